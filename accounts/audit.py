@@ -1,0 +1,32 @@
+"""The audit log: one call per state change, inside the same transaction as the change."""
+
+from accounts.models import AuditEvent
+
+
+def client_ip(request):
+    if request is None:
+        return None
+    # Behind the reverse proxy (docs/deploy.md) the proxy sets X-Forwarded-For; the last hop is ours.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded:
+        return forwarded.split(",")[-1].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    action, *, actor=None, request=None, obj=None, object_type="", object_ref="", detail=None
+):
+    if actor is None and request is not None and request.user.is_authenticated:
+        actor = request.user
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_ref = object_ref or str(getattr(obj, "audit_ref", None) or obj.pk)
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_email=getattr(actor, "email", "") or "",
+        ip=client_ip(request),
+        action=action,
+        object_type=object_type,
+        object_ref=object_ref[:200],
+        detail=detail or {},
+    )

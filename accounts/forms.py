@@ -1,0 +1,39 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from surveys.models import Municipality
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"), max_length=254)
+    name = forms.CharField(label=_("Navn"), max_length=200, required=False)
+    municipality = forms.ModelChoiceField(
+        label=_("Kommune"),
+        queryset=Municipality.objects.filter(is_synthetic=False),
+        to_field_name="code",
+        empty_label=_("Vælg kommune"),
+    )
+
+
+class SetPasswordForm(forms.Form):
+    password1 = forms.CharField(label=_("Adgangskode"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(
+        label=_("Gentag adgangskode"), widget=forms.PasswordInput, strip=False
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("De to adgangskoder er ikke ens."))
+        if p1:
+            try:
+                password_validation.validate_password(p1, self.user)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data

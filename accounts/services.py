@@ -1,0 +1,157 @@
+"""Account writes: each one function, one transaction, one audit row; e-mail after commit."""
+
+import secrets
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.audit import record
+from accounts.models import Invitation, Membership, Role, User
+from accounts.tokens import revoke_all_tokens
+from surveys.models import Municipality
+
+
+def _verified_email(user):
+    EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+
+
+def ensure_user(email, role, municipality_codes=(), name="", password=None, actor=None):
+    """Create or update a user idempotently. Returns (user, changed: bool).
+
+    Unknown municipality codes are refused before anything is written.
+    """
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise ValidationError(_("Ukendt rolle: %(role)s") % {"role": role})
+    codes = list(dict.fromkeys(municipality_codes))
+    found = {m.code: m for m in Municipality.objects.filter(code__in=codes)}
+    unknown = [c for c in codes if c not in found]
+    if unknown:
+        raise ValidationError(_("Ukendt kommunekode: %(codes)s") % {"codes": ", ".join(unknown)})
+    changed = False
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, password=password, role=role, name=name)
+            changed = True
+            record("user.created", actor=actor, obj=user, detail={"role": role})
+        else:
+            if user.role != role:
+                user.role = role
+                user.save(update_fields=["role"])
+                changed = True
+                record("user.role_changed", actor=actor, obj=user, detail={"role": role})
+            if name and user.name != name:
+                user.name = name
+                user.save(update_fields=["name"])
+                changed = True
+            if password and not user.check_password(password):
+                user.set_password(password)
+                user.save(update_fields=["password"])
+                changed = True
+        if not EmailAddress.objects.filter(user=user, email=user.email, verified=True).exists():
+            _verified_email(user)
+        for code in codes:
+            _, created = Membership.objects.get_or_create(user=user, municipality=found[code])
+            if created:
+                changed = True
+                record("membership.added", actor=actor, obj=user, detail={"municipality": code})
+    return user, changed
+
+
+def invite_officer(email, municipality, invited_by, request=None, name=""):
+    """Invite a person as officer for a municipality. An existing user gets the membership
+    added (and an e-mail telling them), never an error."""
+    email = email.strip().lower()
+    with transaction.atomic():
+        user = User.objects.filter(email__iexact=email).first()
+        existed = user is not None
+        if user is None:
+            user = User.objects.create_user(email=email, role=Role.OFFICER, name=name)
+        Membership.objects.get_or_create(user=user, municipality=municipality)
+        invitation = Invitation.objects.create(
+            email=email,
+            municipality=municipality,
+            invited_by=invited_by,
+            user=user,
+            token=secrets.token_urlsafe(32),
+        )
+        record(
+            "user.invited",
+            actor=invited_by,
+            request=request,
+            obj=user,
+            detail={"municipality": municipality.code, "existing_user": existed},
+        )
+        transaction.on_commit(lambda: send_invitation_email(invitation.pk))
+    return invitation
+
+
+def invitation_url(invitation):
+    return settings.SITE_URL + reverse("accounts:accept_invitation", args=[invitation.token])
+
+
+def send_invitation_email(invitation_id):
+    invitation = Invitation.objects.select_related("municipality", "invited_by").get(
+        pk=invitation_id
+    )
+    context = {
+        "invitation": invitation,
+        "url": invitation_url(invitation),
+        "login_url": settings.SITE_URL + reverse("account_login"),
+        "days": settings.INVITATION_MAX_AGE_DAYS,
+    }
+    with translation.override("da"):
+        body = render_to_string("email/invitation.txt", context)
+        subject = _("Du er inviteret til Indberet for %(municipality)s") % {
+            "municipality": invitation.municipality.name
+        }
+    send_mail(subject, body, None, [invitation.email])
+
+
+def find_open_invitation(token):
+    """The invitation for this token if it is unused and not expired, else None."""
+    cutoff = timezone.now() - timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+    return (
+        Invitation.objects.select_related("user", "municipality")
+        .filter(token=token, accepted_at=None, created_at__gte=cutoff, user__is_active=True)
+        .first()
+    )
+
+
+def accept_invitation(invitation, password, request=None):
+    with transaction.atomic():
+        claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at=None).update(
+            accepted_at=timezone.now()
+        )
+        if not claimed:
+            return None
+        user = invitation.user
+        if password:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        _verified_email(user)
+        record("invitation.accepted", actor=user, request=request, obj=user)
+    return user
+
+
+def deactivate_user(user, actor, request=None):
+    """Deactivating ends every session of the user and revokes their API tokens."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=False)
+        revoke_all_tokens(user)
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+            if session.get_decoded().get("_auth_user_id") == str(user.pk):
+                session.delete()
+        record("user.deactivated", actor=actor, request=request, obj=user)

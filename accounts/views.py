@@ -1,0 +1,61 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import services
+from accounts.forms import InviteForm, SetPasswordForm
+from accounts.permissions import is_coordinator, municipalities_for
+
+
+@login_required
+def my_municipalities(request):
+    return render(
+        request,
+        "accounts/my_municipalities.html",
+        {"municipalities": municipalities_for(request.user).order_by("name")},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request):
+    if not is_coordinator(request.user):
+        raise Http404
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        invitation = services.invite_officer(
+            form.cleaned_data["email"],
+            form.cleaned_data["municipality"],
+            invited_by=request.user,
+            request=request,
+            name=form.cleaned_data["name"],
+        )
+        messages.success(
+            request,
+            _("Invitation sendt til %(email)s for %(municipality)s.")
+            % {"email": invitation.email, "municipality": invitation.municipality.name},
+        )
+        return redirect("accounts:invite")
+    return render(request, "accounts/invite.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request, token):
+    invitation = services.find_open_invitation(token)
+    if invitation is None:
+        return render(request, "accounts/invitation_invalid.html", status=410)
+    form = SetPasswordForm(request.POST or None, user=invitation.user)
+    if request.method == "POST" and form.is_valid():
+        user = services.accept_invitation(invitation, form.cleaned_data["password1"], request)
+        if user is None:
+            return render(request, "accounts/invitation_invalid.html", status=410)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Velkommen. Din adgangskode er gemt."))
+        return redirect("home")
+    return render(
+        request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation}
+    )

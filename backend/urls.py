@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from backend import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("session/forlaeng/", views.session_extend, name="session_extend"),
+    path("tilgaengelighed/", views.accessibility, name="accessibility"),
+    path("admin/", admin.site.urls),
+    path("konto/", include("allauth.urls")),
+    path("konto/", include("accounts.urls")),
+    path("runder/", include("surveys.urls")),
+    path("indberet/", include("submissions.urls")),
+    path("data/", include("exports.urls")),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/", include("backend.api_urls")),
+]

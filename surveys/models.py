@@ -1,0 +1,140 @@
+"""What is asked: municipalities (reference data), surveys, versioned definitions, rounds."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Municipality(models.Model):
+    code = models.CharField(_("kommunekode"), max_length=4, unique=True)
+    name = models.CharField(_("navn"), max_length=100)
+    region_code = models.CharField(_("regionskode"), max_length=4)
+    region_name = models.CharField(_("region"), max_length=100)
+    dst_group = models.CharField(_("kommunegruppe (DST)"), max_length=60)
+    is_synthetic = models.BooleanField(
+        default=False, help_text="Syntetisk kommune til belastningstest (kode uden for 101–860)."
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("kommune")
+        verbose_name_plural = _("kommuner")
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class Survey(models.Model):
+    key = models.SlugField(_("nøgle"), max_length=60, unique=True)
+    name = models.CharField(_("navn"), max_length=200)
+    name_en = models.CharField(_("navn (engelsk)"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("undersøgelse")
+        verbose_name_plural = _("undersøgelser")
+
+    def __str__(self):
+        return self.name
+
+    def current_definition(self):
+        return self.definitions.order_by("-version").first()
+
+
+class Definition(models.Model):
+    """One immutable version of a survey's questions, rules and derived values (JSON)."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="definitions")
+    version = models.PositiveIntegerField()
+    content = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["survey", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "version"], name="unique_definition_version")
+        ]
+
+    def __str__(self):
+        return f"{self.survey.key} v{self.version}"
+
+    @property
+    def spec(self):
+        """The parsed, compiled definition (cached per process by content)."""
+        from surveys.definitions import load_spec
+
+        return load_spec(self.content)
+
+
+class RoundState(models.TextChoices):
+    DRAFT = "draft", _("Kladde")
+    OPEN = "open", _("Åben")
+    CLOSED = "closed", _("Lukket")
+
+
+DEFAULT_REMINDER_OFFSETS = [-7, -1, 1]
+
+
+def default_reminder_offsets():
+    return list(DEFAULT_REMINDER_OFFSETS)
+
+
+class Round(models.Model):
+    """One collection of a survey from a set of recipient municipalities."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="rounds")
+    definition = models.ForeignKey(Definition, on_delete=models.PROTECT, related_name="rounds")
+    title = models.CharField(_("titel"), max_length=200)
+    slug = models.SlugField(_("kort navn (URL)"), max_length=80, unique=True)
+    recipients = models.ManyToManyField(Municipality, related_name="rounds", blank=True)
+    opens_at = models.DateTimeField(_("åbner"), null=True, blank=True)
+    deadline = models.DateTimeField(_("frist"))
+    closes_at = models.DateTimeField(_("lukker"), null=True, blank=True)
+    state = models.CharField(
+        _("status"), max_length=10, choices=RoundState.choices, default=RoundState.DRAFT
+    )
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_rounds",
+        verbose_name=_("sammenlignes med"),
+    )
+    reminder_offsets = models.JSONField(
+        default=default_reminder_offsets,
+        help_text="Dage i forhold til fristen, hvor påmindelser sendes automatisk (fx -7, -1, 1).",
+    )
+    reminder_subject = models.CharField(max_length=200, blank=True)
+    reminder_body = models.TextField(blank=True)
+    is_demo = models.BooleanField(default=False)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-deadline"]
+        verbose_name = _("runde")
+        verbose_name_plural = _("runder")
+
+    def __str__(self):
+        return f"{self.survey.name} — {self.title}"
+
+    @property
+    def is_open(self):
+        return self.state == RoundState.OPEN
+
+    @property
+    def is_closed(self):
+        return self.state == RoundState.CLOSED
+
+    def is_past_deadline(self, now=None):
+        return (now or timezone.now()) > self.deadline
