@@ -57,6 +57,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Absolute session lifetime, then TOTP for roles that must have it (accounts/middleware.py).
+    "accounts.middleware.SessionLifetimeMiddleware",
+    "accounts.middleware.RequireTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -140,6 +143,8 @@ ACCOUNT_RATE_LIMITS = {
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Indberet"
+# Coordinators, analysts and superusers cannot switch TOTP off (accounts/mfa.py).
+MFA_ADAPTER = "accounts.mfa.MFAAdapter"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"

@@ -1,0 +1,55 @@
+"""Render Django form widgets with the classes and ARIA wiring of Det Fælles Designsystem.
+
+Used by the allauth element templates (templates/allauth/elements/) and our own forms, so every
+input on the site carries `form-input`/`form-select`/`form-checkbox`, points at its hint and
+error message with `aria-describedby`, and says `aria-invalid` when it has an error.
+"""
+
+from django import forms, template
+
+register = template.Library()
+
+
+def widget_class(widget):
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-checkbox"
+    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return ""
+    if isinstance(widget, forms.Select):
+        return "form-select"
+    return "form-input"
+
+
+def described_by(bound_field):
+    ids = []
+    if bound_field.errors:
+        ids.append(f"{bound_field.auto_id}-error")
+    if bound_field.help_text:
+        ids.append(f"{bound_field.auto_id}-hint")
+    return " ".join(ids)
+
+
+@register.simple_tag
+def dkfds_widget(bound_field, extra_class=""):
+    """The field's widget with DKFDS classes and aria attributes; placeholders are dropped
+    because DKFDS labels every field visibly and placeholders vanish while typing."""
+    widget = bound_field.field.widget
+    classes = [widget.attrs.get("class", ""), widget_class(widget), extra_class]
+    attrs = {"class": " ".join(c for c in classes if c), "placeholder": False}
+    describedby = described_by(bound_field)
+    if describedby:
+        attrs["aria-describedby"] = describedby
+    if bound_field.errors:
+        attrs["aria-invalid"] = "true"
+    return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def dkfds_kind(bound_field):
+    """'hidden', 'checkbox' or 'input': which DKFDS form-group pattern the field uses."""
+    widget = bound_field.field.widget
+    if widget.is_hidden:
+        return "hidden"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    return "input"

@@ -1,0 +1,405 @@
+"""Every write to a submission or round: one function, one transaction, a Revision and an audit
+row; e-mails are queued after commit and take IDs. Views, the API and commands all call these.
+"""
+
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.audit import record
+from submissions.models import Revision, Submission, SubmissionState
+from submissions.validation import Result, clean_explanations, validate
+from surveys.models import Round, RoundState
+
+
+class ServiceError(Exception):
+    """A refused action, with a code and a Danish/English message."""
+
+    code = "refused"
+
+    def __init__(self, message=None, code=None):
+        self.message = message or {"da": "Handlingen blev afvist.", "en": "The action was refused."}
+        self.code = code or self.code
+        super().__init__(self.message["en"])
+
+
+class StaleVersion(ServiceError):
+    code = "stale_version"
+
+    def __init__(self, submission):
+        self.submission = submission
+        super().__init__(
+            {
+                "da": "Besvarelsen er blevet ændret af en anden, siden du åbnede den "
+                f"(version {submission.version}). Dine ændringer er ikke gemt oven i deres — "
+                "se forskellen nedenfor.",
+                "en": "The submission was changed by someone else since you opened it "
+                f"(version {submission.version}). Your changes were not saved over theirs — "
+                "see the difference below.",
+            }
+        )
+
+
+class NotEditable(ServiceError):
+    code = "not_editable"
+
+
+class SubmissionBlocked(ServiceError):
+    code = "blocked"
+
+    def __init__(self, blocking):
+        self.blocking = blocking
+        super().__init__(
+            {
+                "da": "Besvarelsen kan ikke indsendes endnu: ret fejlene og forklar advarslerne.",
+                "en": "The submission cannot be submitted yet: fix the errors and explain the "
+                "warnings.",
+            }
+        )
+
+
+ROUND_CLOSED = {
+    "da": "Runden er lukket. Kontakt koordinatoren, hvis der skal rettes noget.",
+    "en": "The round is closed. Contact the coordinator if something must be corrected.",
+}
+ROUND_NOT_OPEN = {"da": "Runden er ikke åbnet endnu.", "en": "The round has not opened yet."}
+ALREADY_SUBMITTED = {
+    "da": "Besvarelsen er indsendt. Genåbn den til rettelse, før du ændrer den.",
+    "en": "The submission has been submitted. Reopen it for correction before changing it.",
+}
+
+
+@dataclass
+class Outcome:
+    submission: Submission
+    result: Result
+    changed: bool = True
+
+
+def previous_answers(round_, municipality):
+    """The same municipality's responded answers in the round this one compares with."""
+    if not round_.previous_id:
+        return None
+    prev = (
+        Submission.objects.filter(
+            round_id=round_.previous_id,
+            municipality=municipality,
+            state__in=(SubmissionState.SUBMITTED, SubmissionState.ACCEPTED),
+        )
+        .only("answers")
+        .first()
+    )
+    return prev.answers if prev else None
+
+
+def evaluate(submission):
+    """Validate a submission's stored answers (used for display, review and submit)."""
+    spec = submission.round.definition.spec
+    return validate(
+        spec, submission.answers, previous_answers(submission.round, submission.municipality)
+    )
+
+
+def _check_round_editable(round_, user):
+    if round_.state == RoundState.CLOSED:
+        raise NotEditable(ROUND_CLOSED, "round_closed")
+    if round_.state == RoundState.DRAFT and not user.is_coordinator:
+        raise NotEditable(ROUND_NOT_OPEN, "round_not_open")
+
+
+def _on_behalf(user, municipality):
+    return not user.memberships.filter(municipality=municipality).exists()
+
+
+def _revise(submission, action, user, changed_keys=(), note=""):
+    Revision.objects.create(
+        submission=submission,
+        number=submission.version,
+        action=action,
+        state=submission.state,
+        author=user,
+        on_behalf=_on_behalf(user, submission.municipality) if user else False,
+        answers=submission.answers,
+        explanations=submission.explanations,
+        changed_keys=list(changed_keys),
+        note=note,
+    )
+
+
+def _audit_ref(submission):
+    return f"{submission.round.slug}/{submission.municipality.code}"
+
+
+def changed_keys(old, new):
+    keys = sorted(set(old) | set(new))
+    return [k for k in keys if old.get(k) != new.get(k)]
+
+
+def _lock(round_, municipality):
+    """The submission row, locked for this transaction; created on first save."""
+    submission = (
+        Submission.objects.select_for_update()
+        .filter(round=round_, municipality=municipality)
+        .first()
+    )
+    if submission is None:
+        try:
+            with transaction.atomic():
+                submission = Submission.objects.create(round=round_, municipality=municipality)
+        except IntegrityError:  # created by a concurrent first save
+            pass
+        submission = Submission.objects.select_for_update().get(
+            round=round_, municipality=municipality
+        )
+    submission.round = round_
+    submission.municipality = municipality
+    return submission
+
+
+def save_draft(round_, municipality, user, answers, explanations, version, request=None):
+    """Save what was typed, valid or not. Refuses a stale version (nothing is overwritten)."""
+    _check_round_editable(round_, user)
+    spec = round_.definition.spec
+    prev = previous_answers(round_, municipality)
+    result = validate(spec, answers, prev)
+    clean_expl, _ = clean_explanations(explanations)
+    with transaction.atomic():
+        submission = _lock(round_, municipality)
+        if version is not None and int(version) != submission.version:
+            raise StaleVersion(submission)
+        if not submission.is_editable_state:
+            raise NotEditable(ALREADY_SUBMITTED, "already_submitted")
+        keys = changed_keys(submission.answers, result.answers)
+        keys += [f"explanation:{k}" for k in changed_keys(submission.explanations, clean_expl)]
+        if not keys and submission.version > 0:
+            return Outcome(submission, result, changed=False)
+        now = timezone.now()
+        submission.answers = result.answers
+        submission.explanations = clean_expl
+        _store_findings(submission, result)
+        submission.version += 1
+        submission.updated_by = user
+        submission.last_activity_at = now
+        submission.save()
+        _revise(submission, Revision.Action.SAVE, user, keys)
+        record(
+            "submission.saved",
+            actor=user,
+            request=request,
+            object_type="submission",
+            object_ref=_audit_ref(submission),
+            detail={"version": submission.version, "changed": keys[:50]},
+        )
+    return Outcome(submission, result)
+
+
+def _store_findings(submission, result):
+    submission.derived = result.derived
+    submission.findings = result.findings
+    submission.error_count = len(result.errors)
+    submission.warning_count = len(result.warnings)
+
+
+def submit(round_, municipality, user, version=None, request=None):
+    """Submit the saved answers. Idempotent: a submitted submission stays as it is."""
+    _check_round_editable(round_, user)
+    with transaction.atomic():
+        submission = _lock(round_, municipality)
+        if submission.has_responded:
+            return Outcome(submission, evaluate(submission), changed=False)
+        if version is not None and int(version) != submission.version:
+            raise StaleVersion(submission)
+        result = evaluate(submission)
+        blocking = result.blocking(submission.explanations)
+        if submission.version == 0 or blocking:
+            raise SubmissionBlocked(blocking or result.errors)
+        now = timezone.now()
+        _store_findings(submission, result)
+        submission.state = SubmissionState.SUBMITTED
+        submission.submitted_at = now
+        submission.submitted_by = user
+        submission.late = now > round_.deadline
+        submission.version += 1
+        submission.updated_by = user
+        submission.last_activity_at = now
+        submission.save()
+        _revise(submission, Revision.Action.SUBMIT, user)
+        record(
+            "submission.submitted",
+            actor=user,
+            request=request,
+            object_type="submission",
+            object_ref=_audit_ref(submission),
+            detail={"late": submission.late},
+        )
+        submission_id = submission.pk
+        transaction.on_commit(lambda: _enqueue("send_receipt", submission_id))
+    return Outcome(submission, result)
+
+
+def reopen_for_correction(round_, municipality, user, request=None):
+    """An officer takes a submitted answer back to draft (until the deadline); a coordinator
+    may do so at any time while the round is open."""
+    _check_round_editable(round_, user)
+    with transaction.atomic():
+        submission = _lock(round_, municipality)
+        if submission.state != SubmissionState.SUBMITTED:
+            if submission.is_editable_state:
+                return submission
+            raise NotEditable(
+                {
+                    "da": "En godkendt besvarelse kan kun genåbnes af koordinatoren.",
+                    "en": "An accepted submission can only be reopened by the coordinator.",
+                },
+                "accepted",
+            )
+        if round_.is_past_deadline() and not user.is_coordinator:
+            raise NotEditable(
+                {
+                    "da": "Fristen er overskredet. Kontakt koordinatoren for at rette besvarelsen.",
+                    "en": "The deadline has passed. Contact the coordinator to correct the "
+                    "submission.",
+                },
+                "past_deadline",
+            )
+        submission.state = SubmissionState.DRAFT
+        submission.version += 1
+        submission.updated_by = user
+        submission.last_activity_at = timezone.now()
+        submission.save()
+        _revise(submission, Revision.Action.REOPEN, user)
+        record(
+            "submission.reopened",
+            actor=user,
+            request=request,
+            object_type="submission",
+            object_ref=_audit_ref(submission),
+        )
+    return submission
+
+
+def accept(submission, user, request=None):
+    """Coordinator accepts a submitted answer. Accepting twice is harmless."""
+    with transaction.atomic():
+        submission = (
+            Submission.objects.select_for_update()
+            .select_related("round", "municipality")
+            .get(pk=submission.pk)
+        )
+        if submission.state == SubmissionState.ACCEPTED:
+            return submission
+        if submission.state != SubmissionState.SUBMITTED:
+            raise NotEditable(
+                {
+                    "da": "Kun indsendte besvarelser kan godkendes.",
+                    "en": "Only submitted answers can be accepted.",
+                },
+                "not_submitted",
+            )
+        submission.state = SubmissionState.ACCEPTED
+        submission.accepted_at = timezone.now()
+        submission.accepted_by = user
+        submission.version += 1
+        submission.save()
+        _revise(submission, Revision.Action.ACCEPT, user)
+        record(
+            "submission.accepted",
+            actor=user,
+            request=request,
+            object_type="submission",
+            object_ref=_audit_ref(submission),
+        )
+    return submission
+
+
+def return_submission(submission, user, reason, request=None):
+    """Coordinator returns a submitted (or accepted) answer for correction, with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError(
+            {
+                "da": "Skriv en begrundelse, så kommunen ved, hvad der skal rettes.",
+                "en": "Write a reason so the municipality knows what to correct.",
+            },
+            "reason_required",
+        )
+    with transaction.atomic():
+        submission = (
+            Submission.objects.select_for_update()
+            .select_related("round", "municipality")
+            .get(pk=submission.pk)
+        )
+        if submission.round.state == RoundState.CLOSED:
+            raise NotEditable(ROUND_CLOSED, "round_closed")
+        if submission.state not in (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED):
+            raise NotEditable(
+                {
+                    "da": "Kun indsendte besvarelser kan sendes retur.",
+                    "en": "Only submitted answers can be returned.",
+                },
+                "not_submitted",
+            )
+        submission.state = SubmissionState.RETURNED
+        submission.returned_at = timezone.now()
+        submission.returned_reason = reason[:4000]
+        submission.accepted_at = None
+        submission.version += 1
+        submission.save()
+        _revise(submission, Revision.Action.RETURN, user, note=submission.returned_reason)
+        record(
+            "submission.returned",
+            actor=user,
+            request=request,
+            object_type="submission",
+            object_ref=_audit_ref(submission),
+            detail={"reason": submission.returned_reason},
+        )
+        submission_id = submission.pk
+        transaction.on_commit(lambda: _enqueue("send_returned", submission_id))
+    return submission
+
+
+# --- Rounds
+
+
+def open_round(round_, user, request=None):
+    with transaction.atomic():
+        changed = Round.objects.filter(pk=round_.pk, state=RoundState.DRAFT).update(
+            state=RoundState.OPEN, opened_at=timezone.now()
+        )
+        if not changed:
+            return False
+        record("round.opened", actor=user, request=request, obj=round_)
+        round_id = round_.pk
+        transaction.on_commit(lambda: _enqueue("send_round_invitations", round_id))
+    round_.refresh_from_db()
+    return True
+
+
+def close_round(round_, user, request=None):
+    with transaction.atomic():
+        changed = Round.objects.filter(pk=round_.pk, state=RoundState.OPEN).update(
+            state=RoundState.CLOSED, closed_at=timezone.now()
+        )
+        if changed:
+            record("round.closed", actor=user, request=request, obj=round_)
+    round_.refresh_from_db()
+    return bool(changed)
+
+
+def reopen_round(round_, user, request=None):
+    with transaction.atomic():
+        changed = Round.objects.filter(pk=round_.pk, state=RoundState.CLOSED).update(
+            state=RoundState.OPEN, closed_at=None
+        )
+        if changed:
+            record("round.reopened", actor=user, request=request, obj=round_)
+    round_.refresh_from_db()
+    return bool(changed)
+
+
+def _enqueue(name, object_id):
+    from submissions import tasks
+
+    getattr(tasks, name).enqueue(object_id)

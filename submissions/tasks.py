@@ -1,0 +1,20 @@
+"""Background work for submissions (django-tasks). Tasks take IDs and load what they need."""
+
+from django_tasks import task
+
+from submissions import notifications
+
+
+@task()
+def send_receipt(submission_id):
+    notifications.send_receipt(submission_id)
+
+
+@task()
+def send_returned(submission_id):
+    notifications.send_returned(submission_id)
+
+
+@task()
+def send_round_invitations(round_id):
+    notifications.send_round_invitations(round_id)

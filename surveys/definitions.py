@@ -1,0 +1,514 @@
+"""Survey definitions as data: a JSON Schema for their shape, semantic checks (every rule
+compiles and only names known questions), and a parsed `Spec` the rest of the code reads.
+
+A definition is imported once and then immutable; a new import makes a new version.
+"""
+
+import datetime as dt
+import functools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jsonschema
+from django.db import transaction
+from django.utils.translation import get_language
+
+from surveys.rules import RuleError, check_expression
+
+SHIPPED_DIR = Path(__file__).resolve().parent / "definitions"
+SHIPPED_KEYS = ("juniormesterlaere", "proevehandlinger")
+
+QUESTION_TYPES = (
+    "integer",
+    "decimal",
+    "percentage",
+    "text",
+    "long_text",
+    "single_choice",
+    "multiple_choice",
+    "date",
+    "yes_no",
+    "email",
+)
+NUMERIC_TYPES = ("integer", "decimal", "percentage")
+KEY_PATTERN = r"^[a-z][a-z0-9_]{0,59}$"
+
+_TEXT = {
+    "type": "object",
+    "properties": {"da": {"type": "string", "minLength": 1}, "en": {"type": "string"}},
+    "required": ["da"],
+    "additionalProperties": False,
+}
+
+DEFINITION_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["key", "title", "questions"],
+    "additionalProperties": False,
+    "properties": {
+        "key": {"type": "string", "pattern": KEY_PATTERN},
+        "version": {"type": "integer"},
+        "title": _TEXT,
+        "description": _TEXT,
+        "entries": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "label": _TEXT,
+                "label_plural": _TEXT,
+                "allow_nothing_to_report": {"type": "boolean"},
+                "min": {"type": "integer", "minimum": 0},
+                "max": {"type": "integer", "minimum": 1, "maximum": 1000},
+            },
+        },
+        "questions": {
+            "type": "array",
+            "minItems": 1,
+            "maxItems": 500,
+            "items": {
+                "type": "object",
+                "required": ["key", "type", "label"],
+                "additionalProperties": False,
+                "properties": {
+                    "key": {"type": "string", "pattern": KEY_PATTERN},
+                    "type": {"enum": list(QUESTION_TYPES)},
+                    "label": _TEXT,
+                    "help": _TEXT,
+                    "unit": _TEXT,
+                    "required": {"type": "boolean"},
+                    "required_when": {"type": "string", "minLength": 1},
+                    "min": {"type": "number"},
+                    "max": {"type": "number"},
+                    "max_length": {"type": "integer", "minimum": 1, "maximum": 100000},
+                    "choices": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {
+                            "type": "object",
+                            "required": ["value", "label"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "value": {"type": "string", "pattern": r"^[A-Za-z0-9_]{1,60}$"},
+                                "label": _TEXT,
+                            },
+                        },
+                    },
+                },
+            },
+        },
+        "rules": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["key", "expression", "severity", "message"],
+                "additionalProperties": False,
+                "properties": {
+                    "key": {"type": "string", "pattern": KEY_PATTERN},
+                    "expression": {"type": "string", "minLength": 1},
+                    "severity": {"enum": ["error", "warning"]},
+                    "scope": {"enum": ["submission", "entry"]},
+                    "fields": {"type": "array", "items": {"type": "string"}},
+                    "message": _TEXT,
+                },
+            },
+        },
+        "derived": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["key", "expression", "label"],
+                "additionalProperties": False,
+                "properties": {
+                    "key": {"type": "string", "pattern": KEY_PATTERN},
+                    "expression": {"type": "string", "minLength": 1},
+                    "type": {"enum": ["decimal", "percentage", "integer"]},
+                    "label": _TEXT,
+                },
+            },
+        },
+        "history_checks": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["key", "question", "max_change_percent", "message"],
+                "additionalProperties": False,
+                "properties": {
+                    "key": {"type": "string", "pattern": KEY_PATTERN},
+                    "question": {"type": "string"},
+                    "max_change_percent": {"type": "number", "exclusiveMinimum": 0},
+                    "severity": {"enum": ["error", "warning"]},
+                    "message": _TEXT,
+                },
+            },
+        },
+        "indicators": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["key", "numerator", "denominator", "label"],
+                "additionalProperties": False,
+                "properties": {
+                    "key": {"type": "string", "pattern": KEY_PATTERN},
+                    "numerator": {"type": "string"},
+                    "denominator": {"type": "string"},
+                    "target": {"type": "number"},
+                    "thresholds": {"type": "array", "items": {"type": "number"}},
+                    "label": _TEXT,
+                    "target_label": _TEXT,
+                },
+            },
+        },
+    },
+}
+
+
+class DefinitionError(Exception):
+    """A malformed definition. `path` says where (e.g. `questions[1].type`)."""
+
+    def __init__(self, message, path=""):
+        self.path = path
+        super().__init__(f"{path}: {message}" if path else message)
+
+
+def text(value, language=None):
+    """Pick the Danish or English text of a {"da": …, "en": …} value."""
+    if not value:
+        return ""
+    language = (language or get_language() or "da")[:2]
+    return value.get(language) or value.get("da") or ""
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    type: str
+    label: dict
+    help: dict = field(default_factory=dict)
+    unit: dict = field(default_factory=dict)
+    required: bool = False
+    required_when: str | None = None
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = None
+    choices: tuple = ()
+
+    @property
+    def choice_values(self):
+        return [c["value"] for c in self.choices]
+
+    def choice_label(self, value, language=None):
+        for c in self.choices:
+            if c["value"] == value:
+                return text(c["label"], language)
+        return value
+
+    @property
+    def is_numeric(self):
+        return self.type in NUMERIC_TYPES
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    expression: str
+    severity: str
+    message: dict
+    scope: str = "submission"
+    fields: tuple = ()
+
+
+@dataclass(frozen=True)
+class Derived:
+    key: str
+    expression: str
+    label: dict
+    type: str = "decimal"
+
+
+@dataclass(frozen=True)
+class HistoryCheck:
+    key: str
+    question: str
+    max_change_percent: float
+    message: dict
+    severity: str = "warning"
+
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    numerator: str
+    denominator: str
+    label: dict
+    target: float | None = None
+    thresholds: tuple = ()
+    target_label: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Spec:
+    key: str
+    title: dict
+    description: dict
+    questions: tuple
+    rules: tuple
+    derived: tuple
+    history_checks: tuple
+    indicators: tuple
+    entries: dict | None
+
+    @property
+    def has_entries(self):
+        return self.entries is not None
+
+    @property
+    def allows_nothing_to_report(self):
+        return bool(self.entries and self.entries.get("allow_nothing_to_report"))
+
+    @property
+    def question_keys(self):
+        return [q.key for q in self.questions]
+
+    def question(self, key):
+        for q in self.questions:
+            if q.key == key:
+                return q
+        return None
+
+    @property
+    def warning_keys(self):
+        """Keys of everything that can raise a warning needing an explanation."""
+        keys = [r.key for r in self.rules if r.severity == "warning"]
+        keys += [h.key for h in self.history_checks if h.severity == "warning"]
+        return keys
+
+
+def _sample_value(question):
+    if question.type in NUMERIC_TYPES:
+        return 1
+    if question.type == "date":
+        return dt.date(2026, 1, 1)
+    if question.type == "yes_no":
+        return True
+    if question.type == "multiple_choice":
+        return list(question.choice_values[:1])
+    if question.type == "single_choice":
+        return question.choice_values[0]
+    return "x"
+
+
+def _check_semantics(content):
+    keys = [q["key"] for q in content["questions"]]
+    for i, key in enumerate(keys):
+        if keys.index(key) != i:
+            raise DefinitionError(f"duplicate question key '{key}'", f"questions[{i}].key")
+    for i, q in enumerate(content["questions"]):
+        path = f"questions[{i}]"
+        if q["type"] in ("single_choice", "multiple_choice") and not q.get("choices"):
+            raise DefinitionError("a choice question needs choices", f"{path}.choices")
+        if q["type"] not in ("single_choice", "multiple_choice") and q.get("choices"):
+            raise DefinitionError("only choice questions take choices", f"{path}.choices")
+        values = [c["value"] for c in q.get("choices", [])]
+        if len(values) != len(set(values)):
+            raise DefinitionError("duplicate choice value", f"{path}.choices")
+        if "min" in q and "max" in q and q["min"] > q["max"]:
+            raise DefinitionError("min is greater than max", f"{path}.min")
+        if ("min" in q or "max" in q) and q["type"] not in NUMERIC_TYPES:
+            raise DefinitionError("min/max apply to number questions only", f"{path}.min")
+
+    spec = _build_spec(content)
+    questions = {q.key: q for q in spec.questions}
+    sample = {k: _sample_value(q) for k, q in questions.items()}
+    names = set(questions)
+    for i, d in enumerate(spec.derived):
+        path = f"derived[{i}]"
+        if d.key in names:
+            raise DefinitionError(f"'{d.key}' is already a question or derived key", f"{path}.key")
+        if spec.has_entries:
+            raise DefinitionError("derived values are for surveys without entries", path)
+        try:
+            check_expression(d.expression, sample, expect_bool=False)
+        except RuleError as exc:
+            raise DefinitionError(str(exc), f"{path}.expression")
+        sample[d.key] = 0.5
+        names.add(d.key)
+
+    entry_sample = dict(sample)
+    submission_sample = {"entries": [entry_sample]} if spec.has_entries else sample
+    rule_keys = set()
+    for i, r in enumerate(spec.rules):
+        path = f"rules[{i}]"
+        if r.key in rule_keys:
+            raise DefinitionError(f"duplicate rule key '{r.key}'", f"{path}.key")
+        rule_keys.add(r.key)
+        if r.scope == "entry" and not spec.has_entries:
+            raise DefinitionError("scope 'entry' needs a survey with entries", f"{path}.scope")
+        for f in r.fields:
+            if f not in questions:
+                raise DefinitionError(f"unknown question '{f}'", f"{path}.fields")
+        values = entry_sample if r.scope == "entry" or not spec.has_entries else submission_sample
+        try:
+            check_expression(r.expression, values, expect_bool=True)
+        except RuleError as exc:
+            raise DefinitionError(str(exc), f"{path}.expression")
+    for i, q in enumerate(spec.questions):
+        if q.required_when:
+            try:
+                check_expression(q.required_when, sample, expect_bool=True)
+            except RuleError as exc:
+                raise DefinitionError(str(exc), f"questions[{i}].required_when")
+    for i, h in enumerate(spec.history_checks):
+        q = questions.get(h.question)
+        if q is None or not q.is_numeric:
+            raise DefinitionError("history checks need a number question", f"history_checks[{i}]")
+        if h.key in rule_keys:
+            raise DefinitionError(f"duplicate rule key '{h.key}'", f"history_checks[{i}].key")
+        rule_keys.add(h.key)
+    for i, ind in enumerate(spec.indicators):
+        for part in ("numerator", "denominator"):
+            ref = getattr(ind, part)
+            if ref not in questions or not questions[ref].is_numeric:
+                raise DefinitionError(
+                    f"'{ref}' is not a number question", f"indicators[{i}].{part}"
+                )
+    return spec
+
+
+def _build_spec(content):
+    return Spec(
+        key=content["key"],
+        title=content["title"],
+        description=content.get("description", {}),
+        questions=tuple(
+            Question(
+                key=q["key"],
+                type=q["type"],
+                label=q["label"],
+                help=q.get("help", {}),
+                unit=q.get("unit", {}),
+                required=q.get("required", False),
+                required_when=q.get("required_when"),
+                min=q.get("min"),
+                max=q.get("max"),
+                max_length=q.get("max_length"),
+                choices=tuple(q.get("choices", ())),
+            )
+            for q in content["questions"]
+        ),
+        rules=tuple(
+            Rule(
+                key=r["key"],
+                expression=r["expression"],
+                severity=r["severity"],
+                message=r["message"],
+                scope=r.get("scope", "submission"),
+                fields=tuple(r.get("fields", ())),
+            )
+            for r in content.get("rules", [])
+        ),
+        derived=tuple(
+            Derived(d["key"], d["expression"], d["label"], d.get("type", "decimal"))
+            for d in content.get("derived", [])
+        ),
+        history_checks=tuple(
+            HistoryCheck(
+                h["key"],
+                h["question"],
+                h["max_change_percent"],
+                h["message"],
+                h.get("severity", "warning"),
+            )
+            for h in content.get("history_checks", [])
+        ),
+        indicators=tuple(
+            Indicator(
+                key=i["key"],
+                numerator=i["numerator"],
+                denominator=i["denominator"],
+                label=i["label"],
+                target=i.get("target"),
+                thresholds=tuple(i.get("thresholds", ())),
+                target_label=i.get("target_label", {}),
+            )
+            for i in content.get("indicators", [])
+        ),
+        entries=content.get("entries"),
+    )
+
+
+def validate_definition(content) -> Spec:
+    """Check shape (JSON Schema) and meaning; return the Spec or raise DefinitionError."""
+    if not isinstance(content, dict):
+        raise DefinitionError("a definition must be a JSON object")
+    validator = jsonschema.Draft202012Validator(DEFINITION_SCHEMA)
+    errors = sorted(validator.iter_errors(content), key=lambda e: list(e.absolute_path))
+    if errors:
+        err = errors[0]
+        path = "".join(
+            f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p))
+            for i, p in enumerate(err.absolute_path)
+        )
+        raise DefinitionError(err.message, path or "(root)")
+    return _check_semantics(content)
+
+
+@functools.lru_cache(maxsize=256)
+def _load_spec_cached(serialized: str) -> Spec:
+    return _build_spec(json.loads(serialized))
+
+
+def load_spec(content) -> Spec:
+    """The Spec of stored (already validated) content, cached per process."""
+    return _load_spec_cached(json.dumps(content, sort_keys=True))
+
+
+def read_definition_file(path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except json.JSONDecodeError as exc:
+        raise DefinitionError(f"not valid JSON (line {exc.lineno}, column {exc.colno})")
+    except OSError as exc:
+        raise DefinitionError(f"cannot read file: {exc.strerror}")
+
+
+def import_definition(content, user=None):
+    """Validate and store a definition as the next version of its survey (creating the survey).
+    An identical definition is not stored twice. Returns (definition, created)."""
+    from accounts.audit import record
+    from surveys.models import Definition, Survey
+
+    validate_definition(content)
+    content = {k: v for k, v in content.items() if k != "version"}
+    with transaction.atomic():
+        survey, _ = Survey.objects.get_or_create(
+            key=content["key"],
+            defaults={"name": content["title"]["da"], "name_en": content["title"].get("en", "")},
+        )
+        survey = Survey.objects.select_for_update().get(pk=survey.pk)
+        current = survey.current_definition()
+        if current is not None and current.content == content:
+            return current, False
+        survey.name = content["title"]["da"]
+        survey.name_en = content["title"].get("en", "")
+        survey.save(update_fields=["name", "name_en"])
+        definition = Definition.objects.create(
+            survey=survey,
+            version=(current.version + 1) if current else 1,
+            content=content,
+            created_by=user,
+        )
+        record("definition.imported", actor=user, obj=definition, detail={"key": survey.key})
+    return definition, True
+
+
+def export_definition(definition) -> dict:
+    return {**definition.content, "version": definition.version}
+
+
+def load_shipped_definitions(user=None):
+    return [
+        import_definition(read_definition_file(SHIPPED_DIR / f"{key}.json"), user)[0]
+        for key in SHIPPED_KEYS
+    ]

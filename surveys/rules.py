@@ -1,0 +1,140 @@
+"""The rule language: CEL (Common Expression Language) via cel-python.
+
+CEL is specified, safe and not Turing-complete: expressions are parsed into a tree and
+interpreted, never handed to Python's eval/exec. We add two functions the definitions need:
+`sum(list)` and `count(list)`. Every failure surfaces as RuleError (compile time) or as a
+"not evaluable" result (evaluation time, e.g. a value the officer has not typed yet).
+
+Numbers are given to CEL as doubles, so `enrolled <= 0.2 * pupils_8_9` works without casts;
+dates as timestamps, so `end_date >= start_date` compares dates.
+"""
+
+import datetime as dt
+import functools
+from decimal import Decimal
+
+import celpy
+from celpy import celtypes
+
+MAX_EXPRESSION_LENGTH = 2000
+
+
+class RuleError(Exception):
+    """A rule expression that cannot be compiled or does not fit the definition."""
+
+
+class NotEvaluable(Exception):
+    """The expression could not be evaluated with these values (missing value, 0 divisor …)."""
+
+
+def _cel_sum(values):
+    total = celtypes.DoubleType(0)
+    for v in values:
+        if isinstance(v, celtypes.BoolType) or not isinstance(
+            v, celtypes.DoubleType | celtypes.IntType | celtypes.UintType
+        ):
+            raise TypeError("sum() takes a list of numbers")
+        total = celtypes.DoubleType(float(total) + float(v))
+    return total
+
+
+def _cel_count(values):
+    return celtypes.DoubleType(len(values))
+
+
+FUNCTIONS = {"sum": _cel_sum, "count": _cel_count}
+_ENV = celpy.Environment()
+
+
+@functools.lru_cache(maxsize=2048)
+def compile_expression(expression: str):
+    """Compile once per process; raises RuleError with the position of a syntax error."""
+    if not isinstance(expression, str) or not expression.strip():
+        raise RuleError("empty expression")
+    if len(expression) > MAX_EXPRESSION_LENGTH:
+        raise RuleError(f"expression longer than {MAX_EXPRESSION_LENGTH} characters")
+    try:
+        ast = _ENV.compile(expression)
+        return _ENV.program(ast, functions=FUNCTIONS)
+    except RecursionError:
+        raise RuleError("expression nested too deeply")
+    except Exception as exc:  # cel-python raises CELParseError and lark errors
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise RuleError(f"syntax error: {first_line}")
+
+
+def to_cel(value):
+    """Convert a cleaned answer value to a CEL value."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return celtypes.BoolType(value)
+    if isinstance(value, int | float | Decimal):
+        return celtypes.DoubleType(float(value))
+    if isinstance(value, dt.datetime):
+        return celtypes.TimestampType(value)
+    if isinstance(value, dt.date):
+        return celtypes.TimestampType(
+            dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
+        )
+    if isinstance(value, str):
+        return celtypes.StringType(value)
+    if isinstance(value, list | tuple):
+        return celtypes.ListType([to_cel(v) for v in value])
+    if isinstance(value, dict):
+        return celtypes.MapType(
+            {celtypes.StringType(k): to_cel(v) for k, v in value.items() if v is not None}
+        )
+    raise TypeError(f"unsupported value {type(value).__name__}")
+
+
+def from_cel(value):
+    if isinstance(value, celtypes.BoolType):
+        return bool(value)
+    if isinstance(value, celtypes.DoubleType | celtypes.IntType | celtypes.UintType):
+        return float(value)
+    if isinstance(value, celtypes.StringType):
+        return str(value)
+    return value
+
+
+def evaluate(expression: str, variables: dict):
+    """Evaluate with the given (cleaned) values. Missing values are simply absent.
+
+    Returns a Python bool/float/str. Raises NotEvaluable when CEL cannot produce a value
+    (an absent variable, division by zero, a type mismatch)."""
+    program = compile_expression(expression)
+    activation = {k: to_cel(v) for k, v in variables.items() if v is not None}
+    try:
+        result = program.evaluate(activation)
+    except RecursionError:
+        raise NotEvaluable("too deep")
+    except Exception as exc:  # CELEvalError and friends
+        raise NotEvaluable(str(exc) or type(exc).__name__)
+    if isinstance(result, Exception):
+        raise NotEvaluable(str(result)[:200])
+    value = from_cel(result)
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        raise NotEvaluable("not a finite number")
+    return value
+
+
+def check_expression(expression: str, sample: dict, *, expect_bool: bool):
+    """Compile and trial-run an expression against sample values of the right types, so a
+    typo in a variable name or a type mistake is reported at import, not at fill-in."""
+    compile_expression(expression)
+    try:
+        value = evaluate(expression, sample)
+    except NotEvaluable as exc:
+        message = str(exc)
+        if "undeclared reference to " in message:
+            name = message.split("undeclared reference to ", 1)[-1].strip("\\'\"")
+            name = name.split("'", 1)[0].split("\\", 1)[0]
+            raise RuleError(f"unknown name '{name}'")
+        if "no matching overload" in message or "no such overload" in message:
+            raise RuleError("the values in the expression cannot be combined like that (types)")
+        return  # e.g. division by zero on sample values: the expression itself is fine
+    if expect_bool and not isinstance(value, bool):
+        raise RuleError("a rule must be a condition that is true or false")
+    if not expect_bool and isinstance(value, bool | str):
+        raise RuleError("a derived value must be a number")
