@@ -36,3 +36,87 @@ def make_user(role=Role.OFFICER, codes=(), *, mfa=None, **kwargs):
     if mfa:
         TOTP.activate(user, generate_totp_secret())
     return user
+
+
+def shipped_definition(key="juniormesterlaere"):
+    """The shipped definition of a survey, imported once (idempotent)."""
+    from surveys.definitions import SHIPPED_DIR, import_definition, read_definition_file
+
+    definition, _ = import_definition(read_definition_file(SHIPPED_DIR / f"{key}.json"))
+    return definition
+
+
+def make_round(
+    survey_key="juniormesterlaere",
+    *,
+    codes=None,
+    state="open",
+    slug=None,
+    title=None,
+    deadline=None,
+    previous=None,
+    **kwargs,
+):
+    """A round of a shipped survey. `codes=None` makes all 98 municipalities recipients."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from surveys.models import Round
+
+    definition = shipped_definition(survey_key)
+    n = Round.objects.count() + 1
+    round_ = Round.objects.create(
+        survey=definition.survey,
+        definition=definition,
+        title=title or f"Runde {n}",
+        slug=slug or f"{survey_key}-{n}",
+        deadline=deadline or timezone.now() + timedelta(days=14),
+        state=state,
+        previous=previous,
+        opened_at=timezone.now() if state != "draft" else None,
+        **kwargs,
+    )
+    recipients = Municipality.objects.filter(is_synthetic=False)
+    if codes is not None:
+        recipients = recipients.filter(code__in=codes)
+    round_.recipients.set(recipients)
+    return round_
+
+
+def make_submission(round_, code, answers, *, state="submitted", explanations=None, **kwargs):
+    """A submission stored directly (validated, with one revision), in the given state."""
+    from django.utils import timezone
+
+    from submissions.models import Revision, Submission
+    from submissions.services import previous_answers
+    from submissions.validation import validate
+
+    municipality = Municipality.objects.get(code=code)
+    result = validate(round_.definition.spec, answers, previous_answers(round_, municipality))
+    now = timezone.now()
+    submission = Submission.objects.create(
+        round=round_,
+        municipality=municipality,
+        state=state,
+        version=1,
+        answers=result.answers,
+        explanations=explanations or {},
+        derived=result.derived,
+        findings=result.findings,
+        error_count=len(result.errors),
+        warning_count=len(result.warnings),
+        submitted_at=now if state in ("submitted", "accepted") else None,
+        accepted_at=now if state == "accepted" else None,
+        **kwargs,
+    )
+    Revision.objects.create(
+        submission=submission,
+        number=1,
+        action="save",
+        state=state,
+        answers=submission.answers,
+        explanations=submission.explanations,
+        changed_keys=sorted(answers),
+    )
+    return submission
