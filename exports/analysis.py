@@ -1,0 +1,400 @@
+"""The analysis of one round: who answered, and each indicator nationally, per municipality,
+by DST group and by region, against the target and thresholds and against the previous round.
+
+`analyse_round(round)` is the one function the PDF report, the exports page and the API
+(`/rounds/{slug}/summary/`) all use. It returns a plain, JSON-serialisable dict.
+
+Conventions (documented here because the figures are published):
+- *Responders* are municipalities whose submission is `submitted` or `accepted`. Drafts and
+  returned submissions count as not answered.
+- A municipality's indicator value is numerator / denominator when both are answered and the
+  denominator is > 0; otherwise it has no value (`None`, never 0) and it is left out of every
+  count and ranking. The national value is Σ numerator / Σ denominator over responders that
+  have a value (so a municipality with a zero denominator adds nothing to either sum).
+- Counts: "at or above target" is value ≥ target; "under threshold t" is value < t (zeros
+  included); "zero" is value == 0 exactly (a numerator of 0 over a positive denominator).
+- Bands (for the report and the map): `zero` (= 0), then (0, t₁), [t₁, t₂) … [tₖ, target) and
+  [target, ∞). Comparisons allow 1e-12 of float rounding (5/100 is in the 5 % band).
+- Top 10 / bottom 10: sorted by value (descending / ascending), ties broken by municipality
+  name then code so the order is deterministic. Municipalities tied with the 10th are
+  *included*, so the list may be longer than 10; each item has a competition rank
+  (1, 2, 2, 4 …) so a reader sees the tie.
+- Change against the previous round is in the indicator's own unit (for a share:
+  0.012 = 1.2 percentage points). A municipality that was not a recipient of, did not answer,
+  or had no value in the previous round has `previous_value` and `change` None.
+- The result is provisional while the round is not closed.
+"""
+
+import math
+from collections import OrderedDict
+
+import pandas as pd
+from django.utils import timezone
+
+from submissions.models import Submission
+from surveys.definitions import text
+
+RESPONDED = ("submitted", "accepted")
+EPSILON = 1e-12
+DST_GROUP_ORDER = (
+    "Hovedstadskommuner",
+    "Storbykommuner",
+    "Provinsbykommuner",
+    "Oplandskommuner",
+    "Landkommuner",
+)
+TOP_N = 10
+
+
+def _num(value):
+    """A finite number from a stored answer, else None (bools and text are not numbers)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _ratio(numerator, denominator):
+    if numerator is None or denominator is None or denominator <= 0:
+        return None
+    return numerator / denominator
+
+
+def _py(value):
+    """Plain Python scalars (pandas/numpy types and NaN become int/float/None)."""
+    if value is None:
+        return None
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        return value
+    if hasattr(value, "item"):
+        return _py(value.item())
+    return value
+
+
+def pct(value, decimals=1):
+    """'4,3 %' — a fraction as a Danish percentage (used by the report and the page)."""
+    if value is None:
+        return "–"
+    return f"{value * 100:.{decimals}f}".replace(".", ",").replace("-", "−") + " %"
+
+
+def bands_for(indicator):
+    """The bands of an indicator: [{key, lower, upper, label{da,en}}], lower inclusive."""
+    edges = sorted({t for t in indicator.thresholds if t > 0})
+    if indicator.target is not None and indicator.target > 0:
+        edges = sorted(set(edges) | {indicator.target})
+    bands = [{"key": "zero", "lower": 0, "upper": 0, "label": {"da": "0 %", "en": "0 %"}}]
+    lower = 0.0
+    for edge in edges:
+        key = "under_target" if edge == indicator.target else f"under_{edge:g}"
+        if lower == 0:
+            label = {"da": f"Under {pct(edge, 0)}", "en": f"Under {pct(edge, 0)}"}
+        else:
+            span = f"{pct(lower, 0)[:-2]}–{pct(edge, 0)}"
+            label = {"da": span, "en": span}
+            key = f"{lower:g}_{edge:g}"
+        bands.append({"key": key, "lower": lower, "upper": edge, "label": label})
+        lower = edge
+    if indicator.target is not None and lower > 0:
+        top = {"da": f"{pct(lower, 0)} og derover", "en": f"{pct(lower, 0)} and above"}
+        bands.append({"key": "at_or_above_target", "lower": lower, "upper": None, "label": top})
+    elif lower > 0:
+        top = {"da": f"{pct(lower, 0)} og derover", "en": f"{pct(lower, 0)} and above"}
+        bands.append({"key": f"from_{lower:g}", "lower": lower, "upper": None, "label": top})
+    else:
+        bands.append(
+            {"key": "above_zero", "lower": 0, "upper": None, "label": {"da": "Over 0", "en": ">0"}}
+        )
+    return bands
+
+
+def band_of(value, bands):
+    if value is None:
+        return None
+    if value == 0:
+        return "zero"
+    for band in bands[1:]:
+        upper = band["upper"]
+        if upper is None or value < upper - EPSILON:
+            return band["key"]
+    return bands[-1]["key"]
+
+
+def _recipients_frame(round_):
+    rows = list(
+        round_.recipients.order_by("code").values(
+            "id", "code", "name", "region_code", "region_name", "dst_group"
+        )
+    )
+    return pd.DataFrame(
+        rows, columns=["id", "code", "name", "region_code", "region_name", "dst_group"]
+    )
+
+
+def _submissions(round_id):
+    return {
+        s["municipality_id"]: s
+        for s in Submission.objects.filter(round_id=round_id).values(
+            "municipality_id", "state", "answers"
+        )
+    }
+
+
+def _indicator_values(frame, subs, indicator):
+    """Add numerator, denominator and value columns for one indicator to a copy of frame."""
+    nums, dens = [], []
+    for mid in frame["id"]:
+        sub = subs.get(mid)
+        if sub is None or sub["state"] not in RESPONDED or not isinstance(sub["answers"], dict):
+            nums.append(None)
+            dens.append(None)
+            continue
+        nums.append(_num(sub["answers"].get(indicator.numerator)))
+        dens.append(_num(sub["answers"].get(indicator.denominator)))
+    out = frame.copy()
+    out["numerator"] = pd.Series(nums, index=frame.index, dtype="object")
+    out["denominator"] = pd.Series(dens, index=frame.index, dtype="object")
+    out["value"] = pd.Series(
+        [_ratio(n, d) for n, d in zip(nums, dens, strict=True)], index=frame.index, dtype="object"
+    )
+    out["has_value"] = out["value"].map(lambda v: v is not None)
+    return out
+
+
+def _counts(values, indicator):
+    """Counts over a sequence of (non-None) values."""
+    values = list(values)
+    target = indicator.target
+    return {
+        "with_value": len(values),
+        "at_or_above_target": (
+            sum(1 for v in values if v >= target - EPSILON) if target is not None else None
+        ),
+        "under_threshold": [
+            {"threshold": t, "count": sum(1 for v in values if v < t - EPSILON)}
+            for t in indicator.thresholds
+        ],
+        "zero": sum(1 for v in values if v == 0),
+    }
+
+
+def _ranked(valued, descending):
+    """Top/bottom N with ties at the cut included, competition ranks, deterministic order."""
+    ordered = sorted(
+        valued,
+        key=lambda r: (-r["value"] if descending else r["value"], r["name"], r["code"]),
+    )
+    out = []
+    for i, r in enumerate(ordered):
+        if i == 0 or r["value"] != ordered[i - 1]["value"]:
+            rank = i + 1
+        if rank > TOP_N:
+            break
+        out.append({"rank": rank, "code": r["code"], "name": r["name"], "value": r["value"]})
+    return out
+
+
+def _group_order(name):
+    return (DST_GROUP_ORDER.index(name), name) if name in DST_GROUP_ORDER else (99, name)
+
+
+def _aggregate(df, by, indicator):
+    """Σnum/Σden and counts per group of `by` columns (over all recipients of the group)."""
+    groups = []
+    for keys, part in df.groupby(list(by), sort=False, dropna=False):
+        keys = keys if isinstance(keys, tuple) else (keys,)
+        valued = part[part["has_value"]]
+        num = float(sum(valued["numerator"])) if len(valued) else 0.0
+        den = float(sum(valued["denominator"])) if len(valued) else 0.0
+        counts = _counts(valued["value"], indicator)
+        groups.append(
+            {
+                **{col: _py(k) for col, k in zip(by, keys, strict=True)},
+                "recipients": int(len(part)),
+                "responses": int(part["responded"].sum()),
+                "numerator": _py(_intish(num)),
+                "denominator": _py(_intish(den)),
+                "value": _ratio(num, den),
+                **counts,
+            }
+        )
+    return groups
+
+
+def _intish(x):
+    return int(x) if isinstance(x, float) and x.is_integer() else x
+
+
+def _analyse_indicator(indicator, frame, subs, prev_frame, prev_subs, previous_round):
+    df = _indicator_values(frame, subs, indicator)
+    bands = bands_for(indicator)
+    valued = df[df["has_value"]]
+    num_total = _intish(float(sum(valued["numerator"]))) if len(valued) else 0
+    den_total = _intish(float(sum(valued["denominator"]))) if len(valued) else 0
+    national = _ratio(num_total, den_total) if len(valued) else None
+
+    prev_values, prev_block = {}, None
+    if previous_round is not None:
+        pdf = _indicator_values(prev_frame, prev_subs, indicator)
+        prev_values = {
+            code: v for code, v in zip(pdf["code"], pdf["value"], strict=True) if v is not None
+        }
+        pvalued = pdf[pdf["has_value"]]
+        pnum = _intish(float(sum(pvalued["numerator"]))) if len(pvalued) else 0
+        pden = _intish(float(sum(pvalued["denominator"]))) if len(pvalued) else 0
+        pnational = _ratio(pnum, pden) if len(pvalued) else None
+        prev_block = {
+            "round": previous_round.slug,
+            "title": previous_round.title,
+            "national": {"numerator": pnum, "denominator": pden, "value": pnational},
+            "change": (
+                national - pnational if national is not None and pnational is not None else None
+            ),
+            **_counts(pvalued["value"], indicator),
+        }
+
+    municipalities = []
+    for row in df.itertuples(index=False):
+        value = row.value
+        previous = prev_values.get(row.code) if previous_round is not None else None
+        municipalities.append(
+            {
+                "code": row.code,
+                "name": row.name,
+                "region_code": row.region_code,
+                "region_name": row.region_name,
+                "dst_group": row.dst_group,
+                "state": row.state,
+                "numerator": _py(row.numerator),
+                "denominator": _py(row.denominator),
+                "value": value,
+                "band": band_of(value, bands),
+                "previous_value": previous,
+                "change": value - previous if value is not None and previous is not None else None,
+            }
+        )
+    if prev_block is not None:
+        prev_block["municipalities_compared"] = sum(
+            1 for m in municipalities if m["change"] is not None
+        )
+    valued_rows = [m for m in municipalities if m["value"] is not None]
+    band_counts = {b["key"]: 0 for b in bands}
+    for m in valued_rows:
+        band_counts[m["band"]] += 1
+
+    by_group = sorted(
+        _aggregate(df, ("dst_group",), indicator), key=lambda g: _group_order(g["dst_group"])
+    )
+    by_region = sorted(
+        _aggregate(df, ("region_code", "region_name"), indicator),
+        key=lambda g: g["region_code"],
+    )
+    return {
+        "key": indicator.key,
+        "label": indicator.label,
+        "numerator": indicator.numerator,
+        "denominator": indicator.denominator,
+        "target": indicator.target,
+        "target_label": indicator.target_label,
+        "thresholds": list(indicator.thresholds),
+        "national": {"numerator": num_total, "denominator": den_total, "value": national},
+        "counts": _counts(valued["value"], indicator),
+        "responders_without_value": [
+            {"code": m["code"], "name": m["name"]}
+            for m in municipalities
+            if m["state"] in RESPONDED and m["value"] is None
+        ],
+        "bands": [{**b, "count": band_counts[b["key"]]} for b in bands],
+        "top": _ranked(valued_rows, descending=True),
+        "bottom": _ranked(valued_rows, descending=False),
+        "by_dst_group": by_group,
+        "by_region": by_region,
+        "municipalities": municipalities,
+        "previous": prev_block,
+    }
+
+
+def _entries_summary(spec, frame, subs):
+    """For entries surveys: how many entries, 'nothing to report' answers, and choice counts."""
+    entries, nothing = 0, 0
+    choice_counts = OrderedDict(
+        (q.key, OrderedDict((v, 0) for v in q.choice_values))
+        for q in spec.questions
+        if q.type == "single_choice"
+    )
+    for mid in frame["id"]:
+        sub = subs.get(mid)
+        if sub is None or sub["state"] not in RESPONDED or not isinstance(sub["answers"], dict):
+            continue
+        if sub["answers"].get("nothing_to_report"):
+            nothing += 1
+        for entry in sub["answers"].get("entries") or []:
+            entries += 1
+            for key, counts in choice_counts.items():
+                if entry.get(key) in counts:
+                    counts[entry[key]] += 1
+    return {
+        "entries": entries,
+        "nothing_to_report": nothing,
+        "by_choice": {k: dict(v) for k, v in choice_counts.items()},
+    }
+
+
+def _frame_with_states(round_, subs):
+    frame = _recipients_frame(round_)
+    frame["state"] = [
+        subs[mid]["state"] if mid in subs else "no_response" for mid in frame["id"].tolist()
+    ]
+    frame["responded"] = frame["state"].isin(RESPONDED)
+    return frame
+
+
+def analyse_round(round_):
+    """Everything the report says about a round, as a JSON-serialisable dict. Uses a constant
+    number of queries (recipients and submissions of the round and of its previous round)."""
+    spec = round_.definition.spec
+    subs = _submissions(round_.id)
+    frame = _frame_with_states(round_, subs)
+    previous = round_.previous
+    prev_frame = prev_subs = None
+    if previous is not None:
+        prev_subs = _submissions(previous.id)
+        prev_frame = _frame_with_states(previous, prev_subs)
+
+    recipients = int(len(frame))
+    responses = int(frame["responded"].sum())
+    states = {s: 0 for s in ("no_response", "draft", "submitted", "returned", "accepted")}
+    for state, n in frame["state"].value_counts().items():
+        states[str(state)] = int(n)
+    non_responders = [
+        {"code": r.code, "name": r.name} for r in frame[~frame["responded"]].itertuples()
+    ]
+    indicators = []
+    if not spec.has_entries:
+        indicators = [
+            _analyse_indicator(ind, frame, subs, prev_frame, prev_subs, previous)
+            for ind in spec.indicators
+        ]
+    return {
+        "round": {
+            "slug": round_.slug,
+            "title": round_.title,
+            "survey": round_.survey.key,
+            "survey_name": text(spec.title, "da"),
+            "state": round_.state,
+            "deadline": round_.deadline.isoformat(),
+            "previous": previous.slug if previous else None,
+            "previous_title": previous.title if previous else None,
+            "is_demo": round_.is_demo,
+        },
+        "provisional": not round_.is_closed,
+        "generated_at": timezone.now().isoformat(),
+        "recipients": recipients,
+        "responses": responses,
+        "response_rate": responses / recipients if recipients else None,
+        "states": states,
+        "non_responders": non_responders,
+        "indicators": indicators,
+        "entries": _entries_summary(spec, frame, subs) if spec.has_entries else None,
+    }

@@ -1,0 +1,234 @@
+"""One renderer per format. Each takes columns (exports.datasets.Column) and rows (iterables of
+plain values) from the row generators and writes bytes; none knows about the database.
+
+Formula injection: every text cell that begins with `=`, `+`, `-`, `@` (and `|`, `%`, as
+defusedcsv does), tab or carriage return is prefixed with `'` so a spreadsheet shows it as text.
+CSV goes through defusedcsv's writer; XLSX cells through the same rule (`safe_text`).
+"""
+
+import datetime as dt
+import json
+import tempfile
+import zipfile
+from decimal import Decimal
+
+from defusedcsv import csv as defused
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+CSV_CHUNK = 64 * 1024
+BOM = "\ufeff"
+
+
+def safe_text(value):
+    """Neutralise a text cell against spreadsheet formula injection (defusedcsv's rule plus
+    tab and carriage return, which defusedcsv leaves alone)."""
+    if isinstance(value, str) and value[:1] in ("\t", "\r"):
+        return "'" + value
+    return defused._escape(value)
+
+
+def _number_text(value, decimal):
+    if isinstance(value, float):
+        # Positional, shortest round-trip digits: never 1e-05, which spreadsheets misread.
+        out = format(Decimal(repr(value)), "f")
+    else:
+        out = str(value)
+    return out.replace(".", ",") if decimal == "," else out
+
+
+def cell_text(value, decimal="."):
+    """A value as CSV text: empty for None, true/false, ISO 8601 (UTC with Z), ';'-joined lists."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return _number_text(value, decimal)
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ";".join(cell_text(v, decimal) for v in value)
+    return str(value)
+
+
+class Counter:
+    """Counts rows as they pass (the export log records how many were written)."""
+
+    def __init__(self, rows):
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self):
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+class _Buffer:
+    def __init__(self):
+        self.parts = []
+        self.size = 0
+
+    def write(self, text):
+        self.parts.append(text)
+        self.size += len(text)
+
+    def take(self):
+        out = "".join(self.parts)
+        self.parts, self.size = [], 0
+        return out
+
+
+def csv_stream(columns, rows, variant="csv"):
+    """Yield the CSV as UTF-8 byte chunks. `variant` "csv": comma, decimal point, no BOM;
+    "csv-da" (Danish Excel): semicolon, decimal comma, UTF-8 with BOM."""
+    danish = variant == "csv-da"
+    decimal = "," if danish else "."
+    buffer = _Buffer()
+    writer = defused.writer(buffer, delimiter=";" if danish else ",", lineterminator="\r\n")
+    if danish:
+        buffer.write(BOM)
+    writer.writerow([c.name for c in columns])
+    for row in rows:
+        writer.writerow([safe_text(cell_text(v, decimal)) for v in row])
+        if buffer.size >= CSV_CHUNK:
+            yield buffer.take().encode("utf-8")
+    yield buffer.take().encode("utf-8")
+
+
+def _xlsx_value(value):
+    if value is None:
+        return None
+    if isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, list | tuple):
+        value = ";".join(cell_text(v) for v in value)
+    return safe_text(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+
+
+def codebook_columns():
+    from exports.datasets import Column
+
+    def c(name, da, en):
+        return Column(name, {"da": da, "en": en}, "string")
+
+    return [
+        c("column", "Kolonne", "Column"),
+        c("label_da", "Etiket (dansk)", "Label (Danish)"),
+        c("label_en", "Etiket (engelsk)", "Label (English)"),
+        c("type", "Type", "Type"),
+        c("unit", "Enhed", "Unit"),
+        c("allowed_values", "Tilladte værdier", "Allowed values"),
+    ]
+
+
+def codebook_rows(columns, spec=None):
+    """The codebook: one row per column; choice codes with their Danish labels."""
+    for col in columns:
+        allowed = ""
+        if col.choices:
+            question = spec.question(col.name) if spec is not None else None
+            labels = [
+                f"{v} = {question.choice_label(v, 'da')}" if question else v for v in col.choices
+            ]
+            allowed = ("; ".join(labels)) + (" (flere adskilt med ;)" if col.multiple else "")
+        yield [
+            col.name,
+            col.label_da,
+            col.label_en,
+            col.type + (f" ({col.format})" if col.format else ""),
+            col.unit.get("da", "") if col.unit else "",
+            allowed,
+        ]
+
+
+def xlsx_bytes(sheets):
+    """An XLSX workbook in openpyxl's write-only mode; `sheets` is [(title, columns, rows)]."""
+    wb = Workbook(write_only=True)
+    for title, columns, rows in sheets:
+        ws = wb.create_sheet(title=title[:31])
+        ws.append([c.name for c in columns])
+        for row in rows:
+            ws.append([_xlsx_value(v) for v in row])
+    with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as f:
+        wb.save(f)
+        f.seek(0)
+        return f.read()
+
+
+def table_schema(columns, primary_key=None):
+    """A Frictionless Table Schema for the columns: every column typed, with title, description,
+    unit and, for choices, an enum (single) or pattern (';'-joined multiple) constraint."""
+    from frictionless import Schema
+
+    fields = []
+    for col in columns:
+        field = {"name": col.name, "type": col.type, "title": col.label_da}
+        description = col.label_en
+        if col.description:
+            description += " — " + (col.description.get("da") or "")
+        field["description"] = description
+        if col.format:
+            field["format"] = col.format
+        if col.unit:
+            field["unit"] = col.unit.get("da", "")
+        if col.choices and col.multiple:
+            one = "|".join(col.choices)
+            field["constraints"] = {"pattern": f"({one})(;({one}))*"}
+        elif col.choices:
+            field["constraints"] = {"enum": list(col.choices)}
+        fields.append(field)
+    descriptor = {"fields": fields, "missingValues": [""]}
+    if primary_key:
+        descriptor["primaryKey"] = primary_key
+    return Schema.from_descriptor(descriptor)
+
+
+def datapackage_zip(name, title, description, tables):
+    """A ZIP with datapackage.json and one CSV per table; `tables` is
+    [(resource_name, title, columns, rows, primary_key)]. CSVs are written into the archive as
+    they stream (comma, decimal point, UTF-8)."""
+    from frictionless import Package, Resource
+
+    resources = []
+    with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as f:
+        with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for res_name, res_title, columns, rows, primary_key in tables:
+                path = f"{res_name}.csv"
+                with zf.open(path, "w") as out:
+                    for chunk in csv_stream(columns, rows):
+                        out.write(chunk)
+                resources.append(
+                    Resource(
+                        name=res_name,
+                        title=res_title,
+                        path=path,
+                        scheme="file",
+                        format="csv",
+                        mediatype="text/csv",
+                        encoding="utf-8",
+                        schema=table_schema(columns, primary_key),
+                    )
+                )
+            package = Package(name=name, title=title, description=description, resources=resources)
+            descriptor = package.to_descriptor()
+            zf.writestr(
+                "datapackage.json", json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n"
+            )
+        f.seek(0)
+        return f.read()
+
+
+def iter_bytes(content):
+    yield from (content,) if isinstance(content, bytes) else content
+
+
+def as_bytes(content):
+    return content if isinstance(content, bytes) else b"".join(content)

@@ -1,0 +1,260 @@
+"""The one entry point for every export: the exports page, the REST API and the management
+command all call `build_export`. It checks the rounds, picks the renderer, logs the export
+(who, when, format, query, SHA-256, size, rows) and, for big PDF reports, queues the work.
+"""
+
+import hashlib
+import re
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from exports import datasets, renderers
+from exports.models import Export
+
+FORMATS = {
+    # key: (label da, label en, content type, file suffix)
+    "csv": ("CSV (bred)", "CSV (wide)", "text/csv; charset=utf-8", ".csv"),
+    "csv-da": (
+        "CSV til dansk Excel (semikolon, decimalkomma)",
+        "CSV for Danish Excel (semicolon, decimal comma)",
+        "text/csv; charset=utf-8",
+        "_da.csv",
+    ),
+    "long": ("CSV (lang/tidy)", "CSV (long/tidy)", "text/csv; charset=utf-8", "_long.csv"),
+    "xlsx": (
+        "Excel (XLSX) med kodebog",
+        "Excel (XLSX) with codebook",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ".xlsx",
+    ),
+    "datapackage": (
+        "Datapakke (ZIP: datapackage.json + CSV)",
+        "Data package (ZIP: datapackage.json + CSV)",
+        "application/zip",
+        "_datapackage.zip",
+    ),
+    "pdf": ("Rapport (PDF)", "Report (PDF)", "application/pdf", "_rapport.pdf"),
+}
+STREAMING = ("csv", "csv-da", "long")
+
+
+def background_threshold():
+    """PDF reports of rounds with more recipients than this are built by a background task."""
+    return getattr(settings, "EXPORTS_BACKGROUND_RECIPIENTS", 200)
+
+
+def _slugify(value):
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", value).strip("-") or "export"
+
+
+def filename_for(rounds, fmt):
+    rounds = datasets.ordered_rounds(rounds)
+    survey = rounds[0].survey.key
+    if fmt == "pdf":
+        part = rounds[-1].slug
+    elif len(rounds) == 1:
+        part = rounds[0].slug
+    else:
+        part = f"{len(rounds)}-runder"
+    return _slugify(f"{survey}_{part}") + FORMATS[fmt][3]
+
+
+def _include_personal(user, include_personal):
+    if include_personal is not None:
+        return include_personal
+    return bool(user is not None and user.is_authenticated and user.is_coordinator)
+
+
+def _logged_stream(chunks, export, counter):
+    """Pass chunks through, hashing and counting, and complete the log row at the end."""
+    digest, size = hashlib.sha256(), 0
+    for chunk in chunks:
+        digest.update(chunk)
+        size += len(chunk)
+        yield chunk
+    Export.objects.filter(pk=export.pk).update(
+        status=Export.Status.READY,
+        checksum=digest.hexdigest(),
+        size=size,
+        rows=counter.count,
+        finished_at=timezone.now(),
+    )
+
+
+def render_bytes(rounds, fmt, include_personal=False):
+    """Build a non-streaming format in full: (bytes, number of data rows)."""
+    spec = datasets.spec_of(rounds)
+    if fmt == "xlsx":
+        wide = renderers.Counter(datasets.wide_rows(rounds, include_personal))
+        wide_cols = datasets.wide_columns(spec, include_personal)
+        content = renderers.xlsx_bytes(
+            [
+                ("wide", wide_cols, wide),
+                ("long", datasets.long_columns(), datasets.long_rows(rounds, include_personal)),
+                (
+                    "non-responders",
+                    datasets.non_responder_columns(),
+                    datasets.non_responder_rows(rounds),
+                ),
+                (
+                    "codebook",
+                    renderers.codebook_columns(),
+                    renderers.codebook_rows(wide_cols, spec),
+                ),
+            ]
+        )
+        return content, wide.count
+    if fmt == "datapackage":
+        return datapackage(rounds, include_personal)
+    if fmt == "pdf":
+        from exports.report import render_report
+
+        round_ = datasets.ordered_rounds(rounds)[-1]
+        return render_report(round_), round_.recipients.count()
+    raise ValueError(f"not a bytes format: {fmt}")
+
+
+def datapackage(rounds, include_personal=False):
+    rounds = datasets.ordered_rounds(rounds)
+    spec = datasets.spec_of(rounds)
+    wide = renderers.Counter(datasets.wide_rows(rounds, include_personal))
+    title = f"{spec.title.get('da')} — " + ", ".join(r.title for r in rounds)
+    description = (
+        "Indberet: én række pr. modtagerkommune × runde (wide) og én pr. besvaret værdi (long). "
+        "Tomme celler er manglende svar, aldrig nul."
+    )
+    if any(not r.is_closed for r in rounds):
+        description += " Foreløbige tal: mindst én runde er ikke lukket."
+    if any(r.is_demo for r in rounds):
+        description += " Syntetiske demodata."
+
+    primary = None if spec.has_entries else ["municipality_code", "round"]
+    content = renderers.datapackage_zip(
+        name=_slugify(f"{spec.key}-{rounds[-1].slug}").lower().replace("_", "-"),
+        title=title,
+        description=description,
+        tables=[
+            ("wide", "Bred tabel", datasets.wide_columns(spec, include_personal), wide, primary),
+            (
+                "long",
+                "Lang (tidy) tabel",
+                datasets.long_columns(),
+                datasets.long_rows(rounds, include_personal),
+                None,
+            ),
+        ],
+    )
+    return content, wide.count
+
+
+def build_export(user, rounds, fmt, *, include_personal=None, via="web"):
+    """Build one export of one or more rounds of the same survey and log it.
+
+    Arguments:
+      user   — who asks (an analyst, a coordinator or an admin; `None` for the management
+               command). Anyone else raises PermissionDenied — callers answer 404 before that.
+      rounds — Round objects (or a queryset) of one survey; stacked by deadline. For `pdf` the
+               report is of the newest of them (compared with its own previous round).
+      fmt    — one of FORMATS: csv, csv-da, long, xlsx, datapackage, pdf.
+      include_personal — keep `email` questions (contact persons); default: only coordinators.
+
+    Returns `(filename, content_type, content, export)`:
+      - csv, csv-da, long: `content` is an iterator of bytes — give it to a
+        StreamingHttpResponse. The Export row is `pending` until the iterator is exhausted, then
+        `ready` with checksum, size and rows.
+      - xlsx, datapackage, pdf: `content` is bytes; the Export row is `ready` and complete.
+      - pdf of a round with more than `background_threshold()` recipients: `content` is None;
+        the Export row is `pending` and a background task fills `Export.content` (serve it from
+        `exports:file` / poll `export.status`; it becomes `ready` or `failed`).
+    Raises ValueError for an unknown format, no rounds, or rounds of different surveys.
+    """
+    from accounts.permissions import can_read_all
+
+    if user is not None and not can_read_all(user):
+        raise PermissionDenied
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}")
+    rounds = datasets.ordered_rounds(list(rounds))
+    spec = datasets.spec_of(rounds)
+    personal = _include_personal(user, include_personal)
+    filename = filename_for(rounds, fmt)
+    content_type = FORMATS[fmt][2]
+    export = Export.objects.create(
+        requested_by=user if user is not None and user.is_authenticated else None,
+        format=fmt,
+        filename=filename,
+        status=Export.Status.PENDING,
+        query={
+            "survey": spec.key,
+            "rounds": [r.slug for r in rounds],
+            "format": fmt,
+            "include_personal": personal,
+            "provisional": any(not r.is_closed for r in rounds),
+            "via": via,
+        },
+    )
+    if fmt in STREAMING:
+        columns = (
+            datasets.long_columns() if fmt == "long" else datasets.wide_columns(spec, personal)
+        )
+        generator = (
+            datasets.long_rows(rounds, personal)
+            if fmt == "long"
+            else datasets.wide_rows(rounds, personal)
+        )
+        counter = renderers.Counter(generator)
+        variant = "csv-da" if fmt == "csv-da" else "csv"
+        chunks = renderers.csv_stream(columns, counter, variant)
+        return filename, content_type, _logged_stream(chunks, export, counter), export
+
+    if fmt == "pdf" and rounds[-1].recipients.count() > background_threshold():
+        from exports.tasks import build_export_task
+
+        export_id = export.id
+        transaction.on_commit(lambda: build_export_task.enqueue(export_id))
+        return filename, content_type, None, export
+
+    content, rows = render_bytes(rounds, fmt, personal)
+    complete(export, content, rows, store=False)
+    return filename, content_type, content, export
+
+
+def complete(export, content, rows, store):
+    export.status = Export.Status.READY
+    export.checksum = hashlib.sha256(content).hexdigest()
+    export.size = len(content)
+    export.rows = rows
+    export.finished_at = timezone.now()
+    fields = ["status", "checksum", "size", "rows", "finished_at"]
+    if store:
+        export.content = content
+        fields.append("content")
+    export.save(update_fields=fields)
+
+
+def run_background_export(export_id):
+    """Build a pending export's bytes and store them in the row (called by the task)."""
+    from surveys.models import Round
+
+    export = Export.objects.get(pk=export_id)
+    if export.status != Export.Status.PENDING:
+        return export.status
+    try:
+        rounds = list(
+            Round.objects.select_related("survey", "definition").filter(
+                slug__in=export.query["rounds"]
+            )
+        )
+        content, rows = render_bytes(
+            rounds, export.format, export.query.get("include_personal", False)
+        )
+    except Exception as exc:
+        Export.objects.filter(pk=export.pk).update(
+            status=Export.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
+        raise
+    complete(export, content, rows, store=True)
+    return export.status
