@@ -8,7 +8,26 @@ from accounts.permissions import municipalities_for
 
 @login_required
 def home(request):
-    return render(request, "home.html", {"municipalities": municipalities_for(request.user)})
+    """One page, by role: officers see their rounds × municipalities (most urgent first);
+    coordinators and analysts get their way in to rounds and data."""
+    from submissions.home import officer_assignments
+    from surveys.models import Round
+
+    user = request.user
+    context = {"municipalities": municipalities_for(user) if user.is_officer else []}
+    if user.is_officer:
+        assignments = officer_assignments(user)
+        context["open_assignments"] = [a for a in assignments if not a.round.is_closed]
+        context["closed_assignments"] = [a for a in assignments if a.round.is_closed]
+        context["has_demo"] = any(a.round.is_demo for a in assignments)
+        context["municipalities"] = list(context["municipalities"])
+    elif user.can_read_all:
+        rounds = Round.objects.select_related("survey").order_by("-deadline")
+        if not user.is_coordinator:
+            rounds = rounds.exclude(state="draft")
+        context["rounds"] = list(rounds[:10])
+        context["has_demo"] = any(r.is_demo for r in context["rounds"])
+    return render(request, "home.html", context)
 
 
 def accessibility(request):

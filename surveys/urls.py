@@ -3,5 +3,10 @@ from django.urls import path
 from surveys import views
 
 app_name = "surveys"
-urlpatterns: list = []
-urlpatterns += [path("", views.round_list, name="round_list")]
+urlpatterns = [
+    path("", views.round_list, name="round_list"),
+    path("ny/", views.round_create, name="round_create"),
+    path("<slug:slug>/", views.round_detail, name="round_detail"),
+    path("<slug:slug>/aabn/", views.round_open, name="round_open"),
+    path("<slug:slug>/genaabn/", views.round_reopen, name="round_reopen"),
+]

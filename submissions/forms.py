@@ -1,0 +1,296 @@
+"""The officer's form, built from a definition's Spec.
+
+Validation is not done here: `submissions.validation.validate` is the one place that judges
+answers (for the web form, the API and commands alike). This module only
+- reads what was posted for the questions of a Spec (`parse_answers`, `parse_explanations`;
+  posted names that are not questions of the definition are ignored, never stored), and
+- turns answers + findings into field view models the templates render with DKFDS markup
+  (`build_fields`, `error_summary`, `summary_rows`).
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from surveys.definitions import text
+
+ANSWER_PREFIX = "q-"
+EXPLAIN_PREFIX = "explain-"
+MAX_POSTED_VALUE = 200_000  # characters per field read from a POST; validation reports length
+_EXPLAIN_KEY = re.compile(r"^[a-z][a-z0-9_]{0,59}(@[1-9][0-9]{0,3})?$")
+
+
+def field_id(key, entry=None):
+    return f"id_{key}"
+
+
+def explain_id(explain_key):
+    return "id_explain_" + explain_key.replace("@", "_")
+
+
+def parse_answers(spec, data):
+    """The raw answers of the questions in `spec` from a QueryDict (unknown names ignored)."""
+    answers = {}
+    for q in spec.questions:
+        name = ANSWER_PREFIX + q.key
+        if q.type == "multiple_choice":
+            answers[q.key] = [v[:200] for v in data.getlist(name)][:100]
+        else:
+            answers[q.key] = (data.get(name) or "")[:MAX_POSTED_VALUE]
+    return answers
+
+
+def parse_explanations(spec, data, existing=None):
+    """Warning explanations posted as `explain-<key>`; only keys of the definition's warnings
+    (optionally `@n` for an entry) are read. Explanations already stored for other keys are
+    kept (an entry page posts only that entry's explanations)."""
+    warning_keys = set(spec.warning_keys)
+    out = dict(existing or {})
+    for name in data:
+        if not name.startswith(EXPLAIN_PREFIX):
+            continue
+        key = name[len(EXPLAIN_PREFIX) :]
+        if not _EXPLAIN_KEY.match(key) or key.split("@")[0] not in warning_keys:
+            continue
+        out[key] = (data.get(name) or "")[:MAX_POSTED_VALUE]
+    return out
+
+
+def display_value(question, value, language=None):
+    """A stored answer as the officer would type it (Danish number and date formats)."""
+    if value is None or value == "" or value == []:
+        return ""
+    if question.type in ("integer", "decimal", "percentage"):
+        if isinstance(value, bool):
+            return str(value)
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, float):
+            return (str(int(value)) if value.is_integer() else repr(value)).replace(".", ",")
+        return str(value)
+    if question.type == "date" and isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value).strftime("%d-%m-%Y")
+        except ValueError:
+            return value
+    if question.type == "yes_no":
+        if value is True:
+            return "yes"
+        if value is False:
+            return "no"
+        return str(value)
+    if isinstance(value, list):
+        return value
+    return str(value)
+
+
+def readable_value(question, value, language=None):
+    """A stored answer for reading (receipt, history): choice labels, Ja/Nej, dates."""
+    from django.utils.translation import gettext as _
+
+    if question is None:
+        return "" if value is None else str(value)
+    if value is None or value == "" or value == []:
+        return "—"
+    if question.type == "single_choice" and isinstance(value, str):
+        return question.choice_label(value, language)
+    if question.type == "multiple_choice" and isinstance(value, list):
+        return ", ".join(question.choice_label(v, language) for v in value)
+    if question.type == "yes_no":
+        return _("Ja") if value is True else _("Nej") if value is False else str(value)
+    shown = display_value(question, value, language)
+    if isinstance(shown, list):
+        shown = ", ".join(map(str, shown))
+    unit = text(question.unit, language)
+    if question.type in ("integer", "decimal", "percentage") and isinstance(value, int | float):
+        if question.type == "integer" and isinstance(value, int):
+            shown = f"{value:,}".replace(",", ".")
+        return f"{shown} {unit or ('%' if question.type == 'percentage' else '')}".strip()
+    return shown
+
+
+@dataclass
+class Choice:
+    value: str
+    label: str
+    id: str
+    checked: bool
+
+
+@dataclass
+class Warning:
+    message: str
+    explain_key: str
+    explain_name: str
+    explain_id: str
+    explanation: str
+    missing: bool = False
+
+
+@dataclass
+class FieldView:
+    key: str
+    type: str
+    name: str
+    id: str
+    label: str
+    help: str
+    unit: str
+    required: bool
+    value: object = ""
+    choices: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    max_length: int | None = None
+
+    @property
+    def widget(self):
+        return {
+            "integer": "number",
+            "decimal": "number",
+            "percentage": "number",
+            "long_text": "textarea",
+            "single_choice": "radio",
+            "yes_no": "radio",
+            "multiple_choice": "checkbox",
+        }.get(self.type, self.type)
+
+    @property
+    def inputmode(self):
+        return "numeric" if self.type == "integer" else "decimal"
+
+    @property
+    def described_by(self):
+        ids = []
+        if self.errors:
+            ids.append(f"{self.id}-error")
+        if self.help:
+            ids.append(f"{self.id}-hint")
+        if self.warnings:
+            ids.append(f"{self.id}-warning")
+        return " ".join(ids)
+
+
+def _choices(question, key_id, selected, language):
+    from django.utils.translation import gettext as _
+
+    if question.type == "yes_no":
+        options = [("yes", _("Ja")), ("no", _("Nej"))]
+    else:
+        options = [(c["value"], text(c["label"], language)) for c in question.choices]
+    chosen = selected if isinstance(selected, list) else [selected]
+    return [
+        Choice(value, label, f"{key_id}_{i}" if i else key_id, value in chosen)
+        for i, (value, label) in enumerate(options)
+    ]
+
+
+def build_fields(
+    spec, answers, findings, explanations, *, entry=None, language=None, attempted_submit=False
+):
+    """View models of every question of `spec`, with their findings attached. `entry` is the
+    0-based entry index for an entries survey (findings are filtered to that entry)."""
+    findings = [f for f in findings or [] if f.get("entry") == entry]
+    explanations = explanations or {}
+    fields = []
+    for q in spec.questions:
+        fid = field_id(q.key)
+        value = display_value(q, answers.get(q.key), language)
+        fv = FieldView(
+            key=q.key,
+            type=q.type,
+            name=ANSWER_PREFIX + q.key,
+            id=fid,
+            label=text(q.label, language),
+            help=text(q.help, language),
+            unit=text(q.unit, language) or ("%" if q.type == "percentage" else ""),
+            required=q.required,
+            value=value,
+            max_length=q.max_length,
+        )
+        if q.type in ("single_choice", "multiple_choice", "yes_no"):
+            fv.choices = _choices(q, fid, value, language)
+        fields.append(fv)
+    by_key = {f.key: f for f in fields}
+    for f in findings:
+        target = by_key.get(f.get("field"))
+        if target is None:
+            continue
+        msg = text(f["message"], language)
+        if f["severity"] == "error":
+            target.errors.append(msg)
+        else:
+            key = f["explain"]
+            explanation = explanations.get(key, "")
+            target.warnings.append(
+                Warning(
+                    msg,
+                    key,
+                    EXPLAIN_PREFIX + key,
+                    explain_id(key),
+                    explanation,
+                    missing=attempted_submit and not explanation.strip(),
+                )
+            )
+    return fields
+
+
+def general_findings(findings, *, entry=None, language=None):
+    """Findings not tied to a question (e.g. "add at least one entry")."""
+    return [
+        {"severity": f["severity"], "message": text(f["message"], language)}
+        for f in findings or []
+        if f.get("entry") == entry and not f.get("field")
+    ]
+
+
+def error_summary(fields, general=(), *, explanation_needed=True):
+    """Rows for the DKFDS error summary: each error (and each unexplained warning) links to
+    the id of the input it is about."""
+    from django.utils.translation import gettext as _
+
+    rows = [
+        {"href": "", "label": "", "message": g["message"]}
+        for g in general
+        if g["severity"] == "error"
+    ]
+    for f in fields:
+        for e in f.errors:
+            rows.append({"href": f"#{f.id}", "label": f.label, "message": e})
+        for w in f.warnings:
+            if w.missing and explanation_needed:
+                rows.append(
+                    {
+                        "href": f"#{w.explain_id}",
+                        "label": f.label,
+                        "message": _("Forklar advarslen: %(warning)s") % {"warning": w.message},
+                    }
+                )
+    return rows
+
+
+def summary_rows(spec, answers, derived=None, language=None):
+    """(label, value) rows of a flat survey's answers and derived values, for receipts."""
+    rows = [
+        (text(q.label, language), readable_value(q, answers.get(q.key), language))
+        for q in spec.questions
+    ]
+    for d in spec.derived:
+        value = (derived or {}).get(d.key)
+        if value is None:
+            shown = "—"
+        elif d.type == "percentage":
+            shown = f"{value * 100:.1f} %".replace(".", ",")
+        else:
+            shown = f"{value:g}".replace(".", ",")
+        rows.append((text(d.label, language), shown))
+    return rows
+
+
+def entry_title(spec, entry, index, language=None):
+    from django.utils.translation import gettext as _
+
+    title_q = spec.question("title")
+    title = entry.get("title") if title_q else None
+    label = text((spec.entries or {}).get("label"), language) or _("Post")
+    return f"{label} {index + 1}" + (f": {title}" if isinstance(title, str) and title else "")

@@ -1,0 +1,133 @@
+"""The coordinator's round form: survey, title, slug, dates, previous round, recipients (all,
+a chosen subset by checkbox grouped by region, or a pasted list of codes)."""
+
+import datetime as dt
+from itertools import groupby
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from surveys.models import Municipality, Round, Survey
+from surveys.rounds import parse_codes
+
+DATE_FORMATS = ["%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d"]
+
+
+def end_of_day(date):
+    return timezone.make_aware(dt.datetime.combine(date, dt.time(23, 59)))
+
+
+def start_of_day(date):
+    return timezone.make_aware(dt.datetime.combine(date, dt.time(0, 0)))
+
+
+class RoundForm(forms.Form):
+    RECIPIENTS_ALL, RECIPIENTS_CHOSEN, RECIPIENTS_CODES = "all", "chosen", "codes"
+
+    survey = forms.ModelChoiceField(
+        label=_("Undersøgelse"),
+        queryset=Survey.objects.filter(definitions__isnull=False).distinct(),
+        empty_label=None,
+    )
+    title = forms.CharField(label=_("Titel"), max_length=200, help_text=_("Fx »Februar 2026«."))
+    slug = forms.SlugField(
+        label=_("Kort navn til adressen"),
+        max_length=80,
+        help_text=_("Små bogstaver, tal og bindestreg, fx juniormesterlaere-2026-02."),
+    )
+    opens_at = forms.DateField(
+        label=_("Åbner"),
+        required=False,
+        input_formats=DATE_FORMATS,
+        help_text=_("Valgfrit. Skriv datoen som dd-mm-åååå."),
+    )
+    deadline = forms.DateField(
+        label=_("Frist"),
+        input_formats=DATE_FORMATS,
+        help_text=_("Skriv datoen som dd-mm-åååå. Fristen er kl. 23.59."),
+    )
+    previous = forms.ModelChoiceField(
+        label=_("Sammenlign med runde"),
+        required=False,
+        queryset=Round.objects.select_related("survey").order_by("-deadline"),
+        help_text=_("Valgfrit. Historikkontroller sammenligner med kommunens svar i denne runde."),
+    )
+    recipients_mode = forms.ChoiceField(
+        label=_("Modtagere"),
+        widget=forms.RadioSelect,
+        initial=RECIPIENTS_ALL,
+        choices=[
+            (RECIPIENTS_ALL, _("Alle 98 kommuner")),
+            (RECIPIENTS_CHOSEN, _("Udvalgte kommuner (vælg nedenfor)")),
+            (RECIPIENTS_CODES, _("Indsæt kommunekoder")),
+        ],
+    )
+    municipalities = forms.ModelMultipleChoiceField(
+        label=_("Udvalgte kommuner"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        queryset=Municipality.objects.filter(is_synthetic=False).order_by("region_code", "name"),
+    )
+    codes = forms.CharField(
+        label=_("Kommunekoder"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Én kode pr. linje eller adskilt af komma, fx 101, 157, 360."),
+    )
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if Round.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("Der findes allerede en runde med dette korte navn."))
+        return slug
+
+    def clean(self):
+        data = super().clean()
+        mode = data.get("recipients_mode")
+        if mode == self.RECIPIENTS_ALL:
+            data["recipients"] = list(Municipality.objects.filter(is_synthetic=False))
+        elif mode == self.RECIPIENTS_CHOSEN:
+            data["recipients"] = list(data.get("municipalities") or [])
+            if not data["recipients"]:
+                self.add_error("municipalities", _("Vælg mindst én kommune."))
+        elif mode == self.RECIPIENTS_CODES:
+            found, unknown = parse_codes(data.get("codes"))
+            if unknown:
+                self.add_error(
+                    "codes",
+                    _("Ukendte kommunekoder: %(codes)s") % {"codes": ", ".join(unknown[:20])},
+                )
+            elif not found:
+                self.add_error("codes", _("Skriv mindst én kommunekode."))
+            data["recipients"] = found
+        if data.get("opens_at") and data.get("deadline") and data["opens_at"] > data["deadline"]:
+            self.add_error("deadline", _("Fristen kan ikke ligge før åbningsdatoen."))
+        previous, survey = data.get("previous"), data.get("survey")
+        if previous and survey and previous.survey_id != survey.pk:
+            self.add_error(
+                "previous", _("Runden, der sammenlignes med, skal være af samme undersøgelse.")
+            )
+        return data
+
+    def round_kwargs(self):
+        d = self.cleaned_data
+        return {
+            "survey": d["survey"],
+            "title": d["title"],
+            "slug": d["slug"],
+            "deadline": end_of_day(d["deadline"]),
+            "opens_at": start_of_day(d["opens_at"]) if d.get("opens_at") else None,
+            "previous": d.get("previous"),
+            "recipients": d["recipients"],
+        }
+
+    def municipality_groups(self):
+        """The recipient checkboxes grouped by region (for the template)."""
+        field = self["municipalities"]
+        chosen = {str(v) for v in (field.value() or [])}
+        municipalities = list(self.fields["municipalities"].queryset)
+        return [
+            (region, [(m, str(m.pk) in chosen) for m in group])
+            for region, group in groupby(municipalities, key=lambda m: m.region_name)
+        ]
