@@ -1,6 +1,7 @@
 """Session and two-factor policy, enforced for every request (see docs/deploy.md: Security)."""
 
 import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -10,7 +11,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.mfa import has_totp, requires_two_factor
-from backend.api_errors import error_body
 
 LOGIN_AT_KEY = "indberet_login_at"
 
@@ -36,7 +36,8 @@ class SessionLifetimeMiddleware:
                 request.session_expired = True  # read by the logout audit receiver
                 logout(request)
                 messages.info(
-                    request, _("Du er blevet logget ud, fordi sessionen var for gammel. Log ind igen.")
+                    request,
+                    _("Du er blevet logget ud, fordi sessionen var for gammel. Log ind igen."),
                 )
         return self.get_response(request)
 
@@ -74,6 +75,10 @@ class RequireTwoFactorMiddleware:
             user = self.request_user(request, path)
             if user is not None and requires_two_factor(user) and not has_totp(user):
                 if path.startswith("/api/"):
+                    # Imported here: backend.api_errors pulls in DRF, whose settings import
+                    # backend.api_auth, which imports backend.api_errors.
+                    from backend.api_errors import error_body
+
                     return JsonResponse(
                         error_body(
                             "mfa_required",

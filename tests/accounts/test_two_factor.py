@@ -1,0 +1,205 @@
+"""Two-factor policy: TOTP is required for coordinators, analysts and superusers, offered to
+officers (accounts/middleware.py RequireTwoFactorMiddleware)."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import (
+    SECRET_SESSION_KEY,
+    format_hotp_value,
+    hotp_value,
+    yield_hotp_counters_from_time,
+)
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import AuditEvent, Role
+from accounts.tokens import create_token
+from tests.conftest import client_for
+from tests.factories import make_user
+
+ACTIVATE = "/konto/2fa/totp/activate/"
+
+
+def totp_code(secret):
+    counters = list(yield_hotp_counters_from_time())
+    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
+
+
+def totp_secret(user):
+    return Authenticator.objects.get(user=user, type="totp").wrap().instance.data["secret"]
+
+
+def log_in(user):
+    """A client logged in through the real login form (and the TOTP step if the user has it),
+    so allauth knows the person has just authenticated (setting up 2FA asks for that)."""
+    client = Client()
+    response = client.post(
+        "/konto/login/", {"login": user.email, "password": "correct horse battery"}
+    )
+    assert response.status_code == 302
+    if response["Location"] == reverse("mfa_authenticate"):
+        response = client.post(reverse("mfa_authenticate"), {"code": totp_code(totp_secret(user))})
+        assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+    return client
+
+
+def reauthenticate(client, next_url):
+    """allauth asks for the password again before any 2FA change, even right after login."""
+    response = client.post(
+        reverse("account_reauthenticate"),
+        {"password": "correct horse battery", "next": next_url},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == next_url
+    return client
+
+
+@pytest.fixture
+def coordinator_without_totp(db):
+    return make_user(Role.COORDINATOR, email="new.coordinator@indberet.dk", mfa=False)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"role": Role.COORDINATOR},
+        {"role": Role.ANALYST},
+        {"role": Role.OFFICER, "is_superuser": True, "is_staff": True},
+    ],
+    ids=["coordinator", "analyst", "superuser"],
+)
+@pytest.mark.parametrize("path", ["/", "/runder/", "/konto/revision/", "/data/", "/admin/"])
+def test_a_coordinator_without_totp_is_sent_to_set_it_up(db, kwargs, path):
+    kwargs = dict(kwargs)
+    user = make_user(kwargs.pop("role"), mfa=False, **kwargs)
+    response = client_for(user).get(path)
+    assert response.status_code == 302
+    assert response["Location"] == ACTIVATE
+
+
+def test_at_first_login_a_coordinator_is_led_to_set_up_totp(coordinator_without_totp):
+    client = log_in(coordinator_without_totp)
+    response = client.get("/", HTTP_ACCEPT="text/html", follow=True)
+    assert [url for url, _ in response.redirect_chain] == [
+        ACTIVATE,
+        "/konto/reauthenticate/?next=%2Fkonto%2F2fa%2Ftotp%2Factivate%2F",
+    ]
+    assert response.status_code == 200
+    assert "kræver tofaktorgodkendelse" in response.content.decode()
+    reauthenticate(client, ACTIVATE)
+    assert client.get(ACTIVATE).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["mfa_activate_totp", "mfa_index", "account_reauthenticate", "accessibility"],
+)
+def test_a_coordinator_without_totp_can_still_reach_setup_and_basic_pages(
+    coordinator_without_totp, name
+):
+    client = reauthenticate(log_in(coordinator_without_totp), ACTIVATE)
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+
+
+def test_a_coordinator_without_totp_can_log_out_change_language_and_extend_the_session(
+    coordinator_without_totp,
+):
+    client = client_for(coordinator_without_totp)
+    assert client.post(reverse("session_extend")).status_code == 200
+    assert client.post(reverse("set_language"), {"language": "en", "next": "/"}).status_code == 302
+    assert client.post(reverse("account_logout"))["Location"] == reverse("account_login")
+    assert "_auth_user_id" not in client.session
+
+
+def test_static_files_are_served_to_a_coordinator_without_totp(coordinator_without_totp, settings):
+    response = client_for(coordinator_without_totp).get("/static/js/session.js")
+    assert response.status_code != 302
+
+
+def test_the_api_refuses_a_coordinator_without_totp_in_the_error_shape(coordinator_without_totp):
+    response = client_for(coordinator_without_totp).get("/api/v1/schema/")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "mfa_required"
+    assert response.json()["error"]["fields"] == []
+
+
+def test_the_api_refuses_a_token_of_a_coordinator_without_totp(coordinator_without_totp, client):
+    _, raw = create_token(coordinator_without_totp, "script")
+    response = client.get("/api/v1/schema/", HTTP_AUTHORIZATION=f"Token {raw}")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "mfa_required"
+
+
+def test_the_api_serves_a_coordinator_with_totp(as_coordinator):
+    assert as_coordinator.get("/api/v1/schema/").status_code == 200
+
+
+def test_an_officer_is_offered_two_factor_but_not_forced(as_lolland, lolland):
+    assert not Authenticator.objects.filter(user=lolland).exists()
+    assert as_lolland.get("/").status_code == 200
+    client = reauthenticate(log_in(lolland), ACTIVATE)
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+
+
+def test_a_coordinator_with_totp_uses_the_site(as_coordinator, as_analyst):
+    assert as_coordinator.get("/").status_code == 200
+    assert as_coordinator.get("/runder/").status_code == 200
+    assert as_analyst.get("/data/").status_code == 200
+
+
+def test_anonymous_visitors_are_not_affected(client, db):
+    assert client.get("/konto/login/").status_code == 200
+    assert client.get("/")["Location"].startswith("/konto/login/")
+
+
+def test_a_coordinator_who_sets_up_totp_gets_recovery_codes_and_the_site(
+    coordinator_without_totp, django_capture_on_commit_callbacks
+):
+    client = reauthenticate(log_in(coordinator_without_totp), ACTIVATE)
+    assert client.get(ACTIVATE).status_code == 200
+    secret = client.session[SECRET_SESSION_KEY]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(ACTIVATE, {"code": totp_code(secret)})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_view_recovery_codes")
+    assert Authenticator.objects.filter(
+        user=coordinator_without_totp, type=Authenticator.Type.TOTP
+    ).exists()
+    assert Authenticator.objects.filter(
+        user=coordinator_without_totp, type=Authenticator.Type.RECOVERY_CODES
+    ).exists()
+    assert client.get("/").status_code == 200
+    assert AuditEvent.objects.filter(
+        action="mfa.added", actor=coordinator_without_totp, detail__type="totp"
+    ).exists()
+
+
+def test_a_coordinator_cannot_switch_totp_off(coordinator):
+    deactivate = reverse("mfa_deactivate_totp")
+    response = reauthenticate(log_in(coordinator), deactivate).post(deactivate)
+    assert response.status_code == 200  # the form again, with the refusal
+    assert Authenticator.objects.filter(user=coordinator, type=Authenticator.Type.TOTP).exists()
+
+
+def test_an_officer_may_switch_totp_off_again(db):
+    officer = make_user(Role.OFFICER, ["360"], mfa=True)
+    deactivate = reverse("mfa_deactivate_totp")
+    response = reauthenticate(log_in(officer), deactivate).post(deactivate)
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(user=officer, type=Authenticator.Type.TOTP).exists()
+
+
+def test_a_coordinator_logging_in_with_a_password_must_give_the_totp_code(coordinator, client):
+    response = client.post(
+        "/konto/login/", {"login": coordinator.email, "password": "correct horse battery"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert "_auth_user_id" not in client.session
+    response = client.post(
+        reverse("mfa_authenticate"), {"code": totp_code(totp_secret(coordinator))}
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(coordinator.pk)
