@@ -1,10 +1,12 @@
 from django.urls import path
 
-from accounts import views
+from accounts import audit_views, views
 
 app_name = "accounts"
 urlpatterns = [
     path("kommuner/", views.my_municipalities, name="my_municipalities"),
     path("inviter/", views.invite, name="invite"),
     path("invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
+    path("revision/", audit_views.audit_log, name="audit_log"),
+    path("revision/csv/", audit_views.audit_log_csv, name="audit_log_csv"),
 ]
