@@ -10,3 +10,6 @@ urlpatterns = [
     path("revision/", audit_views.audit_log, name="audit_log"),
     path("revision/csv/", audit_views.audit_log_csv, name="audit_log_csv"),
 ]
+from accounts.api_tokens_views import api_tokens  # noqa: E402 (API tokens, see docs/api.md)
+
+urlpatterns += [path("api-noegler/", api_tokens, name="api_tokens")]

@@ -1,14 +1,22 @@
-"""API token authentication: `Authorization: Token <token>`."""
+"""API token authentication (`Authorization: Token <token>`) and per-token rate limits."""
 
-from django.utils.translation import gettext as _
+import hashlib
+
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.throttling import UserRateThrottle
 
 from accounts.tokens import authenticate_token
+from backend.api_errors import tr
+
+
+class TokenCredentials(str):
+    """`request.auth` for a token request: the token's SHA-256 digest (never the raw token)."""
 
 
 class TokenAuthentication(BaseAuthentication):
-    """`Authorization: Token <token>`; tokens are looked up by their SHA-256 digest."""
+    """`Authorization: Token <token>`; tokens are looked up by their SHA-256 digest, so a
+    revoked token stops working on the next request."""
 
     keyword = b"token"
 
@@ -17,15 +25,38 @@ class TokenAuthentication(BaseAuthentication):
         if not parts or parts[0].lower() != self.keyword:
             return None
         if len(parts) != 2:
-            raise exceptions.AuthenticationFailed(_("Ugyldig Authorization-header."))
+            raise exceptions.AuthenticationFailed(
+                tr(
+                    "Ugyldig Authorization-header: skriv 'Token <token>'.",
+                    "Invalid Authorization header: send 'Token <token>'.",
+                )
+            )
         try:
             raw = parts[1].decode("ascii")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed(_("Ugyldigt token."))
+            raise exceptions.AuthenticationFailed(tr("Ugyldigt token.", "Invalid token."))
         user = authenticate_token(raw)
         if user is None:
-            raise exceptions.AuthenticationFailed(_("Ugyldigt eller tilbagekaldt token."))
-        return (user, raw)
+            raise exceptions.AuthenticationFailed(
+                tr("Ugyldigt eller tilbagekaldt token.", "Invalid or revoked token.")
+            )
+        return (user, TokenCredentials(hashlib.sha256(raw.encode()).hexdigest()))
 
     def authenticate_header(self, request):
         return "Token"
+
+
+class TokenRateThrottle(UserRateThrottle):
+    """Rate limit per token (each of a person's tokens has its own budget), per user for
+    session requests. Counters live in the default cache, shared between processes."""
+
+    scope = "user"
+
+    def get_cache_key(self, request, view):
+        if isinstance(request.auth, TokenCredentials):
+            ident = f"token-{request.auth[:32]}"
+        elif request.user and request.user.is_authenticated:
+            ident = f"user-{request.user.pk}"
+        else:
+            ident = f"ip-{self.get_ident(request)}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -1,5 +1,65 @@
-"""The REST API v1 router: each app contributes its endpoints from its own api.py."""
+"""The REST API v1 router: each app contributes its endpoints from its own api.py.
 
-from django.urls import path  # noqa: F401
+A round is named by its slug, a municipality by its 3-digit code. Anything else under
+/api/v1/ answers 404 in the API's error shape.
+"""
 
-urlpatterns: list = []
+from django.urls import path, re_path
+
+from backend.api_base import NotFoundView
+from exports import api as exports_api
+from submissions import api as submissions_api
+from surveys import api as surveys_api
+
+SUBMISSION = "rounds/<slug:slug>/submissions/<str:code>/"
+
+urlpatterns = [
+    path("municipalities/", surveys_api.MunicipalityList.as_view(), name="api-municipalities"),
+    path("surveys/", surveys_api.SurveyList.as_view(), name="api-surveys"),
+    path(
+        "surveys/<slug:key>/definition/",
+        surveys_api.SurveyDefinition.as_view(),
+        name="api-survey-definition",
+    ),
+    path("rounds/", surveys_api.RoundList.as_view(), name="api-rounds"),
+    path("rounds/<slug:slug>/", surveys_api.RoundDetail.as_view(), name="api-round"),
+    path("rounds/<slug:slug>/open/", surveys_api.RoundOpen.as_view(), name="api-round-open"),
+    path("rounds/<slug:slug>/close/", surveys_api.RoundClose.as_view(), name="api-round-close"),
+    path(
+        "rounds/<slug:slug>/status/",
+        submissions_api.RoundStatus.as_view(),
+        name="api-round-status",
+    ),
+    path(
+        "rounds/<slug:slug>/reminders/",
+        submissions_api.RoundReminders.as_view(),
+        name="api-round-reminders",
+    ),
+    path(
+        "rounds/<slug:slug>/summary/",
+        exports_api.RoundSummary.as_view(),
+        name="api-round-summary",
+    ),
+    path(
+        "rounds/<slug:slug>/export/",
+        exports_api.RoundExport.as_view(),
+        name="api-round-export",
+    ),
+    path(SUBMISSION, submissions_api.SubmissionDetail.as_view(), name="api-submission"),
+    path(
+        SUBMISSION + "submit/",
+        submissions_api.SubmissionSubmit.as_view(),
+        name="api-submission-submit",
+    ),
+    path(
+        SUBMISSION + "accept/",
+        submissions_api.SubmissionAccept.as_view(),
+        name="api-submission-accept",
+    ),
+    path(
+        SUBMISSION + "return/",
+        submissions_api.SubmissionReturn.as_view(),
+        name="api-submission-return",
+    ),
+    re_path(r"^.*$", NotFoundView.as_view(), name="api-not-found"),
+]

@@ -233,6 +233,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "RoundStateEnum": "surveys.models.RoundState",
+        "SubmissionStateEnum": "submissions.models.SubmissionState",
+        "StatusStateEnum": "submissions.api.STATUS_STATES",
+    },
+    "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 
 # --- Security headers. Production values are the defaults; DEBUG relaxes only what needs https.

@@ -1,0 +1,718 @@
+"""API v1: a round's status table, a municipality's submission (read, save, submit, accept,
+return) and reminders. Every lookup starts from the scoped querysets of
+submissions/permissions.py, so what a person may not see answers 404, exactly as on the web."""
+
+from django.db.models import F, FilteredRelation, Q
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+
+from backend.api_base import ApiView, forbid, require_coordinator, require_read_all
+from backend.api_errors import (
+    ApiError,
+    ErrorDetailSerializer,
+    error_responses,
+    field_error,
+    pick,
+)
+from submissions import services
+from submissions.models import Submission, SubmissionState
+from submissions.permissions import can_edit, get_round, get_round_and_municipality
+from submissions.validation import MAX_EXPLANATION_LENGTH, validate
+from surveys.models import Municipality
+
+SLUG_PARAM = OpenApiParameter(
+    "slug", str, OpenApiParameter.PATH, description="The round's slug (short name)."
+)
+CODE_PARAM = OpenApiParameter(
+    "code", str, OpenApiParameter.PATH, description="The municipality's 3-digit code, e.g. 360."
+)
+
+# --- Serializers (responses)
+
+
+class FindingSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The rule or check, e.g. `share_high`.")
+    code = serializers.CharField(help_text="`required`, `not_integer`, `rule`, `history`, …")
+    message = serializers.CharField(help_text="In the request's language.")
+    field = serializers.CharField(allow_null=True, help_text="The question key it concerns.")
+    entry = serializers.IntegerField(
+        allow_null=True, help_text="Entries surveys: the 0-based entry index."
+    )
+    explain = serializers.CharField(
+        allow_null=True, help_text="Warnings: the key to explain it under in `explanations`."
+    )
+
+
+class BlockingSerializer(FindingSerializer):
+    warning = serializers.CharField(
+        required=False, help_text="For an unexplained warning: the warning's own message."
+    )
+
+
+def findings_data(findings):
+    out = []
+    for f in findings:
+        item = {
+            "key": f.get("key"),
+            "code": f.get("code"),
+            "message": pick(f.get("message")),
+            "field": f.get("field"),
+            "entry": f.get("entry"),
+            "explain": f.get("explain"),
+        }
+        if "warning" in f:
+            item["warning"] = pick(f["warning"])
+        out.append(item)
+    return out
+
+
+class SubmissionSerializer(serializers.Serializer):
+    round = serializers.CharField(help_text="The round's slug.")
+    municipality = serializers.CharField(help_text="The municipality's code.")
+    municipality_name = serializers.CharField()
+    state = serializers.ChoiceField(choices=SubmissionState.choices)
+    version = serializers.IntegerField(
+        help_text="Send it back with the next save; 0 = nothing saved yet."
+    )
+    answers = serializers.DictField(
+        help_text="Question key → value. Entries surveys: "
+        '`{"entries": [{…}, …], "nothing_to_report": false}`.'
+    )
+    explanations = serializers.DictField(
+        child=serializers.CharField(), help_text="Warning key → explanation."
+    )
+    derived = serializers.DictField(help_text="Derived values (e.g. shares), null if unknown.")
+    errors = FindingSerializer(many=True)
+    warnings = FindingSerializer(many=True)
+    editable = serializers.BooleanField(help_text="Whether you can save this now.")
+    returned_reason = serializers.CharField(allow_blank=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    late = serializers.BooleanField()
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    last_activity_at = serializers.DateTimeField(allow_null=True)
+
+
+def submission_data(user, round_, municipality, submission):
+    spec = round_.definition.spec
+    if submission is None:
+        result = validate(spec, {}, None)
+        findings, answers, derived = result.findings, result.answers, result.derived
+        state, version, explanations = SubmissionState.DRAFT, 0, {}
+        returned_reason, submitted_at, late, accepted_at, last = "", None, False, None, None
+        editable_state = True
+    else:
+        findings, answers, derived = submission.findings, submission.answers, submission.derived
+        state, version, explanations = submission.state, submission.version, submission.explanations
+        returned_reason = submission.returned_reason
+        submitted_at, late = submission.submitted_at, submission.late
+        accepted_at, last = submission.accepted_at, submission.last_activity_at
+        editable_state = submission.is_editable_state
+    editable = (
+        editable_state
+        and can_edit(user, municipality)
+        and (round_.is_open or (round_.state == "draft" and user.is_coordinator))
+    )
+    return {
+        "round": round_.slug,
+        "municipality": municipality.code,
+        "municipality_name": municipality.name,
+        "state": state,
+        "version": version,
+        "answers": answers if isinstance(answers, dict) else {},
+        "explanations": explanations if isinstance(explanations, dict) else {},
+        "derived": derived if isinstance(derived, dict) else {},
+        "errors": findings_data([f for f in findings if f.get("severity") == "error"]),
+        "warnings": findings_data([f for f in findings if f.get("severity") == "warning"]),
+        "editable": editable,
+        "returned_reason": returned_reason or "",
+        "submitted_at": submitted_at,
+        "late": bool(late),
+        "accepted_at": accepted_at,
+        "last_activity_at": last,
+    }
+
+
+class CurrentSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    state = serializers.ChoiceField(choices=SubmissionState.choices)
+    answers = serializers.DictField()
+    explanations = serializers.DictField(child=serializers.CharField())
+
+
+class StaleErrorDetailSerializer(ErrorDetailSerializer):
+    current = CurrentSerializer(
+        required=False,
+        help_text="With code `stale_version`: the stored submission. Merge your changes into "
+        "it and save again with its version.",
+    )
+
+
+class StaleErrorSerializer(serializers.Serializer):
+    error = StaleErrorDetailSerializer()
+
+
+class BlockedErrorDetailSerializer(ErrorDetailSerializer):
+    blocking = BlockingSerializer(
+        many=True,
+        required=False,
+        help_text="With code `blocked`: the errors and unexplained warnings that stand in the way.",
+    )
+
+
+class BlockedErrorSerializer(serializers.Serializer):
+    error = BlockedErrorDetailSerializer()
+
+
+CONFLICT = OpenApiResponse(
+    StaleErrorSerializer,
+    description="`stale_version`: someone saved since you read it — `error.current` holds the "
+    "stored version and answers. Other codes (`already_submitted`, `round_closed`, …): the "
+    "submission's or round's state does not allow it.",
+)
+
+
+# --- Requests
+
+
+class SaveSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=0,
+        max_value=2**31 - 1,
+        help_text="The version you read (0 for a submission not saved before).",
+    )
+    answers = serializers.DictField(
+        help_text="Every answer (this replaces the stored answers). Question key → value; "
+        'entries surveys: `{"entries": [{…}], "nothing_to_report": false}`.'
+    )
+    explanations = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=MAX_EXPLANATION_LENGTH),
+        required=False,
+        default=dict,
+        help_text="Warning key (the `explain` of a warning) → explanation.",
+    )
+
+
+class SubmitSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        min_value=0,
+        max_value=2**31 - 1,
+        required=False,
+        help_text="Optional: refuse (409) if the submission changed since this version.",
+    )
+
+
+class ReturnSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000, help_text="What the municipality must fix.")
+
+
+# --- Shape checks: malformed or unknown keys are 400; values are validated like the form.
+
+UNKNOWN_KEY = {
+    "da": "Ukendt nøgle: den findes ikke i undersøgelsens definition.",
+    "en": "Unknown key: it is not in the survey's definition.",
+}
+BAD_TYPE = {
+    "da": "Svaret skal være et tal, en tekst, ja/nej, null eller en liste af disse.",
+    "en": "An answer must be a number, a text, a boolean, null or a list of these.",
+}
+BAD_CHARS = {
+    "da": "Teksten indeholder tegn, der ikke kan gemmes (NUL eller ugyldig Unicode).",
+    "en": "The text contains characters that cannot be stored (NUL or invalid Unicode).",
+}
+
+
+def _bad_text(value):
+    if not isinstance(value, str):
+        return False
+    if "\x00" in value:
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return True
+    return False
+
+
+def _scalar(value):
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _check_value(path, value, problems):
+    if isinstance(value, list):
+        if not all(_scalar(v) for v in value):
+            problems.append(field_error(path, "invalid_type", BAD_TYPE))
+            return
+        if any(_bad_text(v) for v in value):
+            problems.append(field_error(path, "invalid_characters", BAD_CHARS))
+    elif not _scalar(value):
+        problems.append(field_error(path, "invalid_type", BAD_TYPE))
+    elif _bad_text(value):
+        problems.append(field_error(path, "invalid_characters", BAD_CHARS))
+
+
+def _check_group(spec, group, prefix, problems):
+    keys = set(spec.question_keys)
+    for key, value in group.items():
+        path = f"{prefix}.{key}"
+        if key not in keys:
+            problems.append(field_error(path, "unknown_key", UNKNOWN_KEY))
+        else:
+            _check_value(path, value, problems)
+
+
+def check_shape(spec, answers, explanations):
+    """Field errors for what is malformed (not for invalid values: those are saved)."""
+    problems = []
+    if spec.has_entries:
+        for key in answers:
+            if key not in ("entries", "nothing_to_report"):
+                problems.append(field_error(f"answers.{key}", "unknown_key", UNKNOWN_KEY))
+        entries = answers.get("entries", [])
+        nothing = answers.get("nothing_to_report", False)
+        if not isinstance(nothing, bool):
+            problems.append(
+                field_error(
+                    "answers.nothing_to_report",
+                    "invalid_type",
+                    {"da": "Skal være true eller false.", "en": "Must be true or false."},
+                )
+            )
+        if not isinstance(entries, list):
+            problems.append(
+                field_error(
+                    "answers.entries",
+                    "invalid_type",
+                    {"da": "Skal være en liste af poster.", "en": "Must be a list of entries."},
+                )
+            )
+        else:
+            limit = max(1000, 2 * ((spec.entries or {}).get("max") or 0))
+            if len(entries) > limit:
+                problems.append(
+                    field_error(
+                        "answers.entries",
+                        "too_many",
+                        {"da": "For mange poster.", "en": "Too many entries."},
+                    )
+                )
+            for i, entry in enumerate(entries[:limit]):
+                if not isinstance(entry, dict):
+                    problems.append(
+                        field_error(
+                            f"answers.entries[{i}]",
+                            "invalid_type",
+                            {"da": "En post skal være et objekt.", "en": "An entry is an object."},
+                        )
+                    )
+                else:
+                    _check_group(spec, entry, f"answers.entries[{i}]", problems)
+    else:
+        _check_group(spec, answers, "answers", problems)
+    warning_keys = set(spec.warning_keys)
+    for key, text in explanations.items():
+        path = f"explanations.{key}"
+        if key.split("@", 1)[0] not in warning_keys or len(key) > 100:
+            problems.append(field_error(path, "unknown_key", UNKNOWN_KEY))
+        elif _bad_text(text):
+            problems.append(field_error(path, "invalid_characters", BAD_CHARS))
+    return problems
+
+
+def _invalid(fields):
+    raise ApiError("invalid", {"da": "Ugyldige data.", "en": "Invalid data."}, fields=fields)
+
+
+def _service_error(exc):
+    """A refused service call in the error shape."""
+    if isinstance(exc, services.StaleVersion):
+        sub = exc.submission
+        raise ApiError(
+            exc.code,
+            exc.message,
+            409,
+            current={
+                "version": sub.version,
+                "state": sub.state,
+                "answers": sub.answers,
+                "explanations": sub.explanations,
+            },
+        )
+    if isinstance(exc, services.SubmissionBlocked):
+        blocking = findings_data(exc.blocking)
+        fields = [
+            {
+                "field": _finding_path(b),
+                "code": b["code"],
+                "message": b["message"],
+            }
+            for b in blocking
+        ]
+        raise ApiError(exc.code, exc.message, 400, fields=fields, blocking=blocking)
+    if isinstance(exc, services.NotEditable):
+        raise ApiError(exc.code, exc.message, 409)
+    raise ApiError(exc.code, exc.message, 400)
+
+
+def _finding_path(finding):
+    if finding["code"] == "explanation_missing" and finding.get("explain"):
+        return f"explanations.{finding['explain']}"
+    prefix = "answers" if finding.get("entry") is None else f"answers.entries[{finding['entry']}]"
+    if finding.get("field"):
+        return f"{prefix}.{finding['field']}"
+    return prefix
+
+
+def _load(request, slug, code):
+    round_, municipality = get_round_and_municipality(request.user, slug, code)
+    submission = Submission.objects.filter(round=round_, municipality=municipality).first()
+    return round_, municipality, submission
+
+
+# --- Views
+
+
+class SubmissionDetail(ApiView):
+    @extend_schema(
+        tags=["submissions"],
+        summary="A municipality's submission in a round",
+        description="A submission not saved yet reads as an empty draft with version 0.",
+        parameters=[SLUG_PARAM, CODE_PARAM],
+        responses={200: SubmissionSerializer, **error_responses(404)},
+    )
+    def get(self, request, slug, code):
+        round_, municipality, submission = _load(request, slug, code)
+        return Response(submission_data(request.user, round_, municipality, submission))
+
+    @extend_schema(
+        tags=["submissions"],
+        summary="Save a draft",
+        description="Saves what you send, valid or not (like the form): the answer lists errors "
+        "and warnings, and `version` is the new version. Nothing is submitted. A stale "
+        "`version` answers 409 with the stored submission in `error.current`; nothing is "
+        "overwritten. Malformed JSON, keys not in the definition or values that are not JSON "
+        "scalars answer 400.",
+        parameters=[SLUG_PARAM, CODE_PARAM],
+        request=SaveSerializer,
+        responses={200: SubmissionSerializer, **error_responses(400, 403, 404), 409: CONFLICT},
+    )
+    def put(self, request, slug, code):
+        round_, municipality, _ = _load(request, slug, code)
+        if not can_edit(request.user, municipality):
+            forbid()
+        serializer = SaveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        problems = check_shape(round_.definition.spec, data["answers"], data["explanations"])
+        if problems:
+            _invalid(problems)
+        try:
+            outcome = services.save_draft(
+                round_,
+                municipality,
+                request.user,
+                data["answers"],
+                data["explanations"],
+                data["version"],
+                request=request,
+            )
+        except services.ServiceError as exc:
+            _service_error(exc)
+        return Response(submission_data(request.user, round_, municipality, outcome.submission))
+
+
+@extend_schema(
+    tags=["submissions"],
+    summary="Submit",
+    description="Submits the saved answers. 400 with `error.blocking` (errors, and warnings "
+    "without an explanation) when it cannot be submitted yet. Submitting a submitted "
+    "submission is a no-op answering 200.",
+    parameters=[SLUG_PARAM, CODE_PARAM],
+    request=SubmitSerializer,
+    responses={
+        200: SubmissionSerializer,
+        400: OpenApiResponse(BlockedErrorSerializer, description="Malformed, or blocked."),
+        **error_responses(403, 404),
+        409: CONFLICT,
+    },
+)
+class SubmissionSubmit(ApiView):
+    def post(self, request, slug, code):
+        round_, municipality, _ = _load(request, slug, code)
+        if not can_edit(request.user, municipality):
+            forbid()
+        serializer = SubmitSerializer(data=request.data if request.data else {})
+        serializer.is_valid(raise_exception=True)
+        try:
+            outcome = services.submit(
+                round_,
+                municipality,
+                request.user,
+                version=serializer.validated_data.get("version"),
+                request=request,
+            )
+        except services.ServiceError as exc:
+            _service_error(exc)
+        return Response(submission_data(request.user, round_, municipality, outcome.submission))
+
+
+NOT_SUBMITTED = {
+    "da": "Besvarelsen er ikke indsendt.",
+    "en": "The submission has not been submitted.",
+}
+
+
+def _review_target(request, slug, code):
+    round_, municipality, submission = _load(request, slug, code)
+    require_coordinator(request.user)
+    if submission is None:
+        raise ApiError("not_submitted", NOT_SUBMITTED, 409)
+    return round_, municipality, submission
+
+
+@extend_schema(
+    tags=["submissions"],
+    summary="Accept (coordinators)",
+    description="Accepting an accepted submission is a no-op.",
+    parameters=[SLUG_PARAM, CODE_PARAM],
+    request=None,
+    responses={200: SubmissionSerializer, **error_responses(403, 404, 409)},
+)
+class SubmissionAccept(ApiView):
+    def post(self, request, slug, code):
+        round_, municipality, submission = _review_target(request, slug, code)
+        try:
+            submission = services.accept(submission, request.user, request=request)
+        except services.ServiceError as exc:
+            _service_error(exc)
+        return Response(submission_data(request.user, round_, municipality, submission))
+
+
+@extend_schema(
+    tags=["submissions"],
+    summary="Return for correction (coordinators)",
+    parameters=[SLUG_PARAM, CODE_PARAM],
+    request=ReturnSerializer,
+    responses={200: SubmissionSerializer, **error_responses(400, 403, 404, 409)},
+)
+class SubmissionReturn(ApiView):
+    def post(self, request, slug, code):
+        round_, municipality, submission = _review_target(request, slug, code)
+        serializer = ReturnSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            submission = services.return_submission(
+                submission, request.user, serializer.validated_data["reason"], request=request
+            )
+        except services.ServiceError as exc:
+            _service_error(exc)
+        return Response(submission_data(request.user, round_, municipality, submission))
+
+
+# --- Status
+
+
+STATUS_STATES = [
+    ("not_started", "Not started"),
+    ("no_contact", "Not started, and nobody to write to"),
+    ("draft", "Draft"),
+    ("returned", "Returned for correction"),
+    ("submitted", "Submitted"),
+    ("late", "Submitted after the deadline"),
+    ("accepted", "Accepted"),
+]
+
+
+class StatusRowSerializer(serializers.Serializer):
+    municipality = serializers.CharField(help_text="The municipality's code.")
+    name = serializers.CharField()
+    state = serializers.ChoiceField(choices=STATUS_STATES)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    late = serializers.BooleanField(
+        help_text="Submitted after the deadline, or not submitted and the deadline has passed."
+    )
+    last_activity = serializers.DateTimeField(allow_null=True)
+    reminders_sent = serializers.IntegerField()
+
+
+def status_rows(round_):
+    """One row per recipient, in a constant number of queries (the tracking board's queryset
+    when it is there, the same annotations otherwise)."""
+    try:
+        from submissions.tracking import board_queryset
+    except ImportError:  # pragma: no cover - tracking lands separately
+        board_queryset = None
+    if board_queryset is not None:
+        qs = board_queryset(round_).prefetch_related(None).annotate(sub_late=F("sub__late"))
+    else:  # pragma: no cover
+        from django.db.models import Count, IntegerField, OuterRef, Subquery
+        from django.db.models.functions import Coalesce
+
+        from submissions.models import Reminder
+
+        sent = Reminder.objects.filter(
+            round_id=round_.pk, municipality=OuterRef("pk"), outcome=Reminder.Outcome.SENT
+        )
+        qs = Municipality.objects.filter(rounds=round_).annotate(
+            sub=FilteredRelation("submissions", condition=Q(submissions__round_id=round_.pk)),
+            submission_state=F("sub__state"),
+            submitted_at=F("sub__submitted_at"),
+            last_activity_at=F("sub__last_activity_at"),
+            sub_late=F("sub__late"),
+            reminders_sent=Coalesce(
+                Subquery(
+                    sent.values("municipality").annotate(n=Count("pk")).values("n")[:1],
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+        )
+    now = timezone.now()
+    past = round_.is_past_deadline(now)
+    rows = []
+    for m in qs.order_by("code"):
+        state = getattr(m, "board_state", None)
+        responded = m.submission_state in (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED)
+        if state is None:
+            state = m.submission_state or "not_started"
+            if state == SubmissionState.SUBMITTED and m.sub_late:
+                state = "late"
+        rows.append(
+            {
+                "municipality": m.code,
+                "name": m.name,
+                "state": state,
+                "submitted_at": m.submitted_at,
+                "late": bool(m.sub_late) if responded else past,
+                "last_activity": m.last_activity_at,
+                "reminders_sent": m.reminders_sent or 0,
+            }
+        )
+    return rows
+
+
+@extend_schema(
+    tags=["rounds"],
+    summary="A round's status: one row per recipient (coordinators, analysts)",
+    parameters=[SLUG_PARAM],
+    responses={200: StatusRowSerializer(many=True), **error_responses(403, 404)},
+)
+class RoundStatus(ApiView):
+    def get(self, request, slug):
+        round_ = get_round(request.user, slug)
+        require_read_all(request.user)
+        return Response(StatusRowSerializer(status_rows(round_), many=True).data)
+
+
+# --- Reminders
+
+
+class RemindersRequestSerializer(serializers.Serializer):
+    municipalities = serializers.JSONField(
+        help_text='A list of 3-digit municipality codes, or "non_responders" (every recipient '
+        "that has not submitted, including those with a draft)."
+    )
+    key = serializers.RegexField(
+        r"^[0-9a-f]{32}$",
+        required=False,
+        help_text="Optional idempotency key (32 hex digits, e.g. a UUID4 hex): sending the same "
+        "key again sends nothing twice.",
+    )
+
+
+class RemindersResponseSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The idempotency key used.")
+    sent = serializers.ListField(
+        child=serializers.CharField(), help_text="Codes a reminder was queued for."
+    )
+    no_recipients = serializers.ListField(
+        child=serializers.CharField(), help_text="Codes with nobody to write to (logged)."
+    )
+    already = serializers.ListField(
+        child=serializers.CharField(), help_text="Codes already reminded with this key."
+    )
+    skipped_responded = serializers.ListField(
+        child=serializers.CharField(), help_text="Chosen codes that have already submitted."
+    )
+
+
+@extend_schema(
+    tags=["rounds"],
+    summary="Send reminders (coordinators)",
+    description="Sends the round's reminder template to the chosen municipalities that have not "
+    "submitted. Send the same `key` to retry safely.",
+    parameters=[SLUG_PARAM],
+    request={
+        "application/json": {
+            "type": "object",
+            "required": ["municipalities"],
+            "properties": {
+                "municipalities": {
+                    "oneOf": [
+                        {"type": "array", "items": {"type": "string", "pattern": r"^\d{3}$"}},
+                        {"type": "string", "enum": ["non_responders"]},
+                    ]
+                },
+                "key": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+            },
+        }
+    },
+    responses={200: RemindersResponseSerializer, **error_responses(400, 403, 404, 409)},
+)
+class RoundReminders(ApiView):
+    def post(self, request, slug):
+        from submissions import reminders
+
+        round_ = get_round(request.user, slug)
+        require_coordinator(request.user)
+        serializer = RemindersRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        wanted = serializer.validated_data["municipalities"]
+        key = serializer.validated_data.get("key") or reminders.new_nonce()
+        if wanted == "non_responders":
+            codes, everyone = (), True
+        elif (
+            isinstance(wanted, list)
+            and wanted
+            and len(wanted) <= 10000
+            and all(isinstance(c, str) and len(c) <= 10 for c in wanted)
+        ):
+            codes, everyone = wanted, False
+        else:
+            _invalid(
+                [
+                    field_error(
+                        "municipalities",
+                        "invalid",
+                        {
+                            "da": 'Skriv en liste af kommunekoder eller "non_responders".',
+                            "en": 'Send a list of municipality codes or "non_responders".',
+                        },
+                    )
+                ]
+            )
+        subject, body = reminders.round_template(round_)
+        try:
+            result = reminders.send_manual(
+                round_,
+                request.user,
+                codes=codes,
+                all_not_submitted=everyone,
+                subject=subject,
+                body=body,
+                nonce=key,
+                request=request,
+            )
+        except services.ServiceError as exc:
+            status = 409 if exc.code in ("round_closed", "round_not_open") else 400
+            raise ApiError(exc.code, exc.message, status)
+        return Response(
+            {
+                "key": key,
+                "sent": sorted(r.municipality.code for r in result.sent),
+                "no_recipients": sorted(m.code for m in result.no_recipients),
+                "already": sorted(m.code for m in result.already),
+                "skipped_responded": sorted(m.code for m in result.skipped_responded),
+            }
+        )
