@@ -1,0 +1,352 @@
+"""The coordinator's tracking board: one row per recipient municipality of a round, with its
+state, activity, officers, reminders and latest chase note; counters; the response rate over time.
+
+Everything is computed in a constant number of queries, whatever the number of recipients: the
+row data are annotations on one municipality queryset (the submission through a
+FilteredRelation join, reminders and notes through correlated subqueries) and the people are
+two prefetches. The state is a database expression, so the board filters and sorts on it.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Membership
+from submissions.models import ChaseNote, Contact, Reminder, Submission, SubmissionState
+from surveys.models import Municipality
+
+S = SubmissionState
+
+
+class BoardState:
+    """A municipality's state on the board. `late` = submitted after the deadline (awaiting
+    review, flagged); `no_contact` = nothing started and nobody to write to (no active officer
+    and no recorded contact person) — the coordinator's first job."""
+
+    NO_CONTACT = "no_contact"
+    NOT_STARTED = "not_started"
+    DRAFT = "draft"
+    RETURNED = "returned"
+    SUBMITTED = "submitted"
+    LATE = "late"
+    ACCEPTED = "accepted"
+
+    choices = [
+        (NOT_STARTED, _("Ikke startet")),
+        (NO_CONTACT, _("Ingen kontaktperson")),
+        (DRAFT, _("Kladde")),
+        (RETURNED, _("Sendt retur")),
+        (SUBMITTED, _("Indsendt")),
+        (LATE, _("Indsendt for sent")),
+        (ACCEPTED, _("Godkendt")),
+    ]
+    labels = dict(choices)
+    # The order the board sorts states in: furthest from done first.
+    rank = {
+        NO_CONTACT: 0,
+        NOT_STARTED: 1,
+        RETURNED: 2,
+        DRAFT: 3,
+        LATE: 4,
+        SUBMITTED: 5,
+        ACCEPTED: 6,
+    }
+    RESPONDED = (SUBMITTED, LATE, ACCEPTED)
+    NOT_RESPONDED = (NO_CONTACT, NOT_STARTED, DRAFT, RETURNED)
+    AWAITING_REVIEW = (SUBMITTED, LATE)
+
+
+# Submission states that count as "not yet submitted" for reminders.
+NOT_SUBMITTED_STATES = (S.DRAFT, S.RETURNED)
+
+
+def _state_expression():
+    return Case(
+        When(sub__state=S.ACCEPTED, then=Value(BoardState.ACCEPTED)),
+        When(sub__state=S.SUBMITTED, sub__late=True, then=Value(BoardState.LATE)),
+        When(sub__state=S.SUBMITTED, then=Value(BoardState.SUBMITTED)),
+        When(sub__state=S.RETURNED, then=Value(BoardState.RETURNED)),
+        When(sub__state=S.DRAFT, then=Value(BoardState.DRAFT)),
+        When(has_officer=False, has_contact=False, then=Value(BoardState.NO_CONTACT)),
+        default=Value(BoardState.NOT_STARTED),
+        output_field=CharField(),
+    )
+
+
+def _rank_expression():
+    return Case(
+        *[When(board_state=state, then=Value(r)) for state, r in BoardState.rank.items()],
+        output_field=IntegerField(),
+    )
+
+
+def active_memberships():
+    return (
+        Membership.objects.filter(user__is_active=True)
+        .select_related("user")
+        .order_by("user__name", "user__email")
+    )
+
+
+def board_queryset(round_):
+    """Every recipient municipality of the round, annotated with everything the board shows.
+    Sorted and filtered in the database; officers and contacts come as two prefetches."""
+    reminders = Reminder.objects.filter(round_id=round_.pk, municipality=OuterRef("pk"))
+    sent = reminders.filter(outcome=Reminder.Outcome.SENT)
+    notes = ChaseNote.objects.filter(round_id=round_.pk, municipality=OuterRef("pk")).order_by(
+        "-noted_on", "-created_at", "-pk"
+    )
+    return (
+        Municipality.objects.filter(rounds=round_)
+        .annotate(
+            sub=FilteredRelation("submissions", condition=Q(submissions__round_id=round_.pk)),
+            submission_id=F("sub__id"),
+            submission_state=F("sub__state"),
+            last_activity_at=F("sub__last_activity_at"),
+            submitted_at=F("sub__submitted_at"),
+            warning_count=F("sub__warning_count"),
+            has_officer=Exists(
+                Membership.objects.filter(municipality=OuterRef("pk"), user__is_active=True)
+            ),
+            has_contact=Exists(Contact.objects.filter(municipality=OuterRef("pk"))),
+            officer_count=Coalesce(
+                Subquery(
+                    Membership.objects.filter(municipality=OuterRef("pk"), user__is_active=True)
+                    .values("municipality")
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1],
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            reminders_sent=Coalesce(
+                Subquery(
+                    sent.values("municipality").annotate(n=Count("pk")).values("n")[:1],
+                    output_field=IntegerField(),
+                ),
+                0,
+            ),
+            last_reminder_at=Subquery(
+                sent.values("municipality").annotate(m=Max("sent_at")).values("m")[:1],
+                output_field=DateTimeField(),
+            ),
+            reminder_no_recipients=Exists(reminders.filter(outcome=Reminder.Outcome.NO_RECIPIENTS)),
+            last_note_text=Subquery(notes.values("text")[:1]),
+            last_note_on=Subquery(notes.values("noted_on")[:1]),
+        )
+        .annotate(board_state=_state_expression())
+        .annotate(state_rank=_rank_expression())
+        .prefetch_related(
+            Prefetch("memberships", queryset=active_memberships(), to_attr="officers"),
+            Prefetch(
+                "contacts", queryset=Contact.objects.order_by("name"), to_attr="contact_people"
+            ),
+        )
+        .order_by("state_rank", "name")
+    )
+
+
+def non_responders(round_):
+    """Recipients that have not submitted (nothing, a draft, or returned) — whom we chase."""
+    return board_queryset(round_).filter(board_state__in=BoardState.NOT_RESPONDED)
+
+
+@dataclass
+class Counters:
+    total: int = 0
+    responded: int = 0
+    awaiting_review: int = 0
+    accepted: int = 0
+    late: int = 0
+    by_state: dict = field(default_factory=dict)
+
+    @property
+    def missing(self):
+        return self.total - self.responded
+
+    @property
+    def percent(self):
+        return round(100 * self.responded / self.total) if self.total else 0
+
+
+def counters(round_):
+    """The numbers at the top of the board, in one query."""
+    by_state = {
+        state: Count("pk", filter=Q(board_state=state)) for state, _label in BoardState.choices
+    }
+    row = (
+        board_queryset(round_)
+        .prefetch_related(None)
+        .order_by()
+        .aggregate(total=Count("pk"), **by_state)
+    )
+    states = {state: row[state] for state, _label in BoardState.choices}
+    return Counters(
+        total=row["total"],
+        responded=sum(states[s] for s in BoardState.RESPONDED),
+        awaiting_review=sum(states[s] for s in BoardState.AWAITING_REVIEW),
+        accepted=states[BoardState.ACCEPTED],
+        late=states[BoardState.LATE],
+        by_state=states,
+    )
+
+
+# --- Deadline
+
+
+@dataclass
+class DeadlineInfo:
+    deadline: dt.datetime
+    days_left: int  # negative once passed (calendar days, local time)
+    passed: bool
+
+    @property
+    def days_overdue(self):
+        return max(0, -self.days_left)
+
+
+def deadline_info(round_, now=None):
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    days = (timezone.localtime(round_.deadline).date() - today).days
+    return DeadlineInfo(round_.deadline, days, now > round_.deadline)
+
+
+# --- Response rate over time
+
+
+@dataclass
+class SeriesPoint:
+    day: dt.date
+    responded: int
+    percent: float
+
+
+def first_responses(round_):
+    """When each municipality that has responded by now first submitted (a returned and
+    resubmitted answer counts from its first submission)."""
+    return list(
+        Submission.objects.filter(
+            round_id=round_.pk,
+            municipality__rounds=round_,
+            state__in=(S.SUBMITTED, S.ACCEPTED),
+        )
+        .annotate(
+            first=Coalesce(
+                Min("revisions__created_at", filter=Q(revisions__action="submit")),
+                F("submitted_at"),
+                F("last_activity_at"),
+            )
+        )
+        .values_list("first", flat=True)
+    )
+
+
+def response_series(round_, total, now=None):
+    """One point per day from the opening to today (or the closing): how many had responded
+    by the end of that day. `total` is the number of recipients."""
+    now = now or timezone.now()
+    times = sorted(timezone.localtime(t).date() for t in first_responses(round_) if t)
+    start_at = round_.opened_at or round_.created_at
+    start = timezone.localtime(start_at).date()
+    end_at = round_.closed_at if round_.is_closed and round_.closed_at else now
+    end = max(timezone.localtime(end_at).date(), start)
+    if times:
+        start = min(start, times[0])
+    points, i, count = [], 0, 0
+    day = start
+    while day <= end:
+        while i < len(times) and times[i] <= day:
+            count += 1
+            i += 1
+        percent = round(100 * count / total, 1) if total else 0.0
+        points.append(SeriesPoint(day, count, percent))
+        day += dt.timedelta(days=1)
+    return points
+
+
+@dataclass
+class Chart:
+    """Coordinates of a server-rendered SVG line chart (0–100 % on the y axis)."""
+
+    width: int
+    height: int
+    left: int
+    top: int
+    plot_width: int
+    plot_height: int
+    points: str
+    area: str
+    y_ticks: list
+    x_labels: list
+    deadline_x: float | None
+    last: SeriesPoint | None
+
+
+def response_chart(series, deadline=None, width=640, height=240):
+    left, right, top, bottom = 44, 16, 12, 36
+    pw, ph = width - left - right, height - top - bottom
+    n = len(series)
+
+    def x(i):
+        return round(left + (pw * i / (n - 1) if n > 1 else pw / 2), 1)
+
+    def y(percent):
+        return round(top + ph - ph * percent / 100, 1)
+
+    coords = [(x(i), y(p.percent)) for i, p in enumerate(series)]
+    points = " ".join(f"{cx},{cy}" for cx, cy in coords)
+    area = ""
+    if coords:
+        area = f"{coords[0][0]},{top + ph} {points} {coords[-1][0]},{top + ph}"
+    y_ticks = [{"y": y(v), "label": f"{v} %"} for v in (0, 25, 50, 75, 100)]
+    x_labels = []
+    if n:
+        picks = sorted({0, n - 1} | ({(n - 1) // 2} if n > 4 else set()))
+        x_labels = [{"x": x(i), "day": series[i].day} for i in picks]
+    deadline_x = None
+    if deadline is not None and n:
+        d = timezone.localtime(deadline).date()
+        offset = (d - series[0].day).days
+        if 0 <= offset < n:
+            deadline_x = x(offset)
+    return Chart(
+        width,
+        height,
+        left,
+        top,
+        pw,
+        ph,
+        points,
+        area,
+        y_ticks,
+        x_labels,
+        deadline_x,
+        series[-1] if series else None,
+    )
+
+
+def form_path(round_, municipality):
+    """The officer form of a municipality in a round (built by the forms issue)."""
+    return f"/indberet/{round_.slug}/{municipality.code}/"
