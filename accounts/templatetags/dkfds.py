@@ -53,3 +53,9 @@ def dkfds_kind(bound_field):
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
     return "input"
+
+
+@register.filter
+def squash(value):
+    """Collapse runs of whitespace (allauth's head_title blocks are indented over lines)."""
+    return " ".join(str(value).split())
