@@ -1,0 +1,301 @@
+"""The automatic report of a round (PDF, WeasyPrint, Danish): the figures of
+`analyse_round` in sentences and tables, charts and a map of Denmark drawn as SVG here in
+Python, and for entries surveys a catalogue of the entries grouped by theme."""
+
+import functools
+import json
+import math
+from html import escape
+from pathlib import Path
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
+
+from exports.analysis import RESPONDED, analyse_round, pct
+from surveys.definitions import text
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "surveys" / "data"
+GEOJSON = DATA_DIR / "municipalities.geojson"
+MAP_CREDIT = (
+    "Kort: Indeholder data fra Styrelsen for Dataforsyning og Infrastruktur "
+    "(tidl. Geodatastyrelsen), DAGI kommunegrænser 1:500.000, 2014 "
+    "(via github.com/Neogeografen/dagi)."
+)
+BAND_COLOURS = ["#b2182b", "#ef8a62", "#fddbc7", "#4393c3", "#2166ac", "#053061"]
+TOP_COLOUR = "#1a9850"
+NO_RESPONSE = "#bdbdbd"
+NO_VALUE = "#ffffff"
+TARGET = "#c00000"
+MIN_STEP = 1.2  # px
+FONT = "font-family:DejaVu Sans,Liberation Sans,sans-serif"
+
+
+def band_colours(bands):
+    """Zero is dark red, the band at/above target green, those between from red to blue."""
+    colours = {}
+    middle = [b for b in bands if b["key"] not in ("zero", "at_or_above_target")]
+    for i, band in enumerate(middle):
+        colours[band["key"]] = BAND_COLOURS[1 + min(i, len(BAND_COLOURS) - 2)]
+    colours["zero"] = BAND_COLOURS[0]
+    colours["at_or_above_target"] = TOP_COLOUR
+    return colours
+
+
+def _t(x, y, s, anchor="start", size=11, weight="normal", fill="#1a1a1a"):
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
+        f'font-weight="{weight}" fill="{fill}" style="{FONT}">{escape(str(s))}</text>'
+    )
+
+
+def _svg(width, height, body, title):
+    return mark_safe(  # noqa: S308 — every text in body passed through html.escape
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">'
+        f"<title>{escape(title)}</title>{''.join(body)}</svg>"
+    )
+
+
+def hbar_chart(items, target=None, title="", width=640, label_width=170, colour="#2166ac"):
+    """Horizontal bars: items are (label, value); a dashed line marks the target."""
+    row, top = 20, 10
+    height = top + row * len(items) + 30
+    scale_max = max([v for _, v in items if v is not None] + [target or 0, 1e-9]) * 1.15
+    plot = width - label_width - 60
+
+    def x(v):
+        return label_width + plot * (v / scale_max)
+
+    body = []
+    for i, (label, value) in enumerate(items):
+        y = top + i * row
+        body.append(_t(label_width - 6, y + 14, label, "end", 10))
+        if value is None:
+            body.append(_t(label_width + 4, y + 14, "ingen værdi", size=9, fill="#666"))
+            continue
+        w = max(x(value) - label_width, 0.5)
+        body.append(
+            f'<rect x="{label_width}" y="{y + 3}" width="{w:.1f}" height="{row - 6}" '
+            f'fill="{colour}"/>'
+        )
+        body.append(_t(label_width + w + 4, y + 14, pct(value), size=9))
+    axis_y = top + row * len(items)
+    body.append(
+        f'<line x1="{label_width}" y1="{top}" x2="{label_width}" y2="{axis_y}" stroke="#333"/>'
+    )
+    if target is not None:
+        tx = x(target)
+        body.append(
+            f'<line x1="{tx:.1f}" y1="{top - 4}" x2="{tx:.1f}" y2="{axis_y + 4}" '
+            f'stroke="{TARGET}" stroke-width="2" stroke-dasharray="5,3"/>'
+        )
+        body.append(_t(tx, axis_y + 18, f"Mål: {pct(target, 0)}", "middle", 10, "bold", TARGET))
+    return _svg(width, height, body, title)
+
+
+def column_chart(items, title="", width=640, height=220):
+    """Vertical bars of counts: items are (label, count, colour)."""
+    top, bottom, left = 20, 40, 30
+    plot_h = height - top - bottom
+    n = max(len(items), 1)
+    slot = (width - left - 10) / n
+    peak = max([c for _, c, _ in items] + [1])
+    body = [
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 10}" y2="{top + plot_h}" '
+        f'stroke="#333"/>'
+    ]
+    for i, (label, count, colour) in enumerate(items):
+        h = plot_h * count / peak
+        x = left + i * slot + slot * 0.2
+        y = top + plot_h - h
+        body.append(
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{slot * 0.6:.1f}" height="{h:.1f}" '
+            f'fill="{colour}" stroke="#555" stroke-width="0.5"/>'
+        )
+        body.append(_t(x + slot * 0.3, y - 4, count, "middle", 11, "bold"))
+        body.append(_t(x + slot * 0.3, top + plot_h + 16, label, "middle", 10))
+    return _svg(width, height, body, title)
+
+
+@functools.lru_cache(maxsize=1)
+def _map_paths():
+    """{code: svg path} of every municipality, projected once per process (equirectangular,
+    longitude scaled by cos 56°), and the drawing's size."""
+    with open(GEOJSON, encoding="utf-8") as f:
+        features = json.load(f)["features"]
+    k = math.cos(math.radians(56))
+    lon0, lat1, scale = 8.0, 57.8, 150.0
+    paths, max_x, max_y = {}, 0.0, 0.0
+    for feature in features:
+        geometry = feature["geometry"]
+        polygons = (
+            [geometry["coordinates"]] if geometry["type"] == "Polygon" else geometry["coordinates"]
+        )
+        parts = []
+        for polygon in polygons:
+            for ring in polygon:
+                points, last = [], None
+                for lon, lat in ring:
+                    x, y = (lon - lon0) * k * scale, (lat1 - lat) * scale
+                    max_x, max_y = max(max_x, x), max(max_y, y)
+                    # Drop vertices closer than a point to the last one kept: invisible at
+                    # this size, and they make the PDF slow to draw.
+                    if last is None or abs(x - last[0]) + abs(y - last[1]) >= MIN_STEP:
+                        points.append(f"{x:.1f},{y:.1f}")
+                        last = (x, y)
+                if len(points) >= 3:
+                    parts.append("M" + "L".join(points) + "Z")
+        paths[feature["properties"]["code"]] = "".join(parts)
+    return paths, math.ceil(max_x) + 5, math.ceil(max_y) + 5
+
+
+def denmark_map(indicator, title):
+    """The municipalities coloured by band; non-responders grey, responders without a value
+    white; municipalities that were not asked are outlined only."""
+    paths, width, height = _map_paths()
+    colours = band_colours(indicator["bands"])
+    by_code = {m["code"]: m for m in indicator["municipalities"]}
+    body = []
+    for code, d in paths.items():
+        m = by_code.get(code)
+        if m is None:
+            fill = "#f4f4f4"
+        elif m["state"] not in RESPONDED:
+            fill = NO_RESPONSE
+        elif m["band"] is None:
+            fill = NO_VALUE
+        else:
+            fill = colours[m["band"]]
+        body.append(
+            f'<path d="{d}" fill="{fill}" stroke="#444" stroke-width="0.4" '
+            f'fill-rule="evenodd"><title>{escape(m["name"] if m else code)}</title></path>'
+        )
+    legend = [(text(b["label"], "da"), colours[b["key"]]) for b in indicator["bands"]]
+    legend += [("Ikke svaret", NO_RESPONSE), ("Ingen værdi (0 elever)", NO_VALUE)]
+    lx, ly = width - 175, 20
+    for i, (label, colour) in enumerate(legend):
+        y = ly + i * 18
+        body.append(
+            f'<rect x="{lx}" y="{y}" width="14" height="12" fill="{colour}" stroke="#444" '
+            f'stroke-width="0.5"/>'
+        )
+        body.append(_t(lx + 20, y + 10, label, size=10))
+    return _svg(width, height, body, title)
+
+
+def _indicator_context(ind, spec):
+    numerator = spec.question(ind["numerator"])
+    denominator = spec.question(ind["denominator"])
+    colours = band_colours(ind["bands"])
+    top = ind["top"]
+    return {
+        **ind,
+        "label_da": text(ind["label"], "da"),
+        "target_label_da": text(ind["target_label"], "da"),
+        "numerator_label": text(numerator.label, "da") if numerator else ind["numerator"],
+        "denominator_label": text(denominator.label, "da") if denominator else "",
+        "band_rows": [
+            {**b, "label_da": text(b["label"], "da"), "colour": colours[b["key"]]}
+            for b in ind["bands"]
+        ],
+        "top_chart": hbar_chart(
+            [(f"{t['rank']}. {t['name']}", t["value"]) for t in top],
+            ind["target"],
+            f"Top {len(top)}: {text(ind['label'], 'da')}",
+        ),
+        "band_chart": column_chart(
+            [(text(b["label"], "da"), b["count"], colours[b["key"]]) for b in ind["bands"]],
+            "Kommuner fordelt på intervaller",
+        ),
+        "group_chart": hbar_chart(
+            [(g["dst_group"], g["value"]) for g in ind["by_dst_group"]],
+            ind["target"],
+            "Andel efter kommunegruppe",
+        ),
+        "map": denmark_map(ind, f"Kort: {text(ind['label'], 'da')} pr. kommune"),
+        "appendix": sorted(ind["municipalities"], key=lambda m: m["name"]),
+    }
+
+
+def catalogue(round_, spec):
+    """Entries of responding municipalities grouped by their theme (the first single-choice
+    question, `theme` if there is one), in the definition's choice order."""
+    from submissions.models import Submission
+
+    group_q = spec.question("theme") or next(
+        (q for q in spec.questions if q.type == "single_choice"), None
+    )
+    shown = [
+        q
+        for q in spec.questions
+        if q.type != "email" and (group_q is None or q.key != group_q.key) and q.key != "title"
+    ]
+    groups = {v: [] for v in (group_q.choice_values if group_q else [])}
+    groups[None] = []
+    rows = (
+        Submission.objects.filter(round=round_, state__in=RESPONDED)
+        .order_by("municipality__name")
+        .values_list("municipality__name", "answers")
+    )
+    nothing = []
+    for name, answers in rows:
+        answers = answers if isinstance(answers, dict) else {}
+        entries = answers.get("entries") or []
+        if not entries and answers.get("nothing_to_report"):
+            nothing.append(name)
+        for entry in entries:
+            key = entry.get(group_q.key) if group_q else None
+            fields = []
+            for q in shown:
+                value = entry.get(q.key)
+                if value in (None, "", []):
+                    continue
+                if q.type == "single_choice":
+                    value = q.choice_label(value, "da")
+                elif q.type == "multiple_choice":
+                    value = ", ".join(q.choice_label(v, "da") for v in value)
+                fields.append({"label": text(q.label, "da"), "value": value})
+            groups.setdefault(key if key in groups else None, []).append(
+                {"municipality": name, "title": entry.get("title") or "", "fields": fields}
+            )
+    out = [
+        {
+            "label": group_q.choice_label(key, "da") if group_q and key else "Uden tema",
+            "entries": entries,
+        }
+        for key, entries in groups.items()
+        if entries
+    ]
+    return out, nothing
+
+
+def report_context(round_):
+    summary = analyse_round(round_)
+    spec = round_.definition.spec
+    context = {
+        "summary": summary,
+        "round": round_,
+        "survey_title": text(spec.title, "da"),
+        "generated_at": timezone.localtime(),
+        "rate": pct(summary["response_rate"]),
+        "indicators": [_indicator_context(ind, spec) for ind in summary["indicators"]],
+        "map_credit": MAP_CREDIT,
+    }
+    if spec.has_entries:
+        context["catalogue"], context["nothing_to_report"] = catalogue(round_, spec)
+        context["entries_label"] = text((spec.entries or {}).get("label_plural"), "da")
+    return context
+
+
+def render_report_html(round_):
+    with translation.override("da"):
+        return render_to_string("exports/report.html", report_context(round_))
+
+
+def render_report(round_):
+    """The PDF report of a round, as bytes."""
+    from weasyprint import HTML
+
+    html = render_report_html(round_)
+    return HTML(string=html, base_url=str(DATA_DIR)).write_pdf()
