@@ -3,5 +3,8 @@ from django.urls import path
 from exports import views
 
 app_name = "exports"
-urlpatterns: list = []
-urlpatterns += [path("", views.index, name="index")]
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("hent/", views.download, name="download"),
+    path("fil/<uuid:uid>/", views.file, name="file"),
+]

@@ -1,14 +1,87 @@
+"""The exports page (/data/): analysts and coordinators choose rounds and a format and
+download; every export is logged. Officers and anyone else get 404. Thin: the work is in
+exports.services.build_export."""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import can_read_all
-from surveys.models import Round
+from exports.forms import ExportForm
+from exports.models import Export
+from exports.services import build_export
+
+
+def _reader_only(request):
+    if not can_read_all(request.user):
+        raise Http404
+
+
+def _page(request, form, status=200):
+    history = (
+        Export.objects.filter(requested_by=request.user)
+        .defer("content")
+        .annotate(
+            has_content=ExpressionWrapper(Q(content__isnull=False), output_field=BooleanField())
+        )[:25]
+    )
+    return render(request, "exports/index.html", {"form": form, "history": history}, status=status)
 
 
 @login_required
+@require_GET
 def index(request):
-    if not can_read_all(request.user):
+    _reader_only(request)
+    return _page(request, ExportForm())
+
+
+def attachment(response, filename):
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_POST
+def download(request):
+    _reader_only(request)
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    filename, content_type, content, export = build_export(
+        request.user, form.cleaned_data["round_list"], form.cleaned_data["format"]
+    )
+    if content is None:
+        messages.info(
+            request,
+            _(
+                "Rapporten bliver lavet i baggrunden. "
+                "Hent den under 'Dine eksporter', når den er klar."
+            ),
+        )
+        return redirect("exports:index")
+    if isinstance(content, bytes):
+        return attachment(HttpResponse(content, content_type=content_type), filename)
+    return attachment(StreamingHttpResponse(content, content_type=content_type), filename)
+
+
+@login_required
+@require_GET
+def file(request, uid):
+    """A file built in the background, for the user who asked for it."""
+    _reader_only(request)
+    export = get_object_or_404(
+        Export, uid=uid, requested_by=request.user, status=Export.Status.READY
+    )
+    if export.content is None:
         raise Http404
-    rounds = Round.objects.select_related("survey").exclude(state="draft").order_by("-deadline")
-    return render(request, "exports/index.html", {"rounds": rounds})
+    from exports.services import FORMATS
+
+    content_type = FORMATS.get(export.format, (None, None, "application/octet-stream"))[2]
+    return attachment(
+        HttpResponse(bytes(export.content), content_type=content_type), export.filename
+    )
