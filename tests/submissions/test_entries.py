@@ -1,0 +1,127 @@
+"""Entries surveys (prøvehandlinger): add, edit and remove entries on their own pages, without
+JavaScript; "nothing to report"; submit several entries in one round."""
+
+import pytest
+
+from accounts.models import Role
+from submissions.models import Submission
+from tests.conftest import client_for
+from tests.factories import make_user
+from tests.submissions.conftest import form_url
+
+ENTRY = {
+    "q-title": "Opsporing af unge",
+    "q-theme": "early_action",
+    "q-target_groups": ["grundskole", "fgu"],
+    "q-goal": "Flere unge i uddannelse",
+    "q-status": "running",
+    "q-start_date": "01-02-2026",
+    "q-end_date": "30-06-2026",
+}
+
+
+@pytest.fixture
+def as_gentofte(db):
+    return client_for(make_user(Role.OFFICER, ["157"], name="Gitte Gentofte"))
+
+
+def saved(round_, code):
+    return Submission.objects.get(round=round_, municipality__code=code)
+
+
+def add(client, round_, version, code="157", **changes):
+    data = {**ENTRY, **changes, "version": str(version)}
+    return client.post(form_url(round_, code, "poster/ny/"), data)
+
+
+def test_an_officer_files_three_trial_actions_and_submits(as_gentofte, ph):
+    for n in range(3):
+        response = add(as_gentofte, ph, n, **{"q-title": f"Handling {n + 1}"})
+        assert response.status_code == 302
+    html = as_gentofte.get(form_url(ph, "157")).content.decode()
+    assert "Handling 1" in html and "Handling 3" in html
+    response = as_gentofte.post(form_url(ph, "157"), {"version": "3", "action": "submit"})
+    assert response.status_code == 302
+    sub = saved(ph, "157")
+    assert sub.state == "submitted"
+    assert [e["title"] for e in sub.answers["entries"]] == [
+        "Handling 1",
+        "Handling 2",
+        "Handling 3",
+    ]
+    assert sub.answers["entries"][0]["start_date"] == "2026-02-01"
+    assert sub.answers["entries"][0]["target_groups"] == ["grundskole", "fgu"]
+
+
+def test_an_entry_with_end_before_start_shows_the_error_on_its_page(as_gentofte, ph):
+    add(as_gentofte, ph, 0, **{"q-end_date": "01-01-2026"})
+    html = as_gentofte.get(form_url(ph, "157", "poster/1/")).content.decode()
+    assert "Slutdatoen kan ikke ligge før startdatoen." in html
+    assert 'href="#id_end_date"' in html
+    assert 'value="Opsporing af unge"' in html  # the rest is kept
+    listing = as_gentofte.get(form_url(ph, "157")).content.decode()
+    assert "1 fejl" in listing
+
+
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"q-theme": "hacking"}, "Vælg en af de mulige værdier (ukendt værdi: hacking)."),
+        ({"q-target_groups": ["fgu", "ukendt"]}, "ukendt værdi: ukendt"),
+        ({"q-start_date": "31-02-2026"}, "Skriv en dato som dd-mm-åååå"),
+        ({"q-title": ""}, "Feltet skal udfyldes."),
+        ({"q-title": "x" * 201}, "Teksten er for lang: 201 tegn, højst 200."),
+        ({"q-status": "evaluated"}, "Feltet skal udfyldes."),  # learning required when evaluated
+        ({"q-contact_email": "ikke en adresse"}, "Skriv en gyldig e-mailadresse."),
+    ],
+)
+def test_bad_entry_input_is_explained_and_kept(as_gentofte, ph, changes, message):
+    add(as_gentofte, ph, 0, **changes)
+    html = as_gentofte.get(form_url(ph, "157", "poster/1/")).content.decode()
+    assert message in html
+    assert saved(ph, "157").answers["entries"][0]["goal"] == "Flere unge i uddannelse"
+
+
+def test_editing_and_removing_an_entry_keeps_the_history(as_gentofte, ph):
+    add(as_gentofte, ph, 0)
+    add(as_gentofte, ph, 1, **{"q-title": "Anden"})
+    edit = {**ENTRY, "q-title": "Rettet titel", "version": "2"}
+    assert as_gentofte.post(form_url(ph, "157", "poster/1/"), edit).status_code == 302
+    assert as_gentofte.get(form_url(ph, "157", "poster/2/fjern/")).status_code == 200
+    response = as_gentofte.post(form_url(ph, "157", "poster/2/fjern/"), {"version": "3"})
+    assert response.status_code == 302
+    sub = saved(ph, "157")
+    assert [e["title"] for e in sub.answers["entries"]] == ["Rettet titel"]
+    assert sub.revisions.count() == 4
+    history = as_gentofte.get(form_url(ph, "157", "historik/")).content.decode()
+    assert "Fjernet" in history and "Rettet titel" in history
+
+
+def test_a_stale_entry_save_is_refused_and_what_was_typed_is_shown(as_gentofte, ph):
+    add(as_gentofte, ph, 0)
+    response = add(as_gentofte, ph, 0, **{"q-title": "Min nye"})
+    assert response.status_code == 409
+    assert 'value="Min nye"' in response.content.decode()
+    assert len(saved(ph, "157").answers["entries"]) == 1
+
+
+def test_nothing_to_report_counts_as_an_answer(as_gentofte, ph):
+    as_gentofte.post(
+        form_url(ph, "157"), {"version": "0", "action": "save", "nothing_to_report": "1"}
+    )
+    response = as_gentofte.post(form_url(ph, "157"), {"version": "1", "action": "submit"})
+    assert response.status_code == 302
+    sub = saved(ph, "157")
+    assert sub.state == "submitted" and sub.answers == {"entries": [], "nothing_to_report": True}
+
+
+def test_no_entries_and_no_mark_cannot_be_submitted(as_gentofte, ph):
+    response = as_gentofte.post(form_url(ph, "157"), {"version": "0", "action": "submit"})
+    assert "Tilføj mindst én prøvehandling" in response.content.decode()
+    assert saved(ph, "157").state == "draft"
+
+
+def test_an_entry_number_that_does_not_exist_is_404(as_gentofte, ph):
+    add(as_gentofte, ph, 0)
+    assert as_gentofte.get(form_url(ph, "157", "poster/2/")).status_code == 404
+    assert as_gentofte.get(form_url(ph, "157", "poster/0/")).status_code == 404
