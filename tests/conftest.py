@@ -21,6 +21,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _municipalities(request):
+    """The 98 municipalities are reference data loaded by a migration. A transactional test
+    flushes every table afterwards, so tests that use the database reload them when missing."""
+    marker = request.node.get_closest_marker("django_db")
+    names = set(request.fixturenames)
+    if marker is None and not names & {"db", "transactional_db", "live_server"}:
+        return
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or (
+        names & {"transactional_db", "live_server"}
+    )
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from surveys.models import Municipality
+    from surveys.municipalities import load_municipalities
+
+    if not Municipality.objects.filter(is_synthetic=False).exists():
+        load_municipalities(Municipality)
+
+
+@pytest.fixture(autouse=True)
 def _media_and_language(settings, tmp_path):
     settings.LANGUAGE_CODE = "da"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
