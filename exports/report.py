@@ -253,6 +253,8 @@ def catalogue(round_, spec):
                     continue
                 if q.type == "single_choice":
                     value = q.choice_label(value, "da")
+                elif q.type == "date" and isinstance(value, str) and len(value) == 10:
+                    value = f"{value[8:10]}-{value[5:7]}-{value[0:4]}"
                 elif q.type == "multiple_choice":
                     value = ", ".join(q.choice_label(v, "da") for v in value)
                 fields.append({"label": text(q.label, "da"), "value": value})

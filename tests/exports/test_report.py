@@ -1,6 +1,5 @@
 import io
 
-import pytest
 from pypdf import PdfReader
 
 from exports.report import render_report, render_report_html
@@ -12,7 +11,6 @@ def pdf_text(data):
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-@pytest.mark.filterwarnings("ignore")
 def test_pdf_states_response_rate_non_responders_and_national_share(rounds, analyst):
     _, content_type, data, export = build_export(analyst, [rounds[1]], "pdf")
     assert content_type == "application/pdf" and data.startswith(b"%PDF")
