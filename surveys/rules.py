@@ -42,7 +42,28 @@ def _cel_count(values):
     return celtypes.DoubleType(len(values))
 
 
-FUNCTIONS = {"sum": _cel_sum, "count": _cel_count}
+_NUMBERS = (celtypes.DoubleType, celtypes.IntType, celtypes.UintType)
+
+
+def _is_number(v):
+    return isinstance(v, _NUMBERS) and not isinstance(v, celtypes.BoolType)
+
+
+def _cel_eq(a, b):
+    """Answers are given to CEL as doubles, literals are ints: `a + b == 100` must compare
+    the numbers (CEL's strict typing would refuse double == int)."""
+    if _is_number(a) and _is_number(b):
+        return celtypes.BoolType(float(a) == float(b))
+    return celpy.evaluation.bool_eq(a, b)
+
+
+def _cel_ne(a, b):
+    if _is_number(a) and _is_number(b):
+        return celtypes.BoolType(float(a) != float(b))
+    return celpy.evaluation.bool_ne(a, b)
+
+
+FUNCTIONS = {"sum": _cel_sum, "count": _cel_count, "_==_": _cel_eq, "_!=_": _cel_ne}
 _ENV = celpy.Environment()
 
 
@@ -110,7 +131,8 @@ def evaluate(expression: str, variables: dict):
     except RecursionError:
         raise NotEvaluable("too deep")
     except Exception as exc:  # CELEvalError and friends
-        raise NotEvaluable(str(exc) or type(exc).__name__)
+        # Bounded: cel-python's messages can embed the whole activation (every variable).
+        raise NotEvaluable((str(exc) or type(exc).__name__)[:300])
     if isinstance(result, Exception):
         raise NotEvaluable(str(result)[:200])
     value = from_cel(result)
@@ -131,6 +153,8 @@ def check_expression(expression: str, sample: dict, *, expect_bool: bool):
             name = message.split("undeclared reference to ", 1)[-1].strip("\\'\"")
             name = name.split("'", 1)[0].split("\\", 1)[0]
             raise RuleError(f"unknown name '{name}'")
+        if "does not support field selection" in message:
+            raise RuleError("only entries have fields (e.field); other values do not")
         if "no matching overload" in message or "no such overload" in message:
             raise RuleError("the values in the expression cannot be combined like that (types)")
         return  # e.g. division by zero on sample values: the expression itself is fine
