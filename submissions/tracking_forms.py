@@ -142,13 +142,18 @@ class NoteForm(forms.Form):
     text = forms.CharField(
         label=_("Note"),
         max_length=4000,
+        error_messages={"required": _("Skriv noten.")},
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Fx «Ringede til skolechefen 12/3, lovet svar fredag»."),
     )
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(label=_("Navn"), max_length=200)
+    name = forms.CharField(
+        label=_("Navn"),
+        max_length=200,
+        error_messages={"required": _("Skriv kontaktpersonens navn.")},
+    )
     title = forms.CharField(label=_("Stilling"), max_length=200, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     phone = forms.CharField(label=_("Telefon"), max_length=40, required=False)
