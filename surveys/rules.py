@@ -11,6 +11,7 @@ dates as timestamps, so `end_date >= start_date` compares dates.
 
 import datetime as dt
 import functools
+import re
 from decimal import Decimal
 
 import celpy
@@ -141,10 +142,29 @@ def evaluate(expression: str, variables: dict):
     return value
 
 
+_STRING_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+_IDENT = re.compile(r"(?<![\w.])([A-Za-z_]\w*)\b(?!\s*\()")
+_MACRO_VAR = re.compile(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_]\w*)")
+_RESERVED = {"true", "false", "null", "in"}
+
+
+def unknown_names(expression: str, known) -> list:
+    """Free names in an expression that are not known variables (string literals, fields
+    after a dot, function names and macro variables such as `e` in `entries.all(e, …)` are
+    not free names)."""
+    code = _STRING_LITERAL.sub("''", expression)
+    bound = set(_MACRO_VAR.findall(code))
+    names = dict.fromkeys(_IDENT.findall(code))
+    return [n for n in names if n not in known and n not in bound and n not in _RESERVED]
+
+
 def check_expression(expression: str, sample: dict, *, expect_bool: bool):
     """Compile and trial-run an expression against sample values of the right types, so a
     typo in a variable name or a type mistake is reported at import, not at fill-in."""
     compile_expression(expression)
+    unknown = unknown_names(expression, sample)
+    if unknown:
+        raise RuleError(f"unknown name '{unknown[0]}'")
     try:
         value = evaluate(expression, sample)
     except NotEvaluable as exc:
