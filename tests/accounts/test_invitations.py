@@ -206,7 +206,7 @@ def test_the_invite_page_is_a_dkfds_form_with_every_municipality(as_coordinator)
 
 
 @pytest.mark.parametrize("client_fixture", ["as_lolland", "as_analyst"])
-def test_officers_and_analysts_cannot_reach_the_invite_page(request, client_fixture):
+def test_officers_and_analysts_cannot_reach_the_invite_page(db, request, client_fixture):
     client = request.getfixturevalue(client_fixture)
 
     assert client.get(INVITE).status_code == 404
