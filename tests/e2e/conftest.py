@@ -96,3 +96,13 @@ def check_page(page, name, language="da"):
         for v in result["violations"]
     ]
     assert violations == [], f"{name} ({language}): " + json.dumps(violations, indent=1)
+
+
+def log_in(page, live_server, user):
+    """Put a logged-in session cookie into the browser (the login pages have their own tests)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies["sessionid"]
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
