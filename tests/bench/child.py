@@ -1,0 +1,120 @@
+"""One measurement in a fresh process (so its peak memory is its own), called by run.py.
+
+    python tests/bench/child.py export FMT SLUG [SLUG ...]   # csv | long | xlsx, via build_export
+    python tests/bench/child.py pdf SLUG                      # the PDF report, via build_export
+    python tests/bench/child.py copy KIND SLUG [SLUG ...]     # PostgreSQL COPY of the same rows
+
+Prints one JSON object on the last line of stdout: seconds, rows, bytes, peak_rss_mb (the
+process's high-water mark), baseline_rss_mb (after Django setup, before the work).
+With PROFILE_TO=<path>, the work runs under pyinstrument and the text profile is written there.
+"""
+
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+
+def rss_mb():
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def setup():
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
+    django.setup()
+
+
+def rounds_by_slug(slugs):
+    from surveys.models import Round
+
+    rounds = list(Round.objects.select_related("survey", "definition").filter(slug__in=slugs))
+    if len(rounds) != len(slugs):
+        raise SystemExit(f"missing rounds: {set(slugs) - {r.slug for r in rounds}}")
+    return rounds
+
+
+class Sink:
+    """Counts bytes and throws them away (like writing to /dev/null, without the syscalls)."""
+
+    def __init__(self):
+        self.size = 0
+
+    def write(self, chunk):
+        self.size += len(chunk)
+
+
+def do_export(fmt, slugs):
+    from exports.models import Export
+    from exports.services import build_export
+
+    rounds = rounds_by_slug(slugs)
+    sink = Sink()
+    _, _, content, export = build_export(None, rounds, fmt, via="bench")
+    if content is None:  # a background PDF: the immediate task backend has built it already
+        export.refresh_from_db()
+        return {"rows": export.rows, "bytes": export.size, "status": export.status}
+    if isinstance(content, bytes | bytearray):
+        sink.write(content)
+    else:
+        for chunk in content:
+            sink.write(chunk)
+    export = Export.objects.get(pk=export.pk)
+    return {"rows": export.rows, "bytes": sink.size, "status": export.status}
+
+
+def main(argv):
+    what = argv[0]
+    setup()
+    from django.db import connection
+
+    connection.ensure_connection()
+    # Import what the work needs first: a web worker has it loaded; it is not export time.
+    import exports.report  # noqa: F401
+    import exports.services  # noqa: F401
+    import tests.bench.copy_sql  # noqa: F401
+
+    if what == "copy":
+        from tests.bench.copy_sql import copy_rows
+
+        work = lambda: copy_rows(argv[1], rounds_by_slug(argv[2:]))  # noqa: E731
+    elif what == "export":
+        work = lambda: do_export(argv[1], argv[2:])  # noqa: E731
+    elif what == "pdf":
+        work = lambda: do_export("pdf", argv[1:2])  # noqa: E731
+    else:
+        raise SystemExit(f"unknown measurement {what}")
+    baseline = rss_mb()
+    profile_to = os.environ.get("PROFILE_TO")
+    profiler = None
+    if profile_to:
+        from pyinstrument import Profiler
+
+        profiler = Profiler()
+        profiler.start()
+    started = time.perf_counter()
+    out = work()
+    seconds = time.perf_counter() - started
+    if profiler:
+        profiler.stop()
+        Path(profile_to).write_text(profiler.output_text(unicode=True, color=False))
+    out.update(seconds=seconds, peak_rss_mb=peak_mb(), baseline_rss_mb=baseline)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

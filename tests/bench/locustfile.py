@@ -1,0 +1,85 @@
+"""Save + submit under concurrent load (run by run.py: locust headless, 20 users).
+
+Each simulated officer takes the next (round, municipality) of the plan written by run.py,
+saves its answers and submits them — two requests, exactly what an officer's browser or a
+municipality's script does:
+
+- mode "api":  PUT /api/v1/rounds/<slug>/submissions/<code>/ {version, answers, explanations}
+               POST …/submit/ {version}, with the officer's API token;
+- mode "form": GET the form (for the CSRF token and version), POST action=save, POST
+               action=submit, with the officer's session cookie.
+
+BENCH_PLAN is a JSON file: {"mode": …, "items": [{"slug", "code", "token"|"session",
+"answers", "explanations"}, …]}. A user stops the run when the plan is used up.
+"""
+
+import json
+import os
+import re
+
+from locust import HttpUser, constant, task
+from locust.exception import StopUser
+
+with open(os.environ["BENCH_PLAN"]) as f:
+    PLAN = json.load(f)
+ITEMS = iter(PLAN["items"])
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+VERSION = re.compile(r'name="version" value="(\d+)"')
+
+
+class Officer(HttpUser):
+    wait_time = constant(0)
+
+    @task
+    def save_and_submit(self):
+        item = next(ITEMS, None)
+        if item is None:
+            self.environment.runner.quit()
+            raise StopUser()
+        if PLAN["mode"] == "api":
+            self._api(item)
+        else:
+            self._form(item)
+
+    def _api(self, item):
+        headers = {"Authorization": f"Token {item['token']}"}
+        url = f"/api/v1/rounds/{item['slug']}/submissions/{item['code']}/"
+        body = {"version": 0, "answers": item["answers"], "explanations": item["explanations"]}
+        with self.client.put(
+            url, json=body, headers=headers, name="save", catch_response=True
+        ) as r:
+            if r.status_code != 200:
+                r.failure(f"save {r.status_code}: {r.text[:200]}")
+                return
+            version = r.json().get("version")
+        with self.client.post(
+            url + "submit/",
+            json={"version": version},
+            headers=headers,
+            name="submit",
+            catch_response=True,
+        ) as r:
+            if r.status_code != 200:
+                r.failure(f"submit {r.status_code}: {r.text[:200]}")
+
+    def _form(self, item):
+        cookies = {"sessionid": item["session"]}
+        url = f"/indberet/{item['slug']}/{item['code']}/"
+        page = self.client.get(url, cookies=cookies, name="form page")
+        token = CSRF.search(page.text)
+        version = VERSION.search(page.text)
+        if not token or not version:
+            return
+        cookies["csrftoken"] = page.cookies.get("csrftoken") or self.client.cookies.get(
+            "csrftoken", ""
+        )
+        data = {**item["answers"], "version": version.group(1), "action": "save"}
+        for key, text in item["explanations"].items():
+            data[f"explanation_{key}"] = text
+        data["csrfmiddlewaretoken"] = token.group(1)
+        headers = {"Referer": self.host + url}
+        r = self.client.post(url, data=data, cookies=cookies, headers=headers, name="save")
+        version = VERSION.search(r.text)
+        if version:
+            data.update(version=version.group(1), action="submit")
+            self.client.post(url, data=data, cookies=cookies, headers=headers, name="submit")

@@ -1,0 +1,980 @@
+"""`make bench`: build a scaled dataset on PostgreSQL, run the app under gunicorn and measure
+what DESIGN §8 and issue 7 ask for. Results: var/bench/results.json and a table on stdout.
+
+Each figure calls a public entry point (a URL through gunicorn, a management command, or the
+function a command calls); one that is not there yet is recorded as {"status": "not available"}
+and the run goes on. gunicorn is stopped at the end whatever happens.
+
+Environment knobs (defaults in brackets):
+  BENCH_N [1000] BENCH_R [40]       dataset size (plus the real 98 × 2 rounds)
+  BENCH_RUNS [3]                    runs of each measurement (median and p95 over the runs)
+  BENCH_SAMPLES [20]                HTTP samples per page for page latency
+  BENCH_USERS [20] BENCH_LOAD_SECONDS [30]   concurrent clients and duration of a load run
+  BENCH_REUSE_DB [0]                1: keep an existing indberet_bench database (faster reruns)
+  BENCH_PROFILE [0]                 1: also write pyinstrument profiles to var/bench/profiles/
+  BENCH_PG [postgres://postgres@127.0.0.1:5432]  BENCH_DB [indberet_bench]
+  BENCH_ONLY                        comma-separated step names to run (see STEPS)
+"""
+
+import json
+import os
+import platform
+import random
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+PY = sys.executable
+BIN = Path(PY).parent
+OUT = ROOT / "var" / "bench"
+PROFILES = OUT / "profiles"
+
+N = int(os.environ.get("BENCH_N", "1000"))
+R = int(os.environ.get("BENCH_R", "40"))
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+SAMPLES = int(os.environ.get("BENCH_SAMPLES", "20"))
+USERS = int(os.environ.get("BENCH_USERS", "20"))
+LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
+REUSE_DB = os.environ.get("BENCH_REUSE_DB") == "1"
+PROFILE = os.environ.get("BENCH_PROFILE") == "1"
+PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+DB = os.environ.get("BENCH_DB", "indberet_bench")
+ONLY = {s for s in os.environ.get("BENCH_ONLY", "").split(",") if s}
+CPUS = os.cpu_count()
+SMALL = 98  # the real municipalities, 2 rounds
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+PORT = free_port()
+BASE = f"http://127.0.0.1:{PORT}"
+ENV = {
+    "DATABASE_URL": f"{PG}/{DB}",
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-" + secrets.token_urlsafe(40),
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "SECURE_SSL_REDIRECT": "0",
+    "SECURE_HSTS_SECONDS": "0",
+    "VAR_DIR": str(OUT / "var"),
+    # As in production (docs/deploy.md): e-mails and big reports go to the worker's queue.
+    "TASKS_BACKEND": "database",
+    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9"),
+    "API_RATE": "1000000/minute",
+    "LOG_LEVEL": "ERROR",
+    "GUNICORN_BIND": f"127.0.0.1:{PORT}",
+    "GUNICORN_LOG_LEVEL": "warning",
+    "DJANGO_SETTINGS_MODULE": "backend.settings",
+    "PYTHONPATH": str(ROOT),
+}
+os.environ.update(ENV)
+
+TARGETS = {
+    "save_submit_p95_ms": ("<=", 150),
+    "tracking_board_n1000_ms": ("<=", 150),
+    "export_csv_wide_ratio_to_copy": ("<=", 2),
+    "export_csv_long_ratio_to_copy": ("<=", 2),
+    "export_csv_wide_peak_rss_mb": ("<=", 300),
+    "export_csv_long_peak_rss_mb": ("<=", 300),
+    "pdf_report_n98_seconds": ("<=", 5),
+    "pdf_report_n1000_seconds": ("<=", 30),
+}
+
+
+class NotAvailable(Exception):
+    """The entry point a figure needs is not in the code yet."""
+
+
+# --- Results
+
+
+class Results:
+    def __init__(self):
+        self.figures = {}
+        self.started = time.time()
+
+    def put(self, key, value, unit, **extra):
+        fig = {"value": value, "unit": unit, "cpu_count": CPUS, "status": "ok", **extra}
+        if key in TARGETS:
+            op, limit = TARGETS[key]
+            fig["target"] = f"{op} {limit}"
+            if isinstance(value, int | float):
+                fig["meets_target"] = value <= limit
+        fig["load_average"] = round(os.getloadavg()[0], 2)
+        self.figures[key] = fig
+        return fig
+
+    def unavailable(self, keys, why):
+        for key in keys:
+            self.figures[key] = {
+                "status": "not available",
+                "why": why,
+                "value": None,
+                "unit": None,
+                "cpu_count": CPUS,
+            }
+
+    def failed(self, keys, exc):
+        for key in keys:
+            self.figures[key] = {
+                "status": "error",
+                "error": f"{type(exc).__name__}: {exc}"[:500],
+                "value": None,
+                "unit": None,
+                "cpu_count": CPUS,
+            }
+
+    def write(self):
+        OUT.mkdir(parents=True, exist_ok=True)
+        data = {
+            "machine": {
+                "cpu_count": CPUS,
+                "platform": platform.platform(),
+                "python": platform.python_version(),
+                "load_average_end": [round(x, 2) for x in os.getloadavg()],
+            },
+            "dataset": {"municipalities": N, "rounds": R, "small": [SMALL, 2]},
+            "runs": RUNS,
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(self.started)),
+            "duration_seconds": round(time.time() - self.started, 1),
+            "figures": self.figures,
+        }
+        (OUT / "results.json").write_text(json.dumps(data, indent=2, ensure_ascii=False))
+        return data
+
+
+RESULTS = Results()
+
+
+def summary(samples):
+    """Median, p95 (nearest rank), min, max and n of a list of numbers."""
+    xs = sorted(samples)
+    if not xs:
+        return {}
+    p95 = xs[min(len(xs) - 1, max(0, round(0.95 * len(xs) + 0.5) - 1))]
+    return {
+        "median": statistics.median(xs),
+        "p95": p95,
+        "min": xs[0],
+        "max": xs[-1],
+        "n": len(xs),
+    }
+
+
+def rounded(d, digits=3):
+    return {k: round(v, digits) if isinstance(v, float) else v for k, v in d.items()}
+
+
+def step(name, keys):
+    """Decorator: run a measurement step, recording 'not available' or an error for its
+    figures instead of stopping the run."""
+
+    def wrap(fn):
+        def run():
+            if ONLY and name not in ONLY:
+                return
+            print(f"\n== {name}", flush=True)
+            started = time.perf_counter()
+            try:
+                fn()
+            except NotAvailable as exc:
+                print(f"   not available: {exc}", flush=True)
+                RESULTS.unavailable(keys, str(exc))
+            except Exception as exc:
+                traceback.print_exc()
+                RESULTS.failed([k for k in keys if k not in RESULTS.figures], exc)
+            print(f"   ({time.perf_counter() - started:.1f} s)", flush=True)
+            RESULTS.write()
+
+        run.step_name = name
+        return run
+
+    return wrap
+
+
+# --- Processes
+
+
+def sh(args, *, check=True, capture=False, timeout=None):
+    print("   $ " + " ".join(str(a) for a in args), flush=True)
+    return subprocess.run(
+        [str(a) for a in args],
+        cwd=ROOT,
+        env={**os.environ},
+        check=check,
+        text=True,
+        capture_output=capture,
+        timeout=timeout,
+    )
+
+
+def manage(*args, **kwargs):
+    return sh([PY, "manage.py", *args], **kwargs)
+
+
+def child(*args, profile=None):
+    """Run tests/bench/child.py in a fresh process; return its JSON result."""
+    # The PDF of a big round is a background task in production; inline here, so it is timed.
+    env = {**os.environ, "TASKS_BACKEND": "immediate"}
+    if profile:
+        env["PROFILE_TO"] = str(profile)
+    proc = subprocess.run(
+        [PY, str(ROOT / "tests" / "bench" / "child.py"), *args],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        capture_output=True,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"child {args[:2]} failed: {proc.stderr[-1500:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+GUNICORN = {"proc": None}
+
+
+def start_gunicorn():
+    log = open(OUT / "gunicorn.log", "w")  # noqa: SIM115 (closed with the process)
+    proc = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--config", str(ROOT / "deploy" / "gunicorn.conf.py")],
+        cwd=ROOT,
+        env={**os.environ},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    GUNICORN["proc"] = proc
+    import requests
+
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn exited ({proc.returncode}); see var/bench/gunicorn.log")
+        try:
+            if requests.get(BASE + "/konto/login/", timeout=2).status_code < 500:
+                print(f"   gunicorn up on {BASE} (pid {proc.pid})", flush=True)
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError("gunicorn did not answer within 90 s")
+
+
+def stop_gunicorn():
+    proc = GUNICORN["proc"]
+    if proc is None or proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    GUNICORN["proc"] = None
+    print("   gunicorn stopped", flush=True)
+
+
+def _on_signal(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+# --- Database and dataset
+
+
+def create_database():
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB]).fetchone()
+        if exists and REUSE_DB:
+            return False
+        conn.execute(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DB}"')
+    return True
+
+
+@step("dataset", ["dataset_build_seconds"])
+def build_dataset():
+    fresh = create_database()
+    manage("migrate", "--noinput", "-v0")
+    manage("createcachetable")
+    manage("load_municipalities")
+    manage("collectstatic", "--noinput", "-v0")
+    if not fresh:
+        print("   reusing the existing dataset (BENCH_REUSE_DB=1)", flush=True)
+        return
+    started = time.perf_counter()
+    manage("generate_scale_data", "--municipalities", N, "--rounds", R, "--entries", 5)
+    big = time.perf_counter() - started
+    manage("generate_scale_data", "--municipalities", SMALL, "--rounds", 2)
+    RESULTS.put(
+        "dataset_build_seconds",
+        round(big, 1),
+        "s",
+        note=f"generate_scale_data --municipalities {N} --rounds {R} --entries 5",
+    )
+
+
+# --- In-process setup (after the dataset exists)
+
+
+def django_setup():
+    import django
+
+    django.setup()
+
+
+def jml_slugs(n):
+    from surveys.scale import round_slug
+
+    return [round_slug(n, i) for i in range(1, (R if n == N else 2) + 1)]
+
+
+def coordinator():
+    from accounts.models import User
+    from surveys.scale import EMAIL_DOMAIN
+
+    return User.objects.get(email=f"koordinator@{EMAIL_DOMAIN}")
+
+
+def officer(code):
+    from accounts.models import User
+    from surveys.scale import EMAIL_DOMAIN
+
+    return User.objects.get(email=f"officer-{code}@{EMAIL_DOMAIN}")
+
+
+def session_for(user):
+    from django.test import Client
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    return client, client.cookies["sessionid"].value
+
+
+def url_exists(path):
+    from django.urls import Resolver404, resolve
+
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return match.url_name != "api-not-found"
+
+
+def count_queries(client, path, **extra):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(path, **extra)  # warm: first-request caches are not the page's cost
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path, **extra)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {path}: {response.status_code}")
+    return len(ctx.captured_queries)
+
+
+def http_latency(path, session, samples=SAMPLES, warmup=2 * (2 * (CPUS or 1) + 1)):
+    """Sequential GETs through gunicorn; the warm-up reaches every worker (2 × workers)."""
+    import requests
+
+    s = requests.Session()
+    s.headers["Cookie"] = f"sessionid={session}"
+    times = []
+    for i in range(warmup + samples):
+        started = time.perf_counter()
+        r = s.get(BASE + path, timeout=120, allow_redirects=False)
+        elapsed = (time.perf_counter() - started) * 1000
+        if r.status_code != 200:
+            raise RuntimeError(f"GET {path}: {r.status_code} {r.text[:200]}")
+        if i >= warmup:
+            times.append(elapsed)
+    return summary(times)
+
+
+# --- Pages: query counts in-process, latency through gunicorn
+
+PAGES = {}
+
+
+def pages():
+    """(key, path, user) of each measured page; built once the dataset exists."""
+    if PAGES:
+        return PAGES
+    from accounts.models import Membership
+
+    coord = coordinator()
+    small, large = jml_slugs(SMALL)[-1], jml_slugs(N)[-1]
+    one = officer(str(1001)) if N > SMALL else officer("101")
+    two = officer("101")
+    PAGES.update(
+        {
+            "tracking_board_n98": (f"/opfoelgning/{small}/", coord),
+            "tracking_board_n1000": (f"/opfoelgning/{large}/", coord),
+            "officer_home_1_municipality": ("/", one),
+            "officer_home_2_municipalities": ("/", two),
+            "coordinator_home": ("/", coord),
+        }
+    )
+    assert Membership.objects.filter(user=two).count() == 2
+    return PAGES
+
+
+@step(
+    "queries",
+    ["tracking_board_queries", "officer_home_queries"],
+)
+def measure_queries():
+    from django.urls import reverse  # noqa: F401 (URLconf loaded before resolve)
+
+    counts = {}
+    clients = {}
+    for key, (path, user) in pages().items():
+        if not url_exists(path):
+            RESULTS.unavailable([f"{key}_queries"], f"{path} is not in the URLconf yet")
+            continue
+        if user.pk not in clients:
+            clients[user.pk] = session_for(user)[0]
+        counts[key] = count_queries(clients[user.pk], path)
+        RESULTS.put(f"{key}_queries", counts[key], "queries")
+        print(f"   {key}: {counts[key]} queries", flush=True)
+    if "tracking_board_n98" in counts and "tracking_board_n1000" in counts:
+        equal = counts["tracking_board_n98"] == counts["tracking_board_n1000"]
+        RESULTS.put(
+            "tracking_board_queries_equal",
+            equal,
+            "bool",
+            note=f"{counts['tracking_board_n98']} at N=98, {counts['tracking_board_n1000']} "
+            f"at N={N}",
+        )
+    if "officer_home_1_municipality" in counts and "officer_home_2_municipalities" in counts:
+        a, b = counts["officer_home_1_municipality"], counts["officer_home_2_municipalities"]
+        RESULTS.put(
+            "officer_home_queries_equal",
+            a == b,
+            "bool",
+            note=f"{a} for 1 municipality, {b} for 2 (twice the rows)",
+        )
+
+
+@step(
+    "pages",
+    [
+        "tracking_board_n98_ms",
+        "tracking_board_n1000_ms",
+        "officer_home_1_municipality_ms",
+        "officer_home_2_municipalities_ms",
+        "coordinator_home_ms",
+    ],
+)
+def measure_pages():
+    sessions = {}
+    for key, (path, user) in pages().items():
+        if not url_exists(path):
+            RESULTS.unavailable([f"{key}_ms"], f"{path} is not in the URLconf yet")
+            continue
+        if user.pk not in sessions:
+            sessions[user.pk] = session_for(user)[1]
+        s = rounded(http_latency(path, sessions[user.pk]), 1)
+        RESULTS.put(f"{key}_ms", s["median"], "ms", **s, note=f"GET {path}, median of samples")
+        print(f"   {key}: median {s['median']} ms, p95 {s['p95']} ms", flush=True)
+    if PROFILE and url_exists(pages()["tracking_board_n1000"][0]):
+        from pyinstrument import Profiler
+
+        path, user = pages()["tracking_board_n1000"]
+        client = session_for(user)[0]
+        client.get(path)
+        profiler = Profiler()
+        profiler.start()
+        for _ in range(5):
+            client.get(path)
+        profiler.stop()
+        write_profile("tracking_board_n1000", profiler)
+
+
+def write_profile(name, profiler):
+    PROFILES.mkdir(parents=True, exist_ok=True)
+    (PROFILES / f"{name}.txt").write_text(profiler.output_text(unicode=True, color=False))
+
+
+# --- Save + submit under load
+
+
+def load_rounds(count):
+    """Fresh open rounds for the load test (each municipality saves and submits once per
+    round), comparing with the newest dataset round so history checks run."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from surveys.models import Municipality, Round, RoundState
+    from surveys.scale import TITLE_PREFIX, delete_rounds
+
+    delete_rounds(Round.objects.filter(slug__startswith="syntetisk-last-"))
+    newest = Round.objects.get(slug=jml_slugs(N)[-1])
+    ids = list(newest.recipients.values_list("pk", flat=True))
+    now = timezone.now()
+    out = []
+    for i in range(count):
+        r = Round.objects.create(
+            survey=newest.survey,
+            definition=newest.definition,
+            title=f"{TITLE_PREFIX} Belastningstest {i} — {len(ids)} kommuner",
+            slug=f"syntetisk-last-n{N}-{i:02d}",
+            deadline=now + dt.timedelta(days=30),
+            opens_at=now,
+            opened_at=now,
+            state=RoundState.OPEN,
+            previous=newest,
+            is_demo=True,
+        )
+        r.recipients.set(Municipality.objects.filter(pk__in=ids))
+        out.append(r)
+    return out, newest
+
+
+def load_plan(rounds, previous, tokens, sessions, mode):
+    """Work items: every recipient of each round, answers close to its previous ones (a
+    realistic mix: some trip a warning, which is then explained)."""
+    from submissions.models import Submission
+    from submissions.validation import validate
+
+    rng = random.Random(7)
+    spec = previous.definition.spec
+    before = {
+        code: answers
+        for code, answers in Submission.objects.filter(
+            round=previous, state__in=("submitted", "accepted")
+        ).values_list("municipality__code", "answers")
+    }
+    plans = []
+    for r in rounds:
+        items = []
+        codes = sorted(r.recipients.values_list("code", flat=True))
+        rng.shuffle(codes)
+        for code in codes:
+            prev = before.get(code)
+            pupils = int((prev or {}).get("pupils_8_9") or rng.randint(200, 3000))
+            pupils = max(20, round(pupils * rng.uniform(0.97, 1.03)))
+            answers = {"pupils_8_9": pupils, "enrolled": round(pupils * rng.uniform(0.01, 0.08))}
+            if rng.random() < 0.05:
+                answers["enrolled"] = round(pupils * 0.25)
+            result = validate(spec, answers, prev)
+            explanations = {w["explain"]: "Kontrolleret og korrekt." for w in result.warnings}
+            item = {"slug": r.slug, "code": code, "answers": answers}
+            item["explanations"] = explanations
+            if mode == "api":
+                item["token"] = tokens[code]
+            else:
+                item["session"] = sessions[code]
+            items.append(item)
+        plans.append({"mode": mode, "items": items})
+    return plans
+
+
+def api_tokens(codes):
+    """One API token per officer (created with the function create_api_token calls)."""
+    try:
+        from accounts.tokens import create_token
+    except ImportError:
+        raise NotAvailable("accounts.tokens.create_token")
+    tokens, by_user = {}, {}
+    for code in codes:
+        user = officer(code)
+        if user.pk not in by_user:
+            by_user[user.pk] = create_token(user, "bench")[1]
+        tokens[code] = by_user[user.pk]
+    return tokens
+
+
+def locust(plan, tag, seconds):
+    plan_file = OUT / f"plan_{tag}.json"
+    plan_file.write_text(json.dumps(plan))
+    prefix = OUT / f"locust_{tag}"
+    env = {**os.environ, "BENCH_PLAN": str(plan_file)}
+    args = [
+        str(BIN / "locust"),
+        "--headless",
+        "--only-summary",
+        "-f",
+        str(ROOT / "tests" / "bench" / "locustfile.py"),
+        "--host",
+        BASE,
+        "-u",
+        str(USERS),
+        "-r",
+        str(USERS),
+        "--run-time",
+        f"{seconds}s",
+        "--stop-timeout",
+        "10",
+        "--csv",
+        str(prefix),
+        "--loglevel",
+        "WARNING",
+    ]
+    subprocess.run(args, cwd=ROOT, env=env, check=False, capture_output=True, text=True)
+    import csv
+
+    rows = {}
+    with open(f"{prefix}_stats.csv") as f:
+        for row in csv.DictReader(f):
+            rows[row["Name"]] = row
+    return rows
+
+
+@step(
+    "load",
+    [
+        "save_submit_p50_ms",
+        "save_submit_p95_ms",
+        "save_submit_p99_ms",
+        "save_submit_requests_per_s",
+    ],
+)
+def measure_load():
+    sample_path = f"/api/v1/rounds/{jml_slugs(N)[-1]}/submissions/101/"
+    mode = "api" if url_exists(sample_path) and url_exists(sample_path + "submit/") else None
+    if mode is None and url_exists(f"/indberet/{jml_slugs(N)[-1]}/101/"):
+        mode = "form"
+    if mode is None:
+        raise NotAvailable("neither the REST API submission endpoints nor the officer form")
+    rounds, previous = load_rounds(RUNS + 1)
+    codes = list(previous.recipients.values_list("code", flat=True))
+    tokens = api_tokens(codes) if mode == "api" else {}
+    sessions = {}
+    if mode == "form":
+        for code in codes:
+            sessions[code] = session_for(officer(code))[1]
+    plans = load_plan(rounds, previous, tokens, sessions, mode)
+    print(f"   mode {mode}: {USERS} users, {LOAD_SECONDS} s per run", flush=True)
+    locust(plans[0], "warmup", min(10, LOAD_SECONDS))
+    per_run = []
+    for i, plan in enumerate(plans[1:], start=1):
+        rows = locust(plan, f"run{i}", LOAD_SECONDS)
+        agg = rows["Aggregated"]
+        total, failures = int(agg["Request Count"]), int(agg["Failure Count"])
+        run = {
+            "p50": float(agg["50%"]),
+            "p95": float(agg["95%"]),
+            "p99": float(agg["99%"]),
+            "rps": float(agg["Requests/s"]),
+            "requests": total,
+            "failures": failures,
+        }
+        for name in ("save", "submit"):
+            if name in rows:
+                run[f"{name}_p50"] = float(rows[name]["50%"])
+                run[f"{name}_p95"] = float(rows[name]["95%"])
+        per_run.append(run)
+        print(f"   run {i}: {run}", flush=True)
+    if not per_run or all(r["requests"] == 0 for r in per_run):
+        raise RuntimeError("no requests completed; see var/bench/locust_*")
+    common = {
+        "mode": mode,
+        "users": USERS,
+        "seconds_per_run": LOAD_SECONDS,
+        "runs": per_run,
+        "note": "locust headless on the same 2-core machine as gunicorn and PostgreSQL; "
+        "each request is one save (PUT) or one submit (POST)",
+    }
+    for q in ("p50", "p95", "p99"):
+        s = summary([r[q] for r in per_run])
+        RESULTS.put(f"save_submit_{q}_ms", s["median"], "ms", **rounded(s, 1), **common)
+    s = summary([r["rps"] for r in per_run])
+    RESULTS.put("save_submit_requests_per_s", round(s["median"], 1), "req/s", **rounded(s, 1))
+    RESULTS.put("save_submit_failures", sum(r["failures"] for r in per_run), "requests", **common)
+    if PROFILE and mode == "api":
+        profile_save_submit(rounds[-1], tokens)
+
+
+def profile_save_submit(round_, tokens):
+    """In-process profile of 20 save + submit cycles (the same views, no HTTP)."""
+    from django.test import Client
+    from pyinstrument import Profiler
+
+    from submissions.models import Submission
+
+    done = set(Submission.objects.filter(round=round_).values_list("municipality__code", flat=True))
+    codes = [c for c in tokens if c not in done][:21]
+    client = Client(HTTP_HOST="127.0.0.1")
+    profiler = Profiler()
+    for i, code in enumerate(codes):
+        if i == 1:
+            profiler.start()
+        auth = {"HTTP_AUTHORIZATION": f"Token {tokens[code]}"}
+        url = f"/api/v1/rounds/{round_.slug}/submissions/{code}/"
+        body = {"version": 0, "answers": {"pupils_8_9": 1000, "enrolled": 40}, "explanations": {}}
+        r = client.put(url, json.dumps(body), content_type="application/json", **auth)
+        version = r.json().get("version")
+        client.post(url + "submit/", {"version": version}, content_type="application/json", **auth)
+    profiler.stop()
+    write_profile("save_submit", profiler)
+
+
+# --- Exports against COPY
+
+
+@step(
+    "exports",
+    [
+        "export_csv_wide_seconds",
+        "export_csv_long_seconds",
+        "copy_csv_wide_seconds",
+        "copy_csv_long_seconds",
+        "export_csv_wide_ratio_to_copy",
+        "export_csv_long_ratio_to_copy",
+        "export_csv_wide_peak_rss_mb",
+        "export_csv_long_peak_rss_mb",
+    ],
+)
+def measure_exports():
+    try:
+        import exports.services  # noqa: F401
+    except ImportError:
+        raise NotAvailable("exports.services.build_export")
+    slugs = jml_slugs(N)
+    for fmt, name in (("csv", "wide"), ("long", "long")):
+        exp, cop = [], []
+        for i in range(RUNS):
+            e = child("export", fmt, *slugs)
+            c = child("copy", name, *slugs)
+            if e["rows"] != c["rows"]:
+                print(f"   warning: export {e['rows']} rows, COPY {c['rows']} rows", flush=True)
+            exp.append(e)
+            cop.append(c)
+            print(
+                f"   {name} run {i + 1}: export {e['seconds']:.2f} s ({e['rows']} rows, "
+                f"peak {e['peak_rss_mb']:.0f} MB), COPY {c['seconds']:.2f} s",
+                flush=True,
+            )
+        es = summary([e["seconds"] for e in exp])
+        cs = summary([c["seconds"] for c in cop])
+        rows = exp[0]["rows"]
+        RESULTS.put(
+            f"export_csv_{name}_seconds",
+            round(es["median"], 3),
+            "s",
+            **rounded(es),
+            rows=rows,
+            bytes=exp[0]["bytes"],
+            rows_per_s=round(rows / es["median"]),
+            note=f"build_export(fmt={fmt!r}) of {len(slugs)} rounds × {N} municipalities, "
+            "streamed and discarded, in a fresh process",
+        )
+        RESULTS.put(f"export_csv_{name}_rows_per_s", round(rows / es["median"]), "rows/s")
+        RESULTS.put(
+            f"copy_csv_{name}_seconds",
+            round(cs["median"], 3),
+            "s",
+            **rounded(cs),
+            rows=cop[0]["rows"],
+            bytes=cop[0]["bytes"],
+            rows_per_s=round(cop[0]["rows"] / cs["median"]),
+            note="COPY (SELECT … same rows and columns …) TO STDOUT WITH CSV via psycopg",
+        )
+        RESULTS.put(f"export_csv_{name}_ratio_to_copy", round(es["median"] / cs["median"], 2), "×")
+        RESULTS.put(
+            f"export_csv_{name}_peak_rss_mb",
+            round(max(e["peak_rss_mb"] for e in exp), 1),
+            "MB",
+            baseline_rss_mb=round(exp[0]["baseline_rss_mb"], 1),
+            growth_mb=round(max(e["peak_rss_mb"] - e["baseline_rss_mb"] for e in exp), 1),
+            note="peak RSS of the exporting process (ru_maxrss), baseline = after Django setup",
+        )
+        if PROFILE:
+            child("export", fmt, *slugs, profile=PROFILES / f"export_{name}.txt")
+            child("copy", name, *slugs, profile=PROFILES / f"copy_{name}.txt")
+
+
+@step("xlsx", ["export_xlsx_seconds", "export_xlsx_peak_rss_mb"])
+def measure_xlsx():
+    try:
+        from exports.services import FORMATS
+    except ImportError:
+        raise NotAvailable("exports.services.build_export")
+    if "xlsx" not in FORMATS:
+        raise NotAvailable("xlsx format")
+    slugs = jml_slugs(N)
+    runs = [child("export", "xlsx", *slugs) for _ in range(max(1, RUNS - 1))]
+    s = summary([r["seconds"] for r in runs])
+    RESULTS.put(
+        "export_xlsx_seconds",
+        round(s["median"], 2),
+        "s",
+        **rounded(s),
+        rows=runs[0]["rows"],
+        bytes=runs[0]["bytes"],
+        note=f"build_export(fmt='xlsx') of {len(slugs)} rounds (wide, long, non-responders, "
+        "codebook sheets)",
+    )
+    RESULTS.put(
+        "export_xlsx_peak_rss_mb",
+        round(max(r["peak_rss_mb"] for r in runs), 1),
+        "MB",
+        baseline_rss_mb=round(runs[0]["baseline_rss_mb"], 1),
+    )
+    if PROFILE:
+        child("export", "xlsx", *slugs, profile=PROFILES / "export_xlsx.txt")
+
+
+@step("pdf", ["pdf_report_n98_seconds", "pdf_report_n1000_seconds"])
+def measure_pdf():
+    try:
+        from exports.report import render_report  # noqa: F401
+    except ImportError:
+        raise NotAvailable("exports.report.render_report")
+    for n, slug in ((SMALL, jml_slugs(SMALL)[-1]), (N, jml_slugs(N)[-1])):
+        key = "pdf_report_n98_seconds" if n == SMALL else "pdf_report_n1000_seconds"
+        runs = [child("pdf", slug) for _ in range(max(1, RUNS - 1))]
+        s = summary([r["seconds"] for r in runs])
+        RESULTS.put(
+            key,
+            round(s["median"], 2),
+            "s",
+            **rounded(s),
+            bytes=runs[0]["bytes"],
+            peak_rss_mb=round(max(r["peak_rss_mb"] for r in runs), 1),
+            note=f"build_export(fmt='pdf') of {slug} ({n} municipalities), in a fresh process",
+        )
+        print(f"   {slug}: median {s['median']:.2f} s", flush=True)
+        if PROFILE:
+            child("pdf", slug, profile=PROFILES / f"pdf_n{n}.txt")
+
+
+# --- Reminders
+
+
+@step("reminders", ["send_reminders_seconds"])
+def measure_reminders():
+    import datetime as dt
+
+    from django.core.management import get_commands
+    from django.utils import timezone
+
+    from submissions.models import Reminder
+    from surveys.models import Round, RoundState
+    from surveys.scale import TITLE_PREFIX, delete_rounds
+
+    if "send_reminders" not in get_commands():
+        raise NotAvailable("manage.py send_reminders")
+    delete_rounds(Round.objects.filter(slug__startswith="syntetisk-paamind-"))
+    newest = Round.objects.get(slug=jml_slugs(N)[-1])
+    now = timezone.now()
+    round_ = Round.objects.create(
+        survey=newest.survey,
+        definition=newest.definition,
+        title=f"{TITLE_PREFIX} Påmindelser — {N} kommuner uden svar",
+        slug=f"syntetisk-paamind-n{N}-01",
+        deadline=now + dt.timedelta(days=7, minutes=-10),  # the -7 step fell due 10 min ago
+        opens_at=now - dt.timedelta(days=1),
+        opened_at=now - dt.timedelta(days=1),
+        state=RoundState.OPEN,
+        is_demo=True,
+    )
+    round_.recipients.set(newest.recipients.all())
+    # Other rounds' due steps are sent once first, so each timed run sends only this round's.
+    manage("send_reminders", capture=True)
+    times, sent = [], []
+    for _ in range(RUNS):
+        Reminder.objects.filter(round=round_).delete()
+        started = time.perf_counter()
+        manage("send_reminders", capture=True)
+        times.append(time.perf_counter() - started)
+        sent.append(Reminder.objects.filter(round=round_).count())
+    startup = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        manage("check", "--deploy", "--fail-level", "CRITICAL", capture=True, check=False)
+        startup.append(time.perf_counter() - started)
+    s = summary(times)
+    RESULTS.put(
+        "send_reminders_seconds",
+        round(s["median"], 2),
+        "s",
+        **rounded(s),
+        reminders_claimed=sent,
+        process_startup_seconds=round(statistics.median(startup), 2),
+        note=f"manage.py send_reminders (whole process) for {N} non-responders: claims the "
+        "reminders and queues their delivery (TASKS_BACKEND=database, as in production)",
+    )
+    print(f"   median {s['median']:.2f} s, sent {sent}", flush=True)
+
+
+# --- Report
+
+
+def print_table(data):
+    print("\nResults (var/bench/results.json), CPUs:", data["machine"]["cpu_count"])
+    print(f"{'figure':42} {'value':>12} {'unit':8} {'p95':>10} {'target':>8}  status")
+    for key, fig in data["figures"].items():
+        value = fig.get("value")
+        shown = "—" if value is None else str(value)
+        p95 = fig.get("p95")
+        target = fig.get("target", "")
+        status = fig["status"]
+        if "meets_target" in fig:
+            status = "meets target" if fig["meets_target"] else "MISSES target"
+        print(
+            f"{key:42} {shown:>12} {fig.get('unit') or '':8} "
+            f"{'' if p95 is None else p95:>10} {target:>8}  {status}"
+        )
+
+
+STEPS = [
+    build_dataset,
+    measure_queries,
+    measure_pages,
+    measure_load,
+    measure_exports,
+    measure_xlsx,
+    measure_pdf,
+    measure_reminders,
+]
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    signal.signal(signal.SIGTERM, _on_signal)
+    print(f"Indberet bench: N={N} × R={R}, {RUNS} runs, {CPUS} CPUs, database {DB}", flush=True)
+    try:
+        build_dataset()
+        django_setup()
+        measure_queries()
+        if not ONLY or ONLY & {"pages", "load"}:
+            print("\n== gunicorn", flush=True)
+            try:
+                start_gunicorn()
+            except Exception as exc:
+                traceback.print_exc()
+                RESULTS.failed(["tracking_board_n1000_ms", "save_submit_p95_ms"], exc)
+            else:
+                measure_pages()
+                measure_load()
+            stop_gunicorn()
+        measure_exports()
+        measure_xlsx()
+        measure_pdf()
+        measure_reminders()
+    finally:
+        stop_gunicorn()
+        data = RESULTS.write()
+        print_table(data)
+
+
+if __name__ == "__main__":
+    main()
