@@ -147,7 +147,6 @@ def review_data(submission, language=None):
         "errors": errors,
         "has_previous": has_previous,
         "previous_round": round_.previous if has_previous else None,
-        "comment": None,
     }
 
 

@@ -343,3 +343,14 @@ def test_the_command_redelivers_a_reminder_whose_task_was_lost(round_, coordinat
         call_command("send_reminders", stdout=StringIO(), stderr=StringIO())
     assert Reminder.objects.get().outcome == "sent"
     assert sent_to() == ["officer@lolland.dk"]
+
+
+def test_the_email_is_danish_even_when_the_coordinator_uses_english(
+    round_, coordinator, django_capture_on_commit_callbacks
+):
+    from django.utils import translation
+
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
+        send(round_, coordinator, codes=["360"])
+    assert "Fristen er 13. marts 2026 kl. 12.00." in mail.outbox[0].body
+    assert mail.outbox[0].subject.startswith("Påmindelse:")

@@ -155,3 +155,20 @@ def test_returning_in_a_closed_round_is_refused(rounds, as_coordinator):
     )
     assert "Runden er lukket" in response.content.decode()
     assert Submission.objects.get(round=feb).state == "submitted"
+
+
+def test_an_entries_submission_is_shown_entry_by_entry(db, as_coordinator, lolland):
+    feb = make_round("proevehandlinger", codes=["360"], slug="ph-2026")
+    entry = {
+        "title": "Brobygning til FGU",
+        "theme": "flexible_paths",
+        "goal": "Flere unge i uddannelse",
+        "status": "running",
+        "target_groups": ["fgu", "unge_15_17"],
+    }
+    make_submission(feb, "360", {"entries": [entry], "nothing_to_report": False})
+    response = as_coordinator.get("/opfoelgning/ph-2026/360/gennemse/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Post 1" in html and "Brobygning til FGU" in html
+    assert "Fleksible og forpligtende veje" in html
