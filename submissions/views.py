@@ -265,7 +265,7 @@ def _submit(request, page):
     except services.SubmissionBlocked as exc:
         if page.spec.has_entries:
             return _render_form(
-                request, page, status=200, refusal=_msg(exc.message), attempted_submit=True
+                request, page, status=200, blocked=_msg(exc.message), attempted_submit=True
             )
         ctx = _flat_context(
             page,
@@ -273,7 +273,7 @@ def _submit(request, page):
             page.findings,
             page.explanations,
             attempted_submit=True,
-            refusal=_msg(exc.message),
+            blocked=_msg(exc.message),
         )
         return render(request, "submissions/form.html", ctx)
     except (services.StaleVersion, services.NotEditable) as exc:
