@@ -286,6 +286,16 @@ def response_series(round_, total, now=None):
     return points
 
 
+def series_changes(series):
+    """The days on which the count changed, with the first and the last day: the table that
+    stands in for the chart stays short on a long round."""
+    out = []
+    for i, point in enumerate(series):
+        if i in (0, len(series) - 1) or point.responded != series[i - 1].responded:
+            out.append(point)
+    return out
+
+
 @dataclass
 class Chart:
     """Coordinates of a server-rendered SVG line chart (0–100 % on the y axis)."""

@@ -134,6 +134,7 @@ def board(request, slug):
             "counts": counts,
             "deadline": tracking.deadline_info(round_),
             "series": series,
+            "series_table": tracking.series_changes(series),
             "chart": tracking.response_chart(series, deadline=round_.deadline),
             "headers": sort_headers(request, current_sort),
             "filtered": bool(

@@ -143,3 +143,11 @@ def test_deadline_info_counts_calendar_days_left_and_passed(db):
     after = tracking.deadline_info(round_, now=dt.datetime(2026, 3, 15, 8, tzinfo=dt.UTC))
     assert (before.days_left, before.passed) == (5, False)
     assert (after.days_left, after.passed) == (-2, True)
+
+
+def test_the_table_behind_the_chart_lists_only_the_days_the_count_changed():
+    days = [dt.date(2026, 2, 1) + dt.timedelta(days=i) for i in range(6)]
+    series = [
+        tracking.SeriesPoint(d, n, 0.0) for d, n in zip(days, [0, 1, 1, 1, 3, 3], strict=True)
+    ]
+    assert [p.responded for p in tracking.series_changes(series)] == [0, 1, 3, 3]
