@@ -203,3 +203,19 @@ def test_a_coordinator_logging_in_with_a_password_must_give_the_totp_code(coordi
     )
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(coordinator.pk)
+
+
+def test_the_admin_login_goes_through_the_login_with_two_factor(client, db):
+    admin = make_user(Role.OFFICER, is_superuser=True, is_staff=True, mfa=True)
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/konto/login/?next=")
+    # Django's own admin form cannot be used to skip the TOTP step.
+    client.post("/admin/login/", {"username": admin.email, "password": "correct horse battery"})
+    assert "_auth_user_id" not in client.session
+    response = client.post(
+        "/konto/login/?next=/admin/",
+        {"login": admin.email, "password": "correct horse battery", "next": "/admin/"},
+    )
+    assert response["Location"].startswith(reverse("mfa_authenticate"))
+    assert "_auth_user_id" not in client.session
