@@ -6,7 +6,8 @@ from accounts.models import AuditEvent
 def client_ip(request):
     if request is None:
         return None
-    # Behind the reverse proxy (docs/deploy.md) the proxy sets X-Forwarded-For; the last hop is ours.
+    # Behind the reverse proxy (docs/deploy.md) the proxy sets X-Forwarded-For;
+    # the last hop is the one our proxy added.
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if forwarded:
         return forwarded.split(",")[-1].strip() or None

@@ -63,7 +63,9 @@ def ensure_user(email, role, municipality_codes=(), name="", password=None, acto
         if not EmailAddress.objects.filter(user=user, email=user.email, verified=True).exists():
             _verified_email(user)
         for code in codes:
-            _, created = Membership.objects.get_or_create(user=user, municipality=found[code])
+            _membership, created = Membership.objects.get_or_create(
+                user=user, municipality=found[code]
+            )
             if created:
                 changed = True
                 record("membership.added", actor=actor, obj=user, detail={"municipality": code})
@@ -79,6 +81,8 @@ def invite_officer(email, municipality, invited_by, request=None, name=""):
         existed = user is not None
         if user is None:
             user = User.objects.create_user(email=email, role=Role.OFFICER, name=name)
+            # Unverified until they follow the link or confirm a login code sent to it.
+            EmailAddress.objects.create(user=user, email=email, primary=True, verified=False)
         Membership.objects.get_or_create(user=user, municipality=municipality)
         invitation = Invitation.objects.create(
             email=email,

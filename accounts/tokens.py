@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.audit import record
 from accounts.models import ApiToken
 
-TOKEN_PREFIX = "ind_"
+TOKEN_PREFIX = "ind_"  # noqa: S105 — a public prefix, not a secret
 
 
 def _digest(raw: str) -> str:

@@ -81,14 +81,6 @@ def test_the_invitation_email_is_danish_and_offers_login_by_code(invite, mailout
     assert "http://testserver/konto/login/" in body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "accounts.services.invite_officer creates no EmailAddress row for a new user, so allauth "
-        "cannot count the code as verifying the address and asks for a verification e-mail "
-        "first. Fix: create it (primary, unverified) in invite_officer; then drop this marker."
-    ),
-)
 def test_an_invited_person_may_log_in_by_code_instead_of_choosing_a_password(invite, mailoutbox):
     invite("nina@lolland.dk")
     client = Client()
