@@ -136,7 +136,7 @@ class NoteForm(forms.Form):
     noted_on = forms.DateField(
         label=_("Dato"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=_("Hvornår skete det?"),
     )
     text = forms.CharField(
