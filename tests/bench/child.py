@@ -5,7 +5,8 @@
     python tests/bench/child.py copy KIND SLUG [SLUG ...]     # PostgreSQL COPY of the same rows
 
 Prints one JSON object on the last line of stdout: seconds, rows, bytes, peak_rss_mb (the
-process's high-water mark), baseline_rss_mb (after Django setup, before the work).
+process's RSS high-water mark during the work, reset after Django setup and imports),
+baseline_rss_mb (RSS when the work starts).
 With PROFILE_TO=<path>, the work runs under pyinstrument and the text profile is written there.
 """
 
@@ -29,7 +30,23 @@ def rss_mb():
 
 
 def peak_mb():
+    """The process's RSS high-water mark (VmHWM), since start or since reset_peak()."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_peak():
+    """Start the high-water mark afresh (Linux: clear_refs 5), so the peak is the work's own
+    and not the imports' (celpy, pandas and weasyprint peak higher while loading)."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return True
+    except OSError:
+        return False
 
 
 def setup():
@@ -98,6 +115,8 @@ def main(argv):
         work = lambda: do_export("pdf", argv[1:2])  # noqa: E731
     else:
         raise SystemExit(f"unknown measurement {what}")
+    import_peak = peak_mb()
+    reset = reset_peak()
     baseline = rss_mb()
     profile_to = os.environ.get("PROFILE_TO")
     profiler = None
@@ -112,7 +131,13 @@ def main(argv):
     if profiler:
         profiler.stop()
         Path(profile_to).write_text(profiler.output_text(unicode=True, color=False))
-    out.update(seconds=seconds, peak_rss_mb=peak_mb(), baseline_rss_mb=baseline)
+    out.update(
+        seconds=seconds,
+        peak_rss_mb=peak_mb(),
+        baseline_rss_mb=baseline,
+        import_peak_rss_mb=import_peak,
+        peak_reset=reset,
+    )
     print(json.dumps(out))
 
 

@@ -11,6 +11,7 @@ municipality's script does:
 
 BENCH_PLAN is a JSON file: {"mode": …, "items": [{"slug", "code", "token"|"session",
 "answers", "explanations"}, …]}. A user stops the run when the plan is used up.
+BENCH_WAIT: think time in seconds between one officer's save+submit cycles (0: none).
 """
 
 import json
@@ -28,7 +29,7 @@ VERSION = re.compile(r'name="version" value="(\d+)"')
 
 
 class Officer(HttpUser):
-    wait_time = constant(0)
+    wait_time = constant(float(os.environ.get("BENCH_WAIT") or 0))
 
     @task
     def save_and_submit(self):

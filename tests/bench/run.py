@@ -10,6 +10,7 @@ Environment knobs (defaults in brackets):
   BENCH_RUNS [3]                    runs of each measurement (median and p95 over the runs)
   BENCH_SAMPLES [20]                HTTP samples per page for page latency
   BENCH_USERS [20] BENCH_LOAD_SECONDS [30]   concurrent clients and duration of a load run
+  BENCH_PACED_WAIT [5]              think time (s) of the paced load variant
   BENCH_REUSE_DB [0]                1: keep an existing indberet_bench database (faster reruns)
   BENCH_PROFILE [0]                 1: also write pyinstrument profiles to var/bench/profiles/
   BENCH_PG [postgres://postgres@127.0.0.1:5432]  BENCH_DB [indberet_bench]
@@ -43,6 +44,7 @@ RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "20"))
 USERS = int(os.environ.get("BENCH_USERS", "20"))
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
+PACED_WAIT = float(os.environ.get("BENCH_PACED_WAIT", "5"))
 REUSE_DB = os.environ.get("BENCH_REUSE_DB") == "1"
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
@@ -245,12 +247,12 @@ def child(*args, profile=None):
 GUNICORN = {"proc": None}
 
 
-def start_gunicorn():
-    log = open(OUT / "gunicorn.log", "w")  # noqa: SIM115 (closed with the process)
+def start_gunicorn(**extra_env):
+    log = open(OUT / "gunicorn.log", "a")  # noqa: SIM115 (closed with the process)
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), "--config", str(ROOT / "deploy" / "gunicorn.conf.py")],
         cwd=ROOT,
-        env={**os.environ},
+        env={**os.environ, **extra_env},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -316,17 +318,29 @@ def build_dataset():
     manage("collectstatic", "--noinput", "-v0")
     if not fresh:
         print("   reusing the existing dataset (BENCH_REUSE_DB=1)", flush=True)
+        analyze()
         return
     started = time.perf_counter()
     manage("generate_scale_data", "--municipalities", N, "--rounds", R, "--entries", 5)
     big = time.perf_counter() - started
     manage("generate_scale_data", "--municipalities", SMALL, "--rounds", 2)
+    analyze()
     RESULTS.put(
         "dataset_build_seconds",
         round(big, 1),
         "s",
         note=f"generate_scale_data --municipalities {N} --rounds {R} --entries 5",
     )
+
+
+def analyze():
+    """Planner statistics, as a live database has them (autovacuum has not yet seen a bulk load;
+    without them PostgreSQL picks sequential scans inside the board's subqueries)."""
+    import psycopg
+
+    with psycopg.connect(f"{PG}/{DB}", autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    print("   VACUUM ANALYZE done", flush=True)
 
 
 # --- In-process setup (after the dataset exists)
@@ -506,6 +520,35 @@ def measure_pages():
         write_profile("tracking_board_n1000", profiler)
 
 
+JIT_OFF_URL = f"{PG}/{DB}?options=-c%20jit%3Doff"
+
+
+@step("pages_jit_off", ["tracking_board_n98_jit_off_ms", "tracking_board_n1000_jit_off_ms"])
+def measure_pages_jit_off():
+    """The board again with PostgreSQL's JIT switched off for the app's connections (a
+    DATABASE_URL option, no code change): the board's query has a high cost estimate, so
+    PostgreSQL JIT-compiles it on every request."""
+    stop_gunicorn()
+    start_gunicorn(DATABASE_URL=JIT_OFF_URL)
+    try:
+        for key in ("tracking_board_n98", "tracking_board_n1000"):
+            path, user = pages()[key]
+            if not url_exists(path):
+                RESULTS.unavailable([f"{key}_jit_off_ms"], f"{path} is not in the URLconf yet")
+                continue
+            s = rounded(http_latency(path, session_for(user)[1]), 1)
+            RESULTS.put(
+                f"{key}_jit_off_ms",
+                s["median"],
+                "ms",
+                **s,
+                note=f"GET {path} with DATABASE_URL …?options=-c jit=off",
+            )
+            print(f"   {key} (jit off): median {s['median']} ms, p95 {s['p95']} ms", flush=True)
+    finally:
+        stop_gunicorn()
+
+
 def write_profile(name, profiler):
     PROFILES.mkdir(parents=True, exist_ok=True)
     (PROFILES / f"{name}.txt").write_text(profiler.output_text(unicode=True, color=False))
@@ -601,11 +644,11 @@ def api_tokens(codes):
     return tokens
 
 
-def locust(plan, tag, seconds):
+def locust(plan, tag, seconds, wait=0):
     plan_file = OUT / f"plan_{tag}.json"
     plan_file.write_text(json.dumps(plan))
     prefix = OUT / f"locust_{tag}"
-    env = {**os.environ, "BENCH_PLAN": str(plan_file)}
+    env = {**os.environ, "BENCH_PLAN": str(plan_file), "BENCH_WAIT": str(wait)}
     args = [
         str(BIN / "locust"),
         "--headless",
@@ -644,6 +687,9 @@ def locust(plan, tag, seconds):
         "save_submit_p95_ms",
         "save_submit_p99_ms",
         "save_submit_requests_per_s",
+        "save_submit_paced_p95_ms",
+        "save_queries",
+        "submit_queries",
     ],
 )
 def measure_load():
@@ -653,7 +699,8 @@ def measure_load():
         mode = "form"
     if mode is None:
         raise NotAvailable("neither the REST API submission endpoints nor the officer form")
-    rounds, previous = load_rounds(RUNS + 1)
+    # Warm-up, RUNS closed-loop runs, RUNS paced runs, one round for the in-process counts.
+    rounds, previous = load_rounds(2 * RUNS + 2)
     codes = list(previous.recipients.values_list("code", flat=True))
     tokens = api_tokens(codes) if mode == "api" else {}
     sessions = {}
@@ -663,67 +710,102 @@ def measure_load():
     plans = load_plan(rounds, previous, tokens, sessions, mode)
     print(f"   mode {mode}: {USERS} users, {LOAD_SECONDS} s per run", flush=True)
     locust(plans[0], "warmup", min(10, LOAD_SECONDS))
-    per_run = []
-    for i, plan in enumerate(plans[1:], start=1):
-        rows = locust(plan, f"run{i}", LOAD_SECONDS)
-        agg = rows["Aggregated"]
-        total, failures = int(agg["Request Count"]), int(agg["Failure Count"])
-        run = {
-            "p50": float(agg["50%"]),
-            "p95": float(agg["95%"]),
-            "p99": float(agg["99%"]),
-            "rps": float(agg["Requests/s"]),
-            "requests": total,
-            "failures": failures,
+    for variant, wait, chunk in (
+        ("save_submit", 0, plans[1 : RUNS + 1]),
+        ("save_submit_paced", PACED_WAIT, plans[RUNS + 1 : 2 * RUNS + 1]),
+    ):
+        per_run = []
+        for i, plan in enumerate(chunk, start=1):
+            rows = locust(plan, f"{variant}_run{i}", LOAD_SECONDS, wait=wait)
+            run = locust_run(rows)
+            per_run.append(run)
+            print(f"   {variant} run {i}: {run}", flush=True)
+        if not per_run or all(r["requests"] == 0 for r in per_run):
+            raise RuntimeError("no requests completed; see var/bench/locust_*")
+        common = {
+            "mode": mode,
+            "users": USERS,
+            "think_time_s": wait,
+            "seconds_per_run": LOAD_SECONDS,
+            "runs": per_run,
+            "note": "locust headless on the same 2-core machine as gunicorn and PostgreSQL; "
+            "each request is one save (PUT) or one submit (POST); "
+            + (
+                "no think time: every client sends its next request as soon as the last "
+                "answers (closed loop, the server is saturated)"
+                if not wait
+                else f"each client waits {wait} s between save+submit cycles"
+            ),
         }
-        for name in ("save", "submit"):
-            if name in rows:
-                run[f"{name}_p50"] = float(rows[name]["50%"])
-                run[f"{name}_p95"] = float(rows[name]["95%"])
-        per_run.append(run)
-        print(f"   run {i}: {run}", flush=True)
-    if not per_run or all(r["requests"] == 0 for r in per_run):
-        raise RuntimeError("no requests completed; see var/bench/locust_*")
-    common = {
-        "mode": mode,
-        "users": USERS,
-        "seconds_per_run": LOAD_SECONDS,
-        "runs": per_run,
-        "note": "locust headless on the same 2-core machine as gunicorn and PostgreSQL; "
-        "each request is one save (PUT) or one submit (POST)",
+        for q in ("p50", "p95", "p99"):
+            s = summary([r[q] for r in per_run])
+            RESULTS.put(f"{variant}_{q}_ms", s["median"], "ms", **rounded(s, 1), **common)
+        s = summary([r["rps"] for r in per_run])
+        RESULTS.put(f"{variant}_requests_per_s", round(s["median"], 1), "req/s", **rounded(s, 1))
+        RESULTS.put(f"{variant}_failures", sum(r["failures"] for r in per_run), "requests")
+    if mode == "api":
+        inprocess_save_submit(plans[-1]["items"])
+
+
+def locust_run(rows):
+    agg = rows["Aggregated"]
+    run = {
+        "p50": float(agg["50%"]),
+        "p95": float(agg["95%"]),
+        "p99": float(agg["99%"]),
+        "rps": float(agg["Requests/s"]),
+        "requests": int(agg["Request Count"]),
+        "failures": int(agg["Failure Count"]),
     }
-    for q in ("p50", "p95", "p99"):
-        s = summary([r[q] for r in per_run])
-        RESULTS.put(f"save_submit_{q}_ms", s["median"], "ms", **rounded(s, 1), **common)
-    s = summary([r["rps"] for r in per_run])
-    RESULTS.put("save_submit_requests_per_s", round(s["median"], 1), "req/s", **rounded(s, 1))
-    RESULTS.put("save_submit_failures", sum(r["failures"] for r in per_run), "requests", **common)
-    if PROFILE and mode == "api":
-        profile_save_submit(rounds[-1], tokens)
+    for name in ("save", "submit"):
+        if name in rows:
+            run[f"{name}_p50"] = float(rows[name]["50%"])
+            run[f"{name}_p95"] = float(rows[name]["95%"])
+    return run
 
 
-def profile_save_submit(round_, tokens):
-    """In-process profile of 20 save + submit cycles (the same views, no HTTP)."""
+def inprocess_save_submit(items):
+    """Queries of one save and one submit (in-process, the same views, no HTTP), and with
+    BENCH_PROFILE a profile of 20 save + submit cycles."""
+    from django.db import connection
     from django.test import Client
-    from pyinstrument import Profiler
+    from django.test.utils import CaptureQueriesContext
 
-    from submissions.models import Submission
-
-    done = set(Submission.objects.filter(round=round_).values_list("municipality__code", flat=True))
-    codes = [c for c in tokens if c not in done][:21]
     client = Client(HTTP_HOST="127.0.0.1")
-    profiler = Profiler()
-    for i, code in enumerate(codes):
-        if i == 1:
-            profiler.start()
-        auth = {"HTTP_AUTHORIZATION": f"Token {tokens[code]}"}
-        url = f"/api/v1/rounds/{round_.slug}/submissions/{code}/"
-        body = {"version": 0, "answers": {"pupils_8_9": 1000, "enrolled": 40}, "explanations": {}}
-        r = client.put(url, json.dumps(body), content_type="application/json", **auth)
-        version = r.json().get("version")
-        client.post(url + "submit/", {"version": version}, content_type="application/json", **auth)
-    profiler.stop()
-    write_profile("save_submit", profiler)
+
+    def cycle(item, capture=None):
+        auth = {"HTTP_AUTHORIZATION": f"Token {item['token']}"}
+        url = f"/api/v1/rounds/{item['slug']}/submissions/{item['code']}/"
+        body = {"version": 0, "answers": item["answers"], "explanations": item["explanations"]}
+        with CaptureQueriesContext(connection) as put_q:
+            r = client.put(url, json.dumps(body), content_type="application/json", **auth)
+        if r.status_code != 200:
+            raise RuntimeError(f"PUT {url}: {r.status_code} {r.content[:300]}")
+        with CaptureQueriesContext(connection) as post_q:
+            r = client.post(
+                url + "submit/",
+                {"version": r.json().get("version")},
+                content_type="application/json",
+                **auth,
+            )
+        if r.status_code != 200:
+            raise RuntimeError(f"POST {url}submit/: {r.status_code} {r.content[:300]}")
+        return len(put_q.captured_queries), len(post_q.captured_queries)
+
+    cycle(items[0])
+    save_q, submit_q = cycle(items[1])
+    RESULTS.put("save_queries", save_q, "queries", note="PUT …/submissions/<code>/ (token auth)")
+    RESULTS.put("submit_queries", submit_q, "queries", note="POST …/submit/ (token auth)")
+    print(f"   queries: save {save_q}, submit {submit_q}", flush=True)
+    if PROFILE:
+        from pyinstrument import Profiler
+
+        profiler = Profiler()
+        profiler.start()
+        for item in items[2:22]:
+            cycle(item)
+        profiler.stop()
+        write_profile("save_submit", profiler)
 
 
 # --- Exports against COPY
@@ -965,6 +1047,7 @@ def main():
             else:
                 measure_pages()
                 measure_load()
+                measure_pages_jit_off()
             stop_gunicorn()
         measure_exports()
         measure_xlsx()
