@@ -471,6 +471,7 @@ def entry_add(request, slug, code):
     page = Page(request, slug, code)
     if not page.spec.has_entries:
         raise Http404
+    page.require_edit()  # readers (analysts) get no form they could never send
     return _entry_page(request, page, None)
 
 
@@ -490,6 +491,7 @@ def entry_remove(request, slug, code, number):
     entries = _entries(page)
     if not page.spec.has_entries or not (1 <= number <= len(entries)):
         raise Http404
+    page.require_edit()
     title = forms.entry_title(page.spec, entries[number - 1], number - 1, _lang())
     if request.method == "POST":
         page.require_edit()

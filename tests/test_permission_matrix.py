@@ -1,0 +1,326 @@
+"""Every URL of the project × every role, in one table.
+
+The test walks the URL resolver, so a new URL without a rule in EXPECTED fails here until
+someone decides who may see it. Roles: anonymous, the officer of the municipality (Lolland),
+an officer of another municipality (Odder — the outsider), the analyst and the coordinator.
+Forbidden and missing look the same (404) for web pages; the API answers 401/403/404.
+"""
+
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accounts.models import Role
+from tests.factories import make_round, make_submission, make_user
+
+ROLES = ("anonymous", "officer", "outsider", "analyst", "coordinator")
+LOGIN = 302  # web pages send anonymous visitors to the login page
+
+# Groups of expectations: role → allowed statuses.
+PUBLIC = dict.fromkeys(ROLES, {200})
+ENTRANCE = {"anonymous": {200}, **dict.fromkeys(ROLES[1:], {200, 302})}
+SIGNED_IN = {"anonymous": {LOGIN}, **dict.fromkeys(ROLES[1:], {200})}
+ACCOUNT_PAGE = {"anonymous": {LOGIN}, **dict.fromkeys(ROLES[1:], {200, 302})}
+OWN_FORM = {
+    "anonymous": {LOGIN},
+    "officer": {200},
+    "outsider": {404},
+    "analyst": {200},
+    "coordinator": {200},
+}
+OWN_ONLY = {
+    "anonymous": {LOGIN},
+    "officer": {200},
+    "outsider": {404},
+    "analyst": {404},
+    "coordinator": {200},
+}
+# POST-only URLs answer a GET with 405 (revealing nothing); the POST pass below checks them.
+OWN_POST_ONLY = {
+    "anonymous": {LOGIN},
+    "officer": {405},
+    "outsider": {404, 405},
+    "analyst": {404, 405},
+    "coordinator": {405},
+}
+COORDINATOR = {
+    "anonymous": {LOGIN},
+    "officer": {404},
+    "outsider": {404},
+    "analyst": {404},
+    "coordinator": {200},
+}
+COORDINATOR_POST = {"anonymous": {LOGIN}, **dict.fromkeys(ROLES[1:], {404, 405})}
+READERS = {
+    "anonymous": {LOGIN},
+    "officer": {404},
+    "outsider": {404},
+    "analyst": {200},
+    "coordinator": {200},
+}
+# Nobody in the cast is staff: anonymous is sent to log in, the rest are refused or redirected.
+ADMIN = {"anonymous": {302}, **dict.fromkeys(ROLES[1:], {302, 403})}
+NOT_FOUND = dict.fromkeys(ROLES, {404})
+API_ALL = {"anonymous": {401}, **dict.fromkeys(ROLES[1:], {200})}
+API_READERS = {
+    "anonymous": {401},
+    "officer": {403, 404},
+    "outsider": {403, 404},
+    "analyst": {200},
+    "coordinator": {200},
+}
+API_OWN = {
+    "anonymous": {401},
+    "officer": {200},
+    "outsider": {404},
+    "analyst": {200},
+    "coordinator": {200},
+}
+API_POST = {"anonymous": {401}, **dict.fromkeys(ROLES[1:], {405})}
+
+EXPECTED = {
+    "home": SIGNED_IN,
+    "set_language": {r: {302, 200, 405} for r in ROLES},
+    "session_extend": {"anonymous": {LOGIN, 405}, **dict.fromkeys(ROLES[1:], {405})},
+    "accessibility": PUBLIC,
+    "account_login": ENTRANCE,
+    "account_logout": {r: {200, 302} for r in ROLES},
+    "account_inactive": PUBLIC,
+    "account_signup": {r: {200, 302, 403, 404} for r in ROLES},  # closed: no sign-up form
+    "account_reauthenticate": ACCOUNT_PAGE,
+    "account_email": ACCOUNT_PAGE,
+    "account_email_verification_sent": {r: {200, 302} for r in ROLES},
+    "account_change_password": ACCOUNT_PAGE,
+    "account_set_password": ACCOUNT_PAGE,
+    "account_reset_password": ENTRANCE,
+    "account_confirm_login_code": {r: {200, 302} for r in ROLES},
+    "account_confirm_email": {r: {200, 302, 404} for r in ROLES},
+    "account_reset_password_from_key_done": ENTRANCE,
+    "account_reset_password_from_key": {r: {200, 302} for r in ROLES},
+    "account_reset_password_done": ENTRANCE,
+    "account_request_login_code": ENTRANCE,
+    "mfa_index": ACCOUNT_PAGE,
+    "mfa_authenticate": {r: {200, 302} for r in ROLES},
+    "mfa_reauthenticate": ACCOUNT_PAGE,
+    "mfa_activate_totp": ACCOUNT_PAGE,
+    "mfa_deactivate_totp": {**ACCOUNT_PAGE, "officer": {302, 404}, "outsider": {302, 404}},
+    "mfa_view_recovery_codes": {**ACCOUNT_PAGE, **dict.fromkeys(ROLES[1:], {200, 302, 404})},
+    "mfa_generate_recovery_codes": ACCOUNT_PAGE,
+    "mfa_download_recovery_codes": {**ACCOUNT_PAGE, **dict.fromkeys(ROLES[1:], {200, 302, 404})},
+    "accounts:my_municipalities": SIGNED_IN,
+    "accounts:invite": COORDINATOR,
+    "accounts:accept_invitation": dict.fromkeys(ROLES, {410}),  # unknown token
+    "accounts:audit_log": COORDINATOR,
+    "accounts:audit_log_csv": COORDINATOR,
+    "accounts:api_tokens": SIGNED_IN,
+    "surveys:round_list": COORDINATOR,
+    "surveys:round_create": COORDINATOR,
+    "surveys:round_detail": COORDINATOR,
+    "surveys:round_open": COORDINATOR_POST,
+    "surveys:round_reopen": COORDINATOR_POST,
+    "submissions:form": OWN_FORM,
+    "submissions:entry_add": {**OWN_ONLY, "analyst": {403}},
+    "submissions:entry_edit": OWN_FORM,
+    "submissions:entry_remove": {**OWN_ONLY, "analyst": {403}},
+    "submissions:receipt": OWN_FORM,
+    "submissions:receipt_pdf": OWN_FORM,
+    "submissions:reopen": OWN_POST_ONLY,
+    "submissions:history": OWN_ONLY,
+    "tracking:index": COORDINATOR,
+    "tracking:board": COORDINATOR,
+    "tracking:send_reminder": COORDINATOR,
+    "tracking:reminder_settings": COORDINATOR,
+    "tracking:nonresponders": COORDINATOR,
+    "tracking:review_queue": COORDINATOR,
+    "tracking:close": COORDINATOR,
+    "tracking:reopen": {**COORDINATOR, "coordinator": {200, 302}},
+    "tracking:municipality": COORDINATOR,
+    "tracking:add_note": COORDINATOR_POST,
+    "tracking:add_contact": COORDINATOR_POST,
+    "tracking:review": COORDINATOR,
+    "exports:index": READERS,
+    "exports:download": {"anonymous": {LOGIN}, **dict.fromkeys(ROLES[1:], {404, 405})},
+    "exports:file": {**READERS, "analyst": {404}, "coordinator": {404}},  # someone else's file
+    "api-schema": PUBLIC,  # the API's documentation is public; its data is not
+    "api-docs": PUBLIC,
+    "api-municipalities": API_ALL,
+    "api-surveys": API_ALL,
+    "api-survey-definition": API_ALL,
+    "api-rounds": API_ALL,
+    "api-round": API_ALL,
+    "api-round-open": API_POST,
+    "api-round-close": API_POST,
+    "api-round-status": API_READERS,
+    "api-round-reminders": API_POST,
+    "api-round-summary": API_READERS,
+    "api-round-export": API_READERS,
+    "api-submission": API_OWN,
+    "api-submission-submit": API_POST,
+    "api-submission-accept": API_POST,
+    "api-submission-return": API_POST,
+    "api-not-found": {"anonymous": {401, 404}, **dict.fromkeys(ROLES[1:], {404})},
+}
+
+
+def url_patterns(resolver=None, prefix="", namespace=""):
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            ns = namespace + (f"{p.namespace}:" if p.namespace else "")
+            yield from url_patterns(p, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            yield (f"{namespace}{p.name}" if p.name else f"{namespace}<{prefix}{p.pattern}>"), p
+
+
+def rule_for(name):
+    if name.startswith("admin:"):
+        return ADMIN
+    return EXPECTED.get(name)
+
+
+def test_every_url_has_a_rule():
+    missing = [name for name, _ in url_patterns() if rule_for(name) is None]
+    assert missing == [], f"URLs without a permission rule in EXPECTED: {missing}"
+
+
+@pytest.fixture
+def world(db):
+    cast = {
+        "anonymous": None,
+        "officer": make_user(Role.OFFICER, ["360"], email="officer@lolland.dk"),
+        "outsider": make_user(Role.OFFICER, ["727"], email="officer@odder.dk"),
+        "analyst": make_user(Role.ANALYST, email="analyst@indberet.dk"),
+        "coordinator": make_user(Role.COORDINATOR, email="coordinator@indberet.dk"),
+    }
+    flat = make_round(codes=["360", "727"], slug="februar-2026")
+    make_submission(flat, "360", {"pupils_8_9": 900, "enrolled": 60})
+    entries = make_round("proevehandlinger", codes=["360", "727"], slug="proeve-2026")
+    entry = {
+        "title": "Fravær",
+        "theme": "early_action",
+        "goal": "Mindre fravær",
+        "status": "planned",
+    }
+    make_submission(entries, "360", {"entries": [entry]}, state="draft")
+    return cast
+
+
+KWARGS = {
+    "slug": "februar-2026",
+    "code": "360",
+    "key": "juniormesterlaere",
+    "token": "no-such-invitation",
+    "uid": uuid.UUID(int=1),
+    "fmt": "csv",
+    "number": 1,
+    "uidb36": "1",
+    "object_id": "1",
+    "content_type_id": "1",
+    "id": "1",
+    "app_label": "surveys",
+    "url": "x",
+}
+ENTRY_URLS = {"submissions:entry_add", "submissions:entry_edit", "submissions:entry_remove"}
+
+
+def concrete_url(name, pattern):
+    from django.urls import reverse
+
+    kwargs = {}
+    for key in pattern.pattern.regex.groupindex:
+        kwargs[key] = KWARGS[key]
+    if name in ENTRY_URLS:
+        kwargs["slug"] = "proeve-2026"
+    if name.startswith("admin:<"):
+        return "/admin/surveys/municipality/1/"
+    if name == "api-not-found":
+        return "/api/v1/nope/"
+    return reverse(name, kwargs=kwargs or None)
+
+
+def client_for(user):
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def test_every_url_answers_each_role_as_the_rules_say(world):
+    failures = []
+    clients = {role: client_for(user) for role, user in world.items()}
+    for name, pattern in url_patterns():
+        rule = rule_for(name)
+        if rule is None or name in ("account_logout",):
+            continue
+        url = concrete_url(name, pattern)
+        if url is None:
+            continue
+        for role in ROLES:
+            status = clients[role].get(url).status_code
+            if status not in rule[role]:
+                failures.append(f"{role:11} GET {url} → {status}, expected {sorted(rule[role])}")
+    print("\n".join(failures))
+    assert not failures, f"{len(failures)} failures"
+
+
+# Writes: who may POST. Everyone else is refused and nothing is recorded as having happened.
+WRITE_ALLOWED = {
+    "surveys:round_open": {"coordinator"},
+    "surveys:round_reopen": {"coordinator"},
+    "surveys:round_create": {"coordinator"},
+    "accounts:invite": {"coordinator"},
+    "submissions:form": {"officer", "coordinator"},
+    "submissions:entry_add": {"officer", "coordinator"},
+    "submissions:entry_edit": {"officer", "coordinator"},
+    "submissions:entry_remove": {"officer", "coordinator"},
+    "submissions:reopen": {"officer", "coordinator"},
+    "tracking:send_reminder": {"coordinator"},
+    "tracking:reminder_settings": {"coordinator"},
+    "tracking:close": {"coordinator"},
+    "tracking:reopen": {"coordinator"},
+    "tracking:add_note": {"coordinator"},
+    "tracking:add_contact": {"coordinator"},
+    "tracking:review": {"coordinator"},
+    "tracking:review_queue": {"coordinator"},
+    "exports:download": {"analyst", "coordinator"},
+    "api-rounds": {"coordinator"},
+    "api-surveys": {"coordinator"},
+    "api-round-open": {"coordinator"},
+    "api-round-close": {"coordinator"},
+    "api-round-reminders": {"coordinator"},
+    "api-submission-submit": {"officer", "coordinator"},
+    "api-submission-accept": {"coordinator"},
+    "api-submission-return": {"coordinator"},
+}
+REFUSED = {302, 401, 403, 404, 405}
+
+
+def test_every_write_is_refused_to_everyone_else_and_leaves_no_trace(world):
+    from accounts.models import AuditEvent
+    from submissions.models import ChaseNote, Reminder, Submission
+
+    def state():
+        return (
+            AuditEvent.objects.exclude(action__startswith="login").count(),
+            list(Submission.objects.order_by("pk").values_list("state", "version")),
+            ChaseNote.objects.count(),
+            Reminder.objects.count(),
+        )
+
+    patterns = dict(url_patterns())
+    failures = []
+    for name, allowed in WRITE_ALLOWED.items():
+        url = concrete_url(name, patterns[name])
+        for role in ROLES:
+            if role in allowed:
+                continue
+            client = client_for(world[role])
+            before = state()
+            status = client.post(url, {"reason": "x", "text": "x", "action": "accept"}).status_code
+            if status not in REFUSED:
+                failures.append(f"{role:11} POST {url} → {status}")
+            if state() != before:
+                failures.append(f"{role:11} POST {url} changed data")
+    assert failures == [], "\n" + "\n".join(failures)
