@@ -65,6 +65,8 @@ def test_every_form_url_answers_each_role_as_it_should(
     data = {"version": str(round_.submissions.get().version), "q-title": "Ny", "action": "save"}
     response = client.post(url, data) if method == "post" else client.get(url)
     kind = "history" if suffix == "historik/" else method
+    if who == "analyst" and suffix in ("poster/ny/", "poster/1/fjern/"):
+        kind = "post"  # pages that exist only to change something: refused like a write
     assert response.status_code == EXPECTED[who][kind], (who, url, method)
     if who == "anonymous":
         assert "/konto/login/" in response["Location"]
