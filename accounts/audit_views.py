@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from accounts.audit import record
 from accounts.models import AuditEvent
 from accounts.permissions import is_coordinator
+from exports.renderers import safe_text
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ["at", "actor_email", "ip", "action", "object_type", "object_ref", "detail"]
@@ -104,10 +105,8 @@ class _Echo:
 
 
 def _cell(value):
-    # defusedcsv handles = + - @ | %; a leading tab or CR is neutralised the same way.
-    if isinstance(value, str) and value[:1] in ("\t", "\r"):
-        return "'" + value
-    return value
+    # The one formula-safety rule of the project (defusedcsv's, plus tab and CR).
+    return safe_text(value) if isinstance(value, str) else value
 
 
 def _csv_rows(rows):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from exports.renderers import safe_text
 from submissions.tracking import BoardState, non_responders
 
 COLUMNS = [
@@ -28,7 +29,6 @@ COLUMNS = [
     "seneste note dato",
     "seneste note",
 ]
-FORMULA_START = ("=", "+", "-", "@", "|", "%", "\t", "\r")
 
 
 def safe(value):
@@ -37,10 +37,7 @@ def safe(value):
         return ""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
-    text = str(value)
-    if text[:1] in FORMULA_START:
-        return "'" + text
-    return text
+    return safe_text(str(value))
 
 
 def _local(value, fmt="%Y-%m-%d %H:%M"):
