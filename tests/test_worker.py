@@ -28,7 +28,7 @@ from backend.tasks import send_email_task
 BASE_DIR = Path(__file__).resolve().parent.parent
 TIMEOUT = 90
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.contrib.sessions.models import Session
 
 from tests.e2e.conftest import check_page, log_in
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 IDLE = 124  # the warning shows 120 s before the end: here after 4 s
 

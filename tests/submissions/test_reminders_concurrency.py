@@ -60,7 +60,7 @@ def _run_concurrently(target, n=2):
     assert not errors, errors
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_schedulers_at_once_send_each_reminder_once(monkeypatch):
     require_postgresql()
     _round_with_officers()
@@ -84,7 +84,7 @@ def test_two_schedulers_at_once_send_each_reminder_once(monkeypatch):
     )
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_presses_of_send_at_once_send_once():
     require_postgresql()
     round_ = _round_with_officers()
@@ -110,7 +110,7 @@ def test_two_presses_of_send_at_once_send_once():
     assert len(mail.outbox) == len(CODES)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_command_run_twice_in_a_row_sends_once_on_any_database():
     _round_with_officers()
     at = DEADLINE - dt.timedelta(days=7) + dt.timedelta(minutes=3)
