@@ -10,7 +10,7 @@ from surveys.models import Round, Survey
 
 class RoundChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
-        label = f"{obj.survey.name} — {obj.title}"
+        label = f"{obj.survey.display_name} — {obj.title}"
         if not obj.is_closed:
             label += " " + str(_("(foreløbige tal: runden er ikke lukket)"))
         if obj.is_demo:

@@ -39,6 +39,15 @@ class Survey(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def display_name(self):
+        """The name in the interface language (English when chosen and available)."""
+        from django.utils.translation import get_language
+
+        if (get_language() or "da").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
     def current_definition(self):
         return self.definitions.order_by("-version").first()
 

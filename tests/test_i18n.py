@@ -180,3 +180,13 @@ def test_the_compiled_catalogue_is_not_older_than_the_po_file():
             assert got.msgstr_plural == entry.msgstr_plural, entry.msgid
         else:
             assert got.msgstr == entry.msgstr, entry.msgid
+
+
+def test_the_survey_name_follows_the_interface_language(as_coordinator, db):
+    from tests.factories import make_round
+
+    make_round(title="Februar 2026")
+    english = as_coordinator.get("/runder/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    danish = as_coordinator.get("/runder/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert "Junior apprenticeship — enrolled pupils" in english
+    assert "Juniormesterlære — tilmeldte elever" in danish
