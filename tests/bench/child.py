@@ -101,6 +101,8 @@ def main(argv):
 
     connection.ensure_connection()
     # Import what the work needs first: a web worker has it loaded; it is not export time.
+    import weasyprint  # noqa: F401 (imported lazily by render_report; once per worker)
+
     import exports.report  # noqa: F401
     import exports.services  # noqa: F401
     import tests.bench.copy_sql  # noqa: F401

@@ -11,25 +11,28 @@ municipality's script does:
 
 BENCH_PLAN is a JSON file: {"mode": …, "items": [{"slug", "code", "token"|"session",
 "answers", "explanations"}, …]}. A user stops the run when the plan is used up.
-BENCH_WAIT: think time in seconds between one officer's save+submit cycles (0: none).
+BENCH_WAIT: mean think time in seconds between one officer's save+submit cycles (0: none).
 """
 
 import json
 import os
 import re
 
-from locust import HttpUser, constant, task
+from locust import HttpUser, between, constant, task
 from locust.exception import StopUser
 
 with open(os.environ["BENCH_PLAN"]) as f:
     PLAN = json.load(f)
 ITEMS = iter(PLAN["items"])
+WAIT = float(os.environ.get("BENCH_WAIT") or 0)
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VERSION = re.compile(r'name="version" value="(\d+)"')
 
 
 class Officer(HttpUser):
-    wait_time = constant(float(os.environ.get("BENCH_WAIT") or 0))
+    # Think time drawn from [0.5, 1.5] × BENCH_WAIT so clients do not move in lock-step (and
+    # stays under gunicorn's 5 s keep-alive, whose expiry would race the next request).
+    wait_time = constant(0) if not WAIT else between(0.5 * WAIT, 1.5 * WAIT)
 
     @task
     def save_and_submit(self):

@@ -10,7 +10,7 @@ Environment knobs (defaults in brackets):
   BENCH_RUNS [3]                    runs of each measurement (median and p95 over the runs)
   BENCH_SAMPLES [20]                HTTP samples per page for page latency
   BENCH_USERS [20] BENCH_LOAD_SECONDS [30]   concurrent clients and duration of a load run
-  BENCH_PACED_WAIT [5]              think time (s) of the paced load variant
+  BENCH_PACED_WAIT [3]              mean think time (s) of the paced load variant
   BENCH_REUSE_DB [0]                1: keep an existing indberet_bench database (faster reruns)
   BENCH_PROFILE [0]                 1: also write pyinstrument profiles to var/bench/profiles/
   BENCH_PG [postgres://postgres@127.0.0.1:5432]  BENCH_DB [indberet_bench]
@@ -44,7 +44,7 @@ RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 SAMPLES = int(os.environ.get("BENCH_SAMPLES", "20"))
 USERS = int(os.environ.get("BENCH_USERS", "20"))
 LOAD_SECONDS = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
-PACED_WAIT = float(os.environ.get("BENCH_PACED_WAIT", "5"))
+PACED_WAIT = float(os.environ.get("BENCH_PACED_WAIT", "3"))
 REUSE_DB = os.environ.get("BENCH_REUSE_DB") == "1"
 PROFILE = os.environ.get("BENCH_PROFILE") == "1"
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
@@ -106,6 +106,10 @@ class Results:
     def __init__(self):
         self.figures = {}
         self.started = time.time()
+        previous = OUT / "results.json"
+        if ONLY and previous.exists():
+            # A partial run (BENCH_ONLY) updates the figures it measures and keeps the rest.
+            self.figures = json.loads(previous.read_text()).get("figures", {})
 
     def put(self, key, value, unit, **extra):
         fig = {"value": value, "unit": unit, "cpu_count": CPUS, "status": "ok", **extra}
@@ -734,7 +738,7 @@ def measure_load():
                 "no think time: every client sends its next request as soon as the last "
                 "answers (closed loop, the server is saturated)"
                 if not wait
-                else f"each client waits {wait} s between save+submit cycles"
+                else f"each client waits {wait / 2:g}–{wait * 3 / 2:g} s between save+submit cycles"
             ),
         }
         for q in ("p50", "p95", "p99"):
@@ -1037,7 +1041,7 @@ def main():
         build_dataset()
         django_setup()
         measure_queries()
-        if not ONLY or ONLY & {"pages", "load"}:
+        if not ONLY or ONLY & {"pages", "load", "pages_jit_off"}:
             print("\n== gunicorn", flush=True)
             try:
                 start_gunicorn()
