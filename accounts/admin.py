@@ -6,6 +6,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ApiToken, AuditEvent, Invitation, Membership, User
+from accounts.services import deactivate_user
 
 
 class MembershipInline(admin.TabularInline):
@@ -36,6 +37,21 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "role", "password1", "password2"]}),
     ]
+    actions = ["deactivate"]
+
+    @admin.action(description=_("Deaktivér (logger ud og tilbagekalder API-nøgler)"))
+    def deactivate(self, request, queryset):
+        for user in queryset:
+            deactivate_user(user, actor=request.user, request=request)
+
+    def save_model(self, request, obj, form, change):
+        # Unticking "aktiv" must also end sessions and revoke tokens, not only block new logins.
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        if deactivating:
+            obj.is_active = True
+        super().save_model(request, obj, form, change)
+        if deactivating:
+            deactivate_user(obj, actor=request.user, request=request)
 
 
 @admin.register(Invitation)

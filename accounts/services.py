@@ -151,11 +151,14 @@ def accept_invitation(invitation, password, request=None):
 
 
 def deactivate_user(user, actor, request=None):
-    """Deactivating ends every session of the user and revokes their API tokens."""
+    """Deactivating ends every session of the user and revokes their API tokens.
+    Deactivating twice is harmless (and audited once). Returns whether anything changed."""
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(is_active=False)
+        changed = User.objects.filter(pk=user.pk, is_active=True).update(is_active=False)
         revoke_all_tokens(user)
         for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
             if session.get_decoded().get("_auth_user_id") == str(user.pk):
                 session.delete()
-        record("user.deactivated", actor=actor, request=request, obj=user)
+        if changed:
+            record("user.deactivated", actor=actor, request=request, obj=user)
+    return bool(changed)

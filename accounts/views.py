@@ -2,12 +2,13 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services
 from accounts.forms import InviteForm, SetPasswordForm
+from accounts.models import Role, User
 from accounts.permissions import is_coordinator, municipalities_for
 
 
@@ -41,6 +42,35 @@ def invite(request):
         )
         return redirect("accounts:invite")
     return render(request, "accounts/invite.html", {"form": form})
+
+
+@login_required
+def officers(request):
+    """Coordinators see every officer with their municipalities and may deactivate one who
+    has left (their sessions end and their API tokens stop working at once)."""
+    if not is_coordinator(request.user):
+        raise Http404
+    people = (
+        User.objects.filter(role=Role.OFFICER)
+        .prefetch_related("memberships__municipality")
+        .order_by("-is_active", "email")
+    )
+    return render(request, "accounts/officers.html", {"people": people})
+
+
+@login_required
+@require_POST
+def deactivate(request, user_id):
+    if not is_coordinator(request.user):
+        raise Http404
+    person = get_object_or_404(User, pk=user_id, role=Role.OFFICER)
+    if services.deactivate_user(person, actor=request.user, request=request):
+        messages.success(
+            request,
+            _("%(email)s er deaktiveret. Personen er logget ud, og API-nøgler virker ikke mere.")
+            % {"email": person.email},
+        )
+    return redirect("accounts:officers")
 
 
 @require_http_methods(["GET", "POST"])

@@ -111,6 +111,8 @@ EXPECTED = {
     "mfa_download_recovery_codes": {**ACCOUNT_PAGE, **dict.fromkeys(ROLES[1:], {200, 302, 404})},
     "accounts:my_municipalities": SIGNED_IN,
     "accounts:invite": COORDINATOR,
+    "accounts:officers": COORDINATOR,
+    "accounts:deactivate": COORDINATOR_POST,
     "accounts:accept_invitation": dict.fromkeys(ROLES, {410}),  # unknown token
     "accounts:audit_log": COORDINATOR,
     "accounts:audit_log_csv": COORDINATOR,
@@ -204,6 +206,7 @@ def world(db):
         "status": "planned",
     }
     make_submission(entries, "360", {"entries": [entry]}, state="draft")
+    KWARGS["user_id"] = cast["officer"].pk
     return cast
 
 
@@ -215,6 +218,7 @@ KWARGS = {
     "uid": uuid.UUID(int=1),
     "fmt": "csv",
     "number": 1,
+    "user_id": 1,
     "uidb36": "1",
     "object_id": "1",
     "content_type_id": "1",
@@ -271,6 +275,7 @@ WRITE_ALLOWED = {
     "surveys:round_reopen": {"coordinator"},
     "surveys:round_create": {"coordinator"},
     "accounts:invite": {"coordinator"},
+    "accounts:deactivate": {"coordinator"},
     "submissions:form": {"officer", "coordinator"},
     "submissions:entry_add": {"officer", "coordinator"},
     "submissions:entry_edit": {"officer", "coordinator"},
