@@ -62,3 +62,17 @@ def env_database(name: str, default: str) -> dict:
     if not config.get("ENGINE") or not config.get("NAME"):
         raise ImproperlyConfigured(f"{name} is not a valid database URL: {value!r}.")
     return config
+
+
+def postgres_without_jit(config: dict) -> dict:
+    """PostgreSQL connections with JIT compilation off (`-c jit=off`), keeping any `options`
+    the URL already carries; a URL that sets `jit` itself wins. The app runs short queries,
+    and a plan whose cost estimate passes `jit_above_cost` is otherwise compiled anew on every
+    request (~300 ms for the tracking board at 1,000 municipalities; docs/performance.md)."""
+    if not config.get("ENGINE", "").endswith("postgresql"):
+        return config
+    options = config.setdefault("OPTIONS", {})
+    current = options.get("options", "")
+    if "jit" not in current:
+        options["options"] = f"{current} -c jit=off".strip()
+    return config

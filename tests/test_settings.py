@@ -6,11 +6,19 @@ import secrets
 import subprocess
 import sys
 
+import dj_database_url
 import pytest
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from backend.env import env_bool, env_database, env_int, env_list, env_str
+from backend.env import (
+    env_bool,
+    env_database,
+    env_int,
+    env_list,
+    env_str,
+    postgres_without_jit,
+)
 
 MANAGE = str(settings.BASE_DIR / "manage.py")
 
@@ -71,6 +79,33 @@ def test_a_postgres_url_becomes_a_postgres_database(monkeypatch):
 
     assert config["ENGINE"] == "django.db.backends.postgresql"
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.example", 5433, "indberet")
+
+
+@pytest.mark.parametrize(
+    "url, options",
+    [
+        ("postgres://indberet@db/indberet", "-c jit=off"),
+        (
+            "postgres://indberet@db/indberet?options=-c%20statement_timeout%3D5000",
+            "-c statement_timeout=5000 -c jit=off",
+        ),
+        ("postgres://indberet@db/indberet?options=-c%20jit%3Don", "-c jit=on"),
+    ],
+)
+def test_postgres_connections_run_without_jit_keeping_the_urls_own_options(
+    monkeypatch, url, options
+):
+    monkeypatch.setenv("INDBERET_DB", url)
+
+    config = postgres_without_jit(env_database("INDBERET_DB", "sqlite:///default.sqlite3"))
+
+    assert config["OPTIONS"]["options"] == options
+
+
+def test_sqlite_gets_no_jit_option():
+    config = postgres_without_jit(dj_database_url.parse("sqlite:////tmp/indberet.sqlite3"))
+
+    assert "options" not in config.get("OPTIONS", {})
 
 
 def test_the_database_defaults_to_sqlite(monkeypatch):
