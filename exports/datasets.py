@@ -324,25 +324,47 @@ def _indicator_value(values, ind):
     return num / den if ok and den > 0 else None
 
 
-def _values(spec, cols, answers, derived, explanations, entry_no=None):
-    """Values of the value columns for one responded row (or one entry)."""
-    out = []
+ANSWER, DERIVED, INDICATOR, EXPLANATION = range(4)
+
+
+def _plan(spec, cols):
+    """Where each value column comes from, worked out once per export: (kind, key) with kind
+    EXPLANATION (key: the warning), DERIVED, INDICATOR (key: the Indicator) or ANSWER."""
     derived_keys = {d.key for d in spec.derived}
     indicators = {i.key: i for i in spec.indicators}
     warnings = {f"{k}_explanation": k for k in spec.warning_keys}
+    plan = []
     for col in cols:
         if col.name in warnings:
-            key = warnings[col.name]
-            text_ = explanations.get(key) if entry_no is None else None
-            if entry_no is not None:
+            plan.append((EXPLANATION, warnings[col.name]))
+        elif col.name in derived_keys:
+            plan.append((DERIVED, col.name))
+        elif col.name in indicators and spec.question(col.name) is None:
+            plan.append((INDICATOR, indicators[col.name]))
+        else:
+            plan.append((ANSWER, col.name))
+    return plan
+
+
+def _values(plan, answers, derived, explanations, entry_no=None):
+    """Values of the value columns for one responded row (or one entry)."""
+    out = []
+    for kind, key in plan:
+        if kind == ANSWER:
+            value = answers.get(key)
+        elif kind == DERIVED:
+            value = derived.get(key)
+        elif kind == EXPLANATION:
+            if entry_no is None:
+                text_ = explanations.get(key)
+            else:
                 text_ = explanations.get(f"{key}@{entry_no}") or explanations.get(key)
             out.append(text_ or None)
-        elif col.name in derived_keys:
-            out.append(_clean(derived.get(col.name)))
-        elif col.name in indicators and spec.question(col.name) is None:
-            out.append(_indicator_value(answers, indicators[col.name]))
+            continue
         else:
-            out.append(_clean(answers.get(col.name)))
+            out.append(_indicator_value(answers, key))
+            continue
+        out.append(None if value is None else _clean(value))
     return out
 
 
@@ -354,6 +376,7 @@ def wide_rows(rounds, include_personal=False):
     """Rows (lists) of the wide table, aligned with `wide_columns(spec_of(rounds))`."""
     spec = spec_of(rounds)
     cols = value_columns(spec, include_personal)
+    plan = _plan(spec, cols)
     empty = [None] * len(cols)
     for rec in records(rounds):
         head = [
@@ -369,7 +392,7 @@ def wide_rows(rounds, include_personal=False):
         ]
         if not spec.has_entries:
             if rec.responded:
-                yield head + _values(spec, cols, rec.answers, rec.derived, rec.explanations)
+                yield head + _values(plan, rec.answers, rec.derived, rec.explanations)
             else:
                 yield head + empty
             continue
@@ -377,7 +400,7 @@ def wide_rows(rounds, include_personal=False):
         if rec.responded and entries:
             for no, entry in enumerate(entries, start=1):
                 entry = entry if isinstance(entry, dict) else {}
-                values = _values(spec, cols, entry, {}, rec.explanations, entry_no=no)
+                values = _values(plan, entry, {}, rec.explanations, entry_no=no)
                 yield head + [no, False] + values
         elif rec.responded:
             nothing = bool((rec.answers or {}).get("nothing_to_report"))
@@ -390,6 +413,8 @@ def long_rows(rounds, include_personal=False):
     """Rows of the long table: (municipality_code, round, entry_no, question, value)."""
     spec = spec_of(rounds)
     cols = value_columns(spec, include_personal)
+    plan = _plan(spec, cols)
+    names = [col.name for col in cols]
     for rec in records(rounds):
         if not rec.responded:
             continue
@@ -399,15 +424,15 @@ def long_rows(rounds, include_personal=False):
                 yield [rec.code, rec.round.slug, None, "nothing_to_report", True]
             for no, entry in enumerate(entries, start=1):
                 entry = entry if isinstance(entry, dict) else {}
-                values = _values(spec, cols, entry, {}, rec.explanations, entry_no=no)
-                for col, value in zip(cols, values, strict=True):
+                values = _values(plan, entry, {}, rec.explanations, entry_no=no)
+                for name, value in zip(names, values, strict=True):
                     if value is not None:
-                        yield [rec.code, rec.round.slug, no, col.name, value]
+                        yield [rec.code, rec.round.slug, no, name, value]
         else:
-            values = _values(spec, cols, rec.answers, rec.derived, rec.explanations)
-            for col, value in zip(cols, values, strict=True):
+            values = _values(plan, rec.answers, rec.derived, rec.explanations)
+            for name, value in zip(names, values, strict=True):
                 if value is not None:
-                    yield [rec.code, rec.round.slug, None, col.name, value]
+                    yield [rec.code, rec.round.slug, None, name, value]
 
 
 def non_responder_rows(rounds):
