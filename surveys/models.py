@@ -74,10 +74,15 @@ class Definition(models.Model):
 
     @property
     def spec(self):
-        """The parsed, compiled definition (cached per process by content)."""
-        from surveys.definitions import load_spec
+        """The parsed, compiled definition, cached per process by id (and checked against the
+        content), and kept on the instance: a request reads it several times."""
+        content = self.content
+        cached = self.__dict__.get("_spec")
+        if cached is None or cached[0] is not content:
+            from surveys.definitions import definition_spec
 
-        return load_spec(self.content)
+            cached = self.__dict__["_spec"] = (content, definition_spec(self.pk, content))
+        return cached[1]
 
 
 class RoundState(models.TextChoices):
