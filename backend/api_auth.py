@@ -19,9 +19,25 @@ class TokenAuthentication(BaseAuthentication):
     revoked token stops working on the next request."""
 
     keyword = b"token"
+    # Where a successful lookup is kept on the request: RequireTwoFactorMiddleware
+    # authenticates the token before the view, and DRF then reuses the result instead of
+    # looking the token up (and checking last-used) a second time in the same request.
+    cache_attr = "_indberet_token_auth"
 
     def authenticate(self, request):
-        parts = get_authorization_header(request).split()
+        header = get_authorization_header(request)
+        # DRF passes its Request, the middleware Django's HttpRequest: keep it on the latter.
+        django_request = getattr(request, "_request", request)
+        cached = getattr(django_request, self.cache_attr, None)
+        if cached is not None and cached[0] == header:
+            return cached[1]
+        result = self._authenticate(header)
+        if result is not None:
+            setattr(django_request, self.cache_attr, (header, result))
+        return result
+
+    def _authenticate(self, header):
+        parts = header.split()
         if not parts or parts[0].lower() != self.keyword:
             return None
         if len(parts) != 2:
