@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from exports import datasets, renderers
+from exports import datasets, pgcopy, renderers
 from exports.models import Export
 
 FORMATS = {
@@ -82,6 +82,30 @@ def _logged_stream(chunks, export, counter):
         rows=counter.count,
         finished_at=timezone.now(),
     )
+
+
+def csv_chunks(rounds, fmt, include_personal=False, *, use_copy=None):
+    """The bytes of a csv, csv-da or long export as an iterator of chunks, and an object whose
+    `count` is the number of data rows once the iterator is exhausted.
+
+    On PostgreSQL the rows are written by PostgreSQL's own COPY (exports.pgcopy); elsewhere
+    (SQLite) by the Python row generators and renderers.csv_stream. Both give the same bytes;
+    `use_copy` forces one path (tests compare them)."""
+    if use_copy is None:
+        use_copy = pgcopy.supported()
+    if use_copy:
+        stream = pgcopy.csv_stream(rounds, fmt, include_personal)
+        return iter(stream), stream
+    spec = datasets.spec_of(rounds)
+    if fmt == "long":
+        columns = datasets.long_columns()
+        rows = datasets.long_rows(rounds, include_personal)
+    else:
+        columns = datasets.wide_columns(spec, include_personal)
+        rows = datasets.wide_rows(rounds, include_personal)
+    counter = renderers.Counter(rows)
+    variant = "csv-da" if fmt == "csv-da" else "csv"
+    return renderers.csv_stream(columns, counter, variant), counter
 
 
 def render_bytes(rounds, fmt, include_personal=False):
@@ -197,17 +221,7 @@ def build_export(user, rounds, fmt, *, include_personal=None, via="web"):
         },
     )
     if fmt in STREAMING:
-        columns = (
-            datasets.long_columns() if fmt == "long" else datasets.wide_columns(spec, personal)
-        )
-        generator = (
-            datasets.long_rows(rounds, personal)
-            if fmt == "long"
-            else datasets.wide_rows(rounds, personal)
-        )
-        counter = renderers.Counter(generator)
-        variant = "csv-da" if fmt == "csv-da" else "csv"
-        chunks = renderers.csv_stream(columns, counter, variant)
+        chunks, counter = csv_chunks(rounds, fmt, personal)
         return filename, content_type, _logged_stream(chunks, export, counter), export
 
     if fmt == "pdf" and rounds[-1].recipients.count() > background_threshold():
