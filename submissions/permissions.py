@@ -1,10 +1,11 @@
 """Scoped querysets: what a user may see, before anything else happens. A forbidden object and
 a missing one give the same 404."""
 
+from django.db.models import Exists, OuterRef, Value
 from django.http import Http404
 
-from accounts.permissions import municipalities_for
-from surveys.models import Municipality, Round, RoundState
+from accounts.models import Membership
+from surveys.models import Round, RoundState
 
 
 def rounds_for(user):
@@ -29,16 +30,42 @@ def get_round(user, slug):
 
 
 def get_round_and_municipality(user, slug, code):
-    """The round and one of its recipient municipalities that the user may see, or 404."""
-    round_ = get_round(user, slug)
-    municipality = (
-        municipalities_for(user).filter(code=code, rounds=round_).first()
-        if not user.can_read_all
-        else Municipality.objects.filter(code=code, rounds=round_).first()
-    )
-    if municipality is None:
+    """The round and one of its recipient municipalities that the user may see, or 404.
+
+    One query, on the round's recipient links, with the same scope as `rounds_for` and
+    `municipalities_for`: coordinators see every round, others opened rounds; officers only
+    their own municipalities (which is also what makes the round visible to them). The
+    municipality carries `is_member` (the user has a membership of it), found in the same
+    query, so `can_edit` and `is_member` need no query of their own for it."""
+    if not user.is_authenticated or not user.is_active:
         raise Http404
-    return round_, municipality
+    links = Round.recipients.through.objects.select_related(
+        "round__survey", "round__definition", "municipality"
+    ).filter(round__slug=slug, municipality__code=code)
+    if not user.is_coordinator:
+        links = links.exclude(round__state=RoundState.DRAFT)
+    if user.can_read_all:
+        links = links.annotate(
+            is_member=Exists(
+                Membership.objects.filter(user=user, municipality=OuterRef("municipality_id"))
+            )
+        )
+    else:
+        links = links.filter(municipality__memberships__user=user).annotate(is_member=Value(True))
+    link = links.first()
+    if link is None:
+        raise Http404
+    municipality = link.municipality
+    municipality.is_member = link.is_member
+    return link.round, municipality
+
+
+def is_member(user, municipality):
+    """Whether the user answers for the municipality (a membership)."""
+    known = getattr(municipality, "is_member", None)
+    if known is not None:
+        return known
+    return user.memberships.filter(municipality=municipality).exists()
 
 
 def can_edit(user, municipality):
@@ -47,4 +74,4 @@ def can_edit(user, municipality):
         return True
     if user.is_analyst:
         return False
-    return user.memberships.filter(municipality=municipality).exists()
+    return is_member(user, municipality)

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.audit import record
 from submissions.models import Revision, Submission, SubmissionState
+from submissions.permissions import is_member
 from submissions.validation import Result, clean_explanations, validate
 from surveys.models import Round, RoundState
 
@@ -109,7 +110,7 @@ def _check_round_editable(round_, user):
 
 
 def _on_behalf(user, municipality):
-    return not user.memberships.filter(municipality=municipality).exists()
+    return not is_member(user, municipality)
 
 
 def _revise(submission, action, user, changed_keys=(), note=""):
@@ -146,12 +147,13 @@ def _lock(round_, municipality):
     if submission is None:
         try:
             with transaction.atomic():
+                # The new row is this transaction's until it commits: a concurrent first save
+                # waits on the unique constraint, then lands in the except below.
                 submission = Submission.objects.create(round=round_, municipality=municipality)
         except IntegrityError:  # created by a concurrent first save
-            pass
-        submission = Submission.objects.select_for_update().get(
-            round=round_, municipality=municipality
-        )
+            submission = Submission.objects.select_for_update().get(
+                round=round_, municipality=municipality
+            )
     submission.round = round_
     submission.municipality = municipality
     return submission

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from submissions import diff, forms, services
 from submissions.models import Submission, SubmissionState
-from submissions.permissions import can_edit, get_round_and_municipality
+from submissions.permissions import can_edit, get_round_and_municipality, is_member
 from submissions.validation import validate
 from surveys.definitions import text
 
@@ -45,7 +45,7 @@ class Page:
         self.on_behalf = (
             self.can_edit
             and self.user.is_coordinator
-            and not (self.user.memberships.filter(municipality=self.municipality).exists())
+            and not is_member(self.user, self.municipality)
         )
 
     @property
