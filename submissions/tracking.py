@@ -4,7 +4,8 @@ state, activity, officers, reminders and latest chase note; counters; the respon
 Everything is computed in a constant number of queries, whatever the number of recipients: the
 row data are annotations on one municipality queryset (the submission through a
 FilteredRelation join, reminders and notes through correlated subqueries) and the people are
-two prefetches. The state is a database expression, so the board filters and sorts on it.
+two prefetches. The state is one database expression (`recipients`), so the board filters and
+sorts on it.
 """
 
 import datetime as dt
@@ -81,24 +82,29 @@ class BoardState:
 NOT_SUBMITTED_STATES = (S.DRAFT, S.RETURNED)
 
 
-def _state_expression():
+def _by_state(value=lambda state: state, output_field=None):
+    """A CASE over the submission and the contacts giving `value(state)` for the board state:
+    the state itself, or its rank. The rank is its own CASE on the same conditions rather than
+    a CASE over `board_state`, which Django would inline once per state (seven copies of the
+    state expression and its EXISTS subqueries in the SQL)."""
     return Case(
-        When(sub__state=S.ACCEPTED, then=Value(BoardState.ACCEPTED)),
-        When(sub__state=S.SUBMITTED, sub__late=True, then=Value(BoardState.LATE)),
-        When(sub__state=S.SUBMITTED, then=Value(BoardState.SUBMITTED)),
-        When(sub__state=S.RETURNED, then=Value(BoardState.RETURNED)),
-        When(sub__state=S.DRAFT, then=Value(BoardState.DRAFT)),
-        When(has_officer=False, has_contact=False, then=Value(BoardState.NO_CONTACT)),
-        default=Value(BoardState.NOT_STARTED),
-        output_field=CharField(),
+        When(sub__state=S.ACCEPTED, then=Value(value(BoardState.ACCEPTED))),
+        When(sub__state=S.SUBMITTED, sub__late=True, then=Value(value(BoardState.LATE))),
+        When(sub__state=S.SUBMITTED, then=Value(value(BoardState.SUBMITTED))),
+        When(sub__state=S.RETURNED, then=Value(value(BoardState.RETURNED))),
+        When(sub__state=S.DRAFT, then=Value(value(BoardState.DRAFT))),
+        When(has_officer=False, has_contact=False, then=Value(value(BoardState.NO_CONTACT))),
+        default=Value(value(BoardState.NOT_STARTED)),
+        output_field=output_field or CharField(),
     )
+
+
+def _state_expression():
+    return _by_state()
 
 
 def _rank_expression():
-    return Case(
-        *[When(board_state=state, then=Value(r)) for state, r in BoardState.rank.items()],
-        output_field=IntegerField(),
-    )
+    return _by_state(BoardState.rank.get, IntegerField())
 
 
 def active_memberships():
@@ -106,6 +112,22 @@ def active_memberships():
         Membership.objects.filter(user__is_active=True)
         .select_related("user")
         .order_by("user__name", "user__email")
+    )
+
+
+def recipients(round_):
+    """Every recipient municipality of the round, joined to its submission in the round (`sub`)
+    and annotated with its board state: the one definition of the state."""
+    return (
+        Municipality.objects.filter(rounds=round_)
+        .annotate(
+            sub=FilteredRelation("submissions", condition=Q(submissions__round_id=round_.pk)),
+            has_officer=Exists(
+                Membership.objects.filter(municipality=OuterRef("pk"), user__is_active=True)
+            ),
+            has_contact=Exists(Contact.objects.filter(municipality=OuterRef("pk"))),
+        )
+        .annotate(board_state=_state_expression())
     )
 
 
@@ -118,18 +140,13 @@ def board_queryset(round_):
         "-noted_on", "-created_at", "-pk"
     )
     return (
-        Municipality.objects.filter(rounds=round_)
+        recipients(round_)
         .annotate(
-            sub=FilteredRelation("submissions", condition=Q(submissions__round_id=round_.pk)),
             submission_id=F("sub__id"),
             submission_state=F("sub__state"),
             last_activity_at=F("sub__last_activity_at"),
             submitted_at=F("sub__submitted_at"),
             warning_count=F("sub__warning_count"),
-            has_officer=Exists(
-                Membership.objects.filter(municipality=OuterRef("pk"), user__is_active=True)
-            ),
-            has_contact=Exists(Contact.objects.filter(municipality=OuterRef("pk"))),
             officer_count=Coalesce(
                 Subquery(
                     Membership.objects.filter(municipality=OuterRef("pk"), user__is_active=True)
@@ -155,7 +172,6 @@ def board_queryset(round_):
             last_note_text=Subquery(notes.values("text")[:1]),
             last_note_on=Subquery(notes.values("noted_on")[:1]),
         )
-        .annotate(board_state=_state_expression())
         .annotate(state_rank=_rank_expression())
         .prefetch_related(
             Prefetch("memberships", queryset=active_memberships(), to_attr="officers"),
@@ -189,27 +205,26 @@ class Counters:
     def percent(self):
         return round(100 * self.responded / self.total) if self.total else 0
 
+    @classmethod
+    def of(cls, by_state):
+        """Counters from the number of recipients in each board state."""
+        states = {state: by_state.get(state, 0) for state, _label in BoardState.choices}
+        return cls(
+            total=sum(states.values()),
+            responded=sum(states[s] for s in BoardState.RESPONDED),
+            awaiting_review=sum(states[s] for s in BoardState.AWAITING_REVIEW),
+            accepted=states[BoardState.ACCEPTED],
+            late=states[BoardState.LATE],
+            by_state=states,
+        )
+
 
 def counters(round_):
     """The numbers at the top of the board, in one query."""
     by_state = {
         state: Count("pk", filter=Q(board_state=state)) for state, _label in BoardState.choices
     }
-    row = (
-        board_queryset(round_)
-        .prefetch_related(None)
-        .order_by()
-        .aggregate(total=Count("pk"), **by_state)
-    )
-    states = {state: row[state] for state, _label in BoardState.choices}
-    return Counters(
-        total=row["total"],
-        responded=sum(states[s] for s in BoardState.RESPONDED),
-        awaiting_review=sum(states[s] for s in BoardState.AWAITING_REVIEW),
-        accepted=states[BoardState.ACCEPTED],
-        late=states[BoardState.LATE],
-        by_state=states,
-    )
+    return Counters.of(recipients(round_).order_by().aggregate(**by_state))
 
 
 # --- Deadline
