@@ -1,45 +1,12 @@
 """Forms and the board filter for the coordinator's tracking pages. They only parse input; the
 rules live in submissions.reminders / chase / review / services."""
 
-import django_filters
 from django import forms
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from submissions.tracking import BoardState
+from submissions.tracking import SORT_KEYS, BoardState
 from surveys.models import Municipality
-
-
-class NullsLastOrdering(django_filters.OrderingFilter):
-    """Sorting by any board column; empty values last in both directions, code as tiebreak."""
-
-    def get_ordering_value(self, param):
-        descending = param.startswith("-")
-        name = self.param_map.get(param.lstrip("-"), param.lstrip("-"))
-        expr = F(name)
-        return expr.desc(nulls_last=True) if descending else expr.asc(nulls_last=True)
-
-    def filter(self, qs, value):
-        qs = super().filter(qs, value)
-        if value:
-            qs = qs.order_by(*qs.query.order_by, "code")
-        return qs
-
-
-SORT_FIELDS = {
-    "name": "name",
-    "code": "code",
-    "state_rank": "state",
-    "region_name": "region",
-    "dst_group": "group",
-    "last_activity_at": "activity",
-    "submitted_at": "submitted",
-    "officer_count": "officers",
-    "reminders_sent": "reminders",
-    "last_reminder_at": "last_reminder",
-    "last_note_on": "note",
-}
 
 
 def _region_choices():
@@ -60,35 +27,50 @@ def _group_choices():
     )
 
 
-class BoardFilter(django_filters.FilterSet):
-    state = django_filters.ChoiceFilter(
+class BoardFilterForm(forms.Form):
+    """The board's filters and sort. Only parses: the rows are filtered and sorted by
+    submissions.tracking.filter_rows / sort_rows. A value that does not validate is ignored
+    (the other fields still apply)."""
+
+    state = forms.ChoiceField(
         label=_("Status"),
-        choices=BoardState.choices
+        required=False,
+        choices=[("", _("Alle"))]
+        + BoardState.choices
         + [("missing", _("Mangler (ikke indsendt)")), ("review", _("Venter på godkendelse"))],
-        method="filter_state",
-        empty_label=_("Alle"),
     )
-    region = django_filters.ChoiceFilter(
-        label=_("Region"), field_name="region_name", choices=_region_choices, empty_label=_("Alle")
-    )
-    group = django_filters.ChoiceFilter(
-        label=_("Kommunegruppe"),
-        field_name="dst_group",
-        choices=_group_choices,
-        empty_label=_("Alle"),
-    )
-    sort = NullsLastOrdering(fields=SORT_FIELDS, label=_("Sortering"))
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    group = forms.ChoiceField(label=_("Kommunegruppe"), required=False)
+    # Comma-separated columns (SORT_KEYS), each optionally descending: "state,-activity".
+    sort = forms.CharField(label=_("Sortering"), required=False)
 
-    class Meta:
-        model = Municipality
-        fields = []
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read once per form: a callable would be queried again each time it is iterated.
+        self.fields["region"].choices = [("", _("Alle")), *_region_choices()]
+        self.fields["group"].choices = [("", _("Alle")), *_group_choices()]
 
-    def filter_state(self, qs, name, value):
-        if value == "missing":
-            return qs.filter(board_state__in=BoardState.NOT_RESPONDED)
-        if value == "review":
-            return qs.filter(board_state__in=BoardState.AWAITING_REVIEW)
-        return qs.filter(board_state=value)
+    def clean_sort(self):
+        value = self.cleaned_data["sort"]
+        if not value:
+            return []
+        params = value.split(",")
+        if any(p.removeprefix("-") not in SORT_KEYS for p in params):
+            raise forms.ValidationError("unknown column")
+        return params
+
+    def values(self):
+        """The valid fields' values; an invalid or missing one is None (no filter)."""
+        data = {}
+        if self.is_bound:
+            self.is_valid()  # cleaned_data then holds the fields that validated
+            data = self.cleaned_data
+        return {
+            "state": data.get("state") or None,
+            "region": data.get("region") or None,
+            "group": data.get("group") or None,
+            "sort": data.get("sort") or [],
+        }
 
 
 class ReminderForm(forms.Form):

@@ -1,13 +1,17 @@
 """The tracking board page: who may see it, what it shows, filters, sorting, query count."""
 
 import datetime as dt
+import random
+import re
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role
+from submissions import tracking
 from submissions.models import ChaseNote, Contact, Reminder
 from surveys.models import Municipality
 from tests.factories import make_round, make_submission, make_user
@@ -139,3 +143,188 @@ def test_the_board_renders_1000_municipalities_quickly(db, coordinator, as_coord
     assert response.status_code == 200
     assert len(response.context["rows"]) == 1000
     assert elapsed < 10  # generous: a guard against accidental N+1, not a benchmark
+
+
+# --- The board's rows are read in flat queries and sorted in Python (submissions.tracking
+# board_rows / sort_rows); they must say and order exactly what the database expressions do.
+
+
+@pytest.fixture
+def varied_round(db, coordinator):
+    """98 recipients with every state, shared and inactive officers, contact people with and
+    without e-mail, reminders sent and undeliverable, notes on the same day, and ties."""
+    rng = random.Random(7)
+    codes = list(Municipality.objects.order_by("code").values_list("code", flat=True))
+    round_ = make_round(codes=codes, slug="varied")
+    now = timezone.now()
+    states = [None, None, "draft", "returned", "submitted", "accepted"]
+    for i, m in enumerate(round_.recipients.order_by("code")):
+        kind = i % 7
+        if kind in (0, 1, 2):
+            make_user(Role.OFFICER, [m.code], name=rng.choice(["", "Bo", "Åse", "Ida"]))
+        if kind == 1:
+            make_user(Role.OFFICER, [m.code], is_active=False)
+        if kind in (3, 4):
+            Contact.objects.create(
+                municipality=m,
+                name=rng.choice(["Kim", "Eva"]),
+                email=rng.choice(["", f"k{m.code}@x.dk"]),
+                phone=rng.choice(["", "12345678"]),
+            )
+        state = rng.choice(states)
+        if state:
+            late = state == "submitted" and rng.random() < 0.3
+            make_submission(round_, m.code, ANSWERS, state=state, late=late)
+        for j in range(rng.randrange(4)):
+            outcome = rng.choice(["sent", "sent", "no_recipients", "failed"])
+            Reminder.objects.create(
+                round=round_,
+                municipality=m,
+                claim_key=f"manual:{j}",
+                outcome=outcome,
+                sent_at=now - dt.timedelta(days=rng.randrange(3)) if outcome == "sent" else None,
+            )
+        for _ in range(rng.randrange(3)):
+            ChaseNote.objects.create(
+                round=round_,
+                municipality=m,
+                text=rng.choice(["ringede", "mail", "x" * 90]),
+                author=coordinator,
+                noted_on=now.date() - dt.timedelta(days=rng.randrange(2)),
+            )
+    return round_
+
+
+def _row_values(row):
+    return (
+        row.code,
+        row.board_state,
+        row.state_rank,
+        row.last_activity_at,
+        row.submitted_at,
+        row.warning_count,
+        row.officer_count,
+        row.reminders_sent,
+        row.last_reminder_at,
+        row.reminder_no_recipients,
+        row.last_note_text,
+        row.last_note_on,
+    )
+
+
+def test_board_rows_say_what_the_board_queryset_says(varied_round):
+    expected = {m.code: m for m in tracking.board_queryset(varied_round)}
+    rows = tracking.board_rows(varied_round)
+    assert len(rows) == len(expected) == 98
+    for row in rows:
+        m = expected[row.code]
+        assert _row_values(row) == _row_values(m)
+        assert [(o.name, o.email) for o in row.officers] == [
+            (o.user.display_name, o.user.email) for o in m.officers
+        ]
+        assert [(c.name, c.email, c.phone) for c in row.contact_people] == [
+            (c.name, c.email, c.phone) for c in m.contact_people
+        ]
+    assert {r.board_state for r in rows} == set(tracking.BoardState.rank)
+    assert tracking.board_counters(rows) == tracking.counters(varied_round)
+
+
+# Each sort parameter and the annotation the database would order by.
+DB_ORDER = {
+    "name": "name",
+    "code": "code",
+    "state": "state_rank",
+    "region": "region_name",
+    "group": "dst_group",
+    "activity": "last_activity_at",
+    "submitted": "submitted_at",
+    "officers": "officer_count",
+    "reminders": "reminders_sent",
+    "last_reminder": "last_reminder_at",
+    "note": "last_note_on",
+}
+
+
+@pytest.mark.parametrize(
+    "sort", [*DB_ORDER, *(f"-{k}" for k in DB_ORDER), "state,-reminders", "-officers,note"]
+)
+def test_the_board_sorts_every_column_as_the_database_does(varied_round, as_coordinator, sort):
+    """Empty values last in both directions, the code as tiebreak."""
+    order = []
+    for param in sort.split(","):
+        expr = F(DB_ORDER[param.removeprefix("-")])
+        order.append(
+            expr.desc(nulls_last=True) if param.startswith("-") else expr.asc(nulls_last=True)
+        )
+    expected = [m.code for m in tracking.board_queryset(varied_round).order_by(*order, "code")]
+    rows = as_coordinator.get("/opfoelgning/varied/", {"sort": sort}).context["rows"]
+    assert [r.code for r in rows] == expected
+
+
+def test_the_default_order_is_furthest_from_done_first_then_by_name(varied_round, as_coordinator):
+    expected = [m.code for m in tracking.board_queryset(varied_round)]
+    rows = as_coordinator.get("/opfoelgning/varied/").context["rows"]
+    assert [r.code for r in rows] == expected
+
+
+@pytest.mark.parametrize("state", [*tracking.BoardState.rank, "missing", "review"])
+def test_the_state_filter_picks_what_the_database_filter_picks(varied_round, as_coordinator, state):
+    states = tracking.STATE_FILTERS.get(state, (state,))
+    expected = set(
+        tracking.board_queryset(varied_round)
+        .filter(board_state__in=states, region_name="Region Hovedstaden")
+        .values_list("code", flat=True)
+    )
+    response = as_coordinator.get(
+        "/opfoelgning/varied/", {"state": state, "region": "Region Hovedstaden"}
+    )
+    assert {r.code for r in response.context["rows"]} == expected
+    # The counters are the whole round's, whatever the filter.
+    assert response.context["counts"].total == 98
+
+
+def test_an_invalid_sort_is_ignored_and_the_filters_still_apply(varied_round, as_coordinator):
+    rows = as_coordinator.get(
+        "/opfoelgning/varied/", {"sort": "name,--code", "region": "Region Hovedstaden"}
+    ).context["rows"]
+    assert {r.region_name for r in rows} == {"Region Hovedstaden"}
+    assert [r.code for r in rows] == [
+        m.code
+        for m in tracking.board_queryset(varied_round).filter(region_name="Region Hovedstaden")
+    ]
+
+
+def test_a_row_shows_contacts_reminders_and_notes_escaped_and_shortened(
+    round_, as_coordinator, coordinator
+):
+    """The rows are built in Python (submissions/tracking_html.py): every value escaped."""
+    m = Municipality.objects.get(code="147")
+    Contact.objects.create(municipality=m, name="<b>Kim</b>", email="k@x.dk", phone="+45 1")
+    Reminder.objects.create(
+        round=round_, municipality=m, claim_key="manual:a", outcome="no_recipients"
+    )
+    Reminder.objects.create(
+        round=round_,
+        municipality=m,
+        claim_key="manual:b",
+        outcome="sent",
+        sent_at=dt.datetime(2026, 3, 2, 23, 30, tzinfo=dt.UTC),  # 3 March in Copenhagen
+    )
+    ChaseNote.objects.create(
+        round=round_,
+        municipality=m,
+        text="<script>x</script> " + "lang " * 30,
+        author=coordinator,
+        noted_on=dt.date(2026, 3, 4),
+    )
+    html = as_coordinator.get("/opfoelgning/feb-2026/").content.decode()
+    row = re.search(
+        r'<tr>\s*<td><div class="form-group-checkbox">[^\n]*pick-147.*?</tr>', html, re.S
+    )
+    assert row, "no row with a checkbox for 147"
+    row = row.group(0)
+    assert '&lt;b&gt;Kim&lt;/b&gt; &lt;<a href="mailto:k@x.dk">k@x.dk</a>&gt; · +45 1' in row
+    assert "(kontakt)" in row
+    assert "1 · 3/3" in row and "ingen modtager" in row
+    assert "4/3: &lt;script&gt;x&lt;/script&gt; lang" in row and "…" in row
+    assert "<script>" not in row
