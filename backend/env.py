@@ -76,3 +76,17 @@ def postgres_without_jit(config: dict) -> dict:
     if "jit" not in current:
         options["options"] = f"{current} -c jit=off".strip()
     return config
+
+
+def postgres_prepared_statements(config: dict, enabled: bool = True) -> dict:
+    """PostgreSQL with server-side parameter binding and prepared statements: psycopg prepares
+    a statement after its 5th run on a connection, and PostgreSQL then skips parsing and
+    planning it. The save/submit path runs the same ~10 statements on every request; planning
+    was most of their database time (docs/performance.md). Off (`enabled=False`) behind a
+    pooler in transaction mode, which cannot keep a session's prepared statements."""
+    if not config.get("ENGINE", "").endswith("postgresql") or not enabled:
+        return config
+    options = config.setdefault("OPTIONS", {})
+    options.setdefault("server_side_binding", True)
+    options.setdefault("prepare_threshold", 5)
+    return config

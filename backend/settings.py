@@ -5,7 +5,15 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from backend.env import env_bool, env_database, env_int, env_list, env_str, postgres_without_jit
+from backend.env import (
+    env_bool,
+    env_database,
+    env_int,
+    env_list,
+    env_str,
+    postgres_prepared_statements,
+    postgres_without_jit,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -88,6 +96,10 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{VAR_DIR / 'indberet.sqlite3'}")}
 # PostgreSQL's JIT costs more than it saves on this app's short queries (backend/env.py).
 postgres_without_jit(DATABASES["default"])
+# Planning the same short statements on every request costs more than running them.
+postgres_prepared_statements(
+    DATABASES["default"], enabled=env_bool("DATABASE_PREPARED_STATEMENTS", True)
+)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

@@ -17,6 +17,7 @@ from backend.env import (
     env_int,
     env_list,
     env_str,
+    postgres_prepared_statements,
     postgres_without_jit,
 )
 
@@ -106,6 +107,19 @@ def test_sqlite_gets_no_jit_option():
     config = postgres_without_jit(dj_database_url.parse("sqlite:////tmp/indberet.sqlite3"))
 
     assert "options" not in config.get("OPTIONS", {})
+
+
+def test_postgres_uses_prepared_statements_unless_switched_off():
+    url = "postgres://indberet@db/indberet"
+
+    config = postgres_prepared_statements(dj_database_url.parse(url))
+    assert config["OPTIONS"]["server_side_binding"] is True
+    assert config["OPTIONS"]["prepare_threshold"] == 5
+
+    off = postgres_prepared_statements(dj_database_url.parse(url), enabled=False)
+    assert "server_side_binding" not in off.get("OPTIONS", {})
+    sqlite = postgres_prepared_statements(dj_database_url.parse("sqlite:////tmp/x.sqlite3"))
+    assert "server_side_binding" not in sqlite.get("OPTIONS", {})
 
 
 def test_the_database_defaults_to_sqlite(monkeypatch):
