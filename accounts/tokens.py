@@ -42,11 +42,11 @@ def authenticate_token(raw: str):
     """Return the token's user, or None. Updates last-used at most once a minute."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=_digest(raw), revoked_at=None, user__is_active=True)
-        .first()
-    )
+    # The digest is unique: at most one row, so no ORDER BY.
+    found = ApiToken.objects.select_related("user").filter(
+        digest=_digest(raw), revoked_at=None, user__is_active=True
+    )[:1]
+    token = found[0] if found else None
     if token is None:
         return None
     now = timezone.now()

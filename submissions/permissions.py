@@ -52,9 +52,11 @@ def get_round_and_municipality(user, slug, code):
         )
     else:
         links = links.filter(municipality__memberships__user=user).annotate(is_member=Value(True))
-    link = links.first()
-    if link is None:
+    # At most one link (a round lists a municipality once; a membership is unique): no ORDER BY.
+    found = links[:1]
+    if not found:
         raise Http404
+    link = found[0]
     municipality = link.municipality
     municipality.is_member = link.is_member
     return link.round, municipality

@@ -82,16 +82,13 @@ def previous_answers(round_, municipality):
     """The same municipality's responded answers in the round this one compares with."""
     if not round_.previous_id:
         return None
-    prev = (
-        Submission.objects.filter(
-            round_id=round_.previous_id,
-            municipality=municipality,
-            state__in=(SubmissionState.SUBMITTED, SubmissionState.ACCEPTED),
-        )
-        .only("answers")
-        .first()
-    )
-    return prev.answers if prev else None
+    # At most one row (one submission per round and municipality): no ORDER BY, no model.
+    found = Submission.objects.filter(
+        round_id=round_.previous_id,
+        municipality=municipality,
+        state__in=(SubmissionState.SUBMITTED, SubmissionState.ACCEPTED),
+    ).values_list("answers", flat=True)[:1]
+    return found[0] if found else None
 
 
 def evaluate(submission):
@@ -139,11 +136,10 @@ def changed_keys(old, new):
 
 def _lock(round_, municipality):
     """The submission row, locked for this transaction; created on first save."""
-    submission = (
-        Submission.objects.select_for_update()
-        .filter(round=round_, municipality=municipality)
-        .first()
-    )
+    # At most one row (unique per round and municipality), so no ORDER BY is needed.
+    rows = Submission.objects.select_for_update().filter(round=round_, municipality=municipality)
+    found = rows[:1]
+    submission = found[0] if found else None
     if submission is None:
         try:
             with transaction.atomic():
