@@ -108,3 +108,29 @@ def test_the_officer_flow_can_be_completed_with_the_keyboard_only(page, february
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile("/kvittering/"))
     assert Submission.objects.get(round=february, municipality__code="360").state == "submitted"
+
+
+def test_the_officer_pages_pass_axe_in_english(page_for, live_server, february):
+    from tests.e2e.conftest import log_in
+
+    officer = make_user(Role.OFFICER, ["360"], email="english@lolland.dk")
+    page = page_for("en")
+    log_in(page, live_server, officer)
+    page.goto("/")
+    check_page(page, "officer home", "en")
+    page.goto(f"/indberet/{february.slug}/360/")
+    check_page(page, "form empty", "en")
+    page.get_by_label("Pupils in 8th and 9th grade").fill("900")
+    page.get_by_label("Pupils enrolled in junior apprenticeship").fill("901")
+    page.get_by_role("button", name="Submit").click()
+    assert "cannot exceed" in page.locator("#error-summary").inner_text()
+    check_page(page, "form with error summary", "en")
+    page.get_by_label("Pupils enrolled in junior apprenticeship").fill("200")
+    page.get_by_role("button", name="Submit").click()
+    check_page(page, "form with warning", "en")
+    page.locator("textarea[name^='explain']").first.fill("A new scheme at two schools.")
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_url(re.compile("/kvittering/"))
+    check_page(page, "receipt", "en")
+    page.goto(f"/indberet/{february.slug}/360/historik/")
+    check_page(page, "history", "en")
