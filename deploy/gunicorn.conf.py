@@ -13,7 +13,11 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8001")
 # are SECURE_PROXY_SSL_HEADER and accounts.audit.client_ip).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# CPUs + 1 processes of 2 threads: a request spends most of its time in Python (the GIL), so
+# more processes than cores only compete for them (and with PostgreSQL on the same machine).
+# Measured on 2 cores with 20 API clients saving and submitting (docs/performance.md): 3 × 2
+# served ~120 requests/s with p95 ~300 ms, 5 × 2 (2 × CPUs + 1) ~110/s with p95 ~370 ms.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 worker_class = "gthread"
 # Exports and the PDF report stream or take a few seconds; nothing should take a minute.
