@@ -102,7 +102,8 @@ class RequireTwoFactorMiddleware:
             return user
         if path.startswith("/api/"):
             # Token authentication happens inside DRF; look the token's owner up here so a
-            # script cannot go around the policy.
+            # script cannot go around the policy. DRF then reuses this lookup (it is kept on
+            # the request), so the token is read once per request.
             from backend.api_auth import TokenAuthentication
 
             try:
