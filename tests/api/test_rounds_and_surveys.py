@@ -154,7 +154,6 @@ def test_status_uses_a_constant_number_of_queries(clients, db):
 
 
 def test_reminders_go_to_the_non_responders_once_per_key(clients, round_):
-    pytest.importorskip("submissions.reminders")
     make_submission(round_, "360", VALID, state="submitted")
     client = clients["coordinator"]
     body = {"municipalities": "non_responders", "key": "0" * 31 + "1"}
@@ -172,14 +171,12 @@ def test_reminders_go_to_the_non_responders_once_per_key(clients, round_):
 
 
 def test_the_summary_is_the_analysis_of_the_round(clients, round_):
-    pytest.importorskip("exports.analysis")
     make_submission(round_, "360", VALID)
     body = clients["analyst"].get(url(f"rounds/{SLUG}/summary/")).json()
     assert body["recipients"] == 3 and body["responses"] == 1
 
 
 def test_the_csv_export_loads_into_pandas(clients, round_):
-    pytest.importorskip("exports.services")
     import io
 
     import pandas as pd
@@ -197,7 +194,6 @@ def test_the_csv_export_loads_into_pandas(clients, round_):
 
 @pytest.mark.parametrize("fmt", ["csv-da", "long", "xlsx", "datapackage"])
 def test_every_export_format_downloads(clients, round_, fmt):
-    pytest.importorskip("exports.services")
     make_submission(round_, "360", VALID)
     response = clients["coordinator"].get(url(f"rounds/{SLUG}/export/?format={fmt}"))
     assert response.status_code == 200
