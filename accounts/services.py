@@ -1,5 +1,6 @@
 """Account writes: each one function, one transaction, one audit row; e-mail after commit."""
 
+import re
 import secrets
 from datetime import timedelta
 
@@ -124,8 +125,15 @@ def send_invitation_email(invitation_id):
     send_mail(subject, body, None, [invitation.email])
 
 
+# What secrets.token_urlsafe makes, within Invitation.token's max_length. Anything else (a NUL
+# byte, which PostgreSQL refuses in a query) cannot be an invitation and is not looked up.
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def find_open_invitation(token):
     """The invitation for this token if it is unused and not expired, else None."""
+    if not TOKEN_RE.fullmatch(token):
+        return None
     cutoff = timezone.now() - timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
     return (
         Invitation.objects.select_related("user", "municipality")

@@ -173,6 +173,15 @@ def _date(raw):
     return None
 
 
+def _storable(value):
+    """`value` without the characters PostgreSQL JSON refuses (strings, and lists of them)."""
+    if isinstance(value, str):
+        return _CONTROL.sub("", value)
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value
+
+
 def is_empty(raw):
     return raw is None or raw == "" or raw == [] or (isinstance(raw, str) and not raw.strip())
 
@@ -184,6 +193,10 @@ def clean_value(question, raw) -> Cleaned:
     t = question.type
 
     def fail(code, stored=raw, **params):
+        # What was typed is kept and quoted back, so it must be storable too: a NUL or a lone
+        # surrogate in an unknown choice or a bad date would otherwise fail in PostgreSQL JSON.
+        stored = _storable(stored)
+        params = {k: _storable(v) for k, v in params.items()}
         return Cleaned(None, stored, {"code": code, "message": message(code, **params)})
 
     if t in ("integer", "decimal", "percentage"):

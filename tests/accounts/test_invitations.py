@@ -156,6 +156,16 @@ def test_an_unknown_invitation_token_answers_410(client, db):
     assert client.get("/konto/invitation/findes-ikke/").status_code == 410
 
 
+@pytest.mark.parametrize("token", ["abc%00def", "x" * 500, "%C3%A6%C3%B8"])
+def test_a_malformed_invitation_token_answers_410_not_500(client, db, token):
+    # A NUL byte used to reach PostgreSQL, which refuses it in a query (a 500).
+    get = client.get(f"/konto/invitation/{token}/")
+    assert get.status_code == 410
+    assert "invitation" in get.content.decode().lower()
+    post = client.post(f"/konto/invitation/{token}/", {"password1": "x", "password2": "x"})
+    assert post.status_code == 410
+
+
 def test_inviting_an_existing_email_adds_the_membership(invite, lolland, mailoutbox):
     response = invite("Officer@Lolland.dk", code="727")
 

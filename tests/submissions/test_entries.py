@@ -82,6 +82,24 @@ def test_bad_entry_input_is_explained_and_kept(as_gentofte, ph, changes, message
     assert saved(ph, "157").answers["entries"][0]["goal"] == "Flere unge i uddannelse"
 
 
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"q-theme": "early\x00action"},
+        {"q-start_date": "01-02\x00-2026"},
+        {"q-target_groups": ["fgu", "uk\x00endt"]},
+    ],
+)
+def test_a_nul_byte_in_a_choice_or_date_is_an_error_message_not_a_500(as_gentofte, ph, changes):
+    # PostgreSQL JSON cannot store NUL; the invalid value is kept without it.
+    assert add(as_gentofte, ph, 0, **changes).status_code == 302
+    html = as_gentofte.get(form_url(ph, "157", "poster/1/")).content.decode()
+    assert "Vælg en af de mulige værdier" in html or "Skriv en dato som dd-mm-åååå" in html
+    entry = saved(ph, "157").answers["entries"][0]
+    assert entry["goal"] == "Flere unge i uddannelse"
+    assert "\x00" not in repr(entry)
+
+
 def test_editing_and_removing_an_entry_keeps_the_history(as_gentofte, ph):
     add(as_gentofte, ph, 0)
     add(as_gentofte, ph, 1, **{"q-title": "Anden"})

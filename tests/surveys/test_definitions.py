@@ -163,6 +163,24 @@ def test_each_question_type_explains_bad_input_and_keeps_it(all_types, key, raw,
     assert result.answers[key] not in (None, "") or code == "required"
 
 
+@pytest.mark.parametrize(
+    "key,raw,code",
+    [
+        ("sc", "a\x00b", "bad_choice"),
+        ("mc", ["a", "z\x00\ud800"], "bad_choice"),
+        ("dt", "12-03\x00-2026", "bad_date"),
+        ("yn", "ja\x00", "bad_yes_no"),
+        ("n", "1\x002", "not_integer"),
+    ],
+)
+def test_bad_input_is_kept_without_characters_postgresql_json_refuses(all_types, key, raw, code):
+    result = validate(all_types, {"yn": "yes", key: raw})
+    [error] = [f for f in result.errors if f["field"] == key]
+    assert error["code"] == code
+    stored = json.dumps([result.answers[key], error["message"]])
+    assert "\\u0000" not in stored and "\\ud800" not in stored
+
+
 def test_a_stored_spec_is_the_same_as_the_validated_one():
     content = shipped()
     assert load_spec(content) == validate_definition(content)
