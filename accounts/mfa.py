@@ -1,5 +1,7 @@
 """Two-factor policy: TOTP is required for coordinators, analysts and superusers."""
 
+from allauth.account.authentication import get_authentication_records
+from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 
@@ -15,6 +17,15 @@ def has_totp(user):
     return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
 
 
+def totp_set_up_at(user):
+    """When the user's TOTP was set up, or None if they have none."""
+    return (
+        Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP)
+        .values_list("created_at", flat=True)
+        .first()
+    )
+
+
 class MFAAdapter(DefaultMFAAdapter):
     """Those who must use TOTP cannot switch it off themselves; an operator resets a lost
     authenticator in the admin (the user then sets up a new one at the next login)."""
@@ -25,3 +36,15 @@ class MFAAdapter(DefaultMFAAdapter):
         ):
             return False
         return super().can_delete_authenticator(authenticator)
+
+
+def session_passed_two_factor(request, user):
+    """Whether this session's login went through a second factor for this user: allauth
+    records each authentication step in the session (a TOTP or recovery code is "mfa")."""
+    records = get_authentication_records(request, user)
+    return any(record.get("method") == "mfa" for record in records)
+
+
+def record_two_factor(request, user, **extra):
+    """Note in the session that this user has just proved a second factor."""
+    record_authentication(request, user, "mfa", **extra)

@@ -10,7 +10,13 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from accounts.mfa import has_totp, requires_two_factor
+from accounts.mfa import (
+    has_totp,
+    record_two_factor,
+    requires_two_factor,
+    session_passed_two_factor,
+    totp_set_up_at,
+)
 
 LOGIN_AT_KEY = "indberet_login_at"
 
@@ -44,7 +50,10 @@ class SessionLifetimeMiddleware:
 
 class RequireTwoFactorMiddleware:
     """A coordinator, analyst or superuser without TOTP is sent to set it up and can use
-    nothing else until they have; the API answers 403 in the project's error shape."""
+    nothing else until they have; the API answers 403 in the project's error shape.
+
+    A session counts only if its login passed the second factor (allauth's record in the
+    session): a session for someone with TOTP that did not is ended, whatever the role."""
 
     ALLOWED_URL_NAMES = (
         "account_logout",
@@ -72,35 +81,63 @@ class RequireTwoFactorMiddleware:
     def __call__(self, request):
         path = request.path_info
         if not self.is_allowed(path):
-            user = self.request_user(request, path)
-            if user is not None and requires_two_factor(user) and not has_totp(user):
-                if path.startswith("/api/"):
-                    # Imported here: backend.api_errors pulls in DRF, whose settings import
-                    # backend.api_auth, which imports backend.api_errors.
-                    from backend.api_errors import error_body
-
-                    return JsonResponse(
-                        error_body(
-                            "mfa_required",
-                            _("Tofaktorgodkendelse skal være sat op, før API'et kan bruges."),
-                        ),
-                        status=403,
-                    )
-                if request.method == "GET" and "text/html" in request.headers.get("Accept", ""):
-                    # Only for a page the person navigated to, not for each asset or fetch.
-                    messages.warning(
-                        request,
-                        _("Din rolle kræver tofaktorgodkendelse. Sæt den op for at fortsætte."),
-                    )
-                return redirect("mfa_activate_totp")
+            user, via_session = self.request_user(request, path)
+            if user is None:
+                return self.get_response(request)
+            if via_session and not session_passed_two_factor(request, user):
+                set_up_at = totp_set_up_at(user)
+                login_at = request.session.get(LOGIN_AT_KEY)
+                if set_up_at is not None:
+                    if isinstance(login_at, int | float) and set_up_at.timestamp() >= login_at:
+                        # Set up in this session, which meant typing a valid code.
+                        record_two_factor(request, user, type="totp")
+                        return self.get_response(request)
+                    # A session for someone with TOTP that never passed it (made outside
+                    # allauth's login stages): it is ended, and the person logs in properly.
+                    return self.session_without_two_factor(request, path)
+                if requires_two_factor(user):
+                    return self.set_up_first(request, path)
+            elif not via_session and requires_two_factor(user) and not has_totp(user):
+                return self.set_up_first(request, path)
         return self.get_response(request)
 
     @staticmethod
-    def request_user(request, path):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            return user
+    def api_refusal(code, message):
+        # Imported here: backend.api_errors pulls in DRF, whose settings import
+        # backend.api_auth, which imports backend.api_errors.
+        from backend.api_errors import error_body
+
+        return JsonResponse(error_body(code, message), status=403)
+
+    def set_up_first(self, request, path):
         if path.startswith("/api/"):
+            return self.api_refusal(
+                "mfa_required", _("Tofaktorgodkendelse skal være sat op, før API'et kan bruges.")
+            )
+        if request.method == "GET" and "text/html" in request.headers.get("Accept", ""):
+            # Only for a page the person navigated to, not for each asset or fetch.
+            messages.warning(
+                request,
+                _("Din rolle kræver tofaktorgodkendelse. Sæt den op for at fortsætte."),
+            )
+        return redirect("mfa_activate_totp")
+
+    def session_without_two_factor(self, request, path):
+        logout(request)
+        if path.startswith("/api/"):
+            return self.api_refusal(
+                "mfa_required", _("Log ind igen med din tofaktorkode for at fortsætte.")
+            )
+        messages.warning(request, _("Log ind igen med din tofaktorkode for at fortsætte."))
+        return redirect("account_login")
+
+    @staticmethod
+    def request_user(request, path):
+        """The user the request will act as, and whether that is the session's user.
+
+        DRF tries the token first (REST_FRAMEWORK's authentication classes), so an API
+        request with a token acts as the token's owner even when a session is present too."""
+        if path.startswith("/api/") and request.headers.get("Authorization"):
             # Token authentication happens inside DRF; look the token's owner up here so a
             # script cannot go around the policy. DRF then reuses this lookup (it is kept on
             # the request), so the token is read once per request.
@@ -109,6 +146,10 @@ class RequireTwoFactorMiddleware:
             try:
                 result = TokenAuthentication().authenticate(request)
             except Exception:  # a bad header is DRF's to refuse, with its own message
-                return None
-            return result[0] if result else None
-        return None
+                return None, False
+            if result:
+                return result[0], False
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user, True
+        return None, False

@@ -150,11 +150,21 @@ def accept_invitation(invitation, password, request=None):
         if not claimed:
             return None
         user = invitation.user
+        # The other links sent to this person are spent too: one mailbox, one way in.
+        spent = Invitation.objects.filter(user=user, accepted_at=None).update(
+            accepted_at=timezone.now()
+        )
         if password:
             user.set_password(password)
             user.save(update_fields=["password"])
         _verified_email(user)
-        record("invitation.accepted", actor=user, request=request, obj=user)
+        record(
+            "invitation.accepted",
+            actor=user,
+            request=request,
+            obj=user,
+            detail={"other_invitations_spent": spent} if spent else None,
+        )
     return user
 
 

@@ -1,8 +1,9 @@
+from allauth.account.utils import perform_login
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -83,9 +84,10 @@ def accept_invitation(request, token):
         user = services.accept_invitation(invitation, form.cleaned_data["password1"], request)
         if user is None:
             return render(request, "accounts/invitation_invalid.html", status=410)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Velkommen. Din adgangskode er gemt."))
-        return redirect("home")
+        # Through allauth's login stages, as any other login: someone with TOTP is asked for
+        # a code before the session is theirs (a mailbox alone is not enough).
+        return perform_login(request, user, redirect_url=reverse("home"))
     return render(
         request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation}
     )

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from accounts.models import Role
-from tests.factories import make_user
+from tests.factories import force_login, make_user
 
 
 @pytest.fixture(scope="session")
@@ -69,7 +69,7 @@ def analyst(db):
 def client_for(user):
     client = Client()
     if user is not None:
-        client.force_login(user)
+        force_login(client, user)
     return client
 
 

@@ -2,8 +2,11 @@
 
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.http import HttpRequest
 
+from accounts.mfa import record_two_factor
 from accounts.models import Membership, Role, User
 from surveys.models import Municipality
 
@@ -36,6 +39,20 @@ def make_user(role=Role.OFFICER, codes=(), *, mfa=None, **kwargs):
     if mfa:
         TOTP.activate(user, generate_totp_secret())
     return user
+
+
+def force_login(client, user):
+    """Log the test client in as `user`, as if through allauth's login with its stages: for
+    someone with TOTP the session records the passed second factor (as mfa_authenticate does),
+    which RequireTwoFactorMiddleware asks for."""
+    client.force_login(user)
+    if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        session = client.session
+        request = HttpRequest()
+        request.session = session
+        record_two_factor(request, user, type="totp")
+        session.save()
+    return client
 
 
 def shipped_definition(key="juniormesterlaere"):

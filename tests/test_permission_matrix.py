@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import Role
-from tests.factories import make_round, make_submission, make_user
+from tests.factories import force_login, make_round, make_submission, make_user
 
 ROLES = ("anonymous", "officer", "outsider", "analyst", "coordinator")
 LOGIN = 302  # web pages send anonymous visitors to the login page
@@ -247,7 +247,7 @@ def concrete_url(name, pattern):
 def client_for(user):
     client = Client()
     if user is not None:
-        client.force_login(user)
+        force_login(client, user)
     return client
 
 

@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
 from surveys.scale import EMAIL_DOMAIN, round_slug
+from tests.factories import force_login
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def generate(n, rounds=2):
 
 def client_for(email):
     client = Client()
-    client.force_login(User.objects.get(email=email))
+    force_login(client, User.objects.get(email=email))
     return client
 
 

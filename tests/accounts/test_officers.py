@@ -3,13 +3,13 @@ from django.test import Client
 
 from accounts.models import AuditEvent, Role
 from accounts.tokens import authenticate_token, create_token
-from tests.factories import make_user
+from tests.factories import force_login, make_user
 
 
 @pytest.fixture
 def officer_session(lolland):
     client = Client()
-    client.force_login(lolland)
+    force_login(client, lolland)
     assert client.get("/").status_code == 200
     return client
 
@@ -58,7 +58,7 @@ def test_nobody_but_the_coordinator_may_list_or_deactivate_officers(who, request
 def test_unticking_active_in_the_admin_also_ends_the_session(lolland, officer_session):
     admin = make_user(Role.COORDINATOR, email="root@indberet.dk", is_staff=True, is_superuser=True)
     client = Client()
-    client.force_login(admin)
+    force_login(client, admin)
     page = client.get(f"/admin/accounts/user/{lolland.pk}/change/")
     assert page.status_code == 200
     form = page.context["adminform"].form

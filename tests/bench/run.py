@@ -379,8 +379,10 @@ def officer(code):
 def session_for(user):
     from django.test import Client
 
+    from tests.factories import force_login
+
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
+    force_login(client, user)
     return client, client.cookies["sessionid"].value
 
 

@@ -102,7 +102,9 @@ def log_in(page, live_server, user):
     """Put a logged-in session cookie into the browser (the login pages have their own tests)."""
     from django.test import Client
 
+    from tests.factories import force_login
+
     client = Client()
-    client.force_login(user)
+    force_login(client, user)
     cookie = client.cookies["sessionid"]
     page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])

@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from submissions.models import Submission
 from surveys.definitions import SHIPPED_DIR
 from surveys.models import Definition, Round
+from tests.factories import force_login
 
 
 @pytest.mark.django_db
@@ -87,7 +88,7 @@ def test_load_demo_is_idempotent_and_96_of_98_answered_in_february(capsys, setti
         assert email in first
     assert settings.DEMO_PASSWORD in first and "tofaktor" in first
 
-    client.force_login(User.objects.get(email="odder@demo.indberet.dk"))
+    force_login(client, User.objects.get(email="odder@demo.indberet.dk"))
     html = client.get("/indberet/juniormesterlaere-2026-02/727/").content.decode()
     assert "syntetiske" in html
     assert "syntetiske" in client.get("/").content.decode()
