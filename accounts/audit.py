@@ -1,17 +1,22 @@
 """The audit log: one call per state change, inside the same transaction as the change."""
 
+from allauth.account.adapter import get_adapter as get_account_adapter
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+
 from accounts.models import AuditEvent
 
 
 def client_ip(request):
+    """The client's address as allauth's rate limits see it: X-Forwarded-For only as far as
+    TRUSTED_PROXY_COUNT proxies vouch for it (docs/deploy.md), else REMOTE_ADDR."""
     if request is None:
         return None
-    # Behind the reverse proxy (docs/deploy.md) the proxy sets X-Forwarded-For;
-    # the last hop is the one our proxy added.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[-1].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    try:
+        return get_account_adapter(request).get_client_ip(request)
+    except (PermissionDenied, ImproperlyConfigured):
+        # No usable address (or fewer X-Forwarded-For entries than trusted proxies): the
+        # event is still recorded, without an address.
+        return None
 
 
 def record(

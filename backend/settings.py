@@ -148,6 +148,14 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Indberet] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+# The client's address: behind deploy/nginx.conf (one proxy, which overwrites
+# X-Forwarded-For with the address it saw) it is the last X-Forwarded-For entry; with no proxy
+# (DEBUG, runserver) it is REMOTE_ADDR and X-Forwarded-For is ignored. The same count is used
+# by allauth's rate limits, DRF's throttles and the audit log (accounts.audit.client_ip).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0 if DEBUG or TESTING else 1)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Per address (ip) and per account (key): spreading guesses over many addresses still meets
+# the per-account limit; a flood from one address does not lock anyone else out.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/5m/ip,5/5m/key",
     "login": "30/m/ip",
@@ -237,6 +245,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env_str("API_RATE", "600/minute")},
     "EXCEPTION_HANDLER": "backend.api_errors.exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
