@@ -288,7 +288,9 @@ def check_shape(spec, answers, explanations):
                 )
             )
         else:
-            limit = max(1000, 2 * ((spec.entries or {}).get("max") or 0))
+            # Twice the definition's cap: a few too many are saved as a draft with an error
+            # (nothing typed is lost); many more are refused outright.
+            limit = 2 * spec.entries_max
             if len(entries) > limit:
                 problems.append(
                     field_error(

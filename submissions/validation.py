@@ -424,13 +424,14 @@ def _validate_entries(spec, answers):
         raw_entries = []
     nothing = answers.get("nothing_to_report") is True
     findings, stored_entries, entry_values = [], [], []
+    limit = spec.entries_max
     for i, raw in enumerate(raw_entries):
         stored, values, entry_findings = _clean_group(spec, raw if isinstance(raw, dict) else {}, i)
-        entry_findings += _run_rules([r for r in spec.rules if r.scope == "entry"], values, i)
+        if i < limit:  # past the cap it cannot be submitted (too_many_entries): no rule work
+            entry_findings += _run_rules([r for r in spec.rules if r.scope == "entry"], values, i)
+            entry_values.append(values)
         stored_entries.append(stored)
-        entry_values.append(values)
         findings += entry_findings
-    limit = (spec.entries or {}).get("max")
     label_da = (spec.entries or {}).get("label", {}).get("da", "post").lower()
     label_en = (spec.entries or {}).get("label", {}).get("en", "entry").lower()
     plural_da = (spec.entries or {}).get("label_plural", {}).get("da", "poster").lower()

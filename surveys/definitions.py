@@ -15,7 +15,7 @@ import jsonschema
 from django.db import transaction
 from django.utils.translation import get_language
 
-from surveys.rules import RuleError, check_expression
+from surveys.rules import MAX_DEFINITION_COST, RuleError, check_expression
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "definitions"
 SHIPPED_KEYS = ("juniormesterlaere", "proevehandlinger")
@@ -34,10 +34,20 @@ QUESTION_TYPES = (
 )
 NUMERIC_TYPES = ("integer", "decimal", "percentage")
 KEY_PATTERN = r"^[a-z][a-z0-9_]{0,59}$"
+# Hard ceilings whatever a definition says: they bound the work of validating one save (every
+# rule runs once per entry, and a rule over `entries` runs its body once per entry).
+ENTRIES_HARD_MAX = 200
+MAX_QUESTIONS = 500
+MAX_RULES = 200
+MAX_CHOICES = 100
+MAX_TEXT = 4000  # a label, help text or message, per language
 
 _TEXT = {
     "type": "object",
-    "properties": {"da": {"type": "string", "minLength": 1}, "en": {"type": "string"}},
+    "properties": {
+        "da": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
+        "en": {"type": "string", "maxLength": MAX_TEXT},
+    },
     "required": ["da"],
     "additionalProperties": False,
 }
@@ -60,13 +70,13 @@ DEFINITION_SCHEMA = {
                 "label_plural": _TEXT,
                 "allow_nothing_to_report": {"type": "boolean"},
                 "min": {"type": "integer", "minimum": 0},
-                "max": {"type": "integer", "minimum": 1, "maximum": 1000},
+                "max": {"type": "integer", "minimum": 1, "maximum": ENTRIES_HARD_MAX},
             },
         },
         "questions": {
             "type": "array",
             "minItems": 1,
-            "maxItems": 500,
+            "maxItems": MAX_QUESTIONS,
             "items": {
                 "type": "object",
                 "required": ["key", "type", "label"],
@@ -78,13 +88,14 @@ DEFINITION_SCHEMA = {
                     "help": _TEXT,
                     "unit": _TEXT,
                     "required": {"type": "boolean"},
-                    "required_when": {"type": "string", "minLength": 1},
+                    "required_when": {"type": "string", "minLength": 1, "maxLength": 2000},
                     "min": {"type": "number"},
                     "max": {"type": "number"},
                     "max_length": {"type": "integer", "minimum": 1, "maximum": 100000},
                     "choices": {
                         "type": "array",
                         "minItems": 1,
+                        "maxItems": MAX_CHOICES,
                         "items": {
                             "type": "object",
                             "required": ["value", "label"],
@@ -100,13 +111,14 @@ DEFINITION_SCHEMA = {
         },
         "rules": {
             "type": "array",
+            "maxItems": MAX_RULES,
             "items": {
                 "type": "object",
                 "required": ["key", "expression", "severity", "message"],
                 "additionalProperties": False,
                 "properties": {
                     "key": {"type": "string", "pattern": KEY_PATTERN},
-                    "expression": {"type": "string", "minLength": 1},
+                    "expression": {"type": "string", "minLength": 1, "maxLength": 2000},
                     "severity": {"enum": ["error", "warning"]},
                     "scope": {"enum": ["submission", "entry"]},
                     "fields": {"type": "array", "items": {"type": "string"}},
@@ -116,13 +128,14 @@ DEFINITION_SCHEMA = {
         },
         "derived": {
             "type": "array",
+            "maxItems": MAX_RULES,
             "items": {
                 "type": "object",
                 "required": ["key", "expression", "label"],
                 "additionalProperties": False,
                 "properties": {
                     "key": {"type": "string", "pattern": KEY_PATTERN},
-                    "expression": {"type": "string", "minLength": 1},
+                    "expression": {"type": "string", "minLength": 1, "maxLength": 2000},
                     "type": {"enum": ["decimal", "percentage", "integer"]},
                     "label": _TEXT,
                 },
@@ -130,6 +143,7 @@ DEFINITION_SCHEMA = {
         },
         "history_checks": {
             "type": "array",
+            "maxItems": MAX_RULES,
             "items": {
                 "type": "object",
                 "required": ["key", "question", "max_change_percent", "message"],
@@ -145,6 +159,7 @@ DEFINITION_SCHEMA = {
         },
         "indicators": {
             "type": "array",
+            "maxItems": MAX_RULES,
             "items": {
                 "type": "object",
                 "required": ["key", "numerator", "denominator", "label"],
@@ -264,6 +279,12 @@ class Spec:
         return self.entries is not None
 
     @property
+    def entries_max(self):
+        """At most this many entries per submission: the definition's `entries.max`, never
+        more than ENTRIES_HARD_MAX."""
+        return min((self.entries or {}).get("max") or ENTRIES_HARD_MAX, ENTRIES_HARD_MAX)
+
+    @property
     def allows_nothing_to_report(self):
         return bool(self.entries and self.entries.get("allow_nothing_to_report"))
 
@@ -319,6 +340,7 @@ def _check_semantics(content):
             raise DefinitionError("min/max apply to number questions only", f"{path}.min")
 
     spec = _build_spec(content)
+    total_cost = 0  # the worst-case work of validating one save (surveys.rules.check_cost)
     questions = {q.key: q for q in spec.questions}
     sample = {k: _sample_value(q) for k, q in questions.items()}
     names = set(questions)
@@ -329,12 +351,21 @@ def _check_semantics(content):
         if spec.has_entries:
             raise DefinitionError("derived values are for surveys without entries", path)
         try:
-            check_expression(d.expression, sample, expect_bool=False)
+            total_cost += check_expression(
+                d.expression,
+                sample,
+                expect_bool=False,
+                list_lengths={q.key: len(q.choices) for q in spec.questions},
+            )
         except RuleError as exc:
             raise DefinitionError(str(exc), f"{path}.expression")
         sample[d.key] = 0.5
         names.add(d.key)
 
+    # The longest lists an expression can run over: the entries, a multiple-choice answer.
+    list_lengths = {q.key: len(q.choices) for q in spec.questions if q.type == "multiple_choice"}
+    list_lengths["entries"] = spec.entries_max
+    per_entry = spec.entries_max if spec.has_entries else 1  # entry rules run once per entry
     entry_sample = dict(sample)
     submission_sample = {"entries": [entry_sample]} if spec.has_entries else sample
     rule_keys = set()
@@ -350,15 +381,22 @@ def _check_semantics(content):
                 raise DefinitionError(f"unknown question '{f}'", f"{path}.fields")
         values = entry_sample if r.scope == "entry" or not spec.has_entries else submission_sample
         try:
-            check_expression(r.expression, values, expect_bool=True)
+            cost = check_expression(
+                r.expression, values, expect_bool=True, list_lengths=list_lengths
+            )
         except RuleError as exc:
             raise DefinitionError(str(exc), f"{path}.expression")
+        total_cost += cost * (per_entry if r.scope == "entry" else 1)
+        _check_total_cost(total_cost, f"{path}.expression")
     for i, q in enumerate(spec.questions):
         if q.required_when:
             try:
-                check_expression(q.required_when, sample, expect_bool=True)
+                total_cost += per_entry * check_expression(
+                    q.required_when, sample, expect_bool=True, list_lengths=list_lengths
+                )
             except RuleError as exc:
                 raise DefinitionError(str(exc), f"questions[{i}].required_when")
+            _check_total_cost(total_cost, f"questions[{i}].required_when")
     for i, h in enumerate(spec.history_checks):
         q = questions.get(h.question)
         if q is None or not q.is_numeric:
@@ -374,6 +412,15 @@ def _check_semantics(content):
                     f"'{ref}' is not a number question", f"indicators[{i}].{part}"
                 )
     return spec
+
+
+def _check_total_cost(total_cost, path):
+    if total_cost > MAX_DEFINITION_COST:
+        raise DefinitionError(
+            f"the expressions together are too expensive to evaluate (up to {total_cost} "
+            f"steps per save; at most {MAX_DEFINITION_COST})",
+            path,
+        )
 
 
 def _build_spec(content):

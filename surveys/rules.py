@@ -15,9 +15,20 @@ import re
 from decimal import Decimal
 
 import celpy
+import lark
 from celpy import celtypes
 
 MAX_EXPRESSION_LENGTH = 2000
+# Static cost bounds, checked at import (surveys.definitions) so that no rule can make a save
+# slow: CEL's comprehensions (all, exists, exists_one, map, filter) multiply their body's work
+# by the length of the list they run over, and nesting multiplies again.
+MAX_NODES = 200  # operators, names and literals in one expression
+MAX_COMPREHENSION_DEPTH = 1  # a comprehension inside another is refused
+MAX_LIST_LITERAL = 100  # items in a [..] literal
+MAX_COST = 2000  # nodes evaluated, counting a comprehension body once per list item
+MAX_DEFINITION_COST = 10000  # all of a definition's expressions for one save, entry rules × cap
+UNKNOWN_LIST_LENGTH = 100  # a list whose length the definition does not bound
+COMPREHENSIONS = frozenset({"all", "exists", "exists_one", "map", "filter"})
 
 
 class RuleError(Exception):
@@ -83,6 +94,75 @@ def compile_expression(expression: str):
     except Exception as exc:  # cel-python raises CELParseError and lark errors
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise RuleError(f"syntax error: {first_line}")
+
+
+def _children(tree):
+    return [c for c in tree.children if isinstance(c, lark.Tree)]
+
+
+def _node_count(tree):
+    """Operators, names and literals: lark's tree with the grammar's pass-through levels
+    (expr → conditionalor → … → primary, one child each) not counted."""
+    own = 0 if len(tree.children) == 1 and isinstance(tree.children[0], lark.Tree) else 1
+    return own + sum(_node_count(c) for c in _children(tree))
+
+
+def _comprehension(tree):
+    """(macro name, range subtree, body subtrees) for `range.all(x, body)` and friends."""
+    if tree.data != "member_dot_arg" or len(tree.children) < 3:
+        return None
+    name = str(tree.children[1])
+    if name not in COMPREHENSIONS:
+        return None
+    args = _children(tree.children[2]) if isinstance(tree.children[2], lark.Tree) else []
+    return name, tree.children[0], args[1:]
+
+
+def _range_length(tree, list_lengths):
+    """How long the list a comprehension runs over can be."""
+    leaves = list(tree.scan_values(lambda v: isinstance(v, lark.Token)))
+    if len(leaves) == 1 and leaves[0].type == "IDENT":
+        return list_lengths.get(str(leaves[0]), UNKNOWN_LIST_LENGTH)
+    literal = next(tree.find_data("list_lit"), None)
+    if literal is not None and _node_count(tree) == _node_count(literal):
+        exprlist = _children(literal)
+        return len(_children(exprlist[0])) if exprlist else 0
+    return UNKNOWN_LIST_LENGTH
+
+
+def _cost(tree, list_lengths, depth=0):
+    """Nodes evaluated in the worst case; raises RuleError past the nesting depth."""
+    found = _comprehension(tree)
+    if found is None:
+        own = 0 if len(tree.children) == 1 and isinstance(tree.children[0], lark.Tree) else 1
+        return own + sum(_cost(c, list_lengths, depth) for c in _children(tree))
+    if depth >= MAX_COMPREHENSION_DEPTH:
+        raise RuleError(f"comprehensions ({found[0]}) inside another comprehension are not allowed")
+    name, range_tree, body = found
+    length = _range_length(range_tree, list_lengths)
+    inner = sum(_cost(b, list_lengths, depth + 1) for b in body)
+    return 1 + _cost(range_tree, list_lengths, depth) + length * max(inner, 1)
+
+
+def check_cost(expression: str, list_lengths=None):
+    """Refuse an expression whose evaluation could be expensive, before it is ever run:
+    too many nodes, a long list literal, nested comprehensions or too much work in total.
+    `list_lengths` bounds the lists the expression may run over (`entries` → entries.max)."""
+    tree = _ENV.compile(expression) if isinstance(expression, str) else expression
+    nodes = _node_count(tree)
+    if nodes > MAX_NODES:
+        raise RuleError(f"expression too complex ({nodes} parts; at most {MAX_NODES})")
+    for literal in tree.find_data("list_lit"):
+        exprlist = _children(literal)
+        items = len(_children(exprlist[0])) if exprlist else 0
+        if items > MAX_LIST_LITERAL:
+            raise RuleError(f"list with {items} items; at most {MAX_LIST_LITERAL}")
+    cost = _cost(tree, list_lengths or {})
+    if cost > MAX_COST:
+        raise RuleError(
+            f"expression too expensive to evaluate (up to {cost} steps; at most {MAX_COST})"
+        )
+    return cost
 
 
 def to_cel(value):
@@ -158,10 +238,12 @@ def unknown_names(expression: str, known) -> list:
     return [n for n in names if n not in known and n not in bound and n not in _RESERVED]
 
 
-def check_expression(expression: str, sample: dict, *, expect_bool: bool):
-    """Compile and trial-run an expression against sample values of the right types, so a
-    typo in a variable name or a type mistake is reported at import, not at fill-in."""
+def check_expression(expression: str, sample: dict, *, expect_bool: bool, list_lengths=None):
+    """Bound its cost, compile and trial-run an expression against sample values of the
+    right types, so a typo in a variable name or a type mistake is reported at import, not at
+    fill-in, and no expression can make a save slow."""
     compile_expression(expression)
+    cost = check_cost(expression, list_lengths)
     unknown = unknown_names(expression, sample)
     if unknown:
         raise RuleError(f"unknown name '{unknown[0]}'")
@@ -177,8 +259,9 @@ def check_expression(expression: str, sample: dict, *, expect_bool: bool):
             raise RuleError("only entries have fields (e.field); other values do not")
         if "no matching overload" in message or "no such overload" in message:
             raise RuleError("the values in the expression cannot be combined like that (types)")
-        return  # e.g. division by zero on sample values: the expression itself is fine
+        return cost  # e.g. division by zero on sample values: the expression itself is fine
     if expect_bool and not isinstance(value, bool):
         raise RuleError("a rule must be a condition that is true or false")
     if not expect_bool and isinstance(value, bool | str):
         raise RuleError("a derived value must be a number")
+    return cost

@@ -1,0 +1,154 @@
+"""Issue 12 item 3: no definition can make the server hang. Every expression's worst-case
+work is bounded statically at import (nesting, list literals, size), entries per submission
+are capped, and the worst expression the bounds allow stays cheap at the cap."""
+
+import copy
+import json
+import time
+
+import pytest
+
+from submissions.validation import validate
+from surveys import rules
+from surveys.definitions import (
+    ENTRIES_HARD_MAX,
+    SHIPPED_DIR,
+    DefinitionError,
+    validate_definition,
+)
+
+NESTED_62_SECONDS = "size(L.map(a, L.map(b, L.map(c, L)))) > 0"
+
+
+def shipped(key):
+    return json.loads((SHIPPED_DIR / f"{key}.json").read_text(encoding="utf-8"))
+
+
+def with_rule(expression, key="juniormesterlaere", scope="submission", **entries):
+    d = copy.deepcopy(shipped(key))
+    d["rules"] = [
+        {
+            "key": "cost",
+            "expression": expression,
+            "severity": "warning",
+            "scope": scope,
+            "message": {"da": "x"},
+        }
+    ]
+    if entries:
+        d["entries"].update(entries)
+    return d
+
+
+@pytest.fixture
+def never_evaluated(monkeypatch):
+    """Counted work: the refusal must come from the static check, before any trial run."""
+    calls = []
+    original = rules.evaluate
+
+    def counted(expression, variables):
+        calls.append(expression)
+        return original(expression, variables)
+
+    monkeypatch.setattr(rules, "evaluate", counted)
+    return calls
+
+
+def test_importing_the_nested_comprehension_that_took_62_seconds_is_refused(never_evaluated):
+    expression = NESTED_62_SECONDS.replace("L", "[" + ",".join(["1"] * 30) + "]")
+    with pytest.raises(DefinitionError) as refused:
+        validate_definition(with_rule(expression))
+    assert refused.value.path == "rules[0].expression"
+    assert "inside another comprehension" in str(refused.value)
+    assert expression not in never_evaluated
+
+
+def test_importing_a_rule_nesting_over_entries_is_refused(never_evaluated):
+    expression = "entries.all(a, entries.all(b, a.title != b.title || a == b))"
+    with pytest.raises(DefinitionError) as refused:
+        validate_definition(with_rule(expression, "proevehandlinger"))
+    assert refused.value.path == "rules[0].expression"
+    assert expression not in never_evaluated
+
+
+def test_importing_a_huge_list_literal_is_refused(never_evaluated):
+    expression = "enrolled in [" + ",".join(str(i) for i in range(101)) + "]"
+    with pytest.raises(DefinitionError, match="at most 100") as refused:
+        validate_definition(with_rule(expression))
+    assert refused.value.path == "rules[0].expression"
+
+
+def test_importing_an_expression_with_too_many_parts_is_refused(never_evaluated):
+    expression = " && ".join(f"enrolled > {i}" for i in range(70))
+    with pytest.raises(DefinitionError, match="too complex"):
+        validate_definition(with_rule(expression))
+
+
+def test_importing_a_rule_whose_body_is_too_big_for_the_entries_cap_is_refused():
+    body = " && ".join("e.end_date >= e.start_date" for _ in range(2))
+    with pytest.raises(DefinitionError, match="too expensive"):
+        validate_definition(with_rule(f"entries.all(e, {body})", "proevehandlinger", max=200))
+    # The same rule over at most 50 entries is fine.
+    validate_definition(with_rule(f"entries.all(e, {body})", "proevehandlinger", max=50))
+
+
+def test_importing_many_cheap_rules_that_together_are_expensive_is_refused():
+    d = with_rule("entries.all(e, e.end_date >= e.start_date)", "proevehandlinger", max=200)
+    d["rules"] = [dict(d["rules"][0], key=f"r{i}") for i in range(12)]
+    with pytest.raises(DefinitionError, match="together are too expensive") as refused:
+        validate_definition(d)
+    assert refused.value.path.startswith("rules[")
+
+
+@pytest.mark.parametrize(
+    "change,path",
+    [
+        (lambda d: d["entries"].update(max=ENTRIES_HARD_MAX + 1), "entries.max"),
+        (lambda d: d["questions"][0]["label"].update(da="x" * 4001), "questions[0].label.da"),
+        (
+            lambda d: d["questions"][1].update(
+                choices=[{"value": f"c{i}", "label": {"da": "c"}} for i in range(101)]
+            ),
+            "questions[1].choices",
+        ),
+        (lambda d: d.update(rules=d["rules"] * 201), "rules"),
+    ],
+)
+def test_importing_a_definition_beyond_the_schema_limits_is_refused(change, path):
+    d = copy.deepcopy(shipped("proevehandlinger"))
+    change(d)
+    with pytest.raises(DefinitionError) as refused:
+        validate_definition(d)
+    assert refused.value.path == path
+
+
+def test_the_worst_allowed_rule_at_the_entries_cap_is_bounded():
+    """The most expensive rule the static bound lets through, run over the most entries any
+    definition may allow. Its work is the counted bound (rules.MAX_COST node evaluations);
+    the time is printed for the record (docs/deploy.md) and checked only against a generous
+    ceiling, so a busy machine does not fail it."""
+    cap = ENTRIES_HARD_MAX
+
+    def rule(n):
+        return "entries.all(e, " + " && ".join(["e.end_date >= e.start_date"] * n) + ")"
+
+    n = 1
+    while True:
+        try:
+            rules.check_cost(rule(n + 1), {"entries": cap})
+        except rules.RuleError:
+            break
+        n += 1
+    expression = rule(n)  # one more term would be refused
+    cost = rules.check_cost(expression, {"entries": cap})
+    spec = validate_definition(with_rule(expression, "proevehandlinger", max=cap))
+    entry = {"title": "t", "start_date": "2026-01-01", "end_date": "2026-02-01"}
+    answers = {"entries": [dict(entry) for _ in range(3 * cap)], "nothing_to_report": False}
+
+    started = time.process_time()
+    result = validate(spec, answers)
+    elapsed = time.process_time() - started
+
+    print(f"worst allowed rule over {cap} entries: {elapsed * 1000:.0f} ms CPU, cost {cost}")
+    assert "entries:max" in [f["key"] for f in result.findings]
+    assert elapsed < 5
