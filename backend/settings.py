@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body: 413 for an API request over API_MAX_BODY_BYTES.
+    "backend.api_limits.ApiBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -235,6 +237,8 @@ else:
     )
 
 # --- REST API
+# The largest API request body (a full entries submission is well under 100 kB).
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1_000_000)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "backend.api_auth.TokenAuthentication",

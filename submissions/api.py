@@ -354,6 +354,14 @@ def _service_error(exc):
         raise ApiError(exc.code, exc.message, 400, fields=fields, blocking=blocking)
     if isinstance(exc, services.NotEditable):
         raise ApiError(exc.code, exc.message, 409)
+    if isinstance(exc, services.ExplanationNotRaised):
+        message = {
+            "da": "Svarene giver ikke denne advarsel; send kun forklaringer til advarsler, "
+            "der vises.",
+            "en": "The answers do not raise this warning; explain only warnings that are shown.",
+        }
+        fields = [field_error(f"explanations.{k}", "not_raised", message) for k in exc.keys[:50]]
+        raise ApiError(exc.code, exc.message, 400, fields=fields)
     raise ApiError(exc.code, exc.message, 400)
 
 
@@ -419,6 +427,7 @@ class SubmissionDetail(ApiView):
                 data["explanations"],
                 data["version"],
                 request=request,
+                strict_explanations=True,
             )
         except services.ServiceError as exc:
             _service_error(exc)

@@ -42,6 +42,21 @@ class StaleVersion(ServiceError):
         )
 
 
+class ExplanationNotRaised(ServiceError):
+    """Explanations for warnings the answers do not raise (strict callers: the API)."""
+
+    code = "invalid"
+
+    def __init__(self, keys):
+        self.keys = keys
+        super().__init__(
+            {
+                "da": "Der er forklaringer til advarsler, som svarene ikke giver.",
+                "en": "There are explanations for warnings the answers do not raise.",
+            }
+        )
+
+
 class NotEditable(ServiceError):
     code = "not_editable"
 
@@ -155,13 +170,31 @@ def _lock(round_, municipality):
     return submission
 
 
-def save_draft(round_, municipality, user, answers, explanations, version, request=None):
-    """Save what was typed, valid or not. Refuses a stale version (nothing is overwritten)."""
+def save_draft(
+    round_,
+    municipality,
+    user,
+    answers,
+    explanations,
+    version,
+    request=None,
+    *,
+    strict_explanations=False,
+):
+    """Save what was typed, valid or not. Refuses a stale version (nothing is overwritten).
+
+    Only explanations of warnings these answers raise are kept (so their number is bounded
+    by the definition); with `strict_explanations` any other is refused instead."""
     _check_round_editable(round_, user)
     spec = round_.definition.spec
     prev = previous_answers(round_, municipality)
     result = validate(spec, answers, prev)
     clean_expl, _ = clean_explanations(explanations)
+    raised = {f["explain"] for f in result.warnings if f.get("explain")}
+    not_raised = [k for k in clean_expl if k not in raised]
+    if not_raised and strict_explanations:
+        raise ExplanationNotRaised(not_raised)
+    clean_expl = {k: v for k, v in clean_expl.items() if k in raised}
     with transaction.atomic():
         submission = _lock(round_, municipality)
         if version is not None and int(version) != submission.version:
