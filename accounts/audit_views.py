@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from accounts.audit import record
 from accounts.models import AuditEvent
 from accounts.permissions import is_coordinator
-from exports.renderers import safe_text
+from exports.renderers import spreadsheet_text
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ["at", "actor_email", "ip", "action", "object_type", "object_ref", "detail"]
@@ -105,8 +105,8 @@ class _Echo:
 
 
 def _cell(value):
-    # The one formula-safety rule of the project (defusedcsv's, plus tab and CR).
-    return safe_text(value) if isinstance(value, str) else value
+    # The one cell rule of the project: clean, then neutralise formulas.
+    return spreadsheet_text(value) if isinstance(value, str) else value
 
 
 def _csv_rows(rows):

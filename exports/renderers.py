@@ -46,6 +46,14 @@ def safe_text(value):
     return value
 
 
+def spreadsheet_text(value):
+    """A text cell made safe for a spreadsheet, in the one right order: first remove the
+    control characters a spreadsheet cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE), then
+    neutralise a formula (`safe_text`). The other order let "\x01=HYPERLINK(…)" through as a
+    live formula once the \x01 was gone."""
+    return safe_text(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+
+
 def _number_text(value, decimal):
     if isinstance(value, float):
         # Positional, shortest round-trip digits: never 1e-05, which spreadsheets misread.
@@ -134,7 +142,7 @@ def _xlsx_value(value):
         return value
     if isinstance(value, list | tuple):
         value = ";".join(cell_text(v) for v in value)
-    return safe_text(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    return spreadsheet_text(value)
 
 
 def codebook_columns():

@@ -9,9 +9,8 @@ import io
 from defusedcsv import csv as defused
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from exports.renderers import safe_text
+from exports.renderers import spreadsheet_text
 from submissions.tracking import BoardState, non_responders
 
 COLUMNS = [
@@ -37,7 +36,7 @@ def safe(value):
         return ""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return value
-    return safe_text(str(value))
+    return spreadsheet_text(value)
 
 
 def _local(value, fmt="%Y-%m-%d %H:%M"):
@@ -83,12 +82,7 @@ def xlsx_bytes(round_):
     ws = wb.create_sheet(title="Ikke svaret")
     ws.append(COLUMNS)
     for row in rows(round_):
-        ws.append(
-            [
-                ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
-                for v in (safe(c) for c in row)
-            ]
-        )
+        ws.append([safe(c) for c in row])
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
