@@ -65,7 +65,14 @@ def filename_for(rounds, fmt):
 def _include_personal(user, include_personal):
     if include_personal is not None:
         return include_personal
-    return bool(user is not None and user.is_authenticated and user.is_coordinator)
+    from submissions.visibility import sees_personal_data
+
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.can_read_all  # exports are for coordinators and analysts
+        and sees_personal_data(user)
+    )
 
 
 def _logged_stream(chunks, export, counter):

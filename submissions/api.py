@@ -20,6 +20,7 @@ from submissions import services
 from submissions.models import Submission, SubmissionState
 from submissions.permissions import can_edit, get_round, get_round_and_municipality
 from submissions.validation import MAX_EXPLANATION_LENGTH, validate
+from submissions.visibility import restrict_submission
 from surveys.models import Municipality
 
 SLUG_PARAM = OpenApiParameter(
@@ -103,6 +104,7 @@ def submission_data(user, round_, municipality, submission):
         returned_reason, submitted_at, late, accepted_at, last = "", None, False, None, None
         editable_state = True
     else:
+        restrict_submission(user=user, spec=spec, submission=submission)
         findings, answers, derived = submission.findings, submission.answers, submission.derived
         state, version, explanations = submission.state, submission.version, submission.explanations
         returned_reason = submission.returned_reason

@@ -19,6 +19,7 @@ from submissions import diff, forms, services
 from submissions.models import Submission, SubmissionState
 from submissions.permissions import can_edit, get_round_and_municipality, is_member
 from submissions.validation import validate
+from submissions.visibility import restrict_submission
 from surveys.definitions import text
 
 
@@ -38,9 +39,13 @@ class Page:
         self.user = request.user
         self.round, self.municipality = get_round_and_municipality(request.user, slug, code)
         self.spec = self.round.definition.spec
-        self.submission = Submission.objects.filter(
-            round=self.round, municipality=self.municipality
-        ).first()
+        self.submission = restrict_submission(
+            user=self.user,
+            spec=self.spec,
+            submission=Submission.objects.filter(
+                round=self.round, municipality=self.municipality
+            ).first(),
+        )
         self.can_edit = can_edit(self.user, self.municipality)
         self.on_behalf = (
             self.can_edit

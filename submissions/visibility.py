@@ -1,0 +1,53 @@
+"""What an analyst may see of a submission — one rule for the API, the pages and the exports.
+
+Analysts read results, not work in progress and not personal data: only the values of
+submitted and accepted submissions, and never the answers to e-mail questions (contact
+persons). Coordinators and the municipality's own officers see everything."""
+
+from submissions.models import SubmissionState
+
+VALUES_VISIBLE_STATES = frozenset({SubmissionState.SUBMITTED, SubmissionState.ACCEPTED})
+
+
+def sees_everything(user) -> bool:
+    """Coordinators (and operators) and officers see drafts and e-mail answers; analysts not."""
+    return not (user.is_analyst and not user.is_coordinator)
+
+
+def sees_personal_data(user) -> bool:
+    return sees_everything(user)
+
+
+def personal_keys(spec) -> frozenset:
+    return frozenset(q.key for q in spec.questions if q.type == "email")
+
+
+def _without(group, hidden):
+    return {k: v for k, v in group.items() if k not in hidden} if isinstance(group, dict) else {}
+
+
+def visible_answers(*, user, spec, state, answers) -> dict:
+    """The answers as `user` may see them: all of them, or (analysts) nothing unless the
+    submission is submitted or accepted, and then without e-mail questions."""
+    if sees_everything(user):
+        return answers
+    if state not in VALUES_VISIBLE_STATES or not isinstance(answers, dict):
+        return {}
+    hidden = personal_keys(spec)
+    visible = _without(answers, hidden)
+    if isinstance(answers.get("entries"), list):
+        visible["entries"] = [_without(e, hidden) for e in answers["entries"]]
+    return visible
+
+
+def restrict_submission(*, user, spec, submission):
+    """Apply `visible_answers` to a loaded submission in place (never saved: only people who
+    see everything may edit), with its explanations, derived values and findings."""
+    if submission is None or sees_everything(user):
+        return submission
+    submission.answers = visible_answers(
+        user=user, spec=spec, state=submission.state, answers=submission.answers
+    )
+    if submission.state not in VALUES_VISIBLE_STATES:
+        submission.explanations, submission.derived, submission.findings = {}, {}, []
+    return submission
