@@ -4,6 +4,9 @@ from allauth.account.authentication import get_authentication_records
 from allauth.account.internal.flows.login import record_authentication
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp import forms as totp_forms
+from allauth.mfa.totp.internal import auth as totp_auth
+from django import forms
 
 
 def requires_two_factor(user):
@@ -48,3 +51,14 @@ def session_passed_two_factor(request, user):
 def record_two_factor(request, user, **extra):
     """Note in the session that this user has just proved a second factor."""
     record_authentication(request, user, "mfa", **extra)
+
+
+class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
+    """allauth's setup form, with the secret kept for the session instead of made anew on each
+    GET: a reload, or a second tab, must show the QR code the person may already have scanned.
+    allauth clears the secret from the session once TOTP is activated."""
+
+    def __init__(self, *args, **kwargs):
+        self.user = kwargs.pop("user")
+        forms.Form.__init__(self, *args, **kwargs)
+        self.secret = totp_auth.get_totp_secret(regenerate=False)
