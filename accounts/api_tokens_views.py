@@ -1,18 +1,22 @@
 """The account page for personal API tokens: create a named token (shown once), see the tokens
 with their last use, revoke one. Only a token's SHA-256 digest is stored."""
 
+from datetime import timedelta
+
+from allauth.account.decorators import reauthentication_required
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accounts.models import ApiToken
-from accounts.tokens import create_token, revoke_token
+from accounts.tokens import DEFAULT_LIFETIME_DAYS, create_token, revoke_token
 
 NEW_TOKEN_SESSION_KEY = "indberet_new_api_token"  # noqa: S105 (a session key name)
 MAX_ACTIVE_TOKENS = 20
@@ -29,11 +33,35 @@ class TokenForm(forms.Form):
             "Hvad tokenet bruges til, fx »Indlæsning fra ESDH« eller »R-script«."
         ),
     )
+    lifetime = forms.TypedChoiceField(
+        label=gettext_lazy("Gyldighed"),
+        choices=[
+            (30, gettext_lazy("30 dage")),
+            (90, gettext_lazy("90 dage")),
+            (DEFAULT_LIFETIME_DAYS, gettext_lazy("1 år")),
+            (0, gettext_lazy("Udløber ikke")),
+        ],
+        coerce=int,
+        initial=DEFAULT_LIFETIME_DAYS,
+        required=False,
+        empty_value=DEFAULT_LIFETIME_DAYS,
+    )
+
+    def expires_at(self):
+        days = self.cleaned_data.get("lifetime") or 0
+        return timezone.now() + timedelta(days=days) if days else None
+
+
+def _creating(request):
+    return request.method == "POST" and request.POST.get("action") == "create"
 
 
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+# A token outlives the session: creating one asks for the password (or TOTP) again if the
+# last authentication is older than ACCOUNT_REAUTHENTICATION_TIMEOUT (5 minutes).
+@reauthentication_required(enabled=_creating)
 def api_tokens(request):
     form = TokenForm(request.POST if request.POST.get("action") == "create" else None)
     if request.method == "POST":
@@ -61,7 +89,10 @@ def api_tokens(request):
                 )
             else:
                 _token, raw = create_token(
-                    request.user, form.cleaned_data["name"].strip(), request=request
+                    request.user,
+                    form.cleaned_data["name"].strip(),
+                    request=request,
+                    expires_at=form.expires_at(),
                 )
                 # Shown once, on the next page: kept in the session only until it is displayed.
                 request.session[NEW_TOKEN_SESSION_KEY] = raw

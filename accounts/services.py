@@ -157,6 +157,7 @@ def accept_invitation(invitation, password, request=None):
         if password:
             user.set_password(password)
             user.save(update_fields=["password"])
+            revoke_all_tokens(user, reason="password_changed", request=request)
         _verified_email(user)
         record(
             "invitation.accepted",

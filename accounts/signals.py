@@ -6,13 +6,19 @@ admin) is covered the same way.
 
 import time
 
-from allauth.account.signals import login_code_rejected
+from allauth.account.signals import (
+    login_code_rejected,
+    password_changed,
+    password_reset,
+    password_set,
+)
 from allauth.mfa.signals import authenticator_added, authenticator_removed, authenticator_reset
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
 from accounts.audit import record
 from accounts.middleware import LOGIN_AT_KEY
+from accounts.tokens import revoke_all_tokens
 
 ATTEMPTED_MAX = 254
 
@@ -87,3 +93,12 @@ def on_authenticator_removed(sender, request, user, authenticator, **kwargs):
 @receiver(authenticator_reset, dispatch_uid="indberet_mfa_reset")
 def on_authenticator_reset(sender, request, user, authenticator, **kwargs):
     record("mfa.reset", actor=user, request=request, obj=user, detail={"type": authenticator.type})
+
+
+@receiver(password_changed, dispatch_uid="indberet_password_changed_tokens")
+@receiver(password_set, dispatch_uid="indberet_password_set_tokens")
+@receiver(password_reset, dispatch_uid="indberet_password_reset_tokens")
+def revoke_tokens_on_new_password(sender, request, user, **kwargs):
+    """A new password means the old one may be known to someone: every API token made with
+    it stops working too (the token page says so)."""
+    revoke_all_tokens(user, reason="password_changed", request=_real_request(request))

@@ -2,25 +2,41 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit import record
 from accounts.models import ApiToken
 
 TOKEN_PREFIX = "ind_"  # noqa: S105 — a public prefix, not a secret
+DEFAULT_LIFETIME_DAYS = 365
+_DEFAULT = object()
 
 
 def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def create_token(user, name: str, request=None) -> tuple[ApiToken, str]:
+def create_token(user, name: str, request=None, expires_at=_DEFAULT) -> tuple[ApiToken, str]:
+    """A new token; it expires after DEFAULT_LIFETIME_DAYS unless `expires_at` says otherwise
+    (None: never)."""
+    if expires_at is _DEFAULT:
+        expires_at = timezone.now() + timedelta(days=DEFAULT_LIFETIME_DAYS)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
-        token = ApiToken.objects.create(user=user, name=name, prefix=raw[:12], digest=_digest(raw))
-        record("token.created", actor=user, request=request, obj=token, detail={"name": name})
+        token = ApiToken.objects.create(
+            user=user, name=name, prefix=raw[:12], digest=_digest(raw), expires_at=expires_at
+        )
+        record(
+            "token.created",
+            actor=user,
+            request=request,
+            obj=token,
+            detail={"name": name, "expires_at": expires_at.isoformat() if expires_at else None},
+        )
     return token, raw
 
 
@@ -34,8 +50,21 @@ def revoke_token(token: ApiToken, actor, request=None) -> bool:
     return bool(changed)
 
 
-def revoke_all_tokens(user) -> int:
-    return ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
+def revoke_all_tokens(user, reason="", request=None) -> int:
+    """Revoke every active token of the user; with a `reason`, audited (once, if any)."""
+    with transaction.atomic():
+        count = ApiToken.objects.filter(user=user, revoked_at=None).update(
+            revoked_at=timezone.now()
+        )
+        if count and reason:
+            record(
+                "token.revoked_all",
+                actor=user,
+                request=request,
+                obj=user,
+                detail={"reason": reason, "count": count},
+            )
+    return count
 
 
 def authenticate_token(raw: str):
@@ -44,7 +73,10 @@ def authenticate_token(raw: str):
         return None
     # The digest is unique: at most one row, so no ORDER BY.
     found = ApiToken.objects.select_related("user").filter(
-        digest=_digest(raw), revoked_at=None, user__is_active=True
+        Q(expires_at=None) | Q(expires_at__gt=timezone.now()),
+        digest=_digest(raw),
+        revoked_at=None,
+        user__is_active=True,
     )[:1]
     token = found[0] if found else None
     if token is None:

@@ -9,6 +9,7 @@ from django.test import Client
 
 from accounts.models import ApiToken, AuditEvent
 from backend.api_auth import TokenRateThrottle
+from tests.accounts.test_two_factor import reauthenticate
 from tests.api.conftest import SLUG, token_client, url
 from tests.factories import make_submission
 
@@ -138,6 +139,7 @@ def test_the_command_refuses_an_unknown_user(db):
 def test_the_account_page_creates_shows_once_lists_and_revokes(as_lolland, lolland, round_):
     page = "/konto/api-noegler/"
     assert as_lolland.get(page).status_code == 200
+    reauthenticate(as_lolland, page)  # creating a token asks for the password again
     created = as_lolland.post(page, {"action": "create", "name": "R-script"}, follow=True)
     raw = created.context["new_token"]
     assert raw and raw in created.content.decode()
