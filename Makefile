@@ -23,7 +23,6 @@ node_modules/.installed: package.json package-lock.json
 setup: $(STAMP) node_modules/.installed
 	mkdir -p var/mail
 	$(MANAGE) migrate --noinput
-	$(MANAGE) createcachetable
 	$(MANAGE) load_municipalities
 
 demo: setup

@@ -54,6 +54,24 @@ def spreadsheet_text(value):
     return safe_text(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
 
 
+class RefuseAllFetcher:
+    """WeasyPrint's URL fetcher for every PDF we make: nothing is fetched (no file:, no
+    http:, not even our own static files — the templates inline what they need), so text
+    typed by a user can never make the server read a file or call another host. A refused
+    resource is left out with a warning; the PDF is still made."""
+
+    _fail_on_errors = False  # read by weasyprint.urls.fetch
+
+    def __call__(self, url, *args, **kwargs):
+        return self.fetch(url)
+
+    def fetch(self, url, headers=None):
+        raise ValueError(f"external resource refused in PDF: {url[:80]}")
+
+
+pdf_url_fetcher = RefuseAllFetcher()
+
+
 def _number_text(value, decimal):
     if isinstance(value, float):
         # Positional, shortest round-trip digits: never 1e-05, which spreadsheets misread.

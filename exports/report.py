@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
+from exports import renderers
 from exports.analysis import RESPONDED, analyse_round, pct
 from surveys.definitions import text
 
@@ -300,4 +301,4 @@ def render_report(round_):
     from weasyprint import HTML
 
     html = render_report_html(round_)
-    return HTML(string=html, base_url=str(DATA_DIR)).write_pdf()
+    return HTML(string=html, base_url=None, url_fetcher=renderers.pdf_url_fetcher).write_pdf()

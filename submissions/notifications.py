@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.models import User
+from exports.renderers import pdf_url_fetcher
 from submissions.forms import entry_title, readable_value, summary_rows
 from submissions.models import Submission
 from surveys.definitions import text
@@ -80,11 +81,7 @@ def render_receipt_pdf(submission, language=EMAIL_LANGUAGE):
             "submissions/receipt_pdf.html",
             receipt_data(submission, submission.round, submission.municipality, language),
         )
-    return HTML(string=html, base_url=None, url_fetcher=_no_fetch).write_pdf()
-
-
-def _no_fetch(url, *args, **kwargs):
-    raise ValueError(f"external resource refused in PDF: {url[:80]}")
+    return HTML(string=html, base_url=None, url_fetcher=pdf_url_fetcher).write_pdf()
 
 
 def _send(messages_):

@@ -22,6 +22,7 @@ from submissions import services
 from submissions.permissions import get_round, rounds_for
 from surveys.definitions import DefinitionError, export_definition, import_definition
 from surveys.models import Definition, Municipality, Round, RoundState, Survey
+from surveys.rounds import validate_round_title
 
 # --- Municipalities
 
@@ -247,7 +248,7 @@ class RecipientsField(serializers.Field):
 
 class RoundCreateSerializer(serializers.Serializer):
     survey = serializers.SlugField(max_length=60, help_text="The survey's key.")
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(max_length=200, validators=[validate_round_title])
     slug = serializers.SlugField(max_length=80)
     deadline = serializers.DateTimeField()
     opens_at = serializers.DateTimeField(required=False, allow_null=True)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Municipality, Round, Survey
-from surveys.rounds import parse_codes
+from surveys.rounds import parse_codes, validate_round_title
 
 DATE_FORMATS = ["%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d"]
 
@@ -30,7 +30,12 @@ class RoundForm(forms.Form):
         queryset=Survey.objects.filter(definitions__isnull=False).distinct(),
         empty_label=None,
     )
-    title = forms.CharField(label=_("Titel"), max_length=200, help_text=_("Fx »Februar 2026«."))
+    title = forms.CharField(
+        label=_("Titel"),
+        max_length=200,
+        help_text=_("Fx »Februar 2026«."),
+        validators=[validate_round_title],
+    )
     slug = forms.SlugField(
         label=_("Kort navn til adressen"),
         max_length=80,

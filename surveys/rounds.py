@@ -2,13 +2,27 @@
 reopening live in submissions.services (they touch submissions and send e-mails)."""
 
 import re
+import unicodedata
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import record
 from surveys.models import Municipality, Round, RoundState
 
 _CODE_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def validate_round_title(value):
+    """A round's title goes into e-mail subjects (reminders, receipts): a line break there
+    makes every e-mail of the round fail (BadHeaderError), so no control characters at all
+    (line and paragraph separators included)."""
+    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value):
+        raise ValidationError(
+            _("Titlen må ikke indeholde linjeskift, tabulatorer eller andre kontroltegn."),
+            code="invalid_characters",
+        )
 
 
 def parse_codes(pasted):

@@ -5,19 +5,10 @@
 """
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 
 from accounts.models import Role
 from tests.factories import force_login, make_user
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database gets the cache table: allauth's rate limits need the real (database)
-    cache, as in production, not a per-process memory cache."""
-    with django_db_blocker.unblock():
-        call_command("createcachetable", verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,57 @@
+"""Issue 12 item 9: defence in depth — a round title that would break every reminder, a PDF
+that could read files or call other hosts, the audit table on PostgreSQL, the cache table."""
+
+import pytest
+from django.core import mail
+
+from surveys.models import Round
+from tests.api.conftest import token_client, url
+from tests.surveys.test_rounds import create
+from tests.factories import shipped_definition
+
+NEWLINE_TITLES = ["Februar\n2027", "Februar\r\nBcc: x@example.com", "Feb\u20282027", "Feb\x0b27"]
+
+
+@pytest.fixture
+def survey(db):
+    return shipped_definition().survey
+
+
+@pytest.mark.parametrize("title", NEWLINE_TITLES)
+def test_creating_a_round_titled_with_a_line_break_on_the_page_is_refused(
+    as_coordinator, survey, title
+):
+    response = create(as_coordinator, survey, title=title)
+    assert response.status_code == 200
+    assert "Titlen må ikke indeholde linjeskift" in response.content.decode()
+    assert not Round.objects.exists()
+
+
+@pytest.mark.parametrize("title", NEWLINE_TITLES)
+def test_creating_a_round_titled_with_a_line_break_through_the_api_is_refused(
+    coordinator, survey, title
+):
+    body = {
+        "survey": "juniormesterlaere",
+        "title": title,
+        "slug": "x-1",
+        "deadline": "2027-09-30T12:00:00Z",
+        "recipients": ["360"],
+    }
+    response = token_client(coordinator).post(url("rounds/"), body, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"][0]["field"] == "title"
+    assert not Round.objects.exists()
+
+
+def test_a_round_title_with_spaces_and_danish_letters_is_fine(as_coordinator, survey):
+    assert create(as_coordinator, survey, title="Prøvehandlinger – Æble Øst Å").status_code == 302
+    assert mail.outbox == []
+
+
+def test_an_install_that_only_ran_migrate_has_the_cache_table(db, settings):
+    """No `createcachetable` anywhere in the test set-up: the migration made it."""
+    from django.db import connection
+
+    assert settings.CACHES["default"]["LOCATION"] == "indberet_cache"
+    assert "indberet_cache" in connection.introspection.table_names()
