@@ -6,8 +6,8 @@ from django.core import mail
 
 from surveys.models import Round
 from tests.api.conftest import token_client, url
-from tests.surveys.test_rounds import create
 from tests.factories import shipped_definition
+from tests.surveys.test_rounds import create
 
 NEWLINE_TITLES = ["Februar\n2027", "Februar\r\nBcc: x@example.com", "Feb\u20282027", "Feb\x0b27"]
 
