@@ -1,5 +1,6 @@
 """Who people are and what they may do: a user has one role and, as officer, memberships."""
 
+import pgtrigger
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
@@ -123,6 +124,17 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+        # Append-only in the database too (PostgreSQL; SQLite relies on save/delete below):
+        # no row is deleted, and an update may only clear `actor` when a user is deleted
+        # (on_delete=SET_NULL) — who it was stays in actor_email.
+        triggers = [
+            pgtrigger.Protect(name="audit_no_delete", operation=pgtrigger.Delete),
+            pgtrigger.Protect(
+                name="audit_no_update",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange(exclude=["actor"]),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email} {self.action} {self.object_ref}"

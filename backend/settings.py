@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    # Database triggers (PostgreSQL only): the audit table refuses UPDATE and DELETE.
+    "pgtrigger",
     "accounts",
     "surveys",
     "submissions",
