@@ -254,7 +254,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"user": env_str("API_RATE", "600/minute")},
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str("API_RATE", "600/minute"),
+        # Downloads per user (pages and API): exports, the report PDF, receipt PDFs.
+        "exports": env_str("EXPORT_RATE", "60/hour"),
+    },
     "EXCEPTION_HANDLER": "backend.api_errors.exception_handler",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

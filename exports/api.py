@@ -14,8 +14,10 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from backend.api_auth import TokenRateThrottle
 from backend.api_base import ApiView, IgnoreFormatNegotiation, require_read_all
 from backend.api_errors import ApiError, error_responses, field_error
+from exports.throttle import ExportRateThrottle
 from submissions.permissions import get_round
 
 SLUG_PARAM = OpenApiParameter(
@@ -101,6 +103,8 @@ class PendingExportSerializer(serializers.Serializer):
 class RoundExport(ApiView):
     content_negotiation_class = IgnoreFormatNegotiation
     renderer_classes = [JSONRenderer]
+    # The API's per-token budget plus the per-user download budget (EXPORT_RATE).
+    throttle_classes = [TokenRateThrottle, ExportRateThrottle]
 
     def get(self, request, slug):
         round_ = get_round(request.user, slug)

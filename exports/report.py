@@ -296,6 +296,33 @@ def render_report_html(round_):
         return render_to_string("exports/report.html", report_context(round_))
 
 
+REPORT_CACHE_SECONDS = 30 * 24 * 3600
+
+
+def report_pdf(round_):
+    """The PDF report of a round. A closed round's report is built once and reused until the
+    round or any of its submissions changes (the key says so); an open round's figures move,
+    so its report is built each time (the export throttle bounds how often)."""
+    if not round_.is_closed:
+        return render_report(round_)
+    from django.core.cache import cache
+    from django.db.models import Count, Max, Sum
+
+    from submissions.models import Submission
+
+    marks = Submission.objects.filter(round=round_).aggregate(
+        n=Count("id"), versions=Sum("version"), last=Max("last_activity_at")
+    )
+    last = marks["last"].timestamp() if marks["last"] else 0
+    closed = round_.closed_at.timestamp() if round_.closed_at else 0
+    key = f"report-pdf:{round_.pk}:{closed}:{marks['n']}:{marks['versions']}:{last}"
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_report(round_)
+        cache.set(key, pdf, REPORT_CACHE_SECONDS)
+    return pdf
+
+
 def render_report(round_):
     """The PDF report of a round, as bytes."""
     from weasyprint import HTML

@@ -141,10 +141,10 @@ def render_bytes(rounds, fmt, include_personal=False):
     if fmt == "datapackage":
         return datapackage(rounds, include_personal)
     if fmt == "pdf":
-        from exports.report import render_report
+        from exports.report import report_pdf
 
         round_ = datasets.ordered_rounds(rounds)[-1]
-        return render_report(round_), round_.recipients.count()
+        return report_pdf(round_), round_.recipients.count()
     raise ValueError(f"not a bytes format: {fmt}")
 
 

@@ -14,6 +14,7 @@ from accounts.permissions import can_read_all
 from exports.forms import ExportForm
 from exports.models import Export
 from exports.services import build_export
+from exports.throttle import export_throttled
 
 
 def _reader_only(request):
@@ -52,6 +53,8 @@ def download(request):
     form = ExportForm(request.POST)
     if not form.is_valid():
         return _page(request, form, status=400)
+    if (refusal := export_throttled(request)) is not None:
+        return refusal
     filename, content_type, content, export = build_export(
         request.user, form.cleaned_data["round_list"], form.cleaned_data["format"]
     )

@@ -72,6 +72,24 @@ def receipt_data(submission, round_, municipality, language=None):
     }
 
 
+RECEIPT_CACHE_SECONDS = 30 * 24 * 3600
+
+
+def receipt_pdf(submission, language=EMAIL_LANGUAGE, audience="all"):
+    """The receipt PDF, rendered once per submitted version, language and audience ("all",
+    or "analyst" for a submission restricted by submissions.visibility) and then reused: a
+    receipt is of a version, which never changes."""
+    from django.core.cache import cache
+
+    stamp = submission.submitted_at.timestamp() if submission.submitted_at else 0
+    key = f"receipt-pdf:{submission.pk}:{submission.version}:{stamp}:{language}:{audience}"
+    pdf = cache.get(key)
+    if pdf is None:
+        pdf = render_receipt_pdf(submission, language)
+        cache.set(key, pdf, RECEIPT_CACHE_SECONDS)
+    return pdf
+
+
 def render_receipt_pdf(submission, language=EMAIL_LANGUAGE):
     """A PDF copy of what was submitted (WeasyPrint; no network fetches)."""
     from weasyprint import HTML
@@ -113,7 +131,7 @@ def send_receipt(submission_id):
         )
         subject = _subject("email/receipt_subject.txt", context)
         body = render_to_string("email/receipt.txt", context)
-    pdf = render_receipt_pdf(submission)
+    pdf = receipt_pdf(submission)
     filename = f"kvittering-{submission.round.slug}-{submission.municipality.code}.pdf"
     out = []
     for email in sorted(recipients):

@@ -15,11 +15,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from exports.throttle import export_throttled
 from submissions import diff, forms, services
 from submissions.models import Submission, SubmissionState
 from submissions.permissions import can_edit, get_round_and_municipality, is_member
 from submissions.validation import validate
-from submissions.visibility import restrict_submission
+from submissions.visibility import restrict_submission, sees_everything
 from surveys.definitions import text
 
 
@@ -537,12 +538,15 @@ def receipt_context(page):
 
 @login_required
 def receipt_pdf(request, slug, code):
-    from submissions.notifications import render_receipt_pdf
+    from submissions.notifications import receipt_pdf
 
     page = Page(request, slug, code)
     if page.submission is None or page.submission.submitted_at is None:
         raise Http404
-    pdf = render_receipt_pdf(page.submission, _lang())
+    if (refusal := export_throttled(request)) is not None:
+        return refusal
+    audience = "all" if sees_everything(request.user) else "analyst"
+    pdf = receipt_pdf(page.submission, _lang(), audience)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'inline; filename="kvittering-{page.round.slug}-{page.municipality.code}.pdf"'
