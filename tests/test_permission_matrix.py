@@ -124,8 +124,10 @@ EXPECTED = {
     "surveys:round_reopen": COORDINATOR_POST,
     "submissions:form": OWN_FORM,
     "submissions:entry_add": {**OWN_ONLY, "analyst": {403}},
-    "submissions:entry_edit": OWN_FORM,
-    "submissions:entry_remove": {**OWN_ONLY, "analyst": {403}},
+    # The entries submission of the world is a draft, which analysts do not see (its entries
+    # do not exist for them: submissions/visibility.py).
+    "submissions:entry_edit": {**OWN_FORM, "analyst": {404}},
+    "submissions:entry_remove": {**OWN_ONLY, "analyst": {404}},
     "submissions:receipt": OWN_FORM,
     "submissions:receipt_pdf": OWN_FORM,
     "submissions:reopen": OWN_POST_ONLY,

@@ -67,7 +67,10 @@ def test_every_form_url_answers_each_role_as_it_should(
     kind = "history" if suffix == "historik/" else method
     if who == "analyst" and suffix in ("poster/ny/", "poster/1/fjern/"):
         kind = "post"  # pages that exist only to change something: refused like a write
-    assert response.status_code == EXPECTED[who][kind], (who, url, method)
+    expected = EXPECTED[who][kind]
+    if who == "analyst" and suffix.startswith("poster/1/"):
+        expected = 404  # the entries submission is a draft: analysts see none of its entries
+    assert response.status_code == expected, (who, url, method)
     if who == "anonymous":
         assert "/konto/login/" in response["Location"]
 
