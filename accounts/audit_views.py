@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from accounts.audit import record
 from accounts.models import AuditEvent
 from accounts.permissions import is_coordinator
-from exports.renderers import safe_text
+from lib.formula import safe_text
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ["at", "actor_email", "ip", "action", "object_type", "object_ref", "detail"]

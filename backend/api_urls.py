@@ -6,7 +6,7 @@ A round is named by its slug, a municipality by its 3-digit code. Anything else 
 
 from django.urls import path, re_path
 
-from backend.api_base import NotFoundView
+from backend.api_views import NotFoundView
 from exports import api as exports_api
 from submissions import api as submissions_api
 from surveys import api as surveys_api

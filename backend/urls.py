@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from backend import views
-from backend.api_base import ApiDocsView
+from backend.api_views import ApiDocsView
 
 # The admin login goes through allauth (rate limits, two-factor) instead of its own form.
 admin.site.login = secure_admin_login(admin.site.login)

@@ -14,8 +14,8 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from backend.api_base import ApiView, IgnoreFormatNegotiation, require_read_all
-from backend.api_errors import ApiError, error_responses, field_error
+from accounts.api_base import ApiView, IgnoreFormatNegotiation, require_read_all
+from lib.api_errors import ApiError, error_responses, field_error
 from submissions.permissions import get_round
 
 SLUG_PARAM = OpenApiParameter(

@@ -8,8 +8,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from backend.api_base import ApiView, forbid, require_coordinator, require_read_all
-from backend.api_errors import (
+from accounts.api_base import ApiView, forbid, require_coordinator, require_read_all
+from lib.api_errors import (
     ApiError,
     ErrorDetailSerializer,
     error_responses,

@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from exports.renderers import safe_text
+from lib.formula import safe_text
 from submissions.tracking import BoardState, non_responders
 
 COLUMNS = [

@@ -15,9 +15,10 @@ from drf_spectacular.utils import (
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
+from accounts.api_base import ApiView, require_coordinator
 from accounts.audit import record
-from backend.api_base import ApiView, require_coordinator
-from backend.api_errors import ApiError, error_responses, field_error, pick
+from lib.api_errors import ApiError, error_responses, field_error
+from lib.text import pick
 from submissions import services
 from submissions.permissions import get_round, rounds_for
 from surveys.definitions import DefinitionError, export_definition, import_definition

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from accounts.api_auth import TokenRateThrottle
 from accounts.models import ApiToken, AuditEvent
-from backend.api_auth import TokenRateThrottle
 from tests.api.conftest import SLUG, token_client, url
 from tests.factories import make_submission
 

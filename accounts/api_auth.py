@@ -7,7 +7,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.throttling import UserRateThrottle
 
 from accounts.tokens import authenticate_token
-from backend.api_errors import tr
+from lib.api_errors import tr
 
 
 class TokenCredentials(str):

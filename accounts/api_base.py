@@ -1,17 +1,15 @@
-"""What every API v1 endpoint shares: JSON in and out, per-token throttling, role checks that
-answer 403 after the scoped lookup has answered 404, and the documentation page."""
+"""What every API v1 endpoint shares: JSON in and out, per-token throttling, and role checks
+that answer 403 after the scoped lookup has answered 404."""
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from drf_spectacular.utils import extend_schema
-from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import permissions
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.views import APIView
 
-from backend.api_auth import TokenRateThrottle
-from backend.api_errors import ApiError
+from accounts.api_auth import TokenRateThrottle
+from lib.api_errors import ApiError
 
 
 class ApiView(APIView):
@@ -60,30 +58,8 @@ class IgnoreFormatNegotiation(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-class NotFoundView(ApiView):
-    """Every unknown URL under /api/v1/ answers 404 in the error shape (not Django's HTML)."""
-
-    permission_classes = [permissions.AllowAny]
-    throttle_classes = []
-
-    def _not_found(self, request, *args, **kwargs):
-        raise ApiError("not_found", {"da": "Ikke fundet.", "en": "Not found."}, status_code=404)
-
-    get = post = put = patch = delete = head = options = _not_found
-
-
-NotFoundView = extend_schema(exclude=True)(NotFoundView)
-
-
-class ApiDocsView(SpectacularSwaggerSplitView):
-    """Swagger UI from our own static files (sidecar), with its init script served as a file
-    and without the inline <style> block, so the strict CSP (no inline code) holds."""
-
-    template_name = "api/swagger_ui.html"
-
-
 class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "backend.api_auth.TokenAuthentication"
+    target_class = "accounts.api_auth.TokenAuthentication"
     name = "tokenAuth"
 
     def get_security_definition(self, auto_schema):

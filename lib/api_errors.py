@@ -1,25 +1,15 @@
 """The one error shape for every API 4xx: {"error": {"code", "message", "fields": [...]}}.
 
 Messages follow the request's language (Accept-Language: da|en, activated by LocaleMiddleware).
-Our own messages come as {"da": …, "en": …} pairs (`pick`); DRF's built-in ones are translated by
-DRF's own catalogues.
+Our own messages come as {"da": …, "en": …} pairs (`lib.text.pick`); DRF's built-in ones are
+translated by DRF's own catalogues.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils.translation import get_language
 from rest_framework import exceptions, serializers, status
 
-
-def language():
-    return "en" if (get_language() or "da").lower().startswith("en") else "da"
-
-
-def pick(message):
-    """The text of a {"da": …, "en": …} message in the request's language (Danish fallback)."""
-    if isinstance(message, dict):
-        return message.get(language()) or message.get("da") or message.get("en") or ""
-    return str(message)
+from lib.text import pick
 
 
 def tr(da, en):
