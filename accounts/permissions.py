@@ -1,6 +1,6 @@
 """Who may see what, as querysets. Every view and API endpoint starts from these."""
 
-from surveys.models import Municipality
+from reference.models import Municipality
 
 
 def municipalities_for(user):

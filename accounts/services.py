@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import record
 from accounts.models import Invitation, Membership, Role, User
 from accounts.tokens import revoke_all_tokens
-from surveys.models import Municipality
+from reference.models import Municipality
 
 
 def _verified_email(user):

@@ -47,10 +47,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "reference",
     "accounts",
     "surveys",
     "submissions",
+    "tracking",
     "exports",
+    "demo",
 ]
 
 MIDDLEWARE = [

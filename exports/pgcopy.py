@@ -38,7 +38,8 @@ from django.db import connection
 
 from exports import datasets, renderers
 from lib.formula import safe_text
-from surveys.models import Municipality, Round
+from reference.models import Municipality
+from surveys.models import Round
 
 CHUNK = renderers.CSV_CHUNK
 RESPONDED = "s.state IN ('submitted', 'accepted')"

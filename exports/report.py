@@ -6,17 +6,15 @@ import functools
 import json
 import math
 from html import escape
-from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from exports.analysis import RESPONDED, analyse_round, pct
+from reference.municipalities import DATA_DIR, GEOJSON
 from surveys.definitions import text
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "surveys" / "data"
-GEOJSON = DATA_DIR / "municipalities.geojson"
 MAP_CREDIT = (
     "Kort: Indeholder data fra Styrelsen for Dataforsyning og Infrastruktur "
     "(tidl. Geodatastyrelsen), DAGI kommunegrænser 1:500.000, 2014 "

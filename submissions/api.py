@@ -16,11 +16,11 @@ from lib.api_errors import (
     field_error,
     pick,
 )
+from reference.models import Municipality
 from submissions import services
 from submissions.models import Submission, SubmissionState
 from submissions.permissions import can_edit, get_round, get_round_and_municipality
 from submissions.validation import MAX_EXPLANATION_LENGTH, validate
-from surveys.models import Municipality
 
 SLUG_PARAM = OpenApiParameter(
     "slug", str, OpenApiParameter.PATH, description="The round's slug (short name)."

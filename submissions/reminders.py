@@ -24,10 +24,11 @@ from django_tasks import task
 
 from accounts.audit import record
 from accounts.models import Membership
+from reference.models import Municipality
 from submissions.models import Contact, Reminder, Submission, SubmissionState
 from submissions.services import ServiceError
 from submissions.tracking import form_path
-from surveys.models import Municipality, RoundState
+from surveys.models import RoundState
 
 log = logging.getLogger(__name__)
 

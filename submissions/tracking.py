@@ -40,8 +40,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
+from reference.models import Municipality
 from submissions.models import ChaseNote, Contact, Reminder, Submission, SubmissionState
-from surveys.models import Municipality
 
 S = SubmissionState
 

@@ -5,8 +5,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reference.models import Municipality
 from submissions.tracking import SORT_KEYS, BoardState
-from surveys.models import Municipality
 
 
 def _region_choices():

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import is_coordinator
+from reference.models import Municipality
 from submissions import chase, nonresponders, reminders, review, services, tracking, tracking_html
 from submissions.models import ChaseNote, Reminder, Submission, SubmissionState
 from submissions.permissions import get_round
@@ -29,7 +30,7 @@ from submissions.tracking_forms import (
     ReminderSettingsForm,
     ReturnForm,
 )
-from surveys.models import Municipality, Round
+from surveys.models import Round
 
 
 def coordinator_only(view):

@@ -19,10 +19,11 @@ from accounts.api_base import ApiView, require_coordinator
 from accounts.audit import record
 from lib.api_errors import ApiError, error_responses, field_error
 from lib.text import pick
+from reference.models import Municipality
 from submissions import services
 from submissions.permissions import get_round, rounds_for
 from surveys.definitions import DefinitionError, export_definition, import_definition
-from surveys.models import Definition, Municipality, Round, RoundState, Survey
+from surveys.models import Definition, Round, RoundState, Survey
 
 # --- Municipalities
 

@@ -15,10 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Role, User
+from reference.models import Municipality
 from submissions.models import Revision, Submission, SubmissionState
 from submissions.validation import validate
 from surveys.definitions import load_shipped_definitions
-from surveys.models import Municipality, Round, RoundState, Survey
+from surveys.models import Round, RoundState, Survey
 
 DATA = Path(__file__).resolve().parent / "data"
 DEMO_TAG = "[Demo]"
@@ -244,7 +245,7 @@ def load_demo(out=print):
 
     now = timezone.now()
     if not Municipality.objects.filter(is_synthetic=False).exists():
-        from surveys.municipalities import MUNICIPALITIES_CSV, load_municipalities
+        from reference.municipalities import MUNICIPALITIES_CSV, load_municipalities
 
         load_municipalities(Municipality, str(MUNICIPALITIES_CSV))
     with transaction.atomic():

@@ -8,7 +8,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models import Municipality, Round, Survey
+from reference.models import Municipality
+from surveys.models import Round, Survey
 from surveys.rounds import parse_codes
 
 DATE_FORMATS = ["%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d"]

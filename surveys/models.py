@@ -1,28 +1,11 @@
-"""What is asked: municipalities (reference data), surveys, versioned definitions, rounds."""
+"""What is asked: surveys, versioned definitions, rounds."""
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class Municipality(models.Model):
-    code = models.CharField(_("kommunekode"), max_length=4, unique=True)
-    name = models.CharField(_("navn"), max_length=100)
-    region_code = models.CharField(_("regionskode"), max_length=4)
-    region_name = models.CharField(_("region"), max_length=100)
-    dst_group = models.CharField(_("kommunegruppe (DST)"), max_length=60)
-    is_synthetic = models.BooleanField(
-        default=False, help_text="Syntetisk kommune til belastningstest (kode uden for 101–860)."
-    )
-
-    class Meta:
-        ordering = ["code"]
-        verbose_name = _("kommune")
-        verbose_name_plural = _("kommuner")
-
-    def __str__(self):
-        return f"{self.name} ({self.code})"
+from reference.models import Municipality
 
 
 class Survey(models.Model):

@@ -6,7 +6,8 @@ import re
 from django.db import transaction
 
 from accounts.audit import record
-from surveys.models import Municipality, Round, RoundState
+from reference.models import Municipality
+from surveys.models import Round, RoundState
 
 _CODE_SEPARATORS = re.compile(r"[\s,;]+")
 

@@ -108,7 +108,7 @@ def _pick(rng, weighted):
 
 def ensure_municipalities(n, stats):
     """The first n municipalities: the real ones by code, then synthetic ones (1001+)."""
-    from surveys.models import Municipality
+    from reference.models import Municipality
 
     real = list(Municipality.objects.filter(is_synthetic=False).order_by("code")[:n])
     missing = n - len(real)

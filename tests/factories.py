@@ -5,7 +5,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from accounts.models import Membership, Role, User
-from surveys.models import Municipality
+from reference.models import Municipality
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -568,7 +568,8 @@ def load_rounds(count):
 
     from django.utils import timezone
 
-    from surveys.models import Municipality, Round, RoundState
+    from reference.models import Municipality
+    from surveys.models import Round, RoundState
     from surveys.scale import TITLE_PREFIX, delete_rounds
 
     delete_rounds(Round.objects.filter(slug__startswith="syntetisk-last-"))

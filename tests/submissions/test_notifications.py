@@ -8,9 +8,9 @@ from django.core import mail
 from pypdf import PdfReader
 
 from accounts.models import Role
+from reference.models import Municipality
 from submissions import services
 from submissions.models import Submission
-from surveys.models import Municipality
 from tests.factories import make_round, make_user
 from tests.submissions.conftest import post_form
 

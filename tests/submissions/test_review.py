@@ -4,9 +4,9 @@ previous round, accepts it or returns it with a reason; the officer corrects and
 import pytest
 from django.core import mail
 
+from reference.models import Municipality
 from submissions import review, services
 from submissions.models import Submission
-from surveys.models import Municipality
 from tests.factories import make_round, make_submission
 
 ANSWERS = {"pupils_8_9": 200, "enrolled": 10}

@@ -1,8 +1,8 @@
 import pytest
 
+from reference.models import Municipality
 from submissions import services
 from submissions.models import SubmissionState
-from surveys.models import Municipality
 from tests.factories import make_round, make_submission
 
 

@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role
+from reference.models import Municipality
 from submissions import tracking
 from submissions.models import ChaseNote, Contact, Reminder
-from surveys.models import Municipality
 from tests.factories import make_round, make_submission, make_user
 
 ANSWERS = {"pupils_8_9": 200, "enrolled": 10}

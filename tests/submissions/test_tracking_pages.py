@@ -11,8 +11,8 @@ from django.core import mail
 from openpyxl import load_workbook
 
 from accounts.models import AuditEvent
+from reference.models import Municipality
 from submissions.models import ChaseNote, Contact, Reminder
-from surveys.models import Municipality
 from tests.factories import make_round, make_submission
 
 ANSWERS = {"pupils_8_9": 200, "enrolled": 10}

@@ -7,10 +7,10 @@ import time_machine
 from django.utils import timezone
 
 from accounts.models import Role
+from reference.models import Municipality
 from submissions import tracking
 from submissions.models import ChaseNote, Contact, Reminder, Revision
 from submissions.tracking import BoardState
-from surveys.models import Municipality
 from tests.factories import make_round, make_submission, make_user
 
 ANSWERS = {"pupils_8_9": 200, "enrolled": 10}

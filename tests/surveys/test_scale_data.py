@@ -7,9 +7,10 @@ from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
 from accounts.models import Membership
+from reference.models import Municipality
 from submissions.models import ChaseNote, Reminder, Revision, Submission
 from submissions.validation import Result
-from surveys.models import Municipality, Round
+from surveys.models import Round
 
 pytestmark = pytest.mark.django_db
 

@@ -1,11 +1,11 @@
 from django.contrib import admin
 
-from surveys.models import Municipality
+from reference.models import Municipality
 
 
 @admin.register(Municipality)
 class MunicipalityAdmin(admin.ModelAdmin):
-    """Reference data from surveys/data/municipalities.csv; updated by `load_municipalities`."""
+    """Reference data from reference/data/municipalities.csv; updated by `load_municipalities`."""
 
     list_display = ["code", "name", "region_name", "dst_group", "is_synthetic"]
     list_filter = ["region_name", "dst_group", "is_synthetic"]

@@ -1,11 +1,13 @@
 from django.core.management.base import BaseCommand
 
-from surveys.models import Municipality
-from surveys.municipalities import MUNICIPALITIES_CSV, load_municipalities
+from reference.models import Municipality
+from reference.municipalities import MUNICIPALITIES_CSV, load_municipalities
 
 
 class Command(BaseCommand):
-    help = "Load or update the 98 municipalities from surveys/data/municipalities.csv (idempotent)."
+    help = (
+        "Load or update the 98 municipalities from reference/data/municipalities.csv (idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--file", default=str(MUNICIPALITIES_CSV))

@@ -1,10 +1,11 @@
-"""The 98 municipalities as reference data (surveys/data/municipalities.csv, sources beside it)."""
+"""The 98 municipalities as reference data (reference/data/municipalities.csv; sources there)."""
 
 import csv
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MUNICIPALITIES_CSV = DATA_DIR / "municipalities.csv"
+GEOJSON = DATA_DIR / "municipalities.geojson"
 FIELDS = ("name", "region_code", "region_name", "dst_group")
 
 
