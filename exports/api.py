@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from accounts.api_base import ApiView, IgnoreFormatNegotiation, require_read_all
 from lib.api_errors import ApiError, error_responses, field_error
-from submissions.permissions import get_round
+from surveys.selectors import get_round
 
 SLUG_PARAM = OpenApiParameter(
     "slug", str, OpenApiParameter.PATH, description="The round's slug (short name)."

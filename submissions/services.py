@@ -8,10 +8,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.audit import record
+from submissions import tasks
 from submissions.models import Revision, Submission, SubmissionState
 from submissions.permissions import is_member
 from submissions.validation import Result, clean_explanations, validate
-from surveys.models import Round, RoundState
+from surveys.models import RoundState
 
 
 class ServiceError(Exception):
@@ -358,46 +359,5 @@ def return_submission(submission, user, reason, request=None):
     return submission
 
 
-# --- Rounds
-
-
-def open_round(round_, user, request=None):
-    with transaction.atomic():
-        changed = Round.objects.filter(pk=round_.pk, state=RoundState.DRAFT).update(
-            state=RoundState.OPEN, opened_at=timezone.now()
-        )
-        if not changed:
-            return False
-        record("round.opened", actor=user, request=request, obj=round_)
-        round_id = round_.pk
-        transaction.on_commit(lambda: _enqueue("send_round_invitations", round_id))
-    round_.refresh_from_db()
-    return True
-
-
-def close_round(round_, user, request=None):
-    with transaction.atomic():
-        changed = Round.objects.filter(pk=round_.pk, state=RoundState.OPEN).update(
-            state=RoundState.CLOSED, closed_at=timezone.now()
-        )
-        if changed:
-            record("round.closed", actor=user, request=request, obj=round_)
-    round_.refresh_from_db()
-    return bool(changed)
-
-
-def reopen_round(round_, user, request=None):
-    with transaction.atomic():
-        changed = Round.objects.filter(pk=round_.pk, state=RoundState.CLOSED).update(
-            state=RoundState.OPEN, closed_at=None
-        )
-        if changed:
-            record("round.reopened", actor=user, request=request, obj=round_)
-    round_.refresh_from_db()
-    return bool(changed)
-
-
 def _enqueue(name, object_id):
-    from submissions import tasks
-
     getattr(tasks, name).enqueue(object_id)

@@ -16,14 +16,14 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from accounts.api_base import ApiView, require_coordinator
-from accounts.audit import record
+from accounts.audit import client_ip, record
 from lib.api_errors import ApiError, error_responses, field_error
 from lib.text import pick
 from reference.models import Municipality
-from submissions import services
-from submissions.permissions import get_round, rounds_for
+from surveys import lifecycle
 from surveys.definitions import DefinitionError, export_definition, import_definition
 from surveys.models import Definition, Round, RoundState, Survey
+from surveys.selectors import get_round, rounds_for
 
 # --- Municipalities
 
@@ -426,7 +426,7 @@ class RoundOpen(ApiView):
         require_coordinator(request.user)
         if round_.state == RoundState.CLOSED:
             raise ApiError("round_closed", ROUND_CLOSED, 409)
-        services.open_round(round_, request.user, request=request)
+        lifecycle.open_round(round_, actor=request.user, ip=client_ip(request))
         return Response(RoundSerializer(round_queryset(request.user).get(pk=round_.pk)).data)
 
 
@@ -444,5 +444,5 @@ class RoundClose(ApiView):
         require_coordinator(request.user)
         if round_.state == RoundState.DRAFT:
             raise ApiError("round_not_open", ROUND_NOT_OPEN, 409)
-        services.close_round(round_, request.user, request=request)
+        lifecycle.close_round(round_, actor=request.user, ip=client_ip(request))
         return Response(RoundSerializer(round_queryset(request.user).get(pk=round_.pk)).data)

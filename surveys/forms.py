@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reference.models import Municipality
+from surveys.lifecycle import parse_codes
 from surveys.models import Round, Survey
-from surveys.rounds import parse_codes
 
 DATE_FORMATS = ["%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d"]
 

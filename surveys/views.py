@@ -8,12 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.audit import client_ip
 from accounts.permissions import is_coordinator
-from submissions import services
-from submissions.models import Submission
+from surveys import lifecycle
 from surveys.forms import RoundForm
 from surveys.models import Round
-from surveys.rounds import create_round
 
 
 def _coordinator_only(request):
@@ -43,7 +42,7 @@ def round_create(request):
     _coordinator_only(request)
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        round_ = create_round(request.user, request=request, **form.round_kwargs())
+        round_ = lifecycle.create_round(request.user, request=request, **form.round_kwargs())
         messages.success(
             request,
             _("Runden er oprettet som kladde. Kontrollér den, og åbn den, når den er klar."),
@@ -56,11 +55,11 @@ def round_create(request):
 def round_detail(request, slug):
     round_ = _round(request, slug)
     recipients = list(round_.recipients.order_by("region_code", "name"))
+    # The round's submissions through the reverse relation (submissions sits above surveys and
+    # is not imported here): only their state, for the recipients table.
     submissions = {
         s.municipality_id: s
-        for s in Submission.objects.filter(round=round_).only(
-            "id", "municipality_id", "state", "late", "submitted_at"
-        )
+        for s in round_.submissions.only("id", "municipality_id", "state", "late", "submitted_at")
     }
     rows = [(m, submissions.get(m.pk)) for m in recipients]
     responded = sum(1 for s in submissions.values() if s.has_responded)
@@ -81,7 +80,7 @@ def round_detail(request, slug):
 @require_POST
 def round_open(request, slug):
     round_ = _round(request, slug)
-    if services.open_round(round_, request.user, request=request):
+    if lifecycle.open_round(round_, actor=request.user, ip=client_ip(request)):
         messages.success(
             request, _("Runden er åbnet. Kommunernes kontaktpersoner får en invitation pr. e-mail.")
         )
@@ -94,7 +93,7 @@ def round_open(request, slug):
 @require_POST
 def round_reopen(request, slug):
     round_ = _round(request, slug)
-    if services.reopen_round(round_, request.user, request=request):
+    if lifecycle.reopen_round(round_, actor=request.user, ip=client_ip(request)):
         messages.success(request, _("Runden er genåbnet. Kommunerne kan igen ændre besvarelser."))
     else:
         messages.info(request, _("Runden var ikke lukket."))

@@ -357,21 +357,21 @@ def django_setup():
 
 
 def jml_slugs(n):
-    from surveys.scale import round_slug
+    from demo.scale import round_slug
 
     return [round_slug(n, i) for i in range(1, (R if n == N else 2) + 1)]
 
 
 def coordinator():
     from accounts.models import User
-    from surveys.scale import EMAIL_DOMAIN
+    from demo.scale import EMAIL_DOMAIN
 
     return User.objects.get(email=f"koordinator@{EMAIL_DOMAIN}")
 
 
 def officer(code):
     from accounts.models import User
-    from surveys.scale import EMAIL_DOMAIN
+    from demo.scale import EMAIL_DOMAIN
 
     return User.objects.get(email=f"officer-{code}@{EMAIL_DOMAIN}")
 
@@ -568,9 +568,9 @@ def load_rounds(count):
 
     from django.utils import timezone
 
+    from demo.scale import TITLE_PREFIX, delete_rounds
     from reference.models import Municipality
     from surveys.models import Round, RoundState
-    from surveys.scale import TITLE_PREFIX, delete_rounds
 
     delete_rounds(Round.objects.filter(slug__startswith="syntetisk-last-"))
     newest = Round.objects.get(slug=jml_slugs(N)[-1])
@@ -953,9 +953,9 @@ def measure_reminders():
     from django.core.management import get_commands
     from django.utils import timezone
 
+    from demo.scale import TITLE_PREFIX, delete_rounds
     from submissions.models import Reminder
     from surveys.models import Round, RoundState
-    from surveys.scale import TITLE_PREFIX, delete_rounds
 
     if "send_reminders" not in get_commands():
         raise NotAvailable("manage.py send_reminders")

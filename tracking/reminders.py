@@ -27,8 +27,8 @@ from accounts.models import Membership
 from reference.models import Municipality
 from submissions.models import Contact, Reminder, Submission, SubmissionState
 from submissions.services import ServiceError
-from submissions.tracking import form_path
 from surveys.models import RoundState
+from tracking.board import form_path
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The coordinator's follow-up pages (/opfoelgning/): tracking board, reminders, chase log,
 non-responder lists, review and closing. Thin views: they scope, parse and call plain functions
-(submissions.tracking / reminders / chase / review / services). Everyone but a coordinator gets
+(tracking.board / reminders / chase / review / services). Everyone but a coordinator gets
 404 — a forbidden page and a missing one look the same."""
 
 import functools
@@ -15,13 +15,19 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.audit import client_ip
 from accounts.permissions import is_coordinator
 from reference.models import Municipality
-from submissions import chase, nonresponders, reminders, review, services, tracking, tracking_html
+from submissions import services
 from submissions.models import ChaseNote, Reminder, Submission, SubmissionState
-from submissions.permissions import get_round
 from submissions.services import ServiceError
-from submissions.tracking_forms import (
+from surveys import lifecycle
+from surveys.models import Round
+from surveys.selectors import get_round
+from tracking import board as tracking_board
+from tracking import board_html, chase, nonresponders, reminders, review
+from tracking.board import BoardState
+from tracking.forms import (
     BoardFilterForm,
     BulkAcceptForm,
     ContactForm,
@@ -30,7 +36,6 @@ from submissions.tracking_forms import (
     ReminderSettingsForm,
     ReturnForm,
 )
-from surveys.models import Round
 
 
 def coordinator_only(view):
@@ -100,17 +105,17 @@ def sort_headers(request, current):
 @coordinator_only
 def board(request, slug):
     round_ = get_round(request.user, slug)
-    everyone = tracking.board_rows(round_)
+    everyone = tracking_board.board_rows(round_)
     form = BoardFilterForm(request.GET or None)
     wanted = form.values()
-    rows = tracking.sort_rows(
-        tracking.filter_rows(everyone, wanted["state"], wanted["region"], wanted["group"]),
+    rows = tracking_board.sort_rows(
+        tracking_board.filter_rows(everyone, wanted["state"], wanted["region"], wanted["group"]),
         wanted["sort"],
     )
-    counts = tracking.board_counters(everyone)  # the whole round, whatever the filters
-    series = tracking.response_series(round_, counts.total)
+    counts = tracking_board.board_counters(everyone)  # the whole round, whatever the filters
+    series = tracking_board.response_series(round_, counts.total)
     current_sort = request.GET.get("sort", "")
-    if current_sort.removeprefix("-") not in tracking.SORT_KEYS:
+    if current_sort.removeprefix("-") not in tracking_board.SORT_KEYS:
         current_sort = ""
     return render(
         request,
@@ -118,13 +123,13 @@ def board(request, slug):
         {
             "round": round_,
             "rows": rows,
-            "rows_html": tracking_html.rows_html(rows, board_url(round_)),
+            "rows_html": board_html.rows_html(rows, board_url(round_)),
             "filter_form": form,
             "counts": counts,
-            "deadline": tracking.deadline_info(round_),
+            "deadline": tracking_board.deadline_info(round_),
             "series": series,
-            "series_table": tracking.series_changes(series),
-            "chart": tracking.response_chart(series, deadline=round_.deadline),
+            "series_table": tracking_board.series_changes(series),
+            "chart": tracking_board.response_chart(series, deadline=round_.deadline),
             "headers": sort_headers(request, current_sort),
             "filtered": bool(
                 request.GET.get("state") or request.GET.get("region") or request.GET.get("group")
@@ -288,7 +293,7 @@ def _municipality_context(round_, municipality, note_form=None, contact_form=Non
         "round": round_,
         "municipality": municipality,
         "submission": Submission.objects.filter(round=round_, municipality=municipality).first(),
-        "officers": list(tracking.active_memberships().filter(municipality=municipality)),
+        "officers": list(tracking_board.active_memberships().filter(municipality=municipality)),
         "contacts": list(municipality.contacts.order_by("name")),
         "notes": list(
             ChaseNote.objects.filter(round=round_, municipality=municipality).select_related(
@@ -302,8 +307,8 @@ def _municipality_context(round_, municipality, note_form=None, contact_form=Non
         ),
         "note_form": note_form or NoteForm(),
         "contact_form": contact_form or ContactForm(),
-        "form_path": tracking.form_path(round_, municipality),
-        "labels": tracking.BoardState.labels,
+        "form_path": tracking_board.form_path(round_, municipality),
+        "labels": BoardState.labels,
     }
 
 
@@ -484,7 +489,7 @@ def review_submission(request, slug, code):
             "data": data,
             "form": form,
             "revisions": revisions,
-            "form_path": tracking.form_path(round_, municipality),
+            "form_path": tracking_board.form_path(round_, municipality),
         },
         status=status,
     )
@@ -498,23 +503,23 @@ def review_submission(request, slug, code):
 def close_round(request, slug):
     round_ = get_round(request.user, slug)
     if request.method == "POST":
-        if services.close_round(round_, request.user, request=request):
+        if lifecycle.close_round(round_, actor=request.user, ip=client_ip(request)):
             messages.success(request, _("Runden er lukket."))
         else:
             messages.info(request, _("Runden var ikke åben, så den er ikke lukket nu."))
         return redirect(board_url(round_))
-    rows = list(tracking.board_queryset(round_))
+    rows = list(tracking_board.board_queryset(round_))
     for row in rows:
-        row.state_label = tracking.BoardState.labels[row.board_state]
+        row.state_label = BoardState.labels[row.board_state]
     return render(
         request,
         "tracking/close.html",
         {
             "round": round_,
-            "counts": tracking.counters(round_),
-            "missing": [r for r in rows if r.board_state in tracking.BoardState.NOT_RESPONDED],
-            "awaiting": [r for r in rows if r.board_state in tracking.BoardState.AWAITING_REVIEW],
-            "labels": tracking.BoardState.labels,
+            "counts": tracking_board.counters(round_),
+            "missing": [r for r in rows if r.board_state in BoardState.NOT_RESPONDED],
+            "awaiting": [r for r in rows if r.board_state in BoardState.AWAITING_REVIEW],
+            "labels": BoardState.labels,
         },
     )
 
@@ -524,7 +529,7 @@ def close_round(request, slug):
 def reopen_round(request, slug):
     round_ = get_round(request.user, slug)
     if request.method == "POST":
-        if services.reopen_round(round_, request.user, request=request):
+        if lifecycle.reopen_round(round_, actor=request.user, ip=client_ip(request)):
             messages.success(request, _("Runden er genåbnet."))
         else:
             messages.info(request, _("Runden var ikke lukket."))

@@ -20,9 +20,20 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
+
+from accounts.audit import record
+from accounts.models import Membership, Role, User
+from reference.models import Municipality
+from submissions.models import ChaseNote, Reminder, Revision, Submission
+from submissions.validation import validate
+from surveys.definitions import SHIPPED_DIR, import_definition, read_definition_file
+from surveys.models import Round, RoundState
 
 SLUG_PREFIX = "syntetisk"
 TITLE_PREFIX = "[Syntetisk]"
@@ -108,8 +119,6 @@ def _pick(rng, weighted):
 
 def ensure_municipalities(n, stats):
     """The first n municipalities: the real ones by code, then synthetic ones (1001+)."""
-    from reference.models import Municipality
-
     real = list(Municipality.objects.filter(is_synthetic=False).order_by("code")[:n])
     missing = n - len(real)
     if missing <= 0:
@@ -151,12 +160,6 @@ def ensure_users(municipalities, stats):
     """One officer per municipality (every tenth also serves its neighbour, like a shared
     service centre), plus a synthetic coordinator and analyst with TOTP set up.
     Returns ({municipality_id: officer}, coordinator)."""
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    from accounts.models import Membership, Role, User
-
     unusable = make_password(None)
     wanted = {f"officer-{m.code}@{EMAIL_DOMAIN}": m for m in municipalities}
     staff = {
@@ -288,9 +291,6 @@ def _build_round(
 ):
     """Submissions, revisions, reminders and chase notes of one round. Returns the responded
     answers by municipality id (the next round compares with them)."""
-    from submissions.models import ChaseNote, Reminder, Revision, Submission
-    from submissions.validation import validate
-
     spec = round_.definition.spec
     weights = OPEN_STATES if is_open else CLOSED_STATES
     opens = round_.opens_at
@@ -441,15 +441,11 @@ def _build_round(
 
 
 def existing_rounds(n):
-    from surveys.models import Round
-
     return Round.objects.filter(slug__startswith=f"{SLUG_PREFIX}-", slug__contains=f"-n{n}-")
 
 
 def delete_rounds(rounds):
     """Remove synthetic rounds and everything hanging off them (refuses non-synthetic ones)."""
-    from submissions.models import ChaseNote, Reminder, Revision, Submission
-
     rounds = rounds.filter(is_demo=True, slug__startswith=f"{SLUG_PREFIX}-")
     ids = list(rounds.values_list("pk", flat=True))
     Revision.objects.filter(submission__round_id__in=ids).delete()
@@ -463,10 +459,6 @@ def delete_rounds(rounds):
 
 def generate(n, rounds, *, entries=0, seed=1, replace=False, log=None):
     """Build the dataset; returns Stats. Raises ValueError if it exists and not `replace`."""
-    from accounts.audit import record
-    from surveys.definitions import SHIPPED_DIR, import_definition, read_definition_file
-    from surveys.models import Round, RoundState
-
     log = log or (lambda msg: None)
     if n < 1 or rounds < 1:
         raise ValueError("--municipalities and --rounds must be at least 1")

@@ -4,14 +4,14 @@ import datetime as dt
 
 import pytest
 import time_machine
+from board.board import BoardState
 from django.utils import timezone
 
 from accounts.models import Role
 from reference.models import Municipality
-from submissions import tracking
 from submissions.models import ChaseNote, Contact, Reminder, Revision
-from submissions.tracking import BoardState
 from tests.factories import make_round, make_submission, make_user
+from tracking import board
 
 ANSWERS = {"pupils_8_9": 200, "enrolled": 10}
 # Lolland has an officer in every test (the `lolland` fixture); the others get what they need.
@@ -27,7 +27,7 @@ def round_(db, lolland):
 
 
 def states(round_):
-    return {m.code: m.board_state for m in tracking.board_queryset(round_)}
+    return {m.code: m.board_state for m in board.board_queryset(round_)}
 
 
 def test_every_state_is_computed_from_the_submission_and_the_contacts(round_):
@@ -96,7 +96,7 @@ def test_rows_carry_officers_reminders_and_the_latest_note(round_, lolland, coor
     ChaseNote.objects.create(
         round=round_, municipality=m, noted_on=dt.date(2026, 3, 12), text="ringede", author=None
     )
-    row = tracking.board_queryset(round_).get(code="360")
+    row = board.board_queryset(round_).get(code="360")
     assert [o.user.email for o in row.officers] == ["officer@lolland.dk"]
     assert row.reminders_sent == 1
     assert row.last_reminder_at is not None
@@ -109,7 +109,7 @@ def test_counters_say_how_many_have_answered_are_missing_and_await_review(round_
     make_submission(round_, "101", ANSWERS, state="submitted")
     make_submission(round_, "147", ANSWERS, state="submitted", late=True)
     make_submission(round_, "153", ANSWERS, state="accepted")
-    c = tracking.counters(round_)
+    c = board.counters(round_)
     assert (c.total, c.responded, c.missing, c.awaiting_review, c.accepted) == (8, 3, 5, 2, 1)
     assert c.by_state[BoardState.NO_CONTACT] == 1
 
@@ -130,24 +130,22 @@ def test_the_response_series_counts_first_submissions_per_day_since_opening(db):
         answers={},
         created_at=opened + dt.timedelta(days=1),
     )
-    series = tracking.response_series(round_, 4, now=opened + dt.timedelta(days=5))
+    series = board.response_series(round_, 4, now=opened + dt.timedelta(days=5))
     assert [p.responded for p in series] == [0, 1, 2, 2, 2, 2]
     assert series[-1].percent == 50.0
-    chart = tracking.response_chart(series, deadline=round_.deadline)
+    chart = board.response_chart(series, deadline=round_.deadline)
     assert len(chart.points.split()) == 6
 
 
 def test_deadline_info_counts_calendar_days_left_and_passed(db):
     round_ = make_round(codes=["360"], deadline=dt.datetime(2026, 3, 13, 11, tzinfo=dt.UTC))
-    before = tracking.deadline_info(round_, now=dt.datetime(2026, 3, 8, 20, tzinfo=dt.UTC))
-    after = tracking.deadline_info(round_, now=dt.datetime(2026, 3, 15, 8, tzinfo=dt.UTC))
+    before = board.deadline_info(round_, now=dt.datetime(2026, 3, 8, 20, tzinfo=dt.UTC))
+    after = board.deadline_info(round_, now=dt.datetime(2026, 3, 15, 8, tzinfo=dt.UTC))
     assert (before.days_left, before.passed) == (5, False)
     assert (after.days_left, after.passed) == (-2, True)
 
 
 def test_the_table_behind_the_chart_lists_only_the_days_the_count_changed():
     days = [dt.date(2026, 2, 1) + dt.timedelta(days=i) for i in range(6)]
-    series = [
-        tracking.SeriesPoint(d, n, 0.0) for d, n in zip(days, [0, 1, 1, 1, 3, 3], strict=True)
-    ]
-    assert [p.responded for p in tracking.series_changes(series)] == [0, 1, 3, 3]
+    series = [board.SeriesPoint(d, n, 0.0) for d, n in zip(days, [0, 1, 1, 1, 3, 3], strict=True)]
+    assert [p.responded for p in board.series_changes(series)] == [0, 1, 3, 3]

@@ -1,8 +1,8 @@
-"""/opfoelgning/: the coordinator's follow-up pages (see submissions/tracking_views.py)."""
+"""/opfoelgning/: the coordinator's follow-up pages (see tracking/views.py)."""
 
 from django.urls import path, re_path
 
-from submissions import tracking_views as views
+from tracking import views
 
 app_name = "tracking"
 

@@ -1,7 +1,7 @@
 """The demo (`manage.py load_demo`, run by `make run`). Idempotent: running it again changes
 nothing that exists (it only moves the open rounds' deadline into the future again).
 
-Figures come from surveys/data/demo_*.csv and are synthetic (see surveys/data/README.md);
+Figures come from demo/data/demo_*.csv and are synthetic (see demo/data/README.md);
 the rounds are marked is_demo so every page about them says so. Submissions are stored
 directly (validated, with one Revision each) rather than through one service call per row.
 """
@@ -10,12 +10,15 @@ import csv
 import datetime as dt
 from pathlib import Path
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.audit import record
 from accounts.models import Membership, Role, User
 from reference.models import Municipality
+from reference.municipalities import MUNICIPALITIES_CSV, load_municipalities
 from submissions.models import Revision, Submission, SubmissionState
 from submissions.validation import validate
 from surveys.definitions import load_shipped_definitions
@@ -57,8 +60,6 @@ def _aware(*args):
 
 
 def _users(out):
-    from allauth.account.models import EmailAddress
-
     municipalities = {m.code: m for m in Municipality.objects.all()}
     users = {}
     for email, name, role, codes in DEMO_USERS:
@@ -241,12 +242,8 @@ def _proevehandlinger(survey, coordinator, now):
 
 
 def load_demo(out=print):
-    from accounts.audit import record
-
     now = timezone.now()
     if not Municipality.objects.filter(is_synthetic=False).exists():
-        from reference.municipalities import MUNICIPALITIES_CSV, load_municipalities
-
         load_municipalities(Municipality, str(MUNICIPALITIES_CSV))
     with transaction.atomic():
         load_shipped_definitions()

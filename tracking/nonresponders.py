@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from lib.formula import safe_text
-from submissions.tracking import BoardState, non_responders
+from tracking.board import BoardState, non_responders
 
 COLUMNS = [
     "kommunekode",

@@ -15,9 +15,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection, connections
 
-from submissions import reminders
 from submissions.models import Reminder
 from tests.factories import make_round, make_user
+from tracking import reminders
 
 DEADLINE = dt.datetime(2026, 3, 13, 11, 0, tzinfo=dt.UTC)
 CODES = ["360", "727", "101", "147", "151", "153", "155", "157"]

@@ -1,10 +1,10 @@
-"""Build a reproducible synthetic dataset for benchmarks (see surveys/scale.py)."""
+"""Build a reproducible synthetic dataset for benchmarks (see demo/scale.py)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.scale import generate
+from demo.scale import generate
 
 
 class Command(BaseCommand):

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from accounts.models import Role
 from reference.models import Municipality
-from submissions import tracking
 from submissions.models import ChaseNote, Contact, Reminder
 from tests.factories import make_round, make_submission, make_user
+from tracking import board
 
 ANSWERS = {"pupils_8_9": 200, "enrolled": 10}
 
@@ -145,7 +145,7 @@ def test_the_board_renders_1000_municipalities_quickly(db, coordinator, as_coord
     assert elapsed < 10  # generous: a guard against accidental N+1, not a benchmark
 
 
-# --- The board's rows are read in flat queries and sorted in Python (submissions.tracking
+# --- The board's rows are read in flat queries and sorted in Python (tracking.board
 # board_rows / sort_rows); they must say and order exactly what the database expressions do.
 
 
@@ -213,8 +213,8 @@ def _row_values(row):
 
 
 def test_board_rows_say_what_the_board_queryset_says(varied_round):
-    expected = {m.code: m for m in tracking.board_queryset(varied_round)}
-    rows = tracking.board_rows(varied_round)
+    expected = {m.code: m for m in board.board_queryset(varied_round)}
+    rows = board.board_rows(varied_round)
     assert len(rows) == len(expected) == 98
     for row in rows:
         m = expected[row.code]
@@ -225,8 +225,8 @@ def test_board_rows_say_what_the_board_queryset_says(varied_round):
         assert [(c.name, c.email, c.phone) for c in row.contact_people] == [
             (c.name, c.email, c.phone) for c in m.contact_people
         ]
-    assert {r.board_state for r in rows} == set(tracking.BoardState.rank)
-    assert tracking.board_counters(rows) == tracking.counters(varied_round)
+    assert {r.board_state for r in rows} == set(board.BoardState.rank)
+    assert board.board_counters(rows) == board.counters(varied_round)
 
 
 # Each sort parameter and the annotation the database would order by.
@@ -256,22 +256,22 @@ def test_the_board_sorts_every_column_as_the_database_does(varied_round, as_coor
         order.append(
             expr.desc(nulls_last=True) if param.startswith("-") else expr.asc(nulls_last=True)
         )
-    expected = [m.code for m in tracking.board_queryset(varied_round).order_by(*order, "code")]
+    expected = [m.code for m in board.board_queryset(varied_round).order_by(*order, "code")]
     rows = as_coordinator.get("/opfoelgning/varied/", {"sort": sort}).context["rows"]
     assert [r.code for r in rows] == expected
 
 
 def test_the_default_order_is_furthest_from_done_first_then_by_name(varied_round, as_coordinator):
-    expected = [m.code for m in tracking.board_queryset(varied_round)]
+    expected = [m.code for m in board.board_queryset(varied_round)]
     rows = as_coordinator.get("/opfoelgning/varied/").context["rows"]
     assert [r.code for r in rows] == expected
 
 
-@pytest.mark.parametrize("state", [*tracking.BoardState.rank, "missing", "review"])
+@pytest.mark.parametrize("state", [*board.BoardState.rank, "missing", "review"])
 def test_the_state_filter_picks_what_the_database_filter_picks(varied_round, as_coordinator, state):
-    states = tracking.STATE_FILTERS.get(state, (state,))
+    states = board.STATE_FILTERS.get(state, (state,))
     expected = set(
-        tracking.board_queryset(varied_round)
+        board.board_queryset(varied_round)
         .filter(board_state__in=states, region_name="Region Hovedstaden")
         .values_list("code", flat=True)
     )
@@ -289,8 +289,7 @@ def test_an_invalid_sort_is_ignored_and_the_filters_still_apply(varied_round, as
     ).context["rows"]
     assert {r.region_name for r in rows} == {"Region Hovedstaden"}
     assert [r.code for r in rows] == [
-        m.code
-        for m in tracking.board_queryset(varied_round).filter(region_name="Region Hovedstaden")
+        m.code for m in board.board_queryset(varied_round).filter(region_name="Region Hovedstaden")
     ]
 
 

@@ -4,7 +4,7 @@ a unique row before it is sent, so running it twice, or on two machines at once,
 
 from django.core.management.base import BaseCommand
 
-from submissions import reminders
+from tracking import reminders
 
 
 class Command(BaseCommand):

@@ -1,12 +1,12 @@
 """Forms and the board filter for the coordinator's tracking pages. They only parse input; the
-rules live in submissions.reminders / chase / review / services."""
+rules live in tracking.reminders / chase / review / services."""
 
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from reference.models import Municipality
-from submissions.tracking import SORT_KEYS, BoardState
+from tracking.board import SORT_KEYS, BoardState
 
 
 def _region_choices():
@@ -29,7 +29,7 @@ def _group_choices():
 
 class BoardFilterForm(forms.Form):
     """The board's filters and sort. Only parses: the rows are filtered and sorted by
-    submissions.tracking.filter_rows / sort_rows. A value that does not validate is ignored
+    tracking.board.filter_rows / sort_rows. A value that does not validate is ignored
     (the other fields still apply)."""
 
     state = forms.ChoiceField(

@@ -16,7 +16,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from submissions.tracking import BoardState
+from tracking.board import BoardState
 
 BADGES = {
     BoardState.ACCEPTED: "badge-success",

@@ -10,10 +10,10 @@ from django.core.management import call_command
 
 from accounts.models import AuditEvent, Role
 from reference.models import Municipality
-from submissions import reminders
 from submissions.models import Contact, Reminder
 from submissions.services import ServiceError
 from tests.factories import make_round, make_submission, make_user
+from tracking import reminders
 
 ANSWERS = {"pupils_8_9": 200, "enrolled": 10}
 UTC = dt.UTC

@@ -5,9 +5,10 @@ import pytest
 from django.core import mail
 
 from reference.models import Municipality
-from submissions import review, services
+from submissions import services
 from submissions.models import Submission
 from tests.factories import make_round, make_submission
+from tracking import review
 
 ANSWERS = {"pupils_8_9": 200, "enrolled": 10}
 
