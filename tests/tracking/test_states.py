@@ -4,7 +4,6 @@ import datetime as dt
 
 import pytest
 import time_machine
-from board.board import BoardState
 from django.utils import timezone
 
 from accounts.models import Role
@@ -12,6 +11,7 @@ from reference.models import Municipality
 from submissions.models import ChaseNote, Contact, Reminder, Revision
 from tests.factories import make_round, make_submission, make_user
 from tracking import board
+from tracking.board import BoardState
 
 ANSWERS = {"pupils_8_9": 200, "enrolled": 10}
 # Lolland has an officer in every test (the `lolland` fixture); the others get what they need.
