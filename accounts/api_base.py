@@ -31,24 +31,45 @@ def forbid(message=None):
     )
 
 
-def require_coordinator(user):
-    if not user.is_coordinator:
-        forbid(
-            {
-                "da": "Kun koordinatorer kan udføre denne handling.",
-                "en": "Only coordinators can do this.",
-            }
-        )
+class RolePermission(permissions.BasePermission):
+    """The API's role checks, one family of DRF permission classes. An endpoint that works on a
+    round or a submission looks it up first (404 for what the person may not see) and then
+    calls `require(request, IsCoordinator)`, so the 403 never reveals what exists."""
+
+    message = None  # forbid()'s general message
+
+    def allows(self, user) -> bool:
+        raise NotImplementedError
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and self.allows(request.user))
 
 
-def require_read_all(user):
-    if not user.can_read_all:
-        forbid(
-            {
-                "da": "Kun koordinatorer og analytikere har adgang.",
-                "en": "Only coordinators and analysts have access.",
-            }
-        )
+class IsCoordinator(RolePermission):
+    message = {
+        "da": "Kun koordinatorer kan udføre denne handling.",
+        "en": "Only coordinators can do this.",
+    }
+
+    def allows(self, user) -> bool:
+        return user.is_coordinator
+
+
+class CanReadAll(RolePermission):
+    message = {
+        "da": "Kun koordinatorer og analytikere har adgang.",
+        "en": "Only coordinators and analysts have access.",
+    }
+
+    def allows(self, user) -> bool:
+        return user.can_read_all
+
+
+def require(request, permission: type[RolePermission]) -> None:
+    """403 in the error shape unless the role check passes (after the scoped lookup)."""
+    check = permission()
+    if not check.has_permission(request, None):
+        forbid(check.message)
 
 
 class IgnoreFormatNegotiation(DefaultContentNegotiation):

@@ -20,8 +20,9 @@ from accounts.models import Membership, Role, User
 from reference.models import Municipality
 from reference.municipalities import MUNICIPALITIES_CSV, load_municipalities
 from submissions.models import Revision, Submission, SubmissionState
+from submissions.services import store_result
 from submissions.validation import validate
-from surveys.definitions import load_shipped_definitions
+from surveys.definition_store import load_shipped_definitions
 from surveys.models import Round, RoundState, Survey
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -115,25 +116,20 @@ def _store(round_, rows, author, previous=None):
             w["explain"]: f"{DEMO_TAG} Tallet er kontrolleret og korrekt." for w in result.warnings
         }
         responded = state in (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED)
-        subs.append(
-            Submission(
-                round=round_,
-                municipality=municipalities[code],
-                state=state,
-                version=1,
-                answers=result.answers,
-                explanations=explanations if responded else {},
-                derived=result.derived,
-                findings=result.findings,
-                error_count=len(result.errors),
-                warning_count=len(result.warnings),
-                created_at=at,
-                last_activity_at=at,
-                updated_by=author,
-                submitted_at=at if responded else None,
-                submitted_by=author if responded else None,
-            )
+        submission = Submission(
+            round=round_,
+            municipality=municipalities[code],
+            state=state,
+            version=1,
+            answers=result.answers,
+            explanations=explanations if responded else {},
+            created_at=at,
+            last_activity_at=at,
+            updated_by=author,
+            submitted_at=at if responded else None,
+            submitted_by=author if responded else None,
         )
+        subs.append(store_result(submission, result))
     Submission.objects.bulk_create(subs)
     created = Submission.objects.filter(
         round=round_, municipality__code__in=[s.municipality.code for s in subs]

@@ -31,8 +31,10 @@ from accounts.audit import record
 from accounts.models import Membership, Role, User
 from reference.models import Municipality
 from submissions.models import ChaseNote, Reminder, Revision, Submission
+from submissions.services import store_result
 from submissions.validation import validate
-from surveys.definitions import SHIPPED_DIR, import_definition, read_definition_file
+from surveys.definition_store import import_definition
+from surveys.definitions import SHIPPED_DIR, read_definition_file
 from surveys.models import Round, RoundState
 
 SLUG_PREFIX = "syntetisk"
@@ -330,14 +332,11 @@ def _build_round(
             version=len(plan),
             answers=result.answers,
             explanations=explanations,
-            derived=result.derived,
-            findings=result.findings,
-            error_count=len(result.errors),
-            warning_count=len(result.warnings),
             created_at=created,
             last_activity_at=submitted if state != "draft" else created,
             updated_by=officer,
         )
+        store_result(s, result)
         if state != "draft":
             s.submitted_at = submitted
             s.submitted_by = officer

@@ -14,7 +14,8 @@ from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from accounts.api_base import ApiView, IgnoreFormatNegotiation, require_read_all
+from accounts.api_base import ApiView, CanReadAll, IgnoreFormatNegotiation, require
+from exports.services import build_export
 from lib.api_errors import ApiError, error_responses, field_error
 from surveys.selectors import get_round
 
@@ -67,7 +68,8 @@ def jsonable(value):
 class RoundSummary(ApiView):
     def get(self, request, slug):
         round_ = get_round(request.user, slug)
-        require_read_all(request.user)
+        require(request, CanReadAll)
+        # Loaded on first use, not at start-up: it imports pandas (slow to import).
         from exports.analysis import analyse_round
 
         return Response(jsonable(analyse_round(round_)))
@@ -104,7 +106,7 @@ class RoundExport(ApiView):
 
     def get(self, request, slug):
         round_ = get_round(request.user, slug)
-        require_read_all(request.user)
+        require(request, CanReadAll)
         fmt = request.query_params.get("format") or "csv"
         if fmt not in FORMATS:
             raise ApiError(
@@ -121,14 +123,12 @@ class RoundExport(ApiView):
                     )
                 ],
             )
-        from exports.services import build_export
-
         try:
             filename, content_type, content, export = build_export(
                 request.user, [round_], fmt, via="api"
             )
         except PermissionDenied:
-            require_read_all(request.user)
+            require(request, CanReadAll)
             raise
         if content is None:
             try:

@@ -39,6 +39,7 @@ from django.db import connection
 from exports import datasets, renderers
 from lib.formula import safe_text
 from reference.models import Municipality
+from submissions.models import Submission
 from surveys.models import Round
 
 CHUNK = renderers.CSV_CHUNK
@@ -166,8 +167,6 @@ def _base(rounds, spec):
     name, region_code, region_name, dst_group, slug, state, responded, submitted_at, late,
     a, d, x (answers, derived, explanations); entries surveys also entry_no, e (the entry),
     nothing (a truthy `nothing_to_report`)."""
-    from submissions.models import Submission
-
     through = Round.recipients.through._meta
     round_col = through.get_field("round").column
     mun_col = through.get_field("municipality").column

@@ -19,6 +19,7 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from exports.datasets import Column
 from lib.formula import safe_text
 
 CSV_CHUNK = 64 * 1024
@@ -117,8 +118,6 @@ def _xlsx_value(value):
 
 
 def codebook_columns():
-    from exports.datasets import Column
-
     def c(name, da, en):
         return Column(name, {"da": da, "en": en}, "string")
 

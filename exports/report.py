@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 
 from exports.analysis import RESPONDED, analyse_round, pct
 from reference.municipalities import DATA_DIR, GEOJSON
+from submissions.models import Submission
 from surveys.definitions import text
 
 MAP_CREDIT = (
@@ -219,8 +220,6 @@ def _indicator_context(ind, spec):
 def catalogue(round_, spec):
     """Entries of responding municipalities grouped by their theme (the first single-choice
     question, `theme` if there is one), in the definition's choice order."""
-    from submissions.models import Submission
-
     group_q = spec.question("theme") or next(
         (q for q in spec.questions if q.type == "single_choice"), None
     )

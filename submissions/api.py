@@ -6,7 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from accounts.api_base import ApiView, forbid, require_coordinator
+from accounts.api_base import ApiView, IsCoordinator, forbid, require
 from lib.api_errors import ApiError, ErrorDetailSerializer, error_responses, field_error
 from lib.text import pick
 from submissions import services
@@ -458,7 +458,7 @@ NOT_SUBMITTED = {
 
 def _review_target(request, slug, code):
     round_, municipality, submission = _load(request, slug, code)
-    require_coordinator(request.user)
+    require(request, IsCoordinator)
     if submission is None:
         raise ApiError("not_submitted", NOT_SUBMITTED, 409)
     return round_, municipality, submission

@@ -176,7 +176,7 @@ def save_draft(round_, municipality, user, answers, explanations, version, reque
         now = timezone.now()
         submission.answers = result.answers
         submission.explanations = clean_expl
-        _store_findings(submission, result)
+        store_result(submission, result)
         submission.version += 1
         submission.updated_by = user
         submission.last_activity_at = now
@@ -193,11 +193,15 @@ def save_draft(round_, municipality, user, answers, explanations, version, reque
     return Outcome(submission, result)
 
 
-def _store_findings(submission, result):
+def store_result(submission: Submission, result: Result) -> Submission:
+    """The one place a validation result lands on a submission: its derived values, findings
+    and their counts (the answers are the caller's). Services, the demo and scale data and the
+    test factories all store results through here."""
     submission.derived = result.derived
     submission.findings = result.findings
     submission.error_count = len(result.errors)
     submission.warning_count = len(result.warnings)
+    return submission
 
 
 def submit(round_, municipality, user, version=None, request=None):
@@ -214,7 +218,7 @@ def submit(round_, municipality, user, version=None, request=None):
         if submission.version == 0 or blocking:
             raise SubmissionBlocked(blocking or result.errors)
         now = timezone.now()
-        _store_findings(submission, result)
+        store_result(submission, result)
         submission.state = SubmissionState.SUBMITTED
         submission.submitted_at = now
         submission.submitted_by = user

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from submissions import diff, forms, services
 from submissions.models import Submission, SubmissionState
+from submissions.notifications import receipt_data, render_receipt_pdf
 from submissions.permissions import can_edit, get_round_and_municipality, is_member
 from submissions.validation import validate
 from surveys.definitions import text
@@ -525,15 +526,11 @@ def receipt(request, slug, code):
 
 
 def receipt_context(page):
-    from submissions.notifications import receipt_data
-
     return receipt_data(page.submission, page.round, page.municipality, _lang())
 
 
 @login_required
 def receipt_pdf(request, slug, code):
-    from submissions.notifications import render_receipt_pdf
-
     page = Page(request, slug, code)
     if page.submission is None or page.submission.submitted_at is None:
         raise Http404

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsonschema
-from django.db import transaction
 from django.utils.translation import get_language
 
 from surveys.rules import RuleError, check_expression
@@ -495,42 +494,5 @@ def read_definition_file(path) -> dict:
         raise DefinitionError(f"cannot read file: {exc.strerror}")
 
 
-def import_definition(content, user=None):
-    """Validate and store a definition as the next version of its survey (creating the survey).
-    An identical definition is not stored twice. Returns (definition, created)."""
-    from accounts.audit import record
-    from surveys.models import Definition, Survey
-
-    validate_definition(content)
-    content = {k: v for k, v in content.items() if k != "version"}
-    with transaction.atomic():
-        survey, _ = Survey.objects.get_or_create(
-            key=content["key"],
-            defaults={"name": content["title"]["da"], "name_en": content["title"].get("en", "")},
-        )
-        survey = Survey.objects.select_for_update().get(pk=survey.pk)
-        current = survey.current_definition()
-        if current is not None and current.content == content:
-            return current, False
-        survey.name = content["title"]["da"]
-        survey.name_en = content["title"].get("en", "")
-        survey.save(update_fields=["name", "name_en"])
-        definition = Definition.objects.create(
-            survey=survey,
-            version=(current.version + 1) if current else 1,
-            content=content,
-            created_by=user,
-        )
-        record("definition.imported", actor=user, obj=definition, detail={"key": survey.key})
-    return definition, True
-
-
 def export_definition(definition) -> dict:
     return {**definition.content, "version": definition.version}
-
-
-def load_shipped_definitions(user=None):
-    return [
-        import_definition(read_definition_file(SHIPPED_DIR / f"{key}.json"), user)[0]
-        for key in SHIPPED_KEYS
-    ]

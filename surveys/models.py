@@ -3,9 +3,11 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from reference.models import Municipality
+from surveys.definitions import definition_spec
 
 
 class Survey(models.Model):
@@ -25,8 +27,6 @@ class Survey(models.Model):
     @property
     def display_name(self):
         """The name in the interface language (English when chosen and available)."""
-        from django.utils.translation import get_language
-
         if (get_language() or "da").startswith("en") and self.name_en:
             return self.name_en
         return self.name
@@ -62,8 +62,6 @@ class Definition(models.Model):
         content = self.content
         cached = self.__dict__.get("_spec")
         if cached is None or cached[0] is not content:
-            from surveys.definitions import definition_spec
-
             cached = self.__dict__["_spec"] = (content, definition_spec(self.pk, content))
         return cached[1]
 

@@ -223,7 +223,7 @@ KWARGS = {
     "object_id": "1",
     "content_type_id": "1",
     "id": "1",
-    "app_label": "surveys",
+    "app_label": "reference",
     "url": "x",
 }
 ENTRY_URLS = {"submissions:entry_add", "submissions:entry_edit", "submissions:entry_remove"}

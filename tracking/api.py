@@ -1,19 +1,17 @@
 """API v1 for following a round: its status table (one row per recipient) and reminders.
 Every lookup starts from the scoped round query, so what a person may not see answers 404."""
 
-from django.db.models import F
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from accounts.api_base import ApiView, require_coordinator, require_read_all
+from accounts.api_base import ApiView, CanReadAll, IsCoordinator, require
 from lib.api_errors import ApiError, error_responses, field_error
-from submissions.models import SubmissionState
 from submissions.services import ServiceError
 from surveys.selectors import get_round
 from tracking import reminders
-from tracking.board import board_queryset
+from tracking.board import board_rows
 
 SLUG_PARAM = OpenApiParameter(
     "slug", str, OpenApiParameter.PATH, description="The round's slug (short name)."
@@ -51,25 +49,20 @@ class StatusRowSerializer(serializers.Serializer):
 
 
 def status_rows(round_):
-    """One row per recipient, in a constant number of queries (the tracking board's queryset)."""
-    qs = board_queryset(round_).prefetch_related(None).annotate(sub_late=F("sub__late"))
-    now = timezone.now()
-    past = round_.is_past_deadline(now)
-    rows = []
-    for m in qs.order_by("code"):
-        responded = m.submission_state in (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED)
-        rows.append(
-            {
-                "municipality": m.code,
-                "name": m.name,
-                "state": m.board_state,
-                "submitted_at": m.submitted_at,
-                "late": bool(m.sub_late) if responded else past,
-                "last_activity": m.last_activity_at,
-                "reminders_sent": m.reminders_sent or 0,
-            }
-        )
-    return rows
+    """One row per recipient, by code: the tracking board's rows."""
+    past = round_.is_past_deadline(timezone.now())
+    return [
+        {
+            "municipality": row.code,
+            "name": row.name,
+            "state": row.board_state,
+            "submitted_at": row.submitted_at,
+            "late": bool(row.late) if row.responded else past,
+            "last_activity": row.last_activity_at,
+            "reminders_sent": row.reminders_sent,
+        }
+        for row in sorted(board_rows(round_), key=lambda r: r.code)
+    ]
 
 
 @extend_schema(
@@ -81,7 +74,7 @@ def status_rows(round_):
 class RoundStatus(ApiView):
     def get(self, request, slug):
         round_ = get_round(request.user, slug)
-        require_read_all(request.user)
+        require(request, CanReadAll)
         return Response(StatusRowSerializer(status_rows(round_), many=True).data)
 
 
@@ -143,7 +136,7 @@ class RemindersResponseSerializer(serializers.Serializer):
 class RoundReminders(ApiView):
     def post(self, request, slug):
         round_ = get_round(request.user, slug)
-        require_coordinator(request.user)
+        require(request, IsCoordinator)
         serializer = RemindersRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         wanted = serializer.validated_data["municipalities"]

@@ -18,15 +18,6 @@ from django.utils.translation import gettext as _
 
 from tracking.board import BoardState
 
-BADGES = {
-    BoardState.ACCEPTED: "badge-success",
-    BoardState.SUBMITTED: "badge-info",
-    BoardState.LATE: "badge-info",
-    BoardState.RETURNED: "badge-error",
-    BoardState.NO_CONTACT: "badge-error",
-    BoardState.DRAFT: "badge-warning",
-}
-
 
 def _when(value, tz):
     """date:"j/n Y H.i" in the time zone `tz`, or "—"."""
@@ -74,9 +65,7 @@ def rows_html(rows, base_url):
                 f'name="m" value="{code}" id="pick-{code}"><label class="form-label" '
                 f'for="pick-{code}"><span class="sr-only">{pick} {name}</span></label></div>'
             )
-        state = (
-            f'<span class="badge {BADGES.get(m.board_state, "")}">{labels[m.board_state]}</span>'
-        )
+        state = f'<span class="badge {m.badge}">{labels[m.board_state]}</span>'
         if responded:
             state += f'<br><a href="{detail}gennemse/">{review}</a>'
         if m.warning_count:

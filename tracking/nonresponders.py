@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from lib.formula import safe_text
-from tracking.board import BoardState, non_responders
+from tracking.board import BoardState, board_rows, filter_rows
 
 COLUMNS = [
     "kommunekode",
@@ -45,18 +45,19 @@ def _local(value, fmt="%Y-%m-%d %H:%M"):
 
 
 def rows(round_):
-    for m in non_responders(round_).order_by("code"):
-        officers = [o.user for o in m.officers]
-        contacts = m.contact_people
-        emails = [u.email for u in officers] + [c.email for c in contacts if c.email]
-        phones = [u.phone for u in officers if u.phone] + [c.phone for c in contacts if c.phone]
+    """One line per recipient that has not submitted, by code (the board's rows)."""
+    missing = filter_rows(board_rows(round_), "missing")
+    for m in sorted(missing, key=lambda r: r.code):
+        officers, contacts = m.officers, m.contact_people
+        emails = [o.email for o in officers] + [c.email for c in contacts if c.email]
+        phones = [o.phone for o in officers if o.phone] + [c.phone for c in contacts if c.phone]
         yield [
             m.code,
             m.name,
             m.region_name,
             m.dst_group,
             str(BoardState.labels[m.board_state]),
-            "; ".join(u.display_name for u in officers),
+            "; ".join(o.name for o in officers),
             "; ".join(dict.fromkeys(emails)),
             "; ".join(dict.fromkeys(phones)),
             "; ".join(c.name + (f" ({c.title})" if c.title else "") for c in contacts),

@@ -27,7 +27,7 @@ from accounts.models import Membership
 from reference.models import Municipality
 from submissions.models import Contact, Reminder, Submission, SubmissionState
 from submissions.services import ServiceError
-from surveys.models import RoundState
+from surveys.models import Round, RoundState
 from tracking.board import form_path
 
 log = logging.getLogger(__name__)
@@ -411,8 +411,6 @@ class StepResult:
 def send_scheduled(now=None):
     """Send every due scheduled step of every open round to the municipalities that have not
     submitted and have not had this step yet. Safe to run any number of times, concurrently."""
-    from surveys.models import Round
-
     now = now or timezone.now()
     done = []
     for round_ in Round.objects.filter(state=RoundState.OPEN).select_related("survey"):

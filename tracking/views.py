@@ -3,10 +3,7 @@ non-responder lists, review and closing. Thin views: they scope, parse and call 
 (tracking.board / reminders / chase / review / services). Everyone but a coordinator gets
 404 — a forbidden page and a missing one look the same."""
 
-import functools
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.audit import client_ip
-from accounts.permissions import is_coordinator
+from accounts.permissions import coordinator_required
 from reference.models import Municipality
 from submissions import services
 from submissions.models import ChaseNote, Reminder, Submission, SubmissionState
@@ -38,19 +35,6 @@ from tracking.forms import (
 )
 
 
-def coordinator_only(view):
-    """Logged in (else the login page) and coordinator (else 404)."""
-
-    @login_required
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_coordinator(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def say(error):
     """A ServiceError's message in the page's language."""
     return error.message.get((get_language() or "da")[:2]) or error.message["da"]
@@ -70,7 +54,7 @@ def board_url(round_):
 # --- Index and board
 
 
-@coordinator_only
+@coordinator_required
 def index(request):
     rounds = Round.objects.select_related("survey").exclude(state="draft").order_by("-deadline")
     drafts = Round.objects.select_related("survey").filter(state="draft").order_by("-deadline")
@@ -102,7 +86,7 @@ def sort_headers(request, current):
     return headers
 
 
-@coordinator_only
+@coordinator_required
 def board(request, slug):
     round_ = get_round(request.user, slug)
     everyone = tracking_board.board_rows(round_)
@@ -141,7 +125,7 @@ def board(request, slug):
 # --- Reminders
 
 
-@coordinator_only
+@coordinator_required
 @require_http_methods(["GET", "POST"])
 def send_reminder(request, slug):
     round_ = get_round(request.user, slug)
@@ -242,7 +226,7 @@ def _report_sent(request, result):
         )
 
 
-@coordinator_only
+@coordinator_required
 @require_http_methods(["GET", "POST"])
 def reminder_settings(request, slug):
     round_ = get_round(request.user, slug)
@@ -312,7 +296,7 @@ def _municipality_context(round_, municipality, note_form=None, contact_form=Non
     }
 
 
-@coordinator_only
+@coordinator_required
 def municipality_detail(request, slug, code):
     round_ = get_round(request.user, slug)
     municipality = _recipient(round_, code)
@@ -325,7 +309,7 @@ def _detail_url(round_, municipality):
     return reverse("tracking:municipality", args=[round_.slug, municipality.code])
 
 
-@coordinator_only
+@coordinator_required
 @require_POST
 def add_note(request, slug, code):
     round_ = get_round(request.user, slug)
@@ -350,7 +334,7 @@ def add_note(request, slug, code):
     return render(request, "tracking/municipality.html", context, status=400)
 
 
-@coordinator_only
+@coordinator_required
 @require_POST
 def add_contact(request, slug, code):
     round_ = get_round(request.user, slug)
@@ -371,7 +355,7 @@ def add_contact(request, slug, code):
 # --- Non-responder list
 
 
-@coordinator_only
+@coordinator_required
 def nonresponders_download(request, slug, fmt):
     round_ = get_round(request.user, slug)
     stamp = timezone.localtime().strftime("%Y%m%d")
@@ -392,7 +376,7 @@ def nonresponders_download(request, slug, fmt):
 # --- Review
 
 
-@coordinator_only
+@coordinator_required
 @require_http_methods(["GET", "POST"])
 def review_queue(request, slug):
     round_ = get_round(request.user, slug)
@@ -440,7 +424,7 @@ def _submission_or_404(round_, municipality):
     return submission
 
 
-@coordinator_only
+@coordinator_required
 @require_http_methods(["GET", "POST"])
 def review_submission(request, slug, code):
     round_ = get_round(request.user, slug)
@@ -498,33 +482,35 @@ def review_submission(request, slug, code):
 # --- Closing and reopening
 
 
-@coordinator_only
+@coordinator_required
 @require_http_methods(["GET", "POST"])
 def close_round(request, slug):
     round_ = get_round(request.user, slug)
     if request.method == "POST":
-        if lifecycle.close_round(round_, actor=request.user, ip=client_ip(request)):
+        try:
+            closed = lifecycle.close_round(round_, actor=request.user, ip=client_ip(request))
+        except lifecycle.RoundError:
+            closed = False
+        if closed:
             messages.success(request, _("Runden er lukket."))
         else:
             messages.info(request, _("Runden var ikke åben, så den er ikke lukket nu."))
         return redirect(board_url(round_))
-    rows = list(tracking_board.board_queryset(round_))
-    for row in rows:
-        row.state_label = BoardState.labels[row.board_state]
+    rows = tracking_board.sort_rows(tracking_board.board_rows(round_))
     return render(
         request,
         "tracking/close.html",
         {
             "round": round_,
-            "counts": tracking_board.counters(round_),
-            "missing": [r for r in rows if r.board_state in BoardState.NOT_RESPONDED],
-            "awaiting": [r for r in rows if r.board_state in BoardState.AWAITING_REVIEW],
+            "counts": tracking_board.board_counters(rows),
+            "missing": tracking_board.filter_rows(rows, "missing"),
+            "awaiting": tracking_board.filter_rows(rows, "review"),
             "labels": BoardState.labels,
         },
     )
 
 
-@coordinator_only
+@coordinator_required
 @require_http_methods(["GET", "POST"])
 def reopen_round(request, slug):
     round_ = get_round(request.user, slug)

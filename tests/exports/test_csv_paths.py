@@ -16,7 +16,7 @@ from django.db import connection
 from exports.models import Export
 from exports.services import build_export, csv_chunks
 from reference.models import Municipality
-from surveys.definitions import import_definition
+from surveys.definition_store import import_definition
 from surveys.models import Round
 from tests.factories import make_round
 
