@@ -7,7 +7,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.throttling import UserRateThrottle
 
 from accounts.tokens import authenticate_token
-from lib.api_errors import tr
+from lib.text import pick
 
 
 class TokenCredentials(str):
@@ -42,19 +42,25 @@ class TokenAuthentication(BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(
-                tr(
-                    "Ugyldig Authorization-header: skriv 'Token <token>'.",
-                    "Invalid Authorization header: send 'Token <token>'.",
+                pick(
+                    {
+                        "da": "Ugyldig Authorization-header: skriv 'Token <token>'.",
+                        "en": "Invalid Authorization header: send 'Token <token>'.",
+                    }
                 )
             )
         try:
             raw = parts[1].decode("ascii")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed(tr("Ugyldigt token.", "Invalid token."))
+            raise exceptions.AuthenticationFailed(
+                pick({"da": "Ugyldigt token.", "en": "Invalid token."})
+            )
         user = authenticate_token(raw)
         if user is None:
             raise exceptions.AuthenticationFailed(
-                tr("Ugyldigt eller tilbagekaldt token.", "Invalid or revoked token.")
+                pick(
+                    {"da": "Ugyldigt eller tilbagekaldt token.", "en": "Invalid or revoked token."}
+                )
             )
         return (user, TokenCredentials(hashlib.sha256(raw.encode()).hexdigest()))
 

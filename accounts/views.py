@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services
+from accounts.audit import client_ip
 from accounts.forms import InviteForm, SetPasswordForm
 from accounts.models import Role, User
 from accounts.permissions import coordinator_required, municipalities_for
@@ -30,8 +31,8 @@ def invite(request):
             form.cleaned_data["email"],
             form.cleaned_data["municipality"],
             invited_by=request.user,
-            request=request,
             name=form.cleaned_data["name"],
+            ip=client_ip(request),
         )
         messages.success(
             request,
@@ -59,7 +60,7 @@ def officers(request):
 @coordinator_required
 def deactivate(request, user_id):
     person = get_object_or_404(User, pk=user_id, role=Role.OFFICER)
-    if services.deactivate_user(person, actor=request.user, request=request):
+    if services.deactivate_user(person, actor=request.user, ip=client_ip(request)):
         messages.success(
             request,
             _("%(email)s er deaktiveret. Personen er logget ud, og API-nøgler virker ikke mere.")
@@ -75,7 +76,9 @@ def accept_invitation(request, token):
         return render(request, "accounts/invitation_invalid.html", status=410)
     form = SetPasswordForm(request.POST or None, user=invitation.user)
     if request.method == "POST" and form.is_valid():
-        user = services.accept_invitation(invitation, form.cleaned_data["password1"], request)
+        user = services.accept_invitation(
+            invitation, password=form.cleaned_data["password1"], ip=client_ip(request)
+        )
         if user is None:
             return render(request, "accounts/invitation_invalid.html", status=410)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -22,7 +22,7 @@ TESTING = "pytest" in sys.modules or env_bool("TESTING")
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", required=not (DEBUG or TESTING))
 if SECRET_KEY is None:
-    # Only reachable in DEBUG or tests; a fresh key each start is fine there.
+    # Only reachable in DEBUG or tests: a fixed, publicly known key, never used in production.
     SECRET_KEY = "insecure-dev-only-" + "x" * 40  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG or TESTING else [])

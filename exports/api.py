@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, StreamingHttpResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -131,10 +131,7 @@ class RoundExport(ApiView):
             require(request, CanReadAll)
             raise
         if content is None:
-            try:
-                url = reverse("exports:file", args=[export.pk])
-            except NoReverseMatch:
-                url = None
+            url = reverse("exports:file", args=[export.uid])
             return Response(
                 {"export": export.pk, "status": str(export.status), "url": url}, status=202
             )

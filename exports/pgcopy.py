@@ -55,6 +55,7 @@ def supported():
     """PostgreSQL through psycopg 3 (whose cursors have copy())."""
     if connection.vendor != "postgresql":
         return False
+    # Imported only on PostgreSQL: the module needs a PostgreSQL driver.
     from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
     return is_psycopg3

@@ -168,6 +168,7 @@ def xlsx_bytes(sheets):
 def table_schema(columns, primary_key=None):
     """A Frictionless Table Schema for the columns: every column typed, with title, description,
     unit and, for choices, an enum (single) or pattern (';'-joined multiple) constraint."""
+    # Loaded on first use, not at start-up: frictionless is slow to import.
     from frictionless import Schema
 
     fields = []
@@ -197,6 +198,7 @@ def datapackage_zip(name, title, description, tables):
     """A ZIP with datapackage.json and one CSV per table; `tables` is
     [(resource_name, title, columns, rows, primary_key)]. CSVs are written into the archive as
     they stream (comma, decimal point, UTF-8)."""
+    # Loaded on first use, not at start-up: frictionless is slow to import.
     from frictionless import Package, Resource
 
     resources = []

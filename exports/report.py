@@ -294,6 +294,7 @@ def render_report_html(round_):
 
 def render_report(round_):
     """The PDF report of a round, as bytes."""
+    # Loaded on first use, not at start-up: WeasyPrint is slow to import.
     from weasyprint import HTML
 
     html = render_report_html(round_)

@@ -12,10 +12,6 @@ from rest_framework import exceptions, serializers, status
 from lib.text import pick
 
 
-def tr(da, en):
-    return pick({"da": da, "en": en})
-
-
 def _fields(detail, prefix=""):
     out = []
     if isinstance(detail, dict):
@@ -80,6 +76,9 @@ def field_error(field, code, message):
 
 
 def exception_handler(exc, context):
+    # Imported here, as Django/DRF loading requires: DRF's settings import this module (the
+    # EXCEPTION_HANDLER, and through accounts.api_auth the authentication class) while
+    # rest_framework.views is itself still being imported.
     from rest_framework.response import Response
     from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -100,7 +99,7 @@ def exception_handler(exc, context):
     if isinstance(detail, dict | list):
         fields = _fields(detail)
         code = "invalid"
-        message = tr("Ugyldige data.", "Invalid data.")
+        message = pick({"da": "Ugyldige data.", "en": "Invalid data."})
         if isinstance(detail, dict) and set(detail) == {"detail"}:
             fields = []
             code = getattr(detail["detail"], "code", "error")
@@ -144,6 +143,7 @@ _DESCRIPTIONS = {
 
 def error_responses(*codes, **overrides):
     """OpenAPI responses for the given error statuses (401, 404 and 429 are always possible)."""
+    # Imported here for the same reason: drf_spectacular.utils imports rest_framework.views.
     from drf_spectacular.utils import OpenApiResponse
 
     wanted = sorted(set(codes) | {401, 429})

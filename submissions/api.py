@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.api_base import ApiView, IsCoordinator, forbid, require
+from accounts.audit import client_ip
 from lib.api_errors import ApiError, ErrorDetailSerializer, error_responses, field_error
 from lib.text import pick
 from submissions import services
@@ -404,11 +405,11 @@ class SubmissionDetail(ApiView):
             outcome = services.save_draft(
                 round_,
                 municipality,
-                request.user,
-                data["answers"],
-                data["explanations"],
-                data["version"],
-                request=request,
+                actor=request.user,
+                answers=data["answers"],
+                explanations=data["explanations"],
+                version=data["version"],
+                ip=client_ip(request),
             )
         except services.ServiceError as exc:
             _service_error(exc)
@@ -441,9 +442,9 @@ class SubmissionSubmit(ApiView):
             outcome = services.submit(
                 round_,
                 municipality,
-                request.user,
+                actor=request.user,
                 version=serializer.validated_data.get("version"),
-                request=request,
+                ip=client_ip(request),
             )
         except services.ServiceError as exc:
             _service_error(exc)
@@ -476,7 +477,7 @@ class SubmissionAccept(ApiView):
     def post(self, request, slug, code):
         round_, municipality, submission = _review_target(request, slug, code)
         try:
-            submission = services.accept(submission, request.user, request=request)
+            submission = services.accept(submission, actor=request.user, ip=client_ip(request))
         except services.ServiceError as exc:
             _service_error(exc)
         return Response(submission_data(request.user, round_, municipality, submission))
@@ -496,7 +497,10 @@ class SubmissionReturn(ApiView):
         serializer.is_valid(raise_exception=True)
         try:
             submission = services.return_submission(
-                submission, request.user, serializer.validated_data["reason"], request=request
+                submission,
+                actor=request.user,
+                reason=serializer.validated_data["reason"],
+                ip=client_ip(request),
             )
         except services.ServiceError as exc:
             _service_error(exc)

@@ -57,6 +57,7 @@ def receipt_data(submission, round_, municipality, language=None):
 
 def render_receipt_pdf(submission, language=EMAIL_LANGUAGE):
     """A PDF copy of what was submitted (WeasyPrint; no network fetches)."""
+    # Loaded on first use, not at start-up: WeasyPrint is slow to import.
     from weasyprint import HTML
 
     with translation.override(language):

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsonschema
-from django.utils.translation import get_language
 
+from lib.text import pick
 from surveys.rules import RuleError, check_expression
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "definitions"
@@ -172,11 +172,8 @@ class DefinitionError(Exception):
 
 
 def text(value, language=None):
-    """Pick the Danish or English text of a {"da": …, "en": …} value."""
-    if not value:
-        return ""
-    language = (language or get_language() or "da")[:2]
-    return value.get(language) or value.get("da") or ""
+    """The text of a definition's {"da": …, "en": …} value: lib.text.pick (empty for none)."""
+    return pick(value, language[:2] if language else None) if value else ""
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.audit import record
 from accounts.models import User
@@ -26,7 +27,7 @@ MSG_NO_RECIPIENTS = _("Vælg mindst én kommune.")
 MSG_DEADLINE_BEFORE_OPENING = _("Fristen kan ikke ligge før åbningsdatoen.")
 MSG_PREVIOUS_OTHER_SURVEY = _("Runden, der sammenlignes med, skal være af samme undersøgelse.")
 MSG_NO_DEFINITION = _("Undersøgelsen har ingen definition endnu.")
-MSG_ROUND_CLOSED = _("Runden er lukket.")
+MSG_ROUND_CLOSED = pgettext_lazy("round state", "Runden er lukket.")
 MSG_ROUND_NOT_OPEN = _("Runden er ikke åbnet.")
 
 

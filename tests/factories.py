@@ -1,4 +1,5 @@
-"""Test data builders (factory-boy). Every test builds what it needs; no shared fixture file."""
+"""Test data builders (factory-boy). The few shared fixtures (people, clients) are in
+tests/conftest.py and each directory's conftest.py; every test builds the rest with these."""
 
 import factory
 from allauth.account.models import EmailAddress

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.api_base import ApiView, CanReadAll, IsCoordinator, require
+from accounts.audit import client_ip
 from lib.api_errors import ApiError, error_responses, field_error
 from submissions.services import ServiceError
 from surveys.selectors import get_round
@@ -167,13 +168,13 @@ class RoundReminders(ApiView):
         try:
             result = reminders.send_manual(
                 round_,
-                request.user,
+                actor=request.user,
                 codes=codes,
                 all_not_submitted=everyone,
                 subject=subject,
                 body=body,
                 nonce=key,
-                request=request,
+                ip=client_ip(request),
             )
         except ServiceError as exc:
             status = 409 if exc.code in ("round_closed", "round_not_open") else 400

@@ -1,17 +1,30 @@
 """The chase log: dated notes per municipality per round, and contact persons for
 municipalities with no officer. Each write is one transaction with its audit entry."""
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import record
+from accounts.models import User
+from reference.models import Municipality
 from submissions.models import ChaseNote, Contact
 from submissions.services import ServiceError
+from surveys.models import Round
 
 MAX_NOTE = 4000
 
 
-def add_note(round_, municipality, user, *, text, noted_on=None, request=None):
+def add_note(
+    round_: Round,
+    municipality: Municipality,
+    *,
+    actor: User,
+    text: str,
+    noted_on: dt.date | None = None,
+    ip: str | None = None,
+) -> ChaseNote:
     text = (text or "").strip()
     if not text:
         raise ServiceError(
@@ -39,12 +52,12 @@ def add_note(round_, municipality, user, *, text, noted_on=None, request=None):
         )
     with transaction.atomic():
         note = ChaseNote.objects.create(
-            round=round_, municipality=municipality, noted_on=noted_on, text=text, author=user
+            round=round_, municipality=municipality, noted_on=noted_on, text=text, author=actor
         )
         record(
             "chase.note_added",
-            actor=user,
-            request=request,
+            actor=actor,
+            ip=ip,
             object_type="chase_note",
             object_ref=f"{round_.slug}/{municipality.code}",
             detail={"note_id": note.pk, "noted_on": noted_on.isoformat()},
@@ -52,7 +65,16 @@ def add_note(round_, municipality, user, *, text, noted_on=None, request=None):
     return note
 
 
-def add_contact(municipality, user, *, name, email="", phone="", title="", request=None):
+def add_contact(
+    municipality: Municipality,
+    *,
+    actor: User,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    title: str = "",
+    ip: str | None = None,
+) -> Contact:
     name, email = (name or "").strip(), (email or "").strip().lower()
     phone, title = (phone or "").strip(), (title or "").strip()
     if not name:
@@ -75,12 +97,12 @@ def add_contact(municipality, user, *, name, email="", phone="", title="", reque
             email=email,
             phone=phone[:40],
             title=title[:200],
-            created_by=user,
+            created_by=actor,
         )
         record(
             "chase.contact_added",
-            actor=user,
-            request=request,
+            actor=actor,
+            ip=ip,
             object_type="contact",
             object_ref=municipality.code,
             detail={"contact_id": contact.pk},

@@ -13,21 +13,21 @@ import datetime as dt
 import logging
 import string
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
-from django_tasks import task
 
 from accounts.audit import record
-from accounts.models import Membership
+from accounts.models import Membership, User
 from reference.models import Municipality
 from submissions.models import Contact, Reminder, Submission, SubmissionState
 from submissions.services import ServiceError
 from surveys.models import Round, RoundState
+from tracking import tasks
 from tracking.board import form_path
 
 log = logging.getLogger(__name__)
@@ -237,7 +237,7 @@ def _claim(round_, municipalities, claim_key, kind, subject, body, user, result)
 def _deliver_after_commit(result):
     ids = [r.pk for r in result.sent]
     if ids:
-        transaction.on_commit(lambda: [deliver_reminder.enqueue(i) for i in ids])
+        transaction.on_commit(lambda: [tasks.deliver_reminder.enqueue(i) for i in ids])
 
 
 def _check_round(round_):
@@ -259,8 +259,16 @@ def valid_nonce(nonce):
 
 
 def send_manual(
-    round_, user, *, codes=(), all_not_submitted=False, subject, body, nonce, request=None
-):
+    round_: Round,
+    *,
+    actor: User,
+    codes: Iterable[str] = (),
+    all_not_submitted: bool = False,
+    subject: str,
+    body: str,
+    nonce: str,
+    ip: str | None = None,
+) -> SendResult:
     """Send a reminder, from the board, to the chosen recipients or to all who have not
     submitted. Pressing twice (the same nonce) sends once. Refuses, before anything is claimed:
     a round that is not open, an empty template, an unknown variable, an unknown municipality."""
@@ -296,12 +304,12 @@ def send_manual(
     if not targets:
         raise ServiceError(NOTHING_SELECTED, "nothing_selected")
     with transaction.atomic():
-        _claim(round_, targets, f"manual:{nonce}", "manual", subject, body, user, result)
+        _claim(round_, targets, f"manual:{nonce}", "manual", subject, body, actor, result)
         if result.claimed:
             record(
                 "reminders.sent",
-                actor=user,
-                request=request,
+                actor=actor,
+                ip=ip,
                 obj=round_,
                 detail={
                     "claim_key": f"manual:{nonce}",
@@ -360,7 +368,15 @@ def parse_offsets(text):
     return clean_offsets(parts)
 
 
-def update_settings(round_, user, *, offsets, subject, body, request=None):
+def update_settings(
+    round_: Round,
+    *,
+    actor: User,
+    offsets: list[int],
+    subject: str,
+    body: str,
+    ip: str | None = None,
+) -> Round:
     """Save the round's schedule and template (the template is checked like a send)."""
     offsets = clean_offsets(offsets)
     subject, body = check_template(subject, body)
@@ -372,8 +388,8 @@ def update_settings(round_, user, *, offsets, subject, body, request=None):
         round_.save(update_fields=["reminder_offsets", "reminder_subject", "reminder_body"])
         record(
             "round.reminder_settings",
-            actor=user,
-            request=request,
+            actor=actor,
+            ip=ip,
             obj=round_,
             detail={"offsets": offsets, "custom_template": bool(round_.reminder_body)},
         )
@@ -457,39 +473,5 @@ def redeliver_stale(now=None):
         ).values_list("pk", flat=True)
     )
     for pk in ids:
-        deliver_reminder.enqueue(pk)
+        tasks.deliver_reminder.enqueue(pk)
     return len(ids)
-
-
-# --- Delivery
-
-
-def deliver(reminder_id):
-    """Send one claimed reminder: one message per address (no one sees another's address).
-    The conditional update claims the delivery, so a repeated task sends nothing."""
-    now = timezone.now()
-    claimed = Reminder.objects.filter(
-        pk=reminder_id, outcome=Reminder.Outcome.PENDING, sent_at__isnull=True
-    ).update(sent_at=now)
-    if not claimed:
-        return False
-    reminder = Reminder.objects.select_related("created_by").get(pk=reminder_id)
-    reply_to = [reminder.created_by.email] if reminder.created_by_id else None
-    try:
-        for address in reminder.recipients:
-            EmailMessage(reminder.subject, reminder.body, None, [address], reply_to=reply_to).send(
-                fail_silently=False
-            )
-    except Exception as exc:  # the outcome is logged for the coordinator, not raised
-        log.exception("Reminder %s could not be sent", reminder_id)
-        Reminder.objects.filter(pk=reminder_id).update(
-            outcome=Reminder.Outcome.FAILED, error=str(exc)[:2000]
-        )
-        return False
-    Reminder.objects.filter(pk=reminder_id).update(outcome=Reminder.Outcome.SENT)
-    return True
-
-
-@task()
-def deliver_reminder(reminder_id):
-    return deliver(reminder_id)

@@ -3,6 +3,7 @@ warnings with the officer's explanations, change since the previous round) and b
 Accepting and returning one submission are submissions.services.accept / return_submission."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -10,9 +11,11 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from accounts.audit import record
+from accounts.models import User
 from submissions import services
 from submissions.models import Submission, SubmissionState
 from surveys.definitions import text
+from surveys.models import Round
 
 
 def review_queue(round_):
@@ -150,7 +153,13 @@ def review_data(submission, language=None):
     }
 
 
-def bulk_accept(round_, user, submission_ids=None, request=None):
+def bulk_accept(
+    round_: Round,
+    *,
+    actor: User,
+    submission_ids: Iterable[int] | None = None,
+    ip: str | None = None,
+) -> list[Submission]:
     """Accept the submitted answers of the round that have no warnings (all of them, or the
     chosen ones). One transaction; rows are locked and re-checked, so an answer that changed
     meanwhile (returned, reopened, now with warnings) is left alone. Returns those accepted."""
@@ -160,12 +169,12 @@ def bulk_accept(round_, user, submission_ids=None, request=None):
         )
         if submission_ids is not None:
             qs = qs.filter(pk__in=list(submission_ids))
-        accepted = [services.accept(s, user, request=request) for s in qs.order_by("pk")]
+        accepted = [services.accept(s, actor=actor, ip=ip) for s in qs.order_by("pk")]
         if accepted:
             record(
                 "submission.bulk_accepted",
-                actor=user,
-                request=request,
+                actor=actor,
+                ip=ip,
                 obj=round_,
                 detail={"codes": [s.municipality.code for s in accepted]},
             )

@@ -8,12 +8,13 @@ from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.audit import client_ip
 from accounts.permissions import coordinator_required
+from lib.text import pick
 from reference.models import Municipality
 from submissions import services
 from submissions.models import ChaseNote, Reminder, Submission, SubmissionState
@@ -33,11 +34,6 @@ from tracking.forms import (
     ReminderSettingsForm,
     ReturnForm,
 )
-
-
-def say(error):
-    """A ServiceError's message in the page's language."""
-    return error.message.get((get_language() or "da")[:2]) or error.message["da"]
 
 
 def _recipient(round_, code):
@@ -144,16 +140,16 @@ def send_reminder(request, slug):
             try:
                 result = reminders.send_manual(
                     round_,
-                    request.user,
+                    actor=request.user,
                     codes=form.cleaned_data["m"],
                     all_not_submitted=form.cleaned_data["target"] == "all",
                     subject=form.cleaned_data["subject"],
                     body=form.cleaned_data["body"],
                     nonce=form.cleaned_data["nonce"],
-                    request=request,
+                    ip=client_ip(request),
                 )
             except ServiceError as e:
-                form.add_error(None, say(e))
+                form.add_error(None, pick(e.message))
             else:
                 _report_sent(request, result)
                 return redirect(board_url(round_))
@@ -237,14 +233,14 @@ def reminder_settings(request, slug):
             try:
                 reminders.update_settings(
                     round_,
-                    request.user,
+                    actor=request.user,
                     offsets=reminders.parse_offsets(form.cleaned_data["offsets"]),
                     subject=form.cleaned_data["subject"],
                     body=form.cleaned_data["body"],
-                    request=request,
+                    ip=client_ip(request),
                 )
             except ServiceError as e:
-                form.add_error(None, say(e))
+                form.add_error(None, pick(e.message))
             else:
                 messages.success(request, _("Påmindelsesplan og tekst er gemt."))
                 return redirect(reverse("tracking:reminder_settings", args=[slug]))
@@ -320,13 +316,13 @@ def add_note(request, slug, code):
             chase.add_note(
                 round_,
                 municipality,
-                request.user,
+                actor=request.user,
                 text=form.cleaned_data["text"],
                 noted_on=form.cleaned_data["noted_on"],
-                request=request,
+                ip=client_ip(request),
             )
         except ServiceError as e:
-            form.add_error(None, say(e))
+            form.add_error(None, pick(e.message))
         else:
             messages.success(request, _("Noten er gemt."))
             return redirect(_detail_url(round_, municipality))
@@ -342,9 +338,11 @@ def add_contact(request, slug, code):
     form = ContactForm(request.POST)
     if form.is_valid():
         try:
-            chase.add_contact(municipality, request.user, request=request, **form.cleaned_data)
+            chase.add_contact(
+                municipality, actor=request.user, ip=client_ip(request), **form.cleaned_data
+            )
         except ServiceError as e:
-            form.add_error(None, say(e))
+            form.add_error(None, pick(e.message))
         else:
             messages.success(request, _("Kontaktpersonen er registreret."))
             return redirect(_detail_url(round_, municipality))
@@ -391,7 +389,9 @@ def review_queue(request, slug):
             elif not chosen:
                 messages.error(request, _("Vælg mindst én besvarelse at godkende."))
                 return redirect(reverse("tracking:review_queue", args=[slug]))
-            accepted = review.bulk_accept(round_, request.user, chosen, request=request)
+            accepted = review.bulk_accept(
+                round_, actor=request.user, submission_ids=chosen, ip=client_ip(request)
+            )
             messages.success(
                 request,
                 ngettext(
@@ -436,14 +436,17 @@ def review_submission(request, slug, code):
         action = request.POST.get("action")
         try:
             if action == "accept":
-                services.accept(submission, request.user, request=request)
+                services.accept(submission, actor=request.user, ip=client_ip(request))
                 messages.success(request, _("%(name)s er godkendt.") % {"name": municipality.name})
                 return redirect(reverse("tracking:review_queue", args=[slug]))
             if action == "return":
                 form = ReturnForm(request.POST)
                 if form.is_valid():
                     services.return_submission(
-                        submission, request.user, form.cleaned_data["reason"], request=request
+                        submission,
+                        actor=request.user,
+                        reason=form.cleaned_data["reason"],
+                        ip=client_ip(request),
                     )
                     messages.success(
                         request,
@@ -455,9 +458,9 @@ def review_submission(request, slug, code):
                 return HttpResponseNotAllowed(["GET"])
         except ServiceError as e:
             if action == "return" and e.code == "reason_required":
-                form.add_error("reason", say(e))
+                form.add_error("reason", pick(e.message))
             else:
-                messages.error(request, say(e))
+                messages.error(request, pick(e.message))
                 return redirect(reverse("tracking:review", args=[slug, code]))
         status = 400
     submission.round = round_

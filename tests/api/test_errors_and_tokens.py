@@ -100,7 +100,7 @@ def test_revoking_a_token_takes_effect_at_once(lolland, round_):
     assert token.last_used_at is not None
     from accounts.tokens import revoke_token
 
-    revoke_token(token, lolland)
+    revoke_token(token, actor=lolland)
     assert_error_shape(client.get(url("rounds/")), 401, "authentication_failed")
 
 

@@ -13,7 +13,7 @@ from reference.models import Municipality
 from submissions.models import Contact, Reminder
 from submissions.services import ServiceError
 from tests.factories import make_round, make_submission, make_user
-from tracking import reminders
+from tracking import notifications, reminders
 
 ANSWERS = {"pupils_8_9": 200, "enrolled": 10}
 UTC = dt.UTC
@@ -43,7 +43,7 @@ def round_(db, lolland, odder):
 def send(round_, user, **kwargs):
     subject, body = reminders.default_template()
     params = {"subject": subject, "body": body, "nonce": reminders.new_nonce(), **kwargs}
-    return reminders.send_manual(round_, user, **params)
+    return reminders.send_manual(round_, actor=user, **params)
 
 
 def sent_to():
@@ -195,13 +195,13 @@ def test_bad_input_is_refused_and_nothing_is_half_sent(round_, coordinator, kwar
 
 def test_a_failed_delivery_is_logged_as_failed(round_, coordinator, settings):
     result = send(round_, coordinator, codes=["360"])
-    settings.EMAIL_BACKEND = "tests.submissions.test_reminders.BrokenBackend"
-    assert reminders.deliver(result.sent[0].pk) is False
+    settings.EMAIL_BACKEND = "tests.tracking.test_reminders.BrokenBackend"
+    assert notifications.deliver(result.sent[0].pk) is False
     logged = Reminder.objects.get()
     assert logged.outcome == "failed" and "SMTP nede" in logged.error
     # A retried task does not try again (the delivery was claimed).
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert reminders.deliver(result.sent[0].pk) is False
+    assert notifications.deliver(result.sent[0].pk) is False
     assert mail.outbox == []
 
 
@@ -303,16 +303,16 @@ def test_the_schedule_uses_the_rounds_own_template(round_, django_capture_on_com
 
 def test_the_schedule_and_template_are_editable_and_checked(round_, coordinator):
     reminders.update_settings(
-        round_, coordinator, offsets=["-3", " 2", "-3"], subject="Husk", body="Hej {link}"
+        round_, actor=coordinator, offsets=["-3", " 2", "-3"], subject="Husk", body="Hej {link}"
     )
     round_.refresh_from_db()
     assert round_.reminder_offsets == [-3, 2]
     assert (round_.reminder_subject, round_.reminder_body) == ("Husk", "Hej {link}\n")
     for bad in (["x"], ["400"], [str(i) for i in range(11)]):
         with pytest.raises(ServiceError):
-            reminders.update_settings(round_, coordinator, offsets=bad, subject="a", body="b")
+            reminders.update_settings(round_, actor=coordinator, offsets=bad, subject="a", body="b")
     with pytest.raises(ServiceError):
-        reminders.update_settings(round_, coordinator, offsets=[], subject="a", body="{x}")
+        reminders.update_settings(round_, actor=coordinator, offsets=[], subject="a", body="{x}")
     round_.refresh_from_db()
     assert round_.reminder_offsets == [-3, 2]
 

@@ -98,7 +98,7 @@ def test_two_presses_of_send_at_once_send_once():
         with time_machine.travel(DEADLINE - dt.timedelta(days=2), tick=False):
             reminders.send_manual(
                 round_,
-                coordinator,
+                actor=coordinator,
                 all_not_submitted=True,
                 subject=subject,
                 body=body,

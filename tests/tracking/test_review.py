@@ -80,9 +80,14 @@ def test_return_email_correct_resubmit_and_accept(
     # The officer corrects and resubmits: back in the review queue.
     odder_m = Municipality.objects.get(code="727")
     services.save_draft(
-        feb, odder_m, odder, {"pupils_8_9": "260", "enrolled": "10"}, {}, submission.version
+        feb,
+        odder_m,
+        actor=odder,
+        answers={"pupils_8_9": "260", "enrolled": "10"},
+        explanations={},
+        version=submission.version,
     )
-    services.submit(feb, odder_m, odder)
+    services.submit(feb, odder_m, actor=odder)
     queue = as_coordinator.get("/opfoelgning/feb-2026/gennemse/").context["queue"]
     assert [s.municipality.code for s in queue] == ["727"]
 
@@ -142,7 +147,7 @@ def test_bulk_accept_leaves_a_submission_of_another_round_alone(rounds, coordina
     other = Submission.objects.get(round=sep)
     other.state = "submitted"
     other.save()
-    assert review.bulk_accept(feb, coordinator, [other.pk]) == []
+    assert review.bulk_accept(feb, actor=coordinator, submission_ids=[other.pk]) == []
     assert Submission.objects.get(pk=other.pk).state == "submitted"
 
 
