@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts.audit import client_ip
 from accounts.models import ApiToken
 from accounts.tokens import DEFAULT_LIFETIME_DAYS, create_token, revoke_token
 
@@ -75,7 +76,7 @@ def api_tokens(request):
             )
             if token is None:  # not yours, or no such token: the same answer
                 raise Http404
-            if revoke_token(token, request.user, request=request):
+            if revoke_token(token, actor=request.user, ip=client_ip(request)):
                 messages.success(
                     request, _("Tokenet »%(name)s« er tilbagekaldt.") % {"name": token.name}
                 )
@@ -91,7 +92,7 @@ def api_tokens(request):
                 _token, raw = create_token(
                     request.user,
                     form.cleaned_data["name"].strip(),
-                    request=request,
+                    ip=client_ip(request),
                     expires_at=form.expires_at(),
                 )
                 # Shown once, on the next page: kept in the session only until it is displayed.

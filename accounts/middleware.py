@@ -10,6 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.api_auth import TokenAuthentication
 from accounts.mfa import (
     has_totp,
     record_two_factor,
@@ -17,6 +18,7 @@ from accounts.mfa import (
     session_passed_two_factor,
     totp_set_up_at,
 )
+from lib.api_errors import error_body
 
 LOGIN_AT_KEY = "indberet_login_at"
 
@@ -122,10 +124,6 @@ class RequireTwoFactorMiddleware:
 
     @staticmethod
     def api_refusal(code, message):
-        # Imported here: backend.api_errors pulls in DRF, whose settings import
-        # backend.api_auth, which imports backend.api_errors.
-        from backend.api_errors import error_body
-
         return JsonResponse(error_body(code, message), status=403)
 
     def set_up_first(self, request, path):
@@ -169,8 +167,6 @@ class RequireTwoFactorMiddleware:
             # Token authentication happens inside DRF; look the token's owner up here so a
             # script cannot go around the policy. DRF then reuses this lookup (it is kept on
             # the request), so the token is read once per request.
-            from backend.api_auth import TokenAuthentication
-
             try:
                 result = TokenAuthentication().authenticate(request)
             except Exception:  # a bad header is DRF's to refuse, with its own message

@@ -16,7 +16,7 @@ from allauth.mfa.signals import authenticator_added, authenticator_removed, auth
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from accounts.audit import record
+from accounts.audit import client_ip, record
 from accounts.middleware import LOGIN_AT_KEY
 from accounts.tokens import revoke_all_tokens
 
@@ -101,4 +101,4 @@ def on_authenticator_reset(sender, request, user, authenticator, **kwargs):
 def revoke_tokens_on_new_password(sender, request, user, **kwargs):
     """A new password means the old one may be known to someone: every API token made with
     it stops working too (the token page says so)."""
-    revoke_all_tokens(user, reason="password_changed", request=_real_request(request))
+    revoke_all_tokens(user, reason="password_changed", ip=client_ip(_real_request(request)))

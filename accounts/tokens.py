@@ -20,7 +20,9 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def create_token(user, name: str, request=None, expires_at=_DEFAULT) -> tuple[ApiToken, str]:
+def create_token(
+    user, name: str, *, ip: str | None = None, expires_at=_DEFAULT
+) -> tuple[ApiToken, str]:
     """A new token; it expires after DEFAULT_LIFETIME_DAYS unless `expires_at` says otherwise
     (None: never)."""
     if expires_at is _DEFAULT:
@@ -33,24 +35,24 @@ def create_token(user, name: str, request=None, expires_at=_DEFAULT) -> tuple[Ap
         record(
             "token.created",
             actor=user,
-            request=request,
+            ip=ip,
             obj=token,
             detail={"name": name, "expires_at": expires_at.isoformat() if expires_at else None},
         )
     return token, raw
 
 
-def revoke_token(token: ApiToken, actor, request=None) -> bool:
+def revoke_token(token: ApiToken, *, actor, ip: str | None = None) -> bool:
     with transaction.atomic():
         changed = ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(
             revoked_at=timezone.now()
         )
         if changed:
-            record("token.revoked", actor=actor, request=request, obj=token)
+            record("token.revoked", actor=actor, ip=ip, obj=token)
     return bool(changed)
 
 
-def revoke_all_tokens(user, reason="", request=None) -> int:
+def revoke_all_tokens(user, reason="", ip=None) -> int:
     """Revoke every active token of the user; with a `reason`, audited (once, if any)."""
     with transaction.atomic():
         count = ApiToken.objects.filter(user=user, revoked_at=None).update(
@@ -60,7 +62,7 @@ def revoke_all_tokens(user, reason="", request=None) -> int:
             record(
                 "token.revoked_all",
                 actor=user,
-                request=request,
+                ip=ip,
                 obj=user,
                 detail={"reason": reason, "count": count},
             )

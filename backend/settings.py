@@ -22,7 +22,7 @@ TESTING = "pytest" in sys.modules or env_bool("TESTING")
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", required=not (DEBUG or TESTING))
 if SECRET_KEY is None:
-    # Only reachable in DEBUG or tests; a fresh key each start is fine there.
+    # Only reachable in DEBUG or tests: a fixed, publicly known key, never used in production.
     SECRET_KEY = "insecure-dev-only-" + "x" * 40  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG or TESTING else [])
@@ -47,12 +47,15 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "reference",
     # Database triggers (PostgreSQL only): the audit table refuses UPDATE and DELETE.
     "pgtrigger",
     "accounts",
     "surveys",
     "submissions",
+    "tracking",
     "exports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -248,7 +251,7 @@ else:
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1_000_000)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "backend.api_auth.TokenAuthentication",
+        "accounts.api_auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -259,7 +262,7 @@ REST_FRAMEWORK = {
         # Downloads per user (pages and API): exports, the report PDF, receipt PDFs.
         "exports": env_str("EXPORT_RATE", "60/hour"),
     },
-    "EXCEPTION_HANDLER": "backend.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "lib.api_errors.exception_handler",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }

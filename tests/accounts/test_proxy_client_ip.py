@@ -12,9 +12,9 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.request import Request
 
+from accounts.api_auth import TokenRateThrottle
 from accounts.audit import client_ip
 from accounts.models import AuditEvent, Role
-from backend.api_auth import TokenRateThrottle
 from tests.accounts.conftest import PASSWORD
 from tests.factories import make_user
 from tests.test_settings import production_env

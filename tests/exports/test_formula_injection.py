@@ -1,6 +1,6 @@
 """Issue 12 item 7: no cell any CSV or XLSX writer produces starts with a formula character,
 whatever text went in (control characters first included) — one function cleans and then
-neutralises (exports.renderers.spreadsheet_text)."""
+neutralises (lib.formula.spreadsheet_text)."""
 
 import csv
 import io
@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from accounts import audit_views
 from exports import renderers
-from submissions import nonresponders
+from lib import formula
+from tracking import nonresponders
 
 FORMULA = tuple("=+-@|%\t\r")
 text = st.text(
@@ -23,7 +24,7 @@ text = st.text(
 def live_formula(cell):
     """A cell a spreadsheet would evaluate: text starting with a formula character that is
     not a plain number (numbers such as -5 are left as they are, by defusedcsv's rule)."""
-    return isinstance(cell, str) and cell.startswith(FORMULA) and not renderers.NUMBER.match(cell)
+    return isinstance(cell, str) and cell.startswith(FORMULA) and not formula.NUMBER.match(cell)
 
 
 @settings(max_examples=300, deadline=None)
@@ -34,11 +35,11 @@ def test_writing_a_formula_behind_control_characters_into_any_cell_writer_is_def
         "export xlsx": renderers._xlsx_value(value),
         "non-responders": nonresponders.safe(value),
         "audit csv": audit_views._cell(value),
-        "spreadsheet_text": renderers.spreadsheet_text(value),
+        "spreadsheet_text": formula.spreadsheet_text(value),
     }
     for writer, cell in cells.items():
         if writer != "export csv":  # XLSX-bound cells: nothing openpyxl would refuse
-            assert not renderers.ILLEGAL_CHARACTERS_RE.search(cell), writer
+            assert not formula.ILLEGAL_CHARACTERS_RE.search(cell), writer
         assert not live_formula(cell), (writer, cell)
 
 
