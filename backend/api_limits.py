@@ -18,15 +18,15 @@ class ApiBodyLimitMiddleware:
                 length = 0
             limit = settings.API_MAX_BODY_BYTES
             if length > limit:
-                # Imported here: backend.api_errors pulls in DRF (see accounts.middleware).
-                from backend.api_errors import error_body, tr
+                # Imported here: lib.api_errors pulls in DRF, which must not load at start-up.
+                from lib.api_errors import error_body
 
                 body = error_body(
                     "too_large",
-                    tr(
-                        f"Forespørgslen er for stor (højst {limit} bytes).",
-                        f"The request is too large (at most {limit} bytes).",
-                    ),
+                    {
+                        "da": f"Forespørgslen er for stor (højst {limit} bytes).",
+                        "en": f"The request is too large (at most {limit} bytes).",
+                    },
                     max_bytes=limit,
                 )
                 response = JsonResponse(body, status=413)

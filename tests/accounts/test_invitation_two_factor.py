@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts import services
 from accounts.models import Invitation, Role
-from surveys.models import Municipality
+from reference.models import Municipality
 from tests.accounts.test_two_factor import log_in, reauthenticate, totp_code, totp_secret
 from tests.factories import make_user
 
@@ -18,7 +18,9 @@ NEW_PASSWORD = "Lolland-indberetter-2026"
 
 def invitation_for(user, code="360"):
     inviter = make_user(Role.COORDINATOR, email=f"inviter-{code}@indberet.dk")
-    return services.invite_officer(user.email, Municipality.objects.get(code=code), inviter)
+    return services.invite_officer(
+        user.email, Municipality.objects.get(code=code), invited_by=inviter
+    )
 
 
 def accept(client, invitation):
