@@ -1,4 +1,4 @@
-"""Indberet settings: one module, driven by environment variables (see README: Configuration)."""
+"""Indberet settings: one module, driven by environment variables (see docs/configuration.md)."""
 
 import sys
 from pathlib import Path
