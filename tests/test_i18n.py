@@ -164,7 +164,8 @@ def test_every_string_has_an_english_translation():
     assert len(catalogue) > 0
     assert untranslated == [], (
         f"{len(untranslated)} string(s) without an English translation in {PO}: "
-        f"{untranslated[:10]}. Run makemessages -l en, translate, compilemessages (docs/development.md)."
+        f"{untranslated[:10]}. Run makemessages -l en, translate, compilemessages "
+        "(docs/development.md)."
     )
 
 

@@ -231,7 +231,9 @@ def test_the_code_button_with_nothing_typed_shows_the_code_form_without_an_error
 
 
 def test_a_bad_address_typed_on_the_login_page_is_shown_on_the_code_form(client, db, mailoutbox):
-    response = client.post(reverse("account_request_login_code"), {"login": "lone@", "password": ""})
+    response = client.post(
+        reverse("account_request_login_code"), {"login": "lone@", "password": ""}
+    )
 
     assert response.status_code == 200
     page = response.content.decode()
