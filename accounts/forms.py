@@ -4,7 +4,7 @@ from django.contrib.auth import password_validation
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models import Municipality
+from reference.models import Municipality
 
 
 class InviteForm(forms.Form):

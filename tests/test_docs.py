@@ -18,9 +18,6 @@ LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 FENCE = re.compile(r"^(```|~~~).*?^\1", re.S | re.M)
 CODE_SPAN = re.compile(r"`[^`\n]*`")
 EXTERNAL = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)  # https:, mailto:, …
-# Written by the layering work of issue 11, which lands separately; linked before it exists.
-# Checked like any file as soon as it exists; drop it from here when it has landed.
-PENDING = {ROOT / "docs" / "architecture.md"}
 
 
 def links(text: str) -> list[str]:
@@ -50,7 +47,7 @@ def broken_links(path: Path, root: Path = ROOT) -> list[str]:
         resolved = (path.parent / file_part).resolve() if file_part else path
         if not resolved.is_relative_to(root):
             problems.append(f"{target}: outside the repository")
-        elif not resolved.exists() and resolved not in PENDING:
+        elif not resolved.exists():
             problems.append(f"{target}: no such file")
         elif anchor and resolved.suffix == ".md":
             if anchor not in anchors(resolved.read_text(encoding="utf-8")):
