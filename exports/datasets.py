@@ -78,6 +78,8 @@ def _fixed(name, type_, choices=()):
     return Column(name, {"da": da, "en": en}, type_, choices=tuple(choices))
 
 
+SHARE_UNIT = {"da": "andel (0–1)", "en": "share (0–1)"}  # a fraction; XLSX shows it as %
+
 QUESTION_TYPES = {
     "integer": "integer",
     "decimal": "number",
@@ -115,7 +117,7 @@ def value_columns(spec, include_personal=False):
     derived_keys = set()
     for d in spec.derived:
         derived_keys.add(d.key)
-        unit = {"da": "andel (0–1)", "en": "share (0–1)"} if d.type == "percentage" else {}
+        unit = SHARE_UNIT if d.type == "percentage" else {}
         cols.append(
             Column(
                 d.key,
@@ -137,7 +139,7 @@ def value_columns(spec, include_personal=False):
                     "da": f"Indikator: {ind.numerator} / {ind.denominator}",
                     "en": f"Indicator: {ind.numerator} / {ind.denominator}",
                 },
-                unit={"da": "andel (0–1)", "en": "share (0–1)"},
+                unit=SHARE_UNIT,
             )
         )
     for key in spec.warning_keys:
