@@ -16,6 +16,7 @@ Environment knobs (defaults in brackets):
   BENCH_PROFILE [0]                 1: also write pyinstrument profiles to <BENCH_OUT>/profiles/
   BENCH_PG [postgres://postgres@127.0.0.1:5432]  BENCH_DB [indberet_bench]
   BENCH_OUT [var/bench]             where results.json, logs and profiles go
+  BENCH_VAR [<BENCH_OUT>/var]       the app's VAR_DIR (collected static files, mail)
   BENCH_PORT [a free port]          gunicorn's port on 127.0.0.1
   BENCH_REDIS_URL [redis://127.0.0.1:6379/9]  the cache; empty: the database cache
   BENCH_ONLY                        comma-separated step names to run (see STEPS)
@@ -78,7 +79,7 @@ ENV = {
     "ALLOWED_HOSTS": "127.0.0.1",
     "SECURE_SSL_REDIRECT": "0",
     "SECURE_HSTS_SECONDS": "0",
-    "VAR_DIR": str(OUT / "var"),
+    "VAR_DIR": os.environ.get("BENCH_VAR") or str(OUT / "var"),
     # As in production (docs/deploy.md): e-mails and big reports go to the worker's queue.
     "TASKS_BACKEND": "database",
     "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
@@ -351,7 +352,7 @@ def build_dataset():
     manage("migrate", "--noinput", "-v0")
     manage("createcachetable")
     manage("load_municipalities")
-    manage("collectstatic", "--noinput", "-v0")
+    collectstatic()
     if not fresh:
         print("   reusing the existing dataset (BENCH_REUSE_DB=1)", flush=True)
         analyze()
@@ -367,6 +368,22 @@ def build_dataset():
         "s",
         note=f"generate_scale_data --municipalities {N} --rounds {R} --entries 5",
     )
+
+
+def collectstatic():
+    """collectstatic (hashing and compressing ~60 MB takes minutes on a busy machine), unless
+    the files collected last time are newer than every source of them."""
+    marker = Path(ENV["VAR_DIR"]) / "static" / ".bench-collected"
+    sources = [ROOT / "static", ROOT / "node_modules" / "dkfds" / "dist"]
+    newest = max(
+        [(ROOT / "constraints.txt").stat().st_mtime]
+        + [f.stat().st_mtime for d in sources for f in d.rglob("*") if f.is_file()]
+    )
+    if marker.exists() and marker.stat().st_mtime > newest:
+        print("   static files collected already", flush=True)
+        return
+    manage("collectstatic", "--noinput", "-v0")
+    marker.touch()
 
 
 def analyze():
