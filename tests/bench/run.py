@@ -483,11 +483,14 @@ def pages():
     if PAGES:
         return PAGES
     from accounts.models import Membership
+    from surveys.models import Municipality
 
     coord = coordinator()
     small, large = jml_slugs(SMALL)[-1], jml_slugs(N)[-1]
-    # Officer 101 serves two municipalities; 1001 (synthetic) and 102 one each.
-    one = officer("1001") if N > REAL else officer("102")
+    # Officer 101 (the first municipality) also serves the second; 1001 (synthetic) and the
+    # officer of the second real municipality serve one each.
+    second = Municipality.objects.filter(is_synthetic=False).order_by("code")[1].code
+    one = officer("1001") if N > REAL else officer(second)
     two = officer("101")
     PAGES.update(
         {
