@@ -872,6 +872,12 @@ def put_floor(floor, app):
 
 def locust_run(rows):
     agg = rows["Aggregated"]
+    if int(agg["Request Count"]) == 0:
+        # locust writes "N/A" percentiles then; say what happened instead.
+        raise RuntimeError(
+            f"a locust run completed no request in {LOAD_SECONDS} s (BENCH_LOAD_SECONDS); "
+            f"see {OUT}/locust_*"
+        )
     run = {
         "p50": float(agg["50%"]),
         "p95": float(agg["95%"]),
