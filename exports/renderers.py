@@ -1,10 +1,9 @@
 """One renderer per format. Each takes columns (exports.datasets.Column) and rows (iterables of
 plain values) from the row generators and writes bytes; none knows about the database.
 
-Formula injection: every text cell that begins with `=`, `+`, `-`, `@` (and `|`, `%`, as
-defusedcsv does), tab or carriage return is prefixed with `'` so a spreadsheet shows it as text
-(`safe_text`, defusedcsv's rule plus tab and CR). CSV cells pass through it once and are then
-written by the standard csv module; XLSX cells through the same rule. On PostgreSQL the CSV
+Formula injection: every text cell passes once through `lib.formula.safe_text` (defusedcsv's
+rule plus tab and CR) and is then written by the standard csv module; XLSX cells through the
+same rule. On PostgreSQL the CSV
 exports are written by COPY with the same rule in SQL (exports.pgcopy).
 """
 
@@ -13,37 +12,18 @@ import datetime as dt
 import io
 import itertools
 import json
-import re
 import tempfile
 import zipfile
 from decimal import Decimal
 
-from defusedcsv import csv as defused
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from rustpy_xlsxwriter import Format, write_worksheets
 
+from exports.datasets import SHARE_UNIT, Column
+from lib.formula import safe_text
+
 CSV_CHUNK = 64 * 1024
 BOM = "\ufeff"
-FORMULA_START = frozenset("=+-@|%")
-# defusedcsv leaves numbers alone (re.match: `$` also matches before a final newline).
-NUMBER = re.compile(r"^-?[0-9,\.]+$")
-
-
-def safe_text(value):
-    """Neutralise a text cell against spreadsheet formula injection (defusedcsv's rule plus
-    tab and carriage return, which defusedcsv leaves alone)."""
-    if type(value) is not str:
-        if isinstance(value, str) and value[:1] in ("\t", "\r"):
-            return "'" + value
-        return defused._escape(value)
-    first = value[:1]
-    if first in FORMULA_START:
-        if NUMBER.match(value):
-            return value
-        return "'" + value.replace("|", "\\|")
-    if first == "\t" or first == "\r":
-        return "'" + value
-    return value
 
 
 def _number_text(value, decimal):
@@ -141,8 +121,6 @@ def _xlsx_value(value):
 
 
 def codebook_columns():
-    from exports.datasets import Column
-
     def c(name, da, en):
         return Column(name, {"da": da, "en": en}, "string")
 
@@ -211,8 +189,6 @@ def xlsx_bytes(sheets):
     formulas (`safe_text` has neutralised them anyway). Each sheet has its header row frozen
     and filter buttons on, column widths by type, shares (0–1) shown as percentages and
     date-times as `yyyy-mm-dd hh:mm:ss` in UTC (the codebook says so)."""
-    from exports.datasets import SHARE_UNIT
-
     entries, widths, formats = [], {}, {}
     share = Format().set_num_format(XLSX_SHARE)
     for title, columns, rows in sheets:
@@ -239,6 +215,7 @@ def xlsx_bytes(sheets):
 def table_schema(columns, primary_key=None):
     """A Frictionless Table Schema for the columns: every column typed, with title, description,
     unit and, for choices, an enum (single) or pattern (';'-joined multiple) constraint."""
+    # Loaded on first use, not at start-up: frictionless is slow to import.
     from frictionless import Schema
 
     fields = []
@@ -268,6 +245,7 @@ def datapackage_zip(name, title, description, tables):
     """A ZIP with datapackage.json and one CSV per table; `tables` is
     [(resource_name, title, columns, rows, primary_key)]. CSVs are written into the archive as
     they stream (comma, decimal point, UTF-8)."""
+    # Loaded on first use, not at start-up: frictionless is slow to import.
     from frictionless import Package, Resource
 
     resources = []
