@@ -16,7 +16,6 @@ import tempfile
 import zipfile
 from decimal import Decimal
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from rustpy_xlsxwriter import Format, write_worksheets
 
 from exports.datasets import SHARE_UNIT, Column
