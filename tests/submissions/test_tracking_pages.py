@@ -63,6 +63,25 @@ def test_selected_municipalities_come_from_the_board_checkboxes(round_, as_coord
     assert page.context["preview"][1].startswith("Kære kontaktperson i Odder")
 
 
+def test_the_preview_is_the_mail_of_a_municipality_that_will_receive_it(round_, as_coordinator):
+    page = as_coordinator.get("/opfoelgning/feb-2026/paamindelser/", {"target": "all"})
+    assert [m.code for m, _emails in page.context["chosen"]][0] == "706"  # Syddjurs: nobody
+    assert page.context["preview_for"].code == "727"
+    assert page.context["preview"][1].startswith("Kære kontaktperson i Odder")
+    assert "Se e-mailen, som Odder får den" in page.content.decode()
+
+
+def test_subject_and_body_are_required_and_not_marked_optional(round_, as_coordinator):
+    page = as_coordinator.get("/opfoelgning/feb-2026/paamindelser/", {"m": ["727"]})
+    assert "valgfrit" not in page.content.decode()
+    data = {"target": "selected", "m": ["727"], "subject": "", "body": " ", "nonce": nonce_of(page)}
+    html = as_coordinator.post("/opfoelgning/feb-2026/paamindelser/", data).content.decode()
+    assert "Skriv e-mailens emne." in html and "Skriv e-mailens tekst." in html
+    assert not Reminder.objects.exists()
+    settings = as_coordinator.get("/opfoelgning/feb-2026/paamindelser/plan/").content.decode()
+    assert 'for="id_body">Tekst</label>' in settings
+
+
 def test_an_unknown_variable_is_shown_in_the_error_summary_and_nothing_is_sent(
     round_, as_coordinator
 ):
