@@ -19,9 +19,10 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django_tasks import task
 
+from accounts import formatting
 from accounts.audit import record
 from accounts.models import Membership
 from submissions.models import Contact, Reminder, Submission, SubmissionState
@@ -140,8 +141,7 @@ def check_template(subject, body):
 
 def format_deadline(deadline):
     with translation.override(EMAIL_LANGUAGE):
-        local = timezone.localtime(deadline)
-        return formats.date_format(local, "j. F Y") + " kl. " + local.strftime("%H.%M")
+        return formatting.when(deadline)
 
 
 def variables(round_, municipality):

@@ -1,0 +1,28 @@
+"""The one date/time format: `7. marts 2026 kl. 01.00` in Danish, `7 March 2026 at 01:00` in
+English, in local time (Copenhagen), from one helper used by templates and e-mails."""
+
+import datetime as dt
+
+from django.template import Context, Template
+from django.utils import translation
+
+from accounts.formatting import day, when
+
+UTC_MIDNIGHT = dt.datetime(2026, 3, 7, 0, 0, tzinfo=dt.UTC)  # 01.00 in Copenhagen (winter)
+
+
+def test_danish_and_english():
+    with translation.override("da"):
+        assert when(UTC_MIDNIGHT) == "7. marts 2026 kl. 01.00"
+        assert day(dt.date(2026, 9, 30)) == "30. september 2026"
+    with translation.override("en"):
+        assert when(UTC_MIDNIGHT) == "7 March 2026 at 01:00"
+        assert day(dt.date(2026, 9, 30)) == "30 September 2026"
+    assert when(None) == "" and day(None) == ""
+
+
+def test_the_template_filters_use_the_helper():
+    template = Template("{% load indberet %}{{ at|when }} / {{ at|day }}")
+    with translation.override("da"):
+        html = template.render(Context({"at": UTC_MIDNIGHT}))
+    assert html == "7. marts 2026 kl. 01.00 / 7. marts 2026"
