@@ -103,6 +103,63 @@ def invite_officer(email, municipality, invited_by, request=None, name=""):
     return invitation
 
 
+def pending_invitations():
+    """Invitations not yet accepted, to people who are still active, newest first."""
+    return (
+        Invitation.objects.filter(accepted_at=None, user__is_active=True)
+        .select_related("municipality", "invited_by", "user")
+        .order_by("-created_at")
+    )
+
+
+def invitation_expires_at(invitation):
+    return invitation.created_at + timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
+
+
+def resend_invitation(invitation, actor, request=None):
+    """Send a pending invitation again with a new link (the old link stops working) and a new
+    expiry. Returns False if it was accepted or withdrawn meanwhile."""
+    with transaction.atomic():
+        changed = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at=None, user__is_active=True
+        ).update(token=secrets.token_urlsafe(32), created_at=timezone.now())
+        if not changed:
+            return False
+        record(
+            "invitation.resent",
+            actor=actor,
+            request=request,
+            obj=invitation.user,
+            detail={"email": invitation.email, "municipality": invitation.municipality.code},
+        )
+        invitation_id = invitation.pk
+        transaction.on_commit(lambda: send_invitation_email(invitation_id))
+    return True
+
+
+def withdraw_invitation(invitation, actor, request=None):
+    """Withdraw a pending invitation: its link stops working, and a person who has never
+    logged in loses the municipality the invitation gave them (and, left with none, is
+    deactivated). Returns False if it was accepted or withdrawn meanwhile."""
+    with transaction.atomic():
+        deleted, _rows = Invitation.objects.filter(pk=invitation.pk, accepted_at=None).delete()
+        if not deleted:
+            return False
+        user = invitation.user
+        if user.last_login is None:
+            Membership.objects.filter(user=user, municipality=invitation.municipality).delete()
+            if not Membership.objects.filter(user=user).exists():
+                User.objects.filter(pk=user.pk).update(is_active=False)
+        record(
+            "invitation.withdrawn",
+            actor=actor,
+            request=request,
+            obj=user,
+            detail={"email": invitation.email, "municipality": invitation.municipality.code},
+        )
+    return True
+
+
 def invitation_url(invitation):
     return settings.SITE_URL + reverse("accounts:accept_invitation", args=[invitation.token])
 

@@ -3,12 +3,13 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services
 from accounts.forms import InviteForm, SetPasswordForm
-from accounts.models import Role, User
+from accounts.models import Invitation, Role, User
 from accounts.permissions import is_coordinator, municipalities_for
 
 
@@ -55,7 +56,56 @@ def officers(request):
         .prefetch_related("memberships__municipality")
         .order_by("-is_active", "email")
     )
-    return render(request, "accounts/officers.html", {"people": people})
+    return render(
+        request,
+        "accounts/officers.html",
+        {
+            "people": people,
+            "invitations": [
+                (i, services.invitation_expires_at(i)) for i in services.pending_invitations()
+            ],
+            "now": timezone.now(),
+        },
+    )
+
+
+def _pending_invitation(request, invitation_id):
+    if not is_coordinator(request.user):
+        raise Http404
+    return get_object_or_404(
+        Invitation.objects.select_related("municipality", "user"),
+        pk=invitation_id,
+        accepted_at=None,
+    )
+
+
+@login_required
+@require_POST
+def resend_invitation(request, invitation_id):
+    invitation = _pending_invitation(request, invitation_id)
+    if services.resend_invitation(invitation, actor=request.user, request=request):
+        messages.success(
+            request,
+            _(
+                "Invitationen er sendt igen til %(email)s med et nyt link. "
+                "Det gamle link virker ikke mere."
+            )
+            % {"email": invitation.email},
+        )
+    return redirect("accounts:officers")
+
+
+@login_required
+@require_POST
+def withdraw_invitation(request, invitation_id):
+    invitation = _pending_invitation(request, invitation_id)
+    if services.withdraw_invitation(invitation, actor=request.user, request=request):
+        messages.success(
+            request,
+            _("Invitationen til %(email)s er trukket tilbage. Linket i e-mailen virker ikke mere.")
+            % {"email": invitation.email},
+        )
+    return redirect("accounts:officers")
 
 
 @login_required

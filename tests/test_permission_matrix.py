@@ -113,6 +113,8 @@ EXPECTED = {
     "accounts:invite": COORDINATOR,
     "accounts:officers": COORDINATOR,
     "accounts:deactivate": COORDINATOR_POST,
+    "accounts:resend_invitation": COORDINATOR_POST,
+    "accounts:withdraw_invitation": COORDINATOR_POST,
     "accounts:accept_invitation": dict.fromkeys(ROLES, {410}),  # unknown token
     "accounts:audit_log": COORDINATOR,
     "accounts:audit_log_csv": COORDINATOR,
@@ -207,6 +209,15 @@ def world(db):
     }
     make_submission(entries, "360", {"entries": [entry]}, state="draft")
     KWARGS["user_id"] = cast["officer"].pk
+    from accounts.models import Invitation
+
+    invited = make_user(Role.OFFICER, ["360"], email="invited@lolland.dk")
+    KWARGS["invitation_id"] = Invitation.objects.create(
+        email=invited.email,
+        municipality=invited.memberships.get().municipality,
+        user=invited,
+        token="pending-invitation",
+    ).pk
     return cast
 
 
@@ -219,6 +230,7 @@ KWARGS = {
     "fmt": "csv",
     "number": 1,
     "user_id": 1,
+    "invitation_id": 1,
     "uidb36": "1",
     "object_id": "1",
     "content_type_id": "1",
@@ -276,6 +288,8 @@ WRITE_ALLOWED = {
     "surveys:round_create": {"coordinator"},
     "accounts:invite": {"coordinator"},
     "accounts:deactivate": {"coordinator"},
+    "accounts:resend_invitation": {"coordinator"},
+    "accounts:withdraw_invitation": {"coordinator"},
     "submissions:form": {"officer", "coordinator"},
     "submissions:entry_add": {"officer", "coordinator"},
     "submissions:entry_edit": {"officer", "coordinator"},

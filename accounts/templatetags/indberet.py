@@ -24,3 +24,11 @@ def when_filter(value):
 def day_filter(value):
     """A date as `7. marts 2026` (accounts.formatting.day)."""
     return formatting.day(value)
+
+
+@register.filter
+def join_if_list(value):
+    """A list shown as `a, b, c`; anything else as itself."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return value
