@@ -234,6 +234,25 @@ def test_the_non_responder_xlsx_has_the_same_rows_and_no_formulas(round_, as_coo
     assert all(not (isinstance(c.value, str) and c.value[:1] in "=+-@\t\r") for c in cells)
 
 
+def test_the_close_page_puts_summary_and_confirmation_first_and_folds_the_lists(
+    round_, as_coordinator
+):
+    page = as_coordinator.get("/opfoelgning/feb-2026/luk/").content.decode()
+    button = page.index('<button class="button button-warning" type="submit">Luk runden')
+    assert page.index("2 af 4 har svaret") < button < page.index("<details")
+    assert page.index("<details") < page.index("Syddjurs")
+
+
+def test_the_board_groups_actions_and_keeps_send_to_selected_above_the_rows(round_, as_coordinator):
+    page = as_coordinator.get("/opfoelgning/feb-2026/").content.decode()
+    actions = page[page.index('<div class="board-actions">') : page.index("board-danger-zone")]
+    assert "Send påmindelse til alle" in actions and "Luk runden" not in actions
+    assert 'class="button button-warning" href="/opfoelgning/feb-2026/luk/"' in page
+    bar = page.index('class="board-selection-bar"')
+    assert bar < page.index("Send påmindelse til de valgte") < page.index("<tbody>", bar)
+    assert "Registrér kontaktperson" not in page  # Syddjurs has none: the state says so
+
+
 def test_closing_shows_what_is_missing_first_and_reopening_undoes_it(round_, as_coordinator):
     page = as_coordinator.get("/opfoelgning/feb-2026/luk/").content.decode()
     assert "2 har ikke indsendt" in page and "Odder" in page and "Syddjurs" in page
