@@ -5,15 +5,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import formatting
 from accounts.permissions import is_coordinator
 from submissions import services
 from submissions.models import Submission
 from surveys.forms import RoundForm
-from surveys.models import Round
-from surveys.rounds import create_round
+from surveys.models import Round, RoundState
+from surveys.rounds import (
+    NotADraft,
+    create_round,
+    delete_round,
+    schedule_opening,
+    update_round,
+    without_officer,
+)
 
 
 def _coordinator_only(request):
@@ -78,16 +87,86 @@ def round_detail(request, slug):
 
 
 @login_required
-@require_POST
-def round_open(request, slug):
+@require_http_methods(["GET", "POST"])
+def round_edit(request, slug):
     round_ = _round(request, slug)
-    if services.open_round(round_, request.user, request=request):
-        messages.success(
-            request, _("Runden er åbnet. Kommunernes kontaktpersoner får en invitation pr. e-mail.")
-        )
-    else:
-        messages.info(request, _("Runden var allerede åbnet."))
-    return redirect("surveys:round_detail", slug=round_.slug)
+    if round_.state != RoundState.DRAFT:
+        messages.info(request, _("Runden er åbnet og kan ikke længere rettes."))
+        return redirect("surveys:round_detail", slug=round_.slug)
+    form = RoundForm(request.POST or None, round_=round_)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = update_round(round_, request.user, request=request, **form.round_kwargs())
+        except NotADraft:
+            messages.info(request, _("Runden er åbnet og kan ikke længere rettes."))
+        else:
+            messages.success(request, _("Kladden er gemt."))
+        return redirect("surveys:round_detail", slug=round_.slug)
+    return render(request, "surveys/round_form.html", {"form": form, "round": round_})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_delete(request, slug):
+    round_ = _round(request, slug)
+    if round_.state != RoundState.DRAFT:
+        messages.info(request, _("Kun en kladde kan slettes. Runden er åbnet."))
+        return redirect("surveys:round_detail", slug=round_.slug)
+    if request.method == "POST":
+        try:
+            delete_round(round_, request.user, request=request)
+        except NotADraft:
+            messages.info(request, _("Kun en kladde kan slettes. Runden er åbnet."))
+            return redirect("surveys:round_detail", slug=round_.slug)
+        messages.success(request, _("Kladden »%(title)s« er slettet.") % {"title": round_.title})
+        return redirect("surveys:round_list")
+    return render(request, "surveys/round_delete.html", {"round": round_})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_open(request, slug):
+    """GET: what opening means (who gets no invitation, now or on the opening date).
+    POST `when=schedule` opens on the opening date; anything else opens now."""
+    round_ = _round(request, slug)
+    if round_.state != RoundState.DRAFT:
+        if request.method == "POST":
+            messages.info(request, _("Runden var allerede åbnet."))
+        return redirect("surveys:round_detail", slug=round_.slug)
+    future_opening = round_.opens_at is not None and round_.opens_at > timezone.now()
+    if request.method == "POST":
+        if request.POST.get("when") == "schedule" and future_opening:
+            try:
+                schedule_opening(round_, request.user, request=request)
+            except NotADraft:
+                messages.info(request, _("Runden var allerede åbnet."))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Runden åbner automatisk %(when)s. Kommunernes sagsbehandlere får "
+                        "invitationen pr. e-mail til den tid."
+                    )
+                    % {"when": formatting.when(round_.opens_at)},
+                )
+        elif services.open_round(round_, request.user, request=request):
+            messages.success(
+                request,
+                _("Runden er åbnet. Kommunernes kontaktpersoner får en invitation pr. e-mail."),
+            )
+        else:
+            messages.info(request, _("Runden var allerede åbnet."))
+        return redirect("surveys:round_detail", slug=round_.slug)
+    return render(
+        request,
+        "surveys/round_open.html",
+        {
+            "round": round_,
+            "recipient_count": round_.recipients.count(),
+            "without_officer": list(without_officer(round_)),
+            "future_opening": future_opening,
+        },
+    )
 
 
 @login_required

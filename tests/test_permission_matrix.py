@@ -122,7 +122,9 @@ EXPECTED = {
     "surveys:round_list": COORDINATOR,
     "surveys:round_create": COORDINATOR,
     "surveys:round_detail": COORDINATOR,
-    "surveys:round_open": COORDINATOR_POST,
+    "surveys:round_edit": {**COORDINATOR, "coordinator": {302}},  # the world's round is open
+    "surveys:round_delete": {**COORDINATOR, "coordinator": {302}},
+    "surveys:round_open": {**COORDINATOR, "coordinator": {302}},
     "surveys:round_reopen": COORDINATOR_POST,
     "submissions:form": OWN_FORM,
     "submissions:entry_add": {**OWN_ONLY, "analyst": {403}},
@@ -284,6 +286,8 @@ def test_every_url_answers_each_role_as_the_rules_say(world):
 # Writes: who may POST. Everyone else is refused and nothing is recorded as having happened.
 WRITE_ALLOWED = {
     "surveys:round_open": {"coordinator"},
+    "surveys:round_edit": {"coordinator"},
+    "surveys:round_delete": {"coordinator"},
     "surveys:round_reopen": {"coordinator"},
     "surveys:round_create": {"coordinator"},
     "accounts:invite": {"coordinator"},
