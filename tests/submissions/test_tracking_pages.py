@@ -251,6 +251,8 @@ def test_the_board_groups_actions_and_keeps_send_to_selected_above_the_rows(roun
     bar = page.index('class="board-selection-bar"')
     assert bar < page.index("Send påmindelse til de valgte") < page.index("<tbody>", bar)
     assert "Registrér kontaktperson" not in page  # Syddjurs has none: the state says so
+    filters = page[page.index('class="board-filter"') : page.index("board-selection-bar")]
+    assert 'class="form-select"' in filters and "valgfrit" not in filters
 
 
 def test_closing_shows_what_is_missing_first_and_reopening_undoes_it(round_, as_coordinator):
