@@ -1,8 +1,9 @@
 """The audit log in words: "Karin Koordinator inviterede ny@lolland.dk …" instead of
 `user.invited accounts.user 17`. The stored rows are not changed; this only reads them.
 
-`describe_page(events)` looks up, in a few queries for the whole page, the people, rounds and
-municipalities the rows refer to, and returns one sentence per event (in the active language).
+`describe_page(events)` looks up, in a few queries for the whole page, the people and things
+the rows refer to (through the namers the apps register), and returns one sentence per event
+in the active language.
 """
 
 from django.utils.translation import gettext as _
@@ -58,61 +59,55 @@ SENTENCES = {
 }
 
 
-def _lookups(events):
-    """{("user", pk): "name (e-mail)", ("actor", pk): name, ("round", pk or slug): title,
-    ("municipality", code): name}."""
-    from surveys.models import Municipality, Round
+# object_type → namer(refs) → {ref: label}. Apps above accounts register theirs in their
+# AppConfig.ready (accounts must not import them): surveys names rounds, submissions names
+# "round-slug/code" references.
+NAMERS = {}
 
-    user_ids, round_ids, slugs, codes = set(), set(), set(), set()
+
+def register_namer(object_type, namer):
+    NAMERS[object_type] = namer
+
+
+def _user_names(refs):
+    pks = [int(r) for r in refs if r.isdigit()]
+    return {
+        str(pk): f"{name} ({email})" if name else email
+        for pk, name, email in User.objects.filter(pk__in=pks).values_list("pk", "name", "email")
+    }
+
+
+register_namer("accounts.user", _user_names)
+
+
+def _labels(events):
+    """{(object_type, object_ref): label} for the events' objects, one query per type."""
+    refs = {}
     for e in events:
-        if e.actor_id:
-            user_ids.add(e.actor_id)
-        ref = e.object_ref
-        if e.object_type == "accounts.user" and ref.isdigit():
-            user_ids.add(int(ref))
-        elif e.object_type == "surveys.round" and ref.isdigit():
-            round_ids.add(int(ref))
-        elif "/" in ref:
-            slug, _sep, code = ref.partition("/")
-            slugs.add(slug)
-            codes.add(code)
-        elif e.action == "chase.contact_added":
-            codes.add(ref)
-    names = {}
-    for pk, name, email in User.objects.filter(pk__in=user_ids).values_list("pk", "name", "email"):
-        names["user", pk] = f"{name} ({email})" if name else email
-        names["actor", pk] = name or email
-    for pk, title in Round.objects.filter(pk__in=round_ids).values_list("pk", "title"):
-        names["round", pk] = title
-    for slug, title in Round.objects.filter(slug__in=slugs).values_list("slug", "title"):
-        names["round", slug] = title
-    for code, name in Municipality.objects.filter(code__in=codes).values_list("code", "name"):
-        names["municipality", code] = name
-    return names
+        if e.object_type in NAMERS and e.object_ref:
+            refs.setdefault(e.object_type, set()).add(e.object_ref)
+    labels = {}
+    for object_type, wanted in refs.items():
+        for ref, label in NAMERS[object_type](wanted).items():
+            labels[object_type, ref] = label
+    return labels
 
 
-def _object(event, names):
-    ref, kind = event.object_ref, event.object_type
-    if kind == "accounts.user" and ref.isdigit():
-        return names.get(("user", int(ref)), ref)
-    if kind == "surveys.round" and ref.isdigit():
-        return names.get(("round", int(ref)), ref)
-    if "/" in ref:
-        slug, _sep, code = ref.partition("/")
-        municipality = names.get(("municipality", code), code)
-        round_ = names.get(("round", slug), slug)
-        return _("%(municipality)s i %(round)s") % {"municipality": municipality, "round": round_}
-    if event.action == "chase.contact_added":
-        return names.get(("municipality", ref), ref)
-    return ref or "—"
+def _actors(events):
+    pks = {e.actor_id for e in events if e.actor_id}
+    return {
+        pk: name or email
+        for pk, name, email in User.objects.filter(pk__in=pks).values_list("pk", "name", "email")
+    }
 
 
-def describe(event, names):
+def describe(event, labels, actors):
     if event.actor_id:
-        actor = names.get(("actor", event.actor_id), event.actor_email)
+        actor = actors.get(event.actor_id, event.actor_email)
     else:
         actor = event.actor_email or _("Systemet")
-    values = {"actor": actor, "object": _object(event, names)}
+    thing = labels.get((event.object_type, event.object_ref), event.object_ref or "—")
+    values = {"actor": actor, "object": thing}
     sentence = SENTENCES.get(event.action)
     if sentence is None:
         return _("%(actor)s: %(action)s") % {**values, "action": event.action}
@@ -123,5 +118,5 @@ def describe(event, names):
 def describe_page(events):
     """[(event, sentence)] for the given events (a page of the log)."""
     events = list(events)
-    names = _lookups(events)
-    return [(e, describe(e, names)) for e in events]
+    labels, actors = _labels(events), _actors(events)
+    return [(e, describe(e, labels, actors)) for e in events]

@@ -6,6 +6,7 @@ the active language. Templates use the `when` and `day` filters
 import datetime as dt
 
 from django.utils import formats, timezone
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext, pgettext
 
 
@@ -33,8 +34,6 @@ def when_formatter():
     """`when` for many values at once (the board's 1,000 rows): the language's patterns and
     month names are looked up once, then each value is a few f-string operations. Gives
     exactly what `when` gives, and `.day` what `day` gives (tests/test_formatting.py)."""
-    from django.utils.dates import MONTHS
-
     date_pattern = pgettext("date format", "j. F Y")
     time_pattern = pgettext("time format", "H.i")
     sentence = gettext("%(date)s kl. %(time)s")
