@@ -1,16 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import services
+from accounts import selectors, services
+from accounts.audit import client_ip
 from accounts.forms import InviteForm, SetPasswordForm
 from accounts.models import Invitation, Role, User
-from accounts.permissions import is_coordinator, municipalities_for
+from accounts.permissions import coordinator_required, municipalities_for
 
 
 @login_required
@@ -24,17 +24,16 @@ def my_municipalities(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@coordinator_required
 def invite(request):
-    if not is_coordinator(request.user):
-        raise Http404
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         invitation = services.invite_officer(
             form.cleaned_data["email"],
             form.cleaned_data["municipality"],
             invited_by=request.user,
-            request=request,
             name=form.cleaned_data["name"],
+            ip=client_ip(request),
         )
         messages.success(
             request,
@@ -45,12 +44,10 @@ def invite(request):
     return render(request, "accounts/invite.html", {"form": form})
 
 
-@login_required
+@coordinator_required
 def officers(request):
     """Coordinators see every officer with their municipalities and may deactivate one who
     has left (their sessions end and their API tokens stop working at once)."""
-    if not is_coordinator(request.user):
-        raise Http404
     people = (
         User.objects.filter(role=Role.OFFICER)
         .prefetch_related("memberships__municipality")
@@ -62,16 +59,14 @@ def officers(request):
         {
             "people": people,
             "invitations": [
-                (i, services.invitation_expires_at(i)) for i in services.pending_invitations()
+                (i, selectors.invitation_expires_at(i)) for i in selectors.pending_invitations()
             ],
             "now": timezone.now(),
         },
     )
 
 
-def _pending_invitation(request, invitation_id):
-    if not is_coordinator(request.user):
-        raise Http404
+def _pending_invitation(invitation_id):
     return get_object_or_404(
         Invitation.objects.select_related("municipality", "user"),
         pk=invitation_id,
@@ -81,9 +76,10 @@ def _pending_invitation(request, invitation_id):
 
 @login_required
 @require_POST
+@coordinator_required
 def resend_invitation(request, invitation_id):
-    invitation = _pending_invitation(request, invitation_id)
-    if services.resend_invitation(invitation, actor=request.user, request=request):
+    invitation = _pending_invitation(invitation_id)
+    if services.resend_invitation(invitation, actor=request.user, ip=client_ip(request)):
         messages.success(
             request,
             _(
@@ -97,9 +93,10 @@ def resend_invitation(request, invitation_id):
 
 @login_required
 @require_POST
+@coordinator_required
 def withdraw_invitation(request, invitation_id):
-    invitation = _pending_invitation(request, invitation_id)
-    if services.withdraw_invitation(invitation, actor=request.user, request=request):
+    invitation = _pending_invitation(invitation_id)
+    if services.withdraw_invitation(invitation, actor=request.user, ip=client_ip(request)):
         messages.success(
             request,
             _("Invitationen til %(email)s er trukket tilbage. Linket i e-mailen virker ikke mere.")
@@ -110,11 +107,10 @@ def withdraw_invitation(request, invitation_id):
 
 @login_required
 @require_POST
+@coordinator_required
 def deactivate(request, user_id):
-    if not is_coordinator(request.user):
-        raise Http404
     person = get_object_or_404(User, pk=user_id, role=Role.OFFICER)
-    if services.deactivate_user(person, actor=request.user, request=request):
+    if services.deactivate_user(person, actor=request.user, ip=client_ip(request)):
         messages.success(
             request,
             _("%(email)s er deaktiveret. Personen er logget ud, og API-nøgler virker ikke mere.")
@@ -130,7 +126,9 @@ def accept_invitation(request, token):
         return render(request, "accounts/invitation_invalid.html", status=410)
     form = SetPasswordForm(request.POST or None, user=invitation.user)
     if request.method == "POST" and form.is_valid():
-        user = services.accept_invitation(invitation, form.cleaned_data["password1"], request)
+        user = services.accept_invitation(
+            invitation, password=form.cleaned_data["password1"], ip=client_ip(request)
+        )
         if user is None:
             return render(request, "accounts/invitation_invalid.html", status=410)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

@@ -3,7 +3,8 @@
 
 from django.utils.translation import gettext as _
 
-from surveys.models import Municipality, Round
+from reference.models import Municipality
+from surveys.models import Round
 
 
 def in_round_names(refs):

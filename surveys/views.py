@@ -10,28 +10,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import formatting
-from accounts.permissions import is_coordinator
-from submissions import services
-from submissions.models import Submission
+from accounts.audit import client_ip
+from accounts.permissions import coordinator_required
+from surveys import lifecycle
 from surveys.forms import RoundForm
 from surveys.models import Round, RoundState
-from surveys.rounds import (
-    NotADraft,
-    create_round,
-    delete_round,
-    schedule_opening,
-    update_round,
-    without_officer,
-)
+from surveys.selectors import without_officer
 
 
-def _coordinator_only(request):
-    if not is_coordinator(request.user):
-        raise Http404
-
-
-def _round(request, slug):
-    _coordinator_only(request)
+def _round(slug):
     round_ = (
         Round.objects.select_related("survey", "definition", "previous").filter(slug=slug).first()
     )
@@ -40,19 +27,23 @@ def _round(request, slug):
     return round_
 
 
-@login_required
+@coordinator_required
 def round_list(request):
-    _coordinator_only(request)
     rounds = Round.objects.select_related("survey").order_by("-deadline")
     return render(request, "surveys/round_list.html", {"rounds": rounds})
 
 
-@login_required
+@coordinator_required
 def round_create(request):
-    _coordinator_only(request)
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        round_ = create_round(request.user, request=request, **form.round_kwargs())
+        try:
+            round_ = lifecycle.create_round(
+                actor=request.user, ip=client_ip(request), **form.round_kwargs()
+            )
+        except lifecycle.RoundError as exc:  # e.g. the slug was taken in the meantime
+            form.add_problems(exc.problems)
+            return render(request, "surveys/round_form.html", {"form": form})
         messages.success(
             request,
             _("Runden er oprettet som kladde. Kontrollér den, og åbn den, når den er klar."),
@@ -61,15 +52,15 @@ def round_create(request):
     return render(request, "surveys/round_form.html", {"form": form})
 
 
-@login_required
+@coordinator_required
 def round_detail(request, slug):
-    round_ = _round(request, slug)
+    round_ = _round(slug)
     recipients = list(round_.recipients.order_by("region_code", "name"))
+    # The round's submissions through the reverse relation (submissions sits above surveys and
+    # is not imported here): only their state, for the recipients table.
     submissions = {
         s.municipality_id: s
-        for s in Submission.objects.filter(round=round_).only(
-            "id", "municipality_id", "state", "late", "submitted_at"
-        )
+        for s in round_.submissions.only("id", "municipality_id", "state", "late", "submitted_at")
     }
     rows = [(m, submissions.get(m.pk)) for m in recipients]
     responded = sum(1 for s in submissions.values() if s.has_responded)
@@ -86,94 +77,97 @@ def round_detail(request, slug):
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@coordinator_required
 def round_edit(request, slug):
-    round_ = _round(request, slug)
+    round_ = _round(slug)
     if round_.state != RoundState.DRAFT:
-        messages.info(request, _("Runden er åbnet og kan ikke længere rettes."))
+        messages.info(request, str(lifecycle.MSG_NOT_DRAFT))
         return redirect("surveys:round_detail", slug=round_.slug)
     form = RoundForm(request.POST or None, round_=round_)
     if request.method == "POST" and form.is_valid():
         try:
-            round_ = update_round(round_, request.user, request=request, **form.round_kwargs())
-        except NotADraft:
-            messages.info(request, _("Runden er åbnet og kan ikke længere rettes."))
+            round_ = lifecycle.update_round(
+                round_, actor=request.user, ip=client_ip(request), **form.round_kwargs()
+            )
+        except lifecycle.RoundError as exc:
+            if exc.code == "state":
+                messages.info(request, exc.problems[0].message)
+                return redirect("surveys:round_detail", slug=round_.slug)
+            form.add_problems(exc.problems)
         else:
             messages.success(request, _("Kladden er gemt."))
-        return redirect("surveys:round_detail", slug=round_.slug)
+            return redirect("surveys:round_detail", slug=round_.slug)
     return render(request, "surveys/round_form.html", {"form": form, "round": round_})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@coordinator_required
 def round_delete(request, slug):
-    round_ = _round(request, slug)
+    round_ = _round(slug)
     if round_.state != RoundState.DRAFT:
-        messages.info(request, _("Kun en kladde kan slettes. Runden er åbnet."))
+        messages.info(request, str(lifecycle.MSG_NOT_DRAFT))
         return redirect("surveys:round_detail", slug=round_.slug)
     if request.method == "POST":
         try:
-            delete_round(round_, request.user, request=request)
-        except NotADraft:
-            messages.info(request, _("Kun en kladde kan slettes. Runden er åbnet."))
+            lifecycle.delete_round(round_, actor=request.user, ip=client_ip(request))
+        except lifecycle.RoundError as exc:
+            messages.info(request, exc.problems[0].message)
             return redirect("surveys:round_detail", slug=round_.slug)
         messages.success(request, _("Kladden »%(title)s« er slettet.") % {"title": round_.title})
         return redirect("surveys:round_list")
     return render(request, "surveys/round_delete.html", {"round": round_})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
+@coordinator_required
 def round_open(request, slug):
-    """GET: what opening means (who gets no invitation, now or on the opening date).
-    POST `when=schedule` opens on the opening date; anything else opens now."""
-    round_ = _round(request, slug)
-    if round_.state != RoundState.DRAFT:
-        if request.method == "POST":
-            messages.info(request, _("Runden var allerede åbnet."))
-        return redirect("surveys:round_detail", slug=round_.slug)
+    """GET: what opening means (who gets no invitation; now or on the opening date).
+    POST `when=schedule` opens on the (future) opening date; anything else opens now."""
+    round_ = _round(slug)
     future_opening = round_.opens_at is not None and round_.opens_at > timezone.now()
-    if request.method == "POST":
+    if request.method == "GET":
+        if round_.state != RoundState.DRAFT:
+            return redirect("surveys:round_detail", slug=round_.slug)
+        return render(
+            request,
+            "surveys/round_open.html",
+            {
+                "round": round_,
+                "recipient_count": round_.recipients.count(),
+                "without_officer": list(without_officer(round_)),
+                "future_opening": future_opening,
+            },
+        )
+    try:
         if request.POST.get("when") == "schedule" and future_opening:
-            try:
-                schedule_opening(round_, request.user, request=request)
-            except NotADraft:
-                messages.info(request, _("Runden var allerede åbnet."))
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Runden åbner automatisk %(when)s. Kommunernes sagsbehandlere får "
-                        "invitationen pr. e-mail til den tid."
-                    )
-                    % {"when": formatting.when(round_.opens_at)},
+            lifecycle.schedule_opening(round_, actor=request.user, ip=client_ip(request))
+            messages.success(
+                request,
+                _(
+                    "Runden åbner automatisk %(when)s. Kommunernes sagsbehandlere får "
+                    "invitationen pr. e-mail til den tid."
                 )
-        elif services.open_round(round_, request.user, request=request):
+                % {"when": formatting.when(round_.opens_at)},
+            )
+        elif lifecycle.open_round(round_, actor=request.user, ip=client_ip(request)):
             messages.success(
                 request,
                 _("Runden er åbnet. Kommunernes kontaktpersoner får en invitation pr. e-mail."),
             )
         else:
             messages.info(request, _("Runden var allerede åbnet."))
-        return redirect("surveys:round_detail", slug=round_.slug)
-    return render(
-        request,
-        "surveys/round_open.html",
-        {
-            "round": round_,
-            "recipient_count": round_.recipients.count(),
-            "without_officer": list(without_officer(round_)),
-            "future_opening": future_opening,
-        },
-    )
+    except lifecycle.RoundError as exc:
+        messages.error(request, exc.problems[0].message)
+    return redirect("surveys:round_detail", slug=round_.slug)
 
 
 @login_required
 @require_POST
+@coordinator_required
 def round_reopen(request, slug):
-    round_ = _round(request, slug)
-    if services.reopen_round(round_, request.user, request=request):
+    round_ = _round(slug)
+    if lifecycle.reopen_round(round_, actor=request.user, ip=client_ip(request)):
         messages.success(request, _("Runden er genåbnet. Kommunerne kan igen ændre besvarelser."))
     else:
         messages.info(request, _("Runden var ikke lukket."))

@@ -11,10 +11,12 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.services import invite_officer
-from submissions import reminders, services
+from reference.models import Municipality
+from submissions import services
 from submissions.models import Submission
-from surveys.models import Municipality
+from surveys import lifecycle
 from tests.factories import make_round, make_user
+from tracking import reminders
 
 TITLE = "Forår & \"efterår\" <2026> 'ekstra'"
 NAME = 'Lolland & <Falster> "Øst"'
@@ -40,7 +42,9 @@ def assert_plain(message, *expected):
 def test_the_officer_invitation(world, django_capture_on_commit_callbacks):
     coordinator, _ = world
     with django_capture_on_commit_callbacks(execute=True):
-        invite_officer("ny@lolland.dk", Municipality.objects.get(code="360"), coordinator)
+        invite_officer(
+            "ny@lolland.dk", Municipality.objects.get(code="360"), invited_by=coordinator
+        )
     [message] = mail.outbox
     assert_plain(message, NAME)
 
@@ -49,21 +53,21 @@ def test_the_round_invitation_receipt_and_return(world, django_capture_on_commit
     coordinator, officer = world
     round_ = make_round(codes=["360"], state="draft", title=TITLE, slug="foraar-2026")
     with django_capture_on_commit_callbacks(execute=True):
-        services.open_round(round_, coordinator)
+        lifecycle.open_round(round_, actor=coordinator)
     [invitation] = mail.outbox
     assert_plain(invitation, TITLE, NAME)
 
     lolland = Municipality.objects.get(code="360")
     answers = {"pupils_8_9": "400", "enrolled": "20"}
-    services.save_draft(round_, lolland, officer, answers, {}, 0)
+    services.save_draft(round_, lolland, actor=officer, answers=answers, explanations={}, version=0)
     with django_capture_on_commit_callbacks(execute=True):
-        services.submit(round_, lolland, officer)
+        services.submit(round_, lolland, actor=officer)
     [receipt] = mail.outbox[1:]
     assert_plain(receipt, TITLE, NAME)
 
     submission = Submission.objects.get(round=round_, municipality=lolland)
     with django_capture_on_commit_callbacks(execute=True):
-        services.return_submission(submission, coordinator, 'Ret "9. klasse" & <tjek>')
+        services.return_submission(submission, actor=coordinator, reason='Ret "9. klasse" & <tjek>')
     [returned] = mail.outbox[2:]
     assert_plain(returned, TITLE, NAME)
     assert 'Ret "9. klasse" & <tjek>' in returned.body
@@ -76,7 +80,7 @@ def test_manual_and_scheduled_reminders(world, django_capture_on_commit_callback
     with django_capture_on_commit_callbacks(execute=True):
         reminders.send_manual(
             round_,
-            coordinator,
+            actor=coordinator,
             codes=["360"],
             subject=subject,
             body=body,

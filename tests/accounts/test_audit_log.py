@@ -89,7 +89,7 @@ def test_a_coordinator_browses_the_audit_log_newest_first(as_coordinator, events
 def test_events_are_told_in_words_with_months_in_the_interface_language(
     as_coordinator, coordinator, lolland, events
 ):
-    from surveys.models import Municipality
+    from reference.models import Municipality
     from tests.factories import make_round
 
     round_ = make_round(codes=["360"], slug="feb26", title="Februar 2026")

@@ -88,10 +88,12 @@ def test_unticking_active_in_the_admin_also_ends_the_session(lolland, officer_se
 @pytest.fixture
 def invitation(coordinator, django_capture_on_commit_callbacks):
     from accounts.services import invite_officer
-    from surveys.models import Municipality
+    from reference.models import Municipality
 
     with django_capture_on_commit_callbacks(execute=True):
-        return invite_officer("ny@odder.dk", Municipality.objects.get(code="727"), coordinator)
+        return invite_officer(
+            "ny@odder.dk", Municipality.objects.get(code="727"), invited_by=coordinator
+        )
 
 
 def test_the_page_says_each_status_in_words_and_lists_pending_invitations(
@@ -154,11 +156,13 @@ def test_withdrawing_an_invitation_of_someone_who_uses_the_platform_keeps_their_
 ):
     from accounts.models import Membership
     from accounts.services import invite_officer
-    from surveys.models import Municipality
+    from reference.models import Municipality
 
     lolland.last_login = "2026-03-07T00:00Z"
     lolland.save()
-    invitation = invite_officer(lolland.email, Municipality.objects.get(code="360"), coordinator)
+    invitation = invite_officer(
+        lolland.email, Municipality.objects.get(code="360"), invited_by=coordinator
+    )
     as_coordinator.post(f"/konto/sagsbehandlere/invitation/{invitation.pk}/traek-tilbage/")
     assert Membership.objects.filter(user=lolland).exists()
     lolland.refresh_from_db()

@@ -9,7 +9,8 @@ from django.core import mail
 
 from accounts.models import Role
 from accounts.services import invite_officer
-from surveys.models import Municipality, Round
+from reference.models import Municipality
+from surveys.models import Round
 from tests.e2e.conftest import check_page, log_in
 from tests.factories import make_round, make_submission, make_user, shipped_definition
 
@@ -59,7 +60,7 @@ def test_the_close_officers_and_audit_pages(page_for, live_server, language):
     coordinator = make_user(Role.COORDINATOR, email=f"coord-{language}@indberet.dk", name="Karin")
     round_ = make_round(codes=["360", "727", "706"], title="Februar 2026", slug="feb")
     make_submission(round_, "360", {"pupils_8_9": 900, "enrolled": 60})
-    invite_officer("ny@odder.dk", Municipality.objects.get(code="727"), coordinator)
+    invite_officer("ny@odder.dk", Municipality.objects.get(code="727"), invited_by=coordinator)
     page = page_for(language)
     log_in(page, live_server, coordinator)
 

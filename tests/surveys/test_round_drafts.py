@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Role
+from surveys.lifecycle import open_due_rounds, suggest_slug
 from surveys.models import Round
-from surveys.rounds import open_due_rounds, suggest_slug
 from tests.factories import make_round, make_user, shipped_definition
 from tests.surveys.test_rounds import create
 
