@@ -1,6 +1,7 @@
 """What every API v1 endpoint shares: JSON in and out, per-token throttling, role checks that
 answer 403 after the scoped lookup has answered 404, and the documentation page."""
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
@@ -94,3 +95,7 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
             "description": "`Token <token>` — create a token on your account page "
             "(/konto/api-noegler/).",
         }
+
+
+class CsrfSessionScheme(SessionScheme):
+    target_class = "backend.api_auth.CsrfSessionAuthentication"
