@@ -254,7 +254,12 @@ SPECTACULAR_SETTINGS = {
         "RoundStateEnum": "surveys.models.RoundState",
         "SubmissionStateEnum": "submissions.models.SubmissionState",
         "StatusStateEnum": "submissions.api.STATUS_STATES",
+        "AnalysisStateEnum": "exports.api.ANALYSIS_STATES",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "backend.api_schema.add_links",
+    ],
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 

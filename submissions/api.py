@@ -4,7 +4,7 @@ submissions/permissions.py, so what a person may not see answers 404, exactly as
 
 from django.db.models import F, FilteredRelation, Q
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
@@ -16,18 +16,12 @@ from backend.api_errors import (
     field_error,
     pick,
 )
+from backend.api_schema import CODE_PARAM, SLUG_PARAM
 from submissions import services
 from submissions.models import Submission, SubmissionState
 from submissions.permissions import can_edit, get_round, get_round_and_municipality
 from submissions.validation import MAX_EXPLANATION_LENGTH, validate
 from surveys.models import Municipality
-
-SLUG_PARAM = OpenApiParameter(
-    "slug", str, OpenApiParameter.PATH, description="The round's slug (short name)."
-)
-CODE_PARAM = OpenApiParameter(
-    "code", str, OpenApiParameter.PATH, description="The municipality's 3-digit code, e.g. 360."
-)
 
 # --- Serializers (responses)
 
