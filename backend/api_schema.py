@@ -182,9 +182,18 @@ def _link_name(operation_id):
     return "".join(part.capitalize() for part in operation_id.split("_"))
 
 
-def add_links(result, generator, request, public):
-    """drf-spectacular postprocessing hook: the LINKS above on their responses. A link to an
-    operation that does not exist (renamed) fails loudly, so the links cannot rot."""
+def finish_schema(result, generator, request, public):
+    """drf-spectacular postprocessing hook.
+
+    - An optional query parameter sent empty (`?state=`) means the same as leaving it out, on
+      every endpoint: `allowEmptyValue` says so.
+    - The LINKS above on their responses. A link to an operation that does not exist (renamed)
+      fails loudly, so the links cannot rot."""
+    for path in result.get("paths", {}).values():
+        for op in path.values():
+            for parameter in op.get("parameters", []) if isinstance(op, dict) else []:
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
     operations = {
         op["operationId"]: op
         for path in result.get("paths", {}).values()

@@ -263,7 +263,7 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "backend.api_schema.add_links",
+        "backend.api_schema.finish_schema",
     ],
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
