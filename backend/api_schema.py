@@ -11,7 +11,7 @@ import copy
 
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.plumbing import ResolvedComponent
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 from rest_framework import serializers
 
 from surveys.definitions import DEFINITION_SCHEMA
@@ -24,18 +24,21 @@ SLUG_PARAM = OpenApiParameter(
     {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 80},
     OpenApiParameter.PATH,
     description="The round's slug (short name).",
+    examples=[OpenApiExample("A round", value="jml-2026-02")],
 )
 CODE_PARAM = OpenApiParameter(
     "code",
     {"type": "string", "pattern": CODE_PATTERN},
     OpenApiParameter.PATH,
     description="The municipality's 3-digit code, e.g. 360.",
+    examples=[OpenApiExample("Lolland", value="360")],
 )
 KEY_PARAM = OpenApiParameter(
     "key",
     {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 60},
     OpenApiParameter.PATH,
     description="The survey's key.",
+    examples=[OpenApiExample("Juniormesterlære", value="juniormesterlaere")],
 )
 
 

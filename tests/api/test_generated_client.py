@@ -245,6 +245,21 @@ def test_the_generated_client_runs_the_whole_flow_typed(
     assert rows["360"]["enrolled"] == "10" and rows["727"]["enrolled"] == ""
 
 
+def test_the_summary_of_an_entries_survey_is_typed_too(gen, app, analyst, db):
+    from indberet_client.api.exports import rounds_summary_retrieve
+    from indberet_client.models import RoundSummary
+
+    round_ = make_round("proevehandlinger", codes=["360", "727"], slug="ph-2026")
+    entry = {"title": "Skolehave", "theme": "x", "goal": "Læring", "status": "planned"}
+    make_submission(round_, "360", {"entries": [entry, entry], "nothing_to_report": False})
+    make_submission(round_, "727", {"entries": [], "nothing_to_report": True})
+    summary = rounds_summary_retrieve.sync("ph-2026", client=_api(gen, app, analyst))
+    _ok(summary, RoundSummary)
+    assert summary.indicators == []
+    assert (summary.entries.entries, summary.entries.nothing_to_report) == (2, 1)
+    assert summary.entries.by_choice["status"]["planned"] == 2
+
+
 def test_every_operation_of_the_schema_is_in_the_generated_client(gen, db):
     """The generator left no operation out (it skips what it cannot type)."""
     import json
