@@ -1,6 +1,6 @@
 """Black-box schemathesis: the API as an integrator meets it, served by gunicorn on
-PostgreSQL, tested from the outside with a token of every role, all checks, in the examples,
-coverage, fuzzing and stateful phases with a bounded number of examples. Any failure of any
+PostgreSQL, tested from the outside with a token of every role, all checks, in the coverage,
+fuzzing and stateful phases with a bounded number of examples. Any failure of any
 role fails the run (exit status 1). Run by .ci/run:
 
     .venv/bin/python -m tests.api.blackbox
@@ -164,11 +164,8 @@ def main():
                 base,
                 "--checks",
                 "all",
-                # Speed is measured by `make bench`, not asserted on a shared CI machine.
-                "--exclude-checks",
-                "max_response_time",
                 "--phases",
-                "examples,coverage,fuzzing,stateful",
+                "coverage,fuzzing,stateful",
                 "--max-examples",
                 examples,
                 "--seed",
