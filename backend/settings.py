@@ -22,7 +22,7 @@ TESTING = "pytest" in sys.modules or env_bool("TESTING")
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", required=not (DEBUG or TESTING))
 if SECRET_KEY is None:
-    # Only reachable in DEBUG or tests; a fresh key each start is fine there.
+    # Only reachable in DEBUG or tests: a fixed, publicly known key, never used in production.
     SECRET_KEY = "insecure-dev-only-" + "x" * 40  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG or TESTING else [])
@@ -47,15 +47,18 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_tasks",
     "django_tasks_db",
+    "reference",
     "accounts",
     "surveys",
     "submissions",
+    "tracking",
     "exports",
+    "demo",
 ]
 
 MIDDLEWARE = [
     # First, so that it sees every answer: errors under /api/ in the API's JSON error shape.
-    "backend.api_errors.ApiErrorShapeMiddleware",
+    "lib.api_errors.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -236,14 +239,14 @@ else:
 # --- REST API
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "backend.api_auth.TokenAuthentication",
-        "backend.api_auth.CsrfSessionAuthentication",
+        "accounts.api_auth.TokenAuthentication",
+        "accounts.api_auth.CsrfSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"user": env_str("API_RATE", "600/minute")},
-    "EXCEPTION_HANDLER": "backend.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "lib.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -258,7 +261,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoundStateEnum": "surveys.models.RoundState",
         "SubmissionStateEnum": "submissions.models.SubmissionState",
-        "StatusStateEnum": "submissions.api.STATUS_STATES",
+        "StatusStateEnum": "tracking.api.STATUS_STATES",
         "AnalysisStateEnum": "exports.api.ANALYSIS_STATES",
     },
     "POSTPROCESSING_HOOKS": [

@@ -6,7 +6,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import Client
 
-from backend.api_base import NotFoundView
+from backend.api_views import NotFoundView
 from tests.api.conftest import SLUG, token_client
 from tests.api.test_errors_and_tokens import assert_error_shape
 
@@ -138,7 +138,7 @@ def test_a_body_too_large_for_django_answers_the_shape(lolland, round_, settings
 
 
 def test_throttling_answers_in_the_requests_language(clients, round_, monkeypatch):
-    from backend.api_auth import TokenRateThrottle
+    from accounts.api_auth import TokenRateThrottle
 
     monkeypatch.setattr(TokenRateThrottle, "rate", "1/minute", raising=False)
     client = clients["officer_own"]
