@@ -57,6 +57,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it sees every answer: errors under /api/ in the API's JSON error shape.
+    "lib.api_errors.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -239,7 +241,7 @@ else:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api_auth.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.api_auth.CsrfSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -261,7 +263,12 @@ SPECTACULAR_SETTINGS = {
         "RoundStateEnum": "surveys.models.RoundState",
         "SubmissionStateEnum": "submissions.models.SubmissionState",
         "StatusStateEnum": "tracking.api.STATUS_STATES",
+        "AnalysisStateEnum": "exports.api.ANALYSIS_STATES",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "backend.api_schema.finish_schema",
+    ],
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 
