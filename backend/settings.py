@@ -28,6 +28,8 @@ if SECRET_KEY is None:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Who collects the data and publishes the figures: named as the sender on the report's cover.
+ORGANISATION_NAME = env_str("ORGANISATION_NAME", "Indberet")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
