@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from exports.services import FORMATS
+from exports.services import FORMATS, exportable_rounds
 from surveys.models import Round, Survey
 
 
@@ -18,6 +18,11 @@ class RoundChoiceField(forms.ModelMultipleChoiceField):
         return label
 
 
+class SurveyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name  # English when chosen and the survey has an English name
+
+
 class ExportForm(forms.Form):
     rounds = RoundChoiceField(
         label=_("Runder"),
@@ -26,7 +31,7 @@ class ExportForm(forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-checkbox"}),
         help_text=_("Vælg en eller flere runder af samme undersøgelse; de stables i én fil."),
     )
-    survey = forms.ModelChoiceField(
+    survey = SurveyChoiceField(
         label=_("Eller: alle runder af en undersøgelse"),
         queryset=Survey.objects.all(),
         required=False,
@@ -66,12 +71,3 @@ class ExportForm(forms.Form):
             self.add_error("format", _("Rapporten laves for én runde ad gangen."))
         data["round_list"] = rounds
         return data
-
-
-def exportable_rounds():
-    """Rounds that have been opened (drafts have nothing to export)."""
-    return (
-        Round.objects.select_related("survey", "definition")
-        .exclude(state="draft")
-        .order_by("survey__name", "-deadline")
-    )
