@@ -249,6 +249,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The docs page (templates/api/swagger_ui.html): no deep-link anchors inside the operation
+    # buttons (axe: nested-interactive), and our layout without a second <main>
+    # (static/api/swagger-layout.js).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "layout": "IndberetLayout"},
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "RoundStateEnum": "surveys.models.RoundState",
