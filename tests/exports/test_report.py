@@ -2,10 +2,12 @@ import io
 import re
 from html import unescape
 
+import pytest
 from pypdf import PdfReader
 
 from exports.report import render_report, render_report_html
 from exports.services import build_export
+from exports.templatetags import report_format
 from tests.factories import make_round, make_submission
 
 
@@ -129,3 +131,23 @@ def test_the_response_figures_share_a_page_with_the_first_indicator(rounds):
     _, _, data, _ = build_export(None, [rounds[1]], "pdf")
     page_two = PdfReader(io.BytesIO(data)).pages[1].extract_text()
     assert "Besvarelser" in page_two and "Nøgletal" in page_two
+
+
+@pytest.mark.parametrize(
+    ("change", "shown"),
+    [
+        (0.012, "+1,2\xa0pct.-point"),
+        (-0.012, "−1,2\xa0pct.-point"),
+        (-0.0004, "0,0\xa0pct.-point"),  # not "−0,0"
+        (0.0, "0,0\xa0pct.-point"),  # not "±0,0"
+        (None, "–"),
+    ],
+)
+def test_a_change_is_signed_only_when_it_shows_as_non_zero(change, shown):
+    assert report_format.pp(change) == shown
+    if change is not None:
+        assert report_format.pp(change, "") == shown.split("\xa0")[0]
+
+
+def test_footer_text_is_escaped_as_a_css_string():
+    assert report_format.css_string('A & "B" </style>\\') == "A & \\22 B\\22  \\3c /style\\3e \\5c "
