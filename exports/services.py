@@ -261,22 +261,20 @@ def build_export(user, rounds, fmt, *, include_personal=None, via="web", again_o
     return filename, content_type, content, export
 
 
-def rebuild_export(*, user, export: Export):
+def rebuild_export(*, user, export: Export, via: str = "web"):
     """Make an earlier export again for the person who asked for it: the same rounds and
     format, with today's data and the user's permissions *now* (personal data only for a
     coordinator), logged as a new export. Returns what `build_export` returns.
 
-    Raises Export.DoesNotExist if the export is not the user's own, and ValueError (with a
-    message for the page) if a round of it no longer exists or is back to draft."""
+    Raises Export.DoesNotExist if the export is not the user's own, and ValueError if a round
+    of it no longer exists or is back to draft (the caller says so in its own words)."""
     if export.requested_by_id is None or export.requested_by_id != user.pk:
         raise Export.DoesNotExist
     slugs = export.query.get("rounds") or []
     rounds = list(exportable_rounds().filter(slug__in=slugs))
     if not slugs or len(rounds) != len(set(slugs)):
         raise ValueError("rounds gone")
-    return build_export(
-        user, rounds, export.format, via=export.query.get("via", "web"), again_of=export
-    )
+    return build_export(user, rounds, export.format, via=via, again_of=export)
 
 
 def complete(export, content, rows, store):
