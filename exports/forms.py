@@ -4,8 +4,9 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from exports.services import FORMATS, exportable_rounds
-from surveys.models import Round, Survey
+from exports.services import FORMATS
+from surveys.models import Round, RoundState, Survey
+from surveys.selectors import rounds_for
 
 
 class RoundChoiceField(forms.ModelMultipleChoiceField):
@@ -44,9 +45,10 @@ class ExportForm(forms.Form):
         initial="csv",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rounds"].queryset = exportable_rounds()
+        self.user = user
+        self.fields["rounds"].queryset = exportable_rounds(user)
         english = (get_language() or "da").startswith("en")
         self.fields["format"].choices = [
             (key, value[1] if english else value[0]) for key, value in FORMATS.items()
@@ -57,7 +59,7 @@ class ExportForm(forms.Form):
         rounds = list(data.get("rounds") or [])
         survey = data.get("survey")
         if not rounds and survey is not None:
-            rounds = list(exportable_rounds().filter(survey=survey))
+            rounds = list(exportable_rounds(self.user).filter(survey=survey))
             if not rounds:
                 raise forms.ValidationError(_("Undersøgelsen har ingen åbne eller lukkede runder."))
         if not rounds:
@@ -71,3 +73,8 @@ class ExportForm(forms.Form):
             self.add_error("format", _("Rapporten laves for én runde ad gangen."))
         data["round_list"] = rounds
         return data
+
+
+def exportable_rounds(user):
+    """The rounds the user may see that have been opened (drafts have nothing to export)."""
+    return rounds_for(user).exclude(state=RoundState.DRAFT).order_by("survey__name", "-deadline")

@@ -10,9 +10,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
+from accounts.permissions import can_read_all
 from exports import datasets, pgcopy, renderers
 from exports.models import Export
+from surveys.models import Round
 
 FORMATS = {
     # key: (label da, label en, content type, file suffix)
@@ -39,17 +42,6 @@ FORMATS = {
     "pdf": ("Rapport (PDF)", "Report (PDF)", "application/pdf", "_rapport.pdf"),
 }
 STREAMING = ("csv", "csv-da", "long")
-
-
-def exportable_rounds():
-    """Rounds that have been opened (drafts have nothing to export)."""
-    from surveys.models import Round
-
-    return (
-        Round.objects.select_related("survey", "definition")
-        .exclude(state="draft")
-        .order_by("survey__name", "-deadline")
-    )
 
 
 def background_threshold():
@@ -157,6 +149,7 @@ def render_bytes(rounds, fmt, include_personal=False):
     if fmt == "datapackage":
         return datapackage(rounds, include_personal)
     if fmt == "pdf":
+        # Loaded on first use, not at start-up: it imports pandas and WeasyPrint (slow).
         from exports.report import render_report
 
         round_ = datasets.ordered_rounds(rounds)[-1]
@@ -219,8 +212,6 @@ def build_export(user, rounds, fmt, *, include_personal=None, via="web", again_o
         `exports:file` / poll `export.status`; it becomes `ready` or `failed`).
     Raises ValueError for an unknown format, no rounds, or rounds of different surveys.
     """
-    from accounts.permissions import can_read_all
-
     if user is not None and not can_read_all(user):
         raise PermissionDenied
     if fmt not in FORMATS:
@@ -250,8 +241,6 @@ def build_export(user, rounds, fmt, *, include_personal=None, via="web", again_o
         return filename, content_type, _logged_stream(chunks, export, counter), export
 
     if fmt == "pdf" and rounds[-1].recipients.count() > background_threshold():
-        from exports.tasks import build_export_task
-
         export_id = export.id
         transaction.on_commit(lambda: build_export_task.enqueue(export_id))
         return filename, content_type, None, export
@@ -268,10 +257,12 @@ def rebuild_export(*, user, export: Export, via: str = "web"):
 
     Raises Export.DoesNotExist if the export is not the user's own, and ValueError if a round
     of it no longer exists or is back to draft (the caller says so in its own words)."""
+    from exports.forms import exportable_rounds
+
     if export.requested_by_id is None or export.requested_by_id != user.pk:
         raise Export.DoesNotExist
     slugs = export.query.get("rounds") or []
-    rounds = list(exportable_rounds().filter(slug__in=slugs))
+    rounds = list(exportable_rounds(user).filter(slug__in=slugs))
     if not slugs or len(rounds) != len(set(slugs)):
         raise ValueError("rounds gone")
     return build_export(user, rounds, export.format, via=via, again_of=export)
@@ -292,8 +283,6 @@ def complete(export, content, rows, store):
 
 def run_background_export(export_id):
     """Build a pending export's bytes and store them in the row (called by the task)."""
-    from surveys.models import Round
-
     export = Export.objects.get(pk=export_id)
     if export.status != Export.Status.PENDING:
         return export.status
@@ -313,3 +302,10 @@ def run_background_export(export_id):
         raise
     complete(export, content, rows, store=True)
     return export.status
+
+
+@task()
+def build_export_task(export_id):
+    """Build a pending Export (e.g. the PDF report of a big round) and store its bytes.
+    Background work (django-tasks); it takes the export's ID, never the object."""
+    return run_background_export(export_id)

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import can_read_all
-from exports.forms import ExportForm
+from exports.forms import ExportForm, exportable_rounds
 from exports.models import Export
-from exports.services import FORMATS, build_export, exportable_rounds, rebuild_export
+from exports.services import FORMATS, build_export, rebuild_export
 
 
 def _reader_only(request):
@@ -42,10 +42,10 @@ def index(request):
     initial = {}
     slug = request.GET.get("runde", "")
     if slug:
-        chosen = exportable_rounds().filter(slug=slug[:80]).first()
+        chosen = exportable_rounds(request.user).filter(slug=slug[:80]).first()
         if chosen is not None:
             initial["rounds"] = [chosen.pk]
-    return _page(request, ExportForm(initial=initial))
+    return _page(request, ExportForm(initial=initial, user=request.user))
 
 
 def attachment(response, filename):
@@ -73,7 +73,7 @@ def _respond(request, filename, content_type, content):
 @require_POST
 def download(request):
     _reader_only(request)
-    form = ExportForm(request.POST)
+    form = ExportForm(request.POST, user=request.user)
     if not form.is_valid():
         return _page(request, form, status=400)
     filename, content_type, content, _export = build_export(

@@ -6,6 +6,8 @@ position), reporting added and removed entries; warning explanations are compare
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from submissions.forms import entry_title, readable_value
 from surveys.definitions import text
 
@@ -47,8 +49,6 @@ def _entries(value):
 
 
 def diff_answers(spec, old, new, language=None):
-    from django.utils.translation import gettext as _
-
     old = old if isinstance(old, dict) else {}
     new = new if isinstance(new, dict) else {}
     if not spec.has_entries:
@@ -80,8 +80,6 @@ def diff_answers(spec, old, new, language=None):
 
 
 def diff_explanations(old, new):
-    from django.utils.translation import gettext as _
-
     changes = []
     for key in sorted(set(old or {}) | set(new or {})):
         a, b = (old or {}).get(key, ""), (new or {}).get(key, "")
