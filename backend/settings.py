@@ -265,7 +265,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoundStateEnum": "surveys.models.RoundState",
         "SubmissionStateEnum": "submissions.models.SubmissionState",
-        "StatusStateEnum": "submissions.api.STATUS_STATES",
+        "StatusStateEnum": "tracking.api.STATUS_STATES",
     },
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
