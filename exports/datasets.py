@@ -79,6 +79,8 @@ def _fixed(name, type_, choices=()):
     return Column(name, {"da": da, "en": en}, type_, choices=tuple(choices))
 
 
+SHARE_UNIT = {"da": "andel (0–1)", "en": "share (0–1)"}  # a fraction; XLSX shows it as %
+
 QUESTION_TYPES = {
     "integer": "integer",
     "decimal": "number",
@@ -116,7 +118,7 @@ def value_columns(spec, include_personal=False):
     derived_keys = set()
     for d in spec.derived:
         derived_keys.add(d.key)
-        unit = {"da": "andel (0–1)", "en": "share (0–1)"} if d.type == "percentage" else {}
+        unit = SHARE_UNIT if d.type == "percentage" else {}
         cols.append(
             Column(
                 d.key,
@@ -138,7 +140,7 @@ def value_columns(spec, include_personal=False):
                     "da": f"Indikator: {ind.numerator} / {ind.denominator}",
                     "en": f"Indicator: {ind.numerator} / {ind.denominator}",
                 },
-                unit={"da": "andel (0–1)", "en": "share (0–1)"},
+                unit=SHARE_UNIT,
             )
         )
     for key in spec.warning_keys:
