@@ -57,7 +57,15 @@ def round_detail(request, slug):
     # is not imported here): only their state, for the recipients table.
     submissions = {
         s.municipality_id: s
-        for s in round_.submissions.only("id", "municipality_id", "state", "late", "submitted_at")
+        for s in round_.submissions.only(
+            # round_id too: the related manager reads it to attach the round to each row.
+            "id",
+            "round_id",
+            "municipality_id",
+            "state",
+            "late",
+            "submitted_at",
+        )
     }
     rows = [(m, submissions.get(m.pk)) for m in recipients]
     responded = sum(1 for s in submissions.values() if s.has_responded)

@@ -1,5 +1,5 @@
 """Send the reminders the rounds' schedules say are due. Run it from a timer every few minutes
-(see README: Tracking and reminders). Idempotent: each (round, municipality, step) is claimed by
+(see docs/coordinators.md). Idempotent: each (round, municipality, step) is claimed by
 a unique row before it is sent, so running it twice, or on two machines at once, sends once."""
 
 from django.core.management.base import BaseCommand
