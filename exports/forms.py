@@ -4,9 +4,8 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from exports.services import FORMATS
-from surveys.models import Round, RoundState, Survey
-from surveys.selectors import rounds_for
+from exports.services import FORMATS, exportable_rounds
+from surveys.models import Round, Survey
 
 
 class RoundChoiceField(forms.ModelMultipleChoiceField):
@@ -73,8 +72,3 @@ class ExportForm(forms.Form):
             self.add_error("format", _("Rapporten laves for én runde ad gangen."))
         data["round_list"] = rounds
         return data
-
-
-def exportable_rounds(user):
-    """The rounds the user may see that have been opened (drafts have nothing to export)."""
-    return rounds_for(user).exclude(state=RoundState.DRAFT).order_by("survey__name", "-deadline")

@@ -44,6 +44,14 @@ FORMATS = {
 STREAMING = ("csv", "csv-da", "long")
 
 
+def exportable_rounds(user):
+    """The rounds the user may see that have been opened (drafts have nothing to export)."""
+    from surveys.models import RoundState
+    from surveys.selectors import rounds_for
+
+    return rounds_for(user).exclude(state=RoundState.DRAFT).order_by("survey__name", "-deadline")
+
+
 def background_threshold():
     """PDF reports of rounds with more recipients than this are built by a background task."""
     return getattr(settings, "EXPORTS_BACKGROUND_RECIPIENTS", 200)
@@ -257,8 +265,6 @@ def rebuild_export(*, user, export: Export, via: str = "web"):
 
     Raises Export.DoesNotExist if the export is not the user's own, and ValueError if a round
     of it no longer exists or is back to draft (the caller says so in its own words)."""
-    from exports.forms import exportable_rounds
-
     if export.requested_by_id is None or export.requested_by_id != user.pk:
         raise Export.DoesNotExist
     slugs = export.query.get("rounds") or []

@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import can_read_all
-from exports.forms import ExportForm, exportable_rounds
+from exports.forms import ExportForm
 from exports.models import Export
-from exports.services import FORMATS, build_export, rebuild_export
+from exports.services import FORMATS, build_export, exportable_rounds, rebuild_export
 
 
 def _reader_only(request):
