@@ -28,6 +28,8 @@ if SECRET_KEY is None:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Who collects the data and publishes the figures: named as the sender on the report's cover.
+ORGANISATION_NAME = env_str("ORGANISATION_NAME", "Indberet")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -258,6 +260,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The docs page (templates/api/swagger_ui.html): no deep-link anchors inside the operation
+    # buttons (axe: nested-interactive), and our layout without a second <main>
+    # (static/api/swagger-layout.js).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "layout": "IndberetLayout"},
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "RoundStateEnum": "surveys.models.RoundState",
