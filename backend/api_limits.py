@@ -22,7 +22,7 @@ class ApiBodyLimitMiddleware:
                 from lib.api_errors import error_body
 
                 body = error_body(
-                    "too_large",
+                    "request_too_large",
                     {
                         "da": f"Forespørgslen er for stor (højst {limit} bytes).",
                         "en": f"The request is too large (at most {limit} bytes).",

@@ -19,7 +19,7 @@ def test_putting_a_10_mb_body_is_refused_with_413_and_stores_nothing(clients, ro
 
     assert response.status_code == 413
     error = response.json()["error"]
-    assert error["code"] == "too_large"
+    assert error["code"] == "request_too_large"
     assert error["max_bytes"] == settings.API_MAX_BODY_BYTES == 1_000_000
     assert not Submission.objects.exists()
     assert not Revision.objects.exists()
