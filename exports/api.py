@@ -111,6 +111,9 @@ class RatioSerializer(serializers.Serializer):
 class ThresholdCountSerializer(serializers.Serializer):
     threshold = serializers.FloatField()
     count = serializers.IntegerField(min_value=0, help_text="Values under the threshold.")
+    zero = serializers.IntegerField(
+        min_value=0, help_text="Of those under the threshold, how many are exactly 0."
+    )
 
 
 class CountsSerializer(serializers.Serializer):
