@@ -1,7 +1,7 @@
 """Row generators of the aggregate dataset. They yield plain Python values (int, float, str,
 bool, list, datetime, None); a renderer per format turns them into CSV, XLSX or a data package.
 
-Layout (the public contract; see README "Exports and the report"):
+Layout (the public contract; see docs/analysts.md):
 - **wide**: one row per recipient municipality × round, columns
   `municipality_code, municipality_name, region_code, region_name, dst_group, round, state,
   submitted_at, late`, then for entries surveys `entry_no, nothing_to_report`, then every

@@ -207,6 +207,8 @@ def test_a_failed_delivery_is_logged_as_failed(round_, coordinator, settings):
 
 
 class BrokenBackend(BaseEmailBackend):
+    """A mail server that is down: a real backend (usable as a context manager) that fails."""
+
     def send_messages(self, messages):
         raise OSError("SMTP nede")
 
