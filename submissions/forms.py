@@ -66,7 +66,9 @@ def display_value(question, value, language=None):
         if isinstance(value, int):
             return str(value)
         if isinstance(value, float):
-            return (str(int(value)) if value.is_integer() else repr(value)).replace(".", ",")
+            shown = str(int(value)) if value.is_integer() else repr(value)
+            # Typed back into the field, it must read the same: decimal comma in Danish only.
+            return shown if (language or "da")[:2] == "en" else shown.replace(".", ",")
         return str(value)
     if question.type == "date" and isinstance(value, str):
         try:
