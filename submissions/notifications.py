@@ -55,8 +55,16 @@ def receipt_data(submission, round_, municipality, language=None):
         rows = []
     else:
         rows = summary_rows(spec, answers, submission.derived, language)
-    explanations = [(key, value) for key, value in sorted((submission.explanations or {}).items())]
+    # The explanations of the warnings the answers raise, each under its warning (one typed
+    # for a warning that has since gone away is kept in the draft but is not part of this).
+    given = submission.explanations or {}
+    explanations = [
+        (text(f["message"], language), given[f["explain"]])
+        for f in submission.findings or []
+        if f.get("severity") == "warning" and given.get(f.get("explain"))
+    ]
     return {
+        "receipt_number": receipt_number(submission),
         "survey_title": text(spec.title, language),
         "summary_rows": rows,
         "summary_entries": entries,
@@ -71,20 +79,27 @@ def receipt_data(submission, round_, municipality, language=None):
     }
 
 
+def receipt_number(submission):
+    """The number a municipality can quote: round, municipality and the submitted version."""
+    return f"IND-{submission.round_id}-{submission.municipality.code}-{submission.version}"
+
+
 def render_receipt_pdf(submission, language=EMAIL_LANGUAGE):
-    """A PDF copy of what was submitted (WeasyPrint; no network fetches)."""
+    """A PDF copy of what was submitted (WeasyPrint; no network fetches). Set in DKFDS's IBM
+    Plex Sans from the dkfds package; characters that font cannot show (emoji, say) are
+    replaced by their Unicode name in brackets, so nothing typed silently turns into a box."""
     from weasyprint import HTML
 
+    from submissions import pdf_fonts
+
     with translation.override(language):
-        html = render_to_string(
-            "submissions/receipt_pdf.html",
-            receipt_data(submission, submission.round, submission.municipality, language),
-        )
-    return HTML(string=html, base_url=None, url_fetcher=_no_fetch).write_pdf()
-
-
-def _no_fetch(url, *args, **kwargs):
-    raise ValueError(f"external resource refused in PDF: {url[:80]}")
+        context = receipt_data(submission, submission.round, submission.municipality, language)
+        context["font_faces"] = pdf_fonts.font_faces()
+        context["pdf_language"] = language
+        html = render_to_string("submissions/receipt_pdf.html", context)
+    return HTML(
+        string=pdf_fonts.printable(html), base_url=None, url_fetcher=pdf_fonts.fetch_font
+    ).write_pdf()
 
 
 def _send(messages_):

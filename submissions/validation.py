@@ -84,7 +84,7 @@ M = {
     "nothing_and_entries": (
         "Du har markeret, at der ikke er noget at indberette, men der er også {count} {entries}. "
         "Fjern markeringen eller posterne.",
-        "You marked that there is nothing to report, but there are also {count} entries. "
+        "You marked that there is nothing to report, but there are also {count} {entries_en}. "
         "Remove the mark or the entries.",
     ),
     "too_many_entries": ("Der må højst være {max} poster.", "There may be at most {max} entries."),
@@ -427,7 +427,42 @@ def _clean_group(spec, raw_answers, entry=None, language=None):
     return stored, values, findings
 
 
-def _run_rules(rules, values, entry=None):
+def format_figure(value, kind, language):
+    """A figure as a reader expects it: "1.250" and "12,5" in Danish, "1,250" and "12.5" in
+    English; a percentage (stored as a share) as "25 %"."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if value is None else str(value)
+    if kind == "percentage":
+        value = round(value * 100, 1)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    shown = f"{value:,}" if isinstance(value, int) else f"{value:,.10g}"
+    if language != "en":
+        shown = shown.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return f"{shown} %" if kind == "percentage" else shown
+
+
+def _fill(message, values, kinds):
+    """A rule's message with its {key} figures filled in, per language."""
+    from surveys.definitions import MESSAGE_PARAM
+
+    def filled(language, text_):
+        def one(match):
+            name = match.group(1)
+            if name not in values:
+                return match.group(0)
+            return format_figure(values[name], kinds.get(name), language)
+
+        return MESSAGE_PARAM.sub(one, text_)
+
+    return {language: filled(language, text_) for language, text_ in message.items()}
+
+
+def _kinds(spec):
+    return {q.key: q.type for q in spec.questions} | {d.key: d.type for d in spec.derived}
+
+
+def _run_rules(rules, values, entry=None, kinds=None):
     findings = []
     for rule in rules:
         try:
@@ -440,7 +475,7 @@ def _run_rules(rules, values, entry=None):
                     rule.severity,
                     rule.key,
                     "rule",
-                    rule.message,
+                    _fill(rule.message, values, kinds or {}),
                     rule.fields[0] if rule.fields else None,
                     entry,
                 )
@@ -488,9 +523,22 @@ def validate(spec, answers, previous_answers=None, *, language=None) -> Result:
             derived[d.key] = None
         if derived[d.key] is not None:
             values[d.key] = derived[d.key]
-    findings += _run_rules([r for r in spec.rules if r.scope == "submission"], values)
+    findings += _run_rules(
+        [r for r in spec.rules if r.scope == "submission"], values, kinds=_kinds(spec)
+    )
     findings += _history(spec, values, previous_answers)
-    return Result(stored, findings, derived)
+    return Result(stored, _without_warnings_on_errors(findings), derived)
+
+
+def _without_warnings_on_errors(findings):
+    """A field that already has a blocking error gets no warning as well: the officer fixes
+    the error first, and is not asked to explain a figure that is wrong anyway."""
+    erroneous = {(f["field"], f["entry"]) for f in findings if f["severity"] == "error"}
+    return [
+        f
+        for f in findings
+        if f["severity"] == "error" or not f["field"] or (f["field"], f["entry"]) not in erroneous
+    ]
 
 
 def _validate_entries(spec, answers, language):
@@ -503,7 +551,9 @@ def _validate_entries(spec, answers, language):
         stored, values, entry_findings = _clean_group(
             spec, raw if isinstance(raw, dict) else {}, i, language
         )
-        entry_findings += _run_rules([r for r in spec.rules if r.scope == "entry"], values, i)
+        entry_findings += _run_rules(
+            [r for r in spec.rules if r.scope == "entry"], values, i, kinds=_kinds(spec)
+        )
         stored_entries.append(stored)
         entry_values.append(values)
         findings += entry_findings
@@ -523,7 +573,12 @@ def _validate_entries(spec, answers, language):
                 "error",
                 "entries:nothing_and_entries",
                 "nothing_and_entries",
-                message("nothing_and_entries", count=len(raw_entries), entries=plural_da),
+                message(
+                    "nothing_and_entries",
+                    count=len(raw_entries),
+                    entries=label_da if len(raw_entries) == 1 else plural_da,
+                    entries_en="entry" if len(raw_entries) == 1 else "entries",
+                ),
             )
         )
     if not nothing and not raw_entries:
@@ -539,7 +594,7 @@ def _validate_entries(spec, answers, language):
         [r for r in spec.rules if r.scope == "submission"], {"entries": entry_values}
     )
     stored = {"entries": stored_entries, "nothing_to_report": nothing}
-    return Result(stored, findings, {})
+    return Result(stored, _without_warnings_on_errors(findings), {})
 
 
 def clean_explanations(explanations):

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from submissions import diff, forms, services
@@ -137,7 +138,20 @@ def _flat_context(page, answers, findings, explanations, *, attempted_submit=Fal
     )
 
 
+_FOCUS_SUMMARY = "submissions_focus_summary"
+
+
+def _focus_summary_next(request):
+    """After a save with errors the redirected page moves focus to its error summary (once)."""
+    request.session[_FOCUS_SUMMARY] = True
+
+
+def _focus_summary_now(request):
+    return bool(request.session.pop(_FOCUS_SUMMARY, False))
+
+
 def _render_form(request, page, status=200, **ctx):
+    ctx.setdefault("focus_summary", _focus_summary_now(request))
     template = "submissions/entries.html" if page.spec.has_entries else "submissions/form.html"
     if page.spec.has_entries:
         ctx = _entries_context(page, **ctx)
@@ -203,7 +217,9 @@ def form(request, slug, code):
         messages.info(request, _("Besvarelsen er allerede indsendt."))
         return redirect(page.url("receipt"))
     typed = forms.parse_answers(page.spec, request.POST)
-    explanations = forms.parse_explanations(page.spec, request.POST)
+    # Explanations of warnings not on the page now are kept, so one typed while a warning
+    # showed comes back if the warning does (nothing typed is dropped).
+    explanations = forms.parse_explanations(page.spec, request.POST, page.explanations)
     version = request.POST.get("version")
     if not (version or "").isdigit() or len(version) > 9:
         version = "-1"  # missing or garbled: refused like a stale version, nothing overwritten
@@ -212,7 +228,9 @@ def form(request, slug, code):
         result = validate(
             page.spec, typed, services.previous_answers(page.round, page.municipality)
         )
-        ctx = _flat_context(page, result.answers, result.findings, explanations, **extra)
+        ctx = _flat_context(
+            page, result.answers, result.findings, explanations, focus_summary=True, **extra
+        )
         return render(request, "submissions/form.html", ctx, status=status)
 
     try:
@@ -247,6 +265,7 @@ def form(request, slug, code):
             messages.warning(
                 request, _("Kladden er gemt, men der er fejl, som skal rettes før indsendelse.")
             )
+            _focus_summary_next(request)
         else:
             messages.success(request, _("Kladden er gemt."))
         return redirect(page.url())
@@ -265,7 +284,12 @@ def _submit(request, page):
     except services.SubmissionBlocked as exc:
         if page.spec.has_entries:
             return _render_form(
-                request, page, status=200, blocked=_msg(exc.message), attempted_submit=True
+                request,
+                page,
+                status=200,
+                blocked=_msg(exc.message),
+                attempted_submit=True,
+                focus_summary=True,
             )
         ctx = _flat_context(
             page,
@@ -274,6 +298,7 @@ def _submit(request, page):
             page.explanations,
             attempted_submit=True,
             blocked=_msg(exc.message),
+            focus_summary=True,
         )
         return render(request, "submissions/form.html", ctx)
     except (services.StaleVersion, services.NotEditable) as exc:
@@ -419,15 +444,29 @@ def _entry_page(request, page, index):
         document = {"entries": new_entries, "nothing_to_report": False}
         outcome, exc = _save_entries(request, page, document, explanations)
         if exc is None:
-            messages.success(
-                request,
-                _("%(entry)s er gemt.")
-                % {
-                    "entry": forms.entry_title(
-                        page.spec, outcome.result.answers["entries"][shown_index], shown_index, lang
-                    )
-                },
+            title = forms.entry_title(
+                page.spec, outcome.result.answers["entries"][shown_index], shown_index, lang
             )
+            errors = sum(
+                1 for f in outcome.result.errors if f.get("entry") == shown_index and f["field"]
+            )
+            if errors:
+                # Saved, but it stays on the entry with its error summary: no "saved" on the
+                # list next to "4 errors".
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(entry)s er gemt som kladde, men har %(n)s fejl, som skal rettes før "
+                        "indsendelse.",
+                        "%(entry)s er gemt som kladde, men har %(n)s fejl, som skal rettes før "
+                        "indsendelse.",
+                        errors,
+                    )
+                    % {"entry": title, "n": errors},
+                )
+                _focus_summary_next(request)
+                return redirect(page.url("entry_edit", shown_index + 1))
+            messages.success(request, _("%(entry)s er gemt.") % {"entry": title})
             return redirect(page.url())
         status, refusal = 409, _msg(exc.message)
         result = validate(page.spec, document)
@@ -451,6 +490,7 @@ def _entry_page(request, page, index):
     general = forms.general_findings(findings, entry=shown_index, language=lang)
     entries_cfg = page.spec.entries or {}
     ctx = page.context(
+        focus_summary=status != 200 or _focus_summary_now(request),
         fields=fields,
         general=general,
         summary=forms.error_summary(fields, general, explanation_needed=False),

@@ -92,7 +92,7 @@ def test_a_warning_needs_an_explanation_before_submitting(as_lolland, jml):
     share_high = {"pupils_8_9": "100", "enrolled": "30"}
     response = post_form(as_lolland, jml, share_high, version=0, action="submit")
     html = response.content.decode()
-    assert "Over 20 % af eleverne er tilmeldt" in html
+    assert "30 % af eleverne er tilmeldt" in html
     assert 'href="#id_explain_share_high"' in html
     assert saved(jml).state == "draft"
     response = post_form(
@@ -247,6 +247,34 @@ def test_the_receipt_page_and_pdf_show_what_was_submitted(as_lolland, jml):
     pdf = as_lolland.get(form_url(jml, suffix="kvittering.pdf"))
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+
+
+def test_the_receipt_pdf_has_header_sender_number_and_shows_every_typed_character(
+    as_lolland, jml
+):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    comment = "Talt af Åse 👍🏽 på skolen"
+    post_form(as_lolland, jml, {**GOOD, "comment": comment}, version=0, action="submit")
+    sub = saved(jml)
+    number = f"IND-{jml.pk}-360-{sub.version}"
+    html = as_lolland.get(form_url(jml, suffix="kvittering/")).content.decode()
+    assert number in html
+    pdf = PdfReader(BytesIO(as_lolland.get(form_url(jml, suffix="kvittering.pdf")).content))
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    assert "Indberet" in text and number in text
+    assert "Afsender: Lolland (360)" in text and "Lone Lolland" in text
+    # The emoji the font cannot draw is named, not dropped; the Danish letters are kept.
+    assert "Talt af Åse [thumbs up sign] på skolen" in text, text
+    fonts = {
+        str(f["/BaseFont"])
+        for page in pdf.pages
+        for f in page["/Resources"]["/Font"].values()
+        if "/BaseFont" in f.get_object()
+    }
+    assert fonts and all("IBM-Plex-Sans" in name for name in fonts), fonts
 
 
 def test_the_history_page_shows_a_readable_diff(as_lolland, jml):
