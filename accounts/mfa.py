@@ -2,6 +2,9 @@
 
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp import forms as totp_forms
+from allauth.mfa.totp.internal import auth as totp_auth
+from django import forms
 
 
 def requires_two_factor(user):
@@ -25,3 +28,14 @@ class MFAAdapter(DefaultMFAAdapter):
         ):
             return False
         return super().can_delete_authenticator(authenticator)
+
+
+class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
+    """allauth's setup form, with the secret kept for the session instead of made anew on each
+    GET: a reload, or a second tab, must show the QR code the person may already have scanned.
+    allauth clears the secret from the session once TOTP is activated."""
+
+    def __init__(self, *args, **kwargs):
+        self.user = kwargs.pop("user")
+        forms.Form.__init__(self, *args, **kwargs)
+        self.secret = totp_auth.get_totp_secret(regenerate=False)

@@ -5,7 +5,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import JsonResponse
+from django.http import HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -40,6 +40,25 @@ class SessionLifetimeMiddleware:
                     _("Du er blevet logget ud, fordi sessionen var for gammel. Log ind igen."),
                 )
         return self.get_response(request)
+
+
+def is_page_navigation(request):
+    """Whether the request is a person opening a page (a top-level HTML navigation), as opposed
+    to what the browser fetches by itself (icons, images, scripts) or a script's fetch/XHR.
+
+    Browsers say so in Sec-Fetch-Mode/Sec-Fetch-Dest; without those headers (older browsers,
+    curl, the test client) an Accept header that names other types but not HTML is taken as a
+    sub-resource, and a missing Accept as a page."""
+    headers = request.headers
+    if headers.get("X-Requested-With") == "XMLHttpRequest" or "HX-Request" in headers:
+        return False
+    mode = headers.get("Sec-Fetch-Mode")
+    if mode is not None and mode != "navigate":
+        return False
+    if headers.get("Sec-Fetch-Dest", "document") != "document":
+        return False
+    accept = headers.get("Accept")
+    return accept is None or "text/html" in accept or accept.strip() == "*/*"
 
 
 class RequireTwoFactorMiddleware:
@@ -86,8 +105,13 @@ class RequireTwoFactorMiddleware:
                         ),
                         status=403,
                     )
-                if request.method == "GET" and "text/html" in request.headers.get("Accept", ""):
-                    # Only for a page the person navigated to, not for each asset or fetch.
+                if not is_page_navigation(request):
+                    # A favicon, an image, a fetch or an XHR is refused, not redirected: a
+                    # redirect would load the setup page again behind the person's back.
+                    return HttpResponseForbidden(
+                        _("Din rolle kræver tofaktorgodkendelse."), content_type="text/plain"
+                    )
+                if request.method == "GET":
                     messages.warning(
                         request,
                         _("Din rolle kræver tofaktorgodkendelse. Sæt den op for at fortsætte."),

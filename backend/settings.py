@@ -159,6 +159,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Indberet"
 # Coordinators, analysts and superusers cannot switch TOTP off (accounts/mfa.py).
 MFA_ADAPTER = "accounts.mfa.MFAAdapter"
+# The setup page keeps its secret for the session (allauth makes a new one on every GET).
+MFA_FORMS = {"activate_totp": "accounts.mfa.ActivateTOTPForm"}
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
@@ -186,6 +188,9 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("dkfds", BASE_DIR / "node_modules" / "dkfds" / "dist"),
 ]
+# Files browsers ask for at the site root (favicon.ico, apple-touch-icon.png, robots.txt),
+# served by whitenoise before any middleware could redirect them.
+WHITENOISE_ROOT = BASE_DIR / "backend" / "root_files"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

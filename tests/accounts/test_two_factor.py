@@ -9,6 +9,7 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
     yield_hotp_counters_from_time,
 )
+from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
 
@@ -219,3 +220,88 @@ def test_the_admin_login_goes_through_the_login_with_two_factor(client, db):
     )
     assert response["Location"].startswith(reverse("mfa_authenticate"))
     assert "_auth_user_id" not in client.session
+
+
+# What Chromium sends for the icon it fetches after each page, and for a script's fetch().
+FAVICON_HEADERS = {
+    "HTTP_ACCEPT": "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8",
+    "HTTP_SEC_FETCH_MODE": "no-cors",
+    "HTTP_SEC_FETCH_DEST": "image",
+}
+FETCH_HEADERS = {
+    "HTTP_ACCEPT": "*/*",
+    "HTTP_SEC_FETCH_MODE": "cors",
+    "HTTP_SEC_FETCH_DEST": "empty",
+}
+NAVIGATION_HEADERS = {
+    "HTTP_ACCEPT": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "HTTP_SEC_FETCH_MODE": "navigate",
+    "HTTP_SEC_FETCH_DEST": "document",
+}
+
+
+@pytest.mark.parametrize("path", ["/favicon.ico", "/apple-touch-icon.png", "/robots.txt"])
+def test_the_icons_browsers_ask_for_are_served_to_a_coordinator_without_totp(
+    coordinator_without_totp, path
+):
+    response = client_for(coordinator_without_totp).get(path, **FAVICON_HEADERS)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content if response.streaming else [response.content])
+
+
+def test_every_page_declares_its_icons(client, db):
+    html = client.get("/konto/login/").content.decode()
+    assert 'rel="icon" href="/favicon.ico"' in html
+    assert 'rel="apple-touch-icon" href="/apple-touch-icon.png"' in html
+    for name in ("icons/favicon.svg", "icons/site.webmanifest", "icons/icon-192.png"):
+        assert f"/static/{name}" in html or name.endswith(".png")
+        assert finders.find(name), name
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        FAVICON_HEADERS,
+        FETCH_HEADERS,
+        {"HTTP_X_REQUESTED_WITH": "XMLHttpRequest"},
+        {"HTTP_ACCEPT": "application/json"},
+        {"HTTP_HX_REQUEST": "true", "HTTP_ACCEPT": "text/html"},
+        {
+            "HTTP_ACCEPT": "text/html",
+            "HTTP_SEC_FETCH_MODE": "navigate",
+            "HTTP_SEC_FETCH_DEST": "iframe",
+        },
+    ],
+    ids=["icon", "fetch", "xhr", "json", "htmx", "iframe"],
+)
+def test_what_the_browser_fetches_by_itself_is_refused_not_sent_to_setup(
+    coordinator_without_totp, headers
+):
+    response = client_for(coordinator_without_totp).get("/data/", **headers)
+    assert response.status_code == 403
+    assert "Location" not in response
+
+
+def test_a_page_navigation_is_sent_to_setup(coordinator_without_totp):
+    response = client_for(coordinator_without_totp).get("/data/", **NAVIGATION_HEADERS)
+    assert response.status_code == 302
+    assert response["Location"] == ACTIVATE
+
+
+def test_the_setup_secret_stays_the_same_while_the_browser_fetches_around_it(
+    coordinator_without_totp, django_capture_on_commit_callbacks
+):
+    client = reauthenticate(log_in(coordinator_without_totp), ACTIVATE)
+    first = client.get(ACTIVATE, **NAVIGATION_HEADERS)
+    secret = client.session[SECRET_SESSION_KEY]
+    assert secret in first.content.decode()
+    # What Chromium does next: the icon, a missing icon path, and the person reloading the page.
+    client.get("/favicon.ico", **FAVICON_HEADERS)
+    client.get("/apple-touch-icon-120x120.png", **FAVICON_HEADERS)
+    again = client.get(ACTIVATE, **NAVIGATION_HEADERS)
+    assert client.session[SECRET_SESSION_KEY] == secret
+    assert secret in again.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(ACTIVATE, {"code": totp_code(secret)})
+    assert response["Location"] == reverse("mfa_view_recovery_codes")
+    assert SECRET_SESSION_KEY not in client.session  # a later setup gets a new secret
