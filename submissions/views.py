@@ -111,8 +111,17 @@ class Page:
             "on_behalf": self.on_behalf,
             "past_deadline": self.round.is_past_deadline(),
             "form_url": self.url(),
+            "revision_count": self.revision_count,
             **extra,
         }
+
+    @property
+    def revision_count(self):
+        """How many versions the history holds: shown to coordinators (a submission saved
+        thousands of times stands out); None for everyone else."""
+        if self.submission is None or not self.user.is_coordinator:
+            return None
+        return self.submission.revisions.count()
 
 
 def _flat_context(page, answers, findings, explanations, *, attempted_submit=False, **extra):
@@ -606,8 +615,13 @@ def history(request, slug, code):
     page = Page(request, slug, code)
     if not (page.can_edit or request.user.is_coordinator):
         raise Http404  # analysts read data, not the editing history
-    revisions = []
+    sessions, revision_count = None, 0
     if page.submission is not None:
-        revisions = list(page.submission.revisions.select_related("author").order_by("number"))
-    entries = diff.history(page.spec, revisions, _lang())
-    return render(request, "submissions/history.html", page.context(history=entries))
+        sessions, revision_count = diff.history_page(
+            page.submission, page.spec, page=request.GET.get("side"), language=_lang()
+        )
+    return render(
+        request,
+        "submissions/history.html",
+        page.context(sessions=sessions, revision_count=revision_count),
+    )

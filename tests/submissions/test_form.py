@@ -278,9 +278,82 @@ def test_the_receipt_pdf_has_header_sender_number_and_shows_every_typed_characte
 
 
 def test_the_history_page_shows_a_readable_diff(as_lolland, jml):
+    from datetime import timedelta
+
     post_form(as_lolland, jml, GOOD, version=0)
     post_form(as_lolland, jml, {**GOOD, "enrolled": "25"}, version=1)
+    # Two editing sessions: the first save was made an hour before the second.
+    first = saved(jml).revisions.get(number=1)
+    first.created_at -= timedelta(hours=1)
+    first.save()
     html = as_lolland.get(form_url(jml, suffix="historik/")).content.decode()
     assert "Version 2" in html and "Version 1" in html
-    assert "<del>20 elever</del>" in html and "<ins>25 elever</ins>" in html
+    assert '<del class="change-old">20 elever</del>' in html
+    assert '<ins class="change-new">25 elever</ins>' in html
     assert "Lone Lolland" in html
+
+
+def test_saves_close_together_fold_into_one_line_but_every_revision_is_kept(as_lolland, jml):
+    post_form(as_lolland, jml, GOOD, version=0)
+    post_form(as_lolland, jml, {**GOOD, "enrolled": "25"}, version=1)
+    post_form(as_lolland, jml, {**GOOD, "enrolled": "30"}, version=2)
+    assert saved(jml).revisions.count() == 3
+    html = as_lolland.get(form_url(jml, suffix="historik/")).content.decode()
+    assert html.count('class="history-item"') == 1
+    assert "3 gemninger" in html and "Besvarelsen har 3 versioner" in html
+    assert "Version 1 ·" in html and "Version 2 ·" in html  # listed inside the folded line
+    assert '<ins class="change-new">30 elever</ins>' in html  # the session's net change
+
+
+def test_history_names_questions_and_warnings_not_internal_keys(as_lolland, jml):
+    post_form(as_lolland, jml, {**GOOD, "enrolled": "100"}, version=0)
+    post_form(
+        as_lolland,
+        jml,
+        {**GOOD, "enrolled": "100"},
+        version=1,
+        **{"explain-share_high": "To nye skoler"},
+    )
+    html = as_lolland.get(form_url(jml, suffix="historik/")).content.decode()
+    assert "Forklaring til advarslen om Elever tilmeldt juniormesterlære" in html
+    assert "share_high" not in html
+
+
+def test_a_long_history_is_paginated_and_loads_only_its_page(
+    as_lolland, jml, django_assert_max_num_queries
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from submissions.models import Revision
+
+    post_form(as_lolland, jml, GOOD, version=0)
+    sub = saved(jml)
+    start = timezone.now() + timedelta(hours=1)
+    Revision.objects.bulk_create(
+        Revision(
+            submission=sub,
+            number=n,
+            action="save",
+            state="draft",
+            author=sub.updated_by,
+            created_at=start + timedelta(hours=n),
+            answers={**sub.answers, "enrolled": n},
+            changed_keys=["enrolled"],
+        )
+        for n in range(2, 51)
+    )
+    with django_assert_max_num_queries(20):
+        html = as_lolland.get(form_url(jml, suffix="historik/")).content.decode()
+    assert html.count('class="history-item"') == 20
+    assert "Side 1 af 3" in html and "?side=2" in html
+    oldest = as_lolland.get(form_url(jml, suffix="historik/?side=3")).content.decode()
+    assert oldest.count('class="history-item"') == 10 and "Version 1 ·" in oldest
+
+
+def test_coordinators_see_how_many_versions_a_submission_has(as_lolland, as_coordinator, jml):
+    post_form(as_lolland, jml, GOOD, version=0)
+    post_form(as_lolland, jml, {**GOOD, "enrolled": "25"}, version=1)
+    assert "Historik (2 versioner)" in page(as_coordinator, jml)
+    assert "versioner)" not in page(as_lolland, jml)
