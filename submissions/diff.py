@@ -88,7 +88,7 @@ def diff_answers(spec, old, new, language=None):
 
 
 def explanation_label(spec, key, language=None):
-    """"Forklaring til advarslen om <question>" for an explanation key (`share_high`, or
+    """ "Forklaring til advarslen om <question>" for an explanation key (`share_high`, or
     `share_high@2` for entry 2): the question the warning is about, never the internal key."""
     from django.utils.translation import gettext as _
 

@@ -14,7 +14,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -38,8 +38,7 @@ M = {
     ),
     "not_number_char": (
         "Tegnet »{char}« kan ikke bruges i et tal. Skriv et tal, fx 1.250 eller 12,5.",
-        "The character “{char}” cannot be used in a number. Enter a number, e.g. 1,250 or "
-        "12.5.",
+        "The character “{char}” cannot be used in a number. Enter a number, e.g. 1,250 or 12.5.",
     ),
     "misplaced_char": (
         "Tegnet »{char}« står et forkert sted. Skriv tusinder som 1.250 eller 1250 og "

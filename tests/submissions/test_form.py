@@ -249,9 +249,7 @@ def test_the_receipt_page_and_pdf_show_what_was_submitted(as_lolland, jml):
     assert pdf.content.startswith(b"%PDF")
 
 
-def test_the_receipt_pdf_has_header_sender_number_and_shows_every_typed_character(
-    as_lolland, jml
-):
+def test_the_receipt_pdf_has_header_sender_number_and_shows_every_typed_character(as_lolland, jml):
     from io import BytesIO
 
     from pypdf import PdfReader
