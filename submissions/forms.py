@@ -105,8 +105,9 @@ def readable_value(question, value, language=None):
         shown = ", ".join(map(str, shown))
     unit = text(question.unit, language)
     if question.type in ("integer", "decimal", "percentage") and isinstance(value, int | float):
-        if question.type == "integer" and isinstance(value, int):
-            shown = f"{value:,}".replace(",", ".")
+        from submissions.validation import format_figure, number_language
+
+        shown = format_figure(value, None, number_language(language))
         return f"{shown} {unit or ('%' if question.type == 'percentage' else '')}".strip()
     return shown
 
