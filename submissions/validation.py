@@ -71,8 +71,8 @@ M = {
         "Choose one of the options (unknown value: {value}).",
     ),
     "bad_date": (
-        "Skriv en dato som dd-mm-åååå, fx 12-03-2026.",
-        "Enter a date as dd-mm-yyyy, e.g. 12-03-2026.",
+        "Skriv en gyldig dato med dag, måned og år, fx 27 3 2026 (dd-mm-åååå).",
+        "Enter a real date with day, month and year, e.g. 27 3 2026 (dd-mm-yyyy).",
     ),
     "bad_yes_no": ("Vælg ja eller nej.", "Choose yes or no."),
     "bad_email": ("Skriv en gyldig e-mailadresse.", "Enter a valid e-mail address."),
