@@ -355,3 +355,27 @@ def test_coordinators_see_how_many_versions_a_submission_has(as_lolland, as_coor
     post_form(as_lolland, jml, {**GOOD, "enrolled": "25"}, version=1)
     assert "Historik (2 versioner)" in page(as_coordinator, jml)
     assert "versioner)" not in page(as_lolland, jml)
+
+
+def test_an_explanation_survives_its_warning_going_away_and_comes_back_with_it(as_lolland, jml):
+    """Nothing typed is dropped: the explanation was typed while the share warning showed; the
+    figure is corrected (warning gone, no field posted for it), then changed back."""
+    high = {"pupils_8_9": "100", "enrolled": "30"}
+    post_form(as_lolland, jml, high, version=0, **{"explain-share_high": "To nye skoler"})
+    post_form(as_lolland, jml, {**high, "enrolled": "10"}, version=1)  # no warning, no field
+    html = page(as_lolland, jml)
+    assert "To nye skoler" not in html  # not shown without its warning …
+    assert saved(jml).explanations == {"share_high": "To nye skoler"}  # … but kept
+    post_form(as_lolland, jml, high, version=2)
+    html = page(as_lolland, jml)
+    assert "30 % af eleverne er tilmeldt" in html
+    assert ">To nye skoler</textarea>" in html
+
+
+def test_no_warning_on_a_field_that_already_has_an_error(as_lolland, jml):
+    # 120 of 100 is both "more enrolled than pupils" (error) and a high share (warning).
+    post_form(as_lolland, jml, {"pupils_8_9": "100", "enrolled": "120"}, version=0)
+    html = page(as_lolland, jml)
+    assert "kan ikke være større end" in html
+    assert "af eleverne er tilmeldt" not in html
+    assert [f["severity"] for f in saved(jml).findings if f["field"] == "enrolled"] == ["error"]
