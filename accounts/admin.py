@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit import client_ip
 from accounts.models import ApiToken, AuditEvent, Invitation, Membership, User
 from accounts.services import deactivate_user
 
@@ -42,7 +43,7 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description=_("Deaktivér (logger ud og tilbagekalder API-nøgler)"))
     def deactivate(self, request, queryset):
         for user in queryset:
-            deactivate_user(user, actor=request.user, request=request)
+            deactivate_user(user, actor=request.user, ip=client_ip(request))
 
     def save_model(self, request, obj, form, change):
         # Unticking "aktiv" must also end sessions and revoke tokens, not only block new logins.
@@ -51,7 +52,7 @@ class UserAdmin(DjangoUserAdmin):
             obj.is_active = True
         super().save_model(request, obj, form, change)
         if deactivating:
-            deactivate_user(obj, actor=request.user, request=request)
+            deactivate_user(obj, actor=request.user, ip=client_ip(request))
 
 
 @admin.register(Invitation)

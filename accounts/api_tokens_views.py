@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from accounts.audit import client_ip
 from accounts.models import ApiToken
 from accounts.tokens import create_token, revoke_token
 
@@ -47,7 +48,7 @@ def api_tokens(request):
             )
             if token is None:  # not yours, or no such token: the same answer
                 raise Http404
-            if revoke_token(token, request.user, request=request):
+            if revoke_token(token, actor=request.user, ip=client_ip(request)):
                 messages.success(
                     request, _("Tokenet »%(name)s« er tilbagekaldt.") % {"name": token.name}
                 )
@@ -61,7 +62,7 @@ def api_tokens(request):
                 )
             else:
                 _token, raw = create_token(
-                    request.user, form.cleaned_data["name"].strip(), request=request
+                    request.user, form.cleaned_data["name"].strip(), ip=client_ip(request)
                 )
                 # Shown once, on the next page: kept in the session only until it is displayed.
                 request.session[NEW_TOKEN_SESSION_KEY] = raw

@@ -15,8 +15,18 @@ def client_ip(request):
 
 
 def record(
-    action, *, actor=None, request=None, obj=None, object_type="", object_ref="", detail=None
+    action,
+    *,
+    actor=None,
+    request=None,
+    ip=None,
+    obj=None,
+    object_type="",
+    object_ref="",
+    detail=None,
 ):
+    """One audit row. Services pass the client's `ip` as a plain value (pages and the API read
+    it with `client_ip(request)`); `request` is for callers that hold one."""
     if actor is None and request is not None and request.user.is_authenticated:
         actor = request.user
     if obj is not None:
@@ -25,7 +35,7 @@ def record(
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         actor_email=getattr(actor, "email", "") or "",
-        ip=client_ip(request),
+        ip=ip if ip is not None else client_ip(request),
         action=action,
         object_type=object_type,
         object_ref=object_ref[:200],

@@ -5,10 +5,9 @@ import json
 import django_filters
 from defusedcsv import csv
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +15,8 @@ from django.views.decorators.http import require_GET
 
 from accounts.audit import record
 from accounts.models import AuditEvent
-from accounts.permissions import is_coordinator
-from exports.renderers import safe_text
+from accounts.permissions import coordinator_required
+from lib.formula import safe_text
 
 PAGE_SIZE = 50
 CSV_COLUMNS = ["at", "actor_email", "ip", "action", "object_type", "object_ref", "detail"]
@@ -74,15 +73,9 @@ def _filtered(request):
     return filterset, filterset.qs.order_by("-at", "-id")
 
 
-def _coordinator_only(request):
-    if not is_coordinator(request.user):
-        raise Http404
-
-
 @require_GET
-@login_required
+@coordinator_required
 def audit_log(request):
-    _coordinator_only(request)
     filterset, rows = _filtered(request)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -131,9 +124,8 @@ def _csv_rows(rows):
 
 
 @require_GET
-@login_required
+@coordinator_required
 def audit_log_csv(request):
-    _coordinator_only(request)
     filterset, rows = _filtered(request)
     if filterset.is_bound and not filterset.is_valid():
         return audit_log(request)

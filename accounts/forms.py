@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models import Municipality
+from reference.models import Municipality
 
 
 class InviteForm(forms.Form):

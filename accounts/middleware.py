@@ -10,7 +10,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.api_auth import TokenAuthentication
 from accounts.mfa import has_totp, requires_two_factor
+from lib.api_errors import error_body
 
 LOGIN_AT_KEY = "indberet_login_at"
 
@@ -94,10 +96,6 @@ class RequireTwoFactorMiddleware:
             user = self.request_user(request, path)
             if user is not None and requires_two_factor(user) and not has_totp(user):
                 if path.startswith("/api/"):
-                    # Imported here: backend.api_errors pulls in DRF, whose settings import
-                    # backend.api_auth, which imports backend.api_errors.
-                    from backend.api_errors import error_body
-
                     return JsonResponse(
                         error_body(
                             "mfa_required",
@@ -128,8 +126,6 @@ class RequireTwoFactorMiddleware:
             # Token authentication happens inside DRF; look the token's owner up here so a
             # script cannot go around the policy. DRF then reuses this lookup (it is kept on
             # the request), so the token is read once per request.
-            from backend.api_auth import TokenAuthentication
-
             try:
                 result = TokenAuthentication().authenticate(request)
             except Exception:  # a bad header is DRF's to refuse, with its own message

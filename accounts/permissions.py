@@ -1,6 +1,11 @@
 """Who may see what, as querysets. Every view and API endpoint starts from these."""
 
-from surveys.models import Municipality
+import functools
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+
+from reference.models import Municipality
 
 
 def municipalities_for(user):
@@ -19,3 +24,17 @@ def is_coordinator(user):
 
 def can_read_all(user):
     return user.is_authenticated and user.is_active and user.can_read_all
+
+
+def coordinator_required(view):
+    """The one coordinator check for pages: logged in (else the login page) and coordinator
+    (else 404, the same answer as for a page that does not exist)."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_coordinator(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper

@@ -8,17 +8,15 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import tasks
 from accounts.audit import record
 from accounts.models import Invitation, Membership, Role, User
 from accounts.tokens import revoke_all_tokens
-from surveys.models import Municipality
+from reference.models import Municipality
 
 
 def _verified_email(user):
@@ -73,7 +71,14 @@ def ensure_user(email, role, municipality_codes=(), name="", password=None, acto
     return user, changed
 
 
-def invite_officer(email, municipality, invited_by, request=None, name=""):
+def invite_officer(
+    email: str,
+    municipality: Municipality,
+    *,
+    invited_by: User,
+    name: str = "",
+    ip: str | None = None,
+) -> Invitation:
     """Invite a person as officer for a municipality. An existing user gets the membership
     added (and an e-mail telling them), never an error."""
     email = email.strip().lower()
@@ -95,34 +100,13 @@ def invite_officer(email, municipality, invited_by, request=None, name=""):
         record(
             "user.invited",
             actor=invited_by,
-            request=request,
+            ip=ip,
             obj=user,
             detail={"municipality": municipality.code, "existing_user": existed},
         )
-        transaction.on_commit(lambda: send_invitation_email(invitation.pk))
+        invitation_id = invitation.pk
+        transaction.on_commit(lambda: tasks.send_invitation.enqueue(invitation_id))
     return invitation
-
-
-def invitation_url(invitation):
-    return settings.SITE_URL + reverse("accounts:accept_invitation", args=[invitation.token])
-
-
-def send_invitation_email(invitation_id):
-    invitation = Invitation.objects.select_related("municipality", "invited_by").get(
-        pk=invitation_id
-    )
-    context = {
-        "invitation": invitation,
-        "url": invitation_url(invitation),
-        "login_url": settings.SITE_URL + reverse("account_login"),
-        "days": settings.INVITATION_MAX_AGE_DAYS,
-    }
-    with translation.override("da"):
-        body = render_to_string("email/invitation.txt", context)
-        subject = _("Du er inviteret til Indberet for %(municipality)s") % {
-            "municipality": invitation.municipality.name
-        }
-    send_mail(subject, body, None, [invitation.email])
 
 
 # What secrets.token_urlsafe makes, within Invitation.token's max_length. Anything else (a NUL
@@ -142,7 +126,9 @@ def find_open_invitation(token):
     )
 
 
-def accept_invitation(invitation, password, request=None):
+def accept_invitation(
+    invitation: Invitation, *, password: str | None, ip: str | None = None
+) -> User | None:
     with transaction.atomic():
         claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at=None).update(
             accepted_at=timezone.now()
@@ -154,11 +140,11 @@ def accept_invitation(invitation, password, request=None):
             user.set_password(password)
             user.save(update_fields=["password"])
         _verified_email(user)
-        record("invitation.accepted", actor=user, request=request, obj=user)
+        record("invitation.accepted", actor=user, ip=ip, obj=user)
     return user
 
 
-def deactivate_user(user, actor, request=None):
+def deactivate_user(user: User, *, actor: User | None, ip: str | None = None) -> bool:
     """Deactivating ends every session of the user and revokes their API tokens.
     Deactivating twice is harmless (and audited once). Returns whether anything changed."""
     with transaction.atomic():
@@ -168,5 +154,5 @@ def deactivate_user(user, actor, request=None):
             if session.get_decoded().get("_auth_user_id") == str(user.pk):
                 session.delete()
         if changed:
-            record("user.deactivated", actor=actor, request=request, obj=user)
+            record("user.deactivated", actor=actor, ip=ip, obj=user)
     return bool(changed)

@@ -16,21 +16,21 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def create_token(user, name: str, request=None) -> tuple[ApiToken, str]:
+def create_token(user, name: str, *, ip: str | None = None) -> tuple[ApiToken, str]:
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(user=user, name=name, prefix=raw[:12], digest=_digest(raw))
-        record("token.created", actor=user, request=request, obj=token, detail={"name": name})
+        record("token.created", actor=user, ip=ip, obj=token, detail={"name": name})
     return token, raw
 
 
-def revoke_token(token: ApiToken, actor, request=None) -> bool:
+def revoke_token(token: ApiToken, *, actor, ip: str | None = None) -> bool:
     with transaction.atomic():
         changed = ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(
             revoked_at=timezone.now()
         )
         if changed:
-            record("token.revoked", actor=actor, request=request, obj=token)
+            record("token.revoked", actor=actor, ip=ip, obj=token)
     return bool(changed)
 
 

@@ -1,15 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import services
+from accounts.audit import client_ip
 from accounts.forms import InviteForm, SetPasswordForm
 from accounts.models import Role, User
-from accounts.permissions import is_coordinator, municipalities_for
+from accounts.permissions import coordinator_required, municipalities_for
 
 
 @login_required
@@ -23,17 +23,16 @@ def my_municipalities(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@coordinator_required
 def invite(request):
-    if not is_coordinator(request.user):
-        raise Http404
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         invitation = services.invite_officer(
             form.cleaned_data["email"],
             form.cleaned_data["municipality"],
             invited_by=request.user,
-            request=request,
             name=form.cleaned_data["name"],
+            ip=client_ip(request),
         )
         messages.success(
             request,
@@ -44,12 +43,10 @@ def invite(request):
     return render(request, "accounts/invite.html", {"form": form})
 
 
-@login_required
+@coordinator_required
 def officers(request):
     """Coordinators see every officer with their municipalities and may deactivate one who
     has left (their sessions end and their API tokens stop working at once)."""
-    if not is_coordinator(request.user):
-        raise Http404
     people = (
         User.objects.filter(role=Role.OFFICER)
         .prefetch_related("memberships__municipality")
@@ -60,11 +57,10 @@ def officers(request):
 
 @login_required
 @require_POST
+@coordinator_required
 def deactivate(request, user_id):
-    if not is_coordinator(request.user):
-        raise Http404
     person = get_object_or_404(User, pk=user_id, role=Role.OFFICER)
-    if services.deactivate_user(person, actor=request.user, request=request):
+    if services.deactivate_user(person, actor=request.user, ip=client_ip(request)):
         messages.success(
             request,
             _("%(email)s er deaktiveret. Personen er logget ud, og API-nøgler virker ikke mere.")
@@ -80,7 +76,9 @@ def accept_invitation(request, token):
         return render(request, "accounts/invitation_invalid.html", status=410)
     form = SetPasswordForm(request.POST or None, user=invitation.user)
     if request.method == "POST" and form.is_valid():
-        user = services.accept_invitation(invitation, form.cleaned_data["password1"], request)
+        user = services.accept_invitation(
+            invitation, password=form.cleaned_data["password1"], ip=client_ip(request)
+        )
         if user is None:
             return render(request, "accounts/invitation_invalid.html", status=410)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")

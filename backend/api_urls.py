@@ -6,10 +6,11 @@ A round is named by its slug, a municipality by its 3-digit code. Anything else 
 
 from django.urls import path, re_path
 
-from backend.api_base import NotFoundView
+from backend.api_views import NotFoundView
 from exports import api as exports_api
 from submissions import api as submissions_api
 from surveys import api as surveys_api
+from tracking import api as tracking_api
 
 SUBMISSION = "rounds/<slug:slug>/submissions/<str:code>/"
 
@@ -27,12 +28,12 @@ urlpatterns = [
     path("rounds/<slug:slug>/close/", surveys_api.RoundClose.as_view(), name="api-round-close"),
     path(
         "rounds/<slug:slug>/status/",
-        submissions_api.RoundStatus.as_view(),
+        tracking_api.RoundStatus.as_view(),
         name="api-round-status",
     ),
     path(
         "rounds/<slug:slug>/reminders/",
-        submissions_api.RoundReminders.as_view(),
+        tracking_api.RoundReminders.as_view(),
         name="api-round-reminders",
     ),
     path(

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from backend import views
-from backend.api_base import ApiDocsView
+from backend.api_views import ApiDocsView
 
 # The admin login goes through allauth (rate limits, two-factor) instead of its own form.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -19,7 +19,7 @@ urlpatterns = [
     path("konto/", include("accounts.urls")),
     path("runder/", include("surveys.urls")),
     path("indberet/", include("submissions.urls")),
-    path("opfoelgning/", include("submissions.tracking_urls")),
+    path("opfoelgning/", include("tracking.urls")),
     path("data/", include("exports.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),

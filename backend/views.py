@@ -4,15 +4,14 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import municipalities_for
+from submissions.home import officer_assignments
+from surveys.selectors import rounds_for
 
 
 @login_required
 def home(request):
     """One page, by role: officers see their rounds × municipalities (most urgent first);
     coordinators and analysts get their way in to rounds and data."""
-    from submissions.home import officer_assignments
-    from surveys.models import Round
-
     user = request.user
     context = {"municipalities": municipalities_for(user) if user.is_officer else []}
     if user.is_officer:
@@ -22,9 +21,7 @@ def home(request):
         context["has_demo"] = any(a.round.is_demo for a in assignments)
         context["municipalities"] = list(context["municipalities"])
     elif user.can_read_all:
-        rounds = Round.objects.select_related("survey").order_by("-deadline")
-        if not user.is_coordinator:
-            rounds = rounds.exclude(state="draft")
+        rounds = rounds_for(user).order_by("-deadline")
         context["rounds"] = list(rounds[:10])
         context["has_demo"] = any(r.is_demo for r in context["rounds"])
     return render(request, "home.html", context)

@@ -7,16 +7,17 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, StreamingHttpResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from backend.api_base import ApiView, IgnoreFormatNegotiation, require_read_all
-from backend.api_errors import ApiError, error_responses, field_error
-from submissions.permissions import get_round
+from accounts.api_base import ApiView, CanReadAll, IgnoreFormatNegotiation, require
+from exports.services import build_export
+from lib.api_errors import ApiError, error_responses, field_error
+from surveys.selectors import get_round
 
 SLUG_PARAM = OpenApiParameter(
     "slug", str, OpenApiParameter.PATH, description="The round's slug (short name)."
@@ -67,7 +68,8 @@ def jsonable(value):
 class RoundSummary(ApiView):
     def get(self, request, slug):
         round_ = get_round(request.user, slug)
-        require_read_all(request.user)
+        require(request, CanReadAll)
+        # Loaded on first use, not at start-up: it imports pandas (slow to import).
         from exports.analysis import analyse_round
 
         return Response(jsonable(analyse_round(round_)))
@@ -104,7 +106,7 @@ class RoundExport(ApiView):
 
     def get(self, request, slug):
         round_ = get_round(request.user, slug)
-        require_read_all(request.user)
+        require(request, CanReadAll)
         fmt = request.query_params.get("format") or "csv"
         if fmt not in FORMATS:
             raise ApiError(
@@ -121,20 +123,15 @@ class RoundExport(ApiView):
                     )
                 ],
             )
-        from exports.services import build_export
-
         try:
             filename, content_type, content, export = build_export(
                 request.user, [round_], fmt, via="api"
             )
         except PermissionDenied:
-            require_read_all(request.user)
+            require(request, CanReadAll)
             raise
         if content is None:
-            try:
-                url = reverse("exports:file", args=[export.pk])
-            except NoReverseMatch:
-                url = None
+            url = reverse("exports:file", args=[export.uid])
             return Response(
                 {"export": export.pk, "status": str(export.status), "url": url}, status=202
             )

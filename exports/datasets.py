@@ -27,6 +27,7 @@ streamed with `.iterator()` in round order; only one round's submissions are hel
 import datetime as dt
 from dataclasses import dataclass, field
 
+from submissions.models import Submission
 from surveys.definitions import text
 from surveys.models import Round
 
@@ -245,8 +246,6 @@ def _recipient_rows(round_ids):
 
 
 def _submission_rows(round_ids):
-    from submissions.models import Submission
-
     return (
         Submission.objects.filter(round_id__in=round_ids)
         .order_by("round__deadline", "round_id")

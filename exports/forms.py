@@ -5,7 +5,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from exports.services import FORMATS
-from surveys.models import Round, Survey
+from surveys.models import Round, RoundState, Survey
+from surveys.selectors import rounds_for
 
 
 class RoundChoiceField(forms.ModelMultipleChoiceField):
@@ -39,9 +40,10 @@ class ExportForm(forms.Form):
         initial="csv",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rounds"].queryset = exportable_rounds()
+        self.user = user
+        self.fields["rounds"].queryset = exportable_rounds(user)
         english = (get_language() or "da").startswith("en")
         self.fields["format"].choices = [
             (key, value[1] if english else value[0]) for key, value in FORMATS.items()
@@ -52,7 +54,7 @@ class ExportForm(forms.Form):
         rounds = list(data.get("rounds") or [])
         survey = data.get("survey")
         if not rounds and survey is not None:
-            rounds = list(exportable_rounds().filter(survey=survey))
+            rounds = list(exportable_rounds(self.user).filter(survey=survey))
             if not rounds:
                 raise forms.ValidationError(_("Undersøgelsen har ingen åbne eller lukkede runder."))
         if not rounds:
@@ -68,10 +70,6 @@ class ExportForm(forms.Form):
         return data
 
 
-def exportable_rounds():
-    """Rounds that have been opened (drafts have nothing to export)."""
-    return (
-        Round.objects.select_related("survey", "definition")
-        .exclude(state="draft")
-        .order_by("survey__name", "-deadline")
-    )
+def exportable_rounds(user):
+    """The rounds the user may see that have been opened (drafts have nothing to export)."""
+    return rounds_for(user).exclude(state=RoundState.DRAFT).order_by("survey__name", "-deadline")

@@ -16,7 +16,7 @@ and per cell:
   the shortest round-trip digits, positionally, with `.0` for whole numbers below 10^16
   (what `format(Decimal(repr(x)), "f")` gives);
 - `submitted_at` as `YYYY-MM-DDTHH:MM:SSZ` in UTC, `late` as `true`/`false`;
-- the formula rule of `renderers.safe_text` on every cell: a leading tab or CR gets a `'`;
+- the formula rule of `lib.formula.safe_text` on every cell: a leading tab or CR gets a `'`;
   a leading `= + - @ | %` gets a `'` and `|` becomes `\\|`, unless the cell is a number
   (`^-?[0-9,.]+$`, as defusedcsv);
 - empty cells are NULL, so COPY writes them unquoted, as Python's csv module does.
@@ -37,7 +37,10 @@ import io
 from django.db import connection
 
 from exports import datasets, renderers
-from surveys.models import Municipality, Round
+from lib.formula import safe_text
+from reference.models import Municipality
+from submissions.models import Submission
+from surveys.models import Round
 
 CHUNK = renderers.CSV_CHUNK
 RESPONDED = "s.state IN ('submitted', 'accepted')"
@@ -52,6 +55,7 @@ def supported():
     """PostgreSQL through psycopg 3 (whose cursors have copy())."""
     if connection.vendor != "postgresql":
         return False
+    # Imported only on PostgreSQL: the module needs a PostgreSQL driver.
     from django.db.backends.postgresql.psycopg_any import is_psycopg3
 
     return is_psycopg3
@@ -154,9 +158,7 @@ def _value_plan(spec, include_personal, decimal, long=False):
 
 
 def _rounds_values(rounds):
-    rows = ", ".join(
-        f"({r.id}, {i}, {_lit(renderers.safe_text(r.slug))})" for i, r in enumerate(rounds)
-    )
+    rows = ", ".join(f"({r.id}, {i}, {_lit(safe_text(r.slug))})" for i, r in enumerate(rounds))
     return f"(VALUES {rows}) AS ro(id, ord, slug)"
 
 
@@ -166,8 +168,6 @@ def _base(rounds, spec):
     name, region_code, region_name, dst_group, slug, state, responded, submitted_at, late,
     a, d, x (answers, derived, explanations); entries surveys also entry_no, e (the entry),
     nothing (a truthy `nothing_to_report`)."""
-    from submissions.models import Submission
-
     through = Round.recipients.through._meta
     round_col = through.get_field("round").column
     mun_col = through.get_field("municipality").column
@@ -265,7 +265,7 @@ def long_sql(rounds, spec, include_personal=False):
         )
     pairs += _value_plan(spec, include_personal, ".", long=True)
     values = ", ".join(
-        f"({i}, {_lit(renderers.safe_text(name))}, {sql})" for i, (name, sql) in enumerate(pairs)
+        f"({i}, {_lit(safe_text(name))}, {sql})" for i, (name, sql) in enumerate(pairs)
     )
     keys = ["ord", "pos", "entry_no"] if spec.has_entries else ["ord", "pos"]
     entry_no = "b.entry_no::text" if spec.has_entries else "NULL::text"
@@ -297,7 +297,7 @@ class CopyStream:
         if self.bom:
             out.write(renderers.BOM)
         csv.writer(out, delimiter=self.delimiter, lineterminator="\r\n").writerow(
-            [renderers.safe_text(c.name) for c in self.columns]
+            [safe_text(c.name) for c in self.columns]
         )
         return out.getvalue().encode("utf-8")
 

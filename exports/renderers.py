@@ -1,10 +1,9 @@
 """One renderer per format. Each takes columns (exports.datasets.Column) and rows (iterables of
 plain values) from the row generators and writes bytes; none knows about the database.
 
-Formula injection: every text cell that begins with `=`, `+`, `-`, `@` (and `|`, `%`, as
-defusedcsv does), tab or carriage return is prefixed with `'` so a spreadsheet shows it as text
-(`safe_text`, defusedcsv's rule plus tab and CR). CSV cells pass through it once and are then
-written by the standard csv module; XLSX cells through the same rule. On PostgreSQL the CSV
+Formula injection: every text cell passes once through `lib.formula.safe_text` (defusedcsv's
+rule plus tab and CR) and is then written by the standard csv module; XLSX cells through the
+same rule. On PostgreSQL the CSV
 exports are written by COPY with the same rule in SQL (exports.pgcopy).
 """
 
@@ -13,37 +12,18 @@ import datetime as dt
 import io
 import itertools
 import json
-import re
 import tempfile
 import zipfile
 from decimal import Decimal
 
-from defusedcsv import csv as defused
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from exports.datasets import Column
+from lib.formula import safe_text
+
 CSV_CHUNK = 64 * 1024
 BOM = "\ufeff"
-FORMULA_START = frozenset("=+-@|%")
-# defusedcsv leaves numbers alone (re.match: `$` also matches before a final newline).
-NUMBER = re.compile(r"^-?[0-9,\.]+$")
-
-
-def safe_text(value):
-    """Neutralise a text cell against spreadsheet formula injection (defusedcsv's rule plus
-    tab and carriage return, which defusedcsv leaves alone)."""
-    if type(value) is not str:
-        if isinstance(value, str) and value[:1] in ("\t", "\r"):
-            return "'" + value
-        return defused._escape(value)
-    first = value[:1]
-    if first in FORMULA_START:
-        if NUMBER.match(value):
-            return value
-        return "'" + value.replace("|", "\\|")
-    if first == "\t" or first == "\r":
-        return "'" + value
-    return value
 
 
 def _number_text(value, decimal):
@@ -138,8 +118,6 @@ def _xlsx_value(value):
 
 
 def codebook_columns():
-    from exports.datasets import Column
-
     def c(name, da, en):
         return Column(name, {"da": da, "en": en}, "string")
 
@@ -190,6 +168,7 @@ def xlsx_bytes(sheets):
 def table_schema(columns, primary_key=None):
     """A Frictionless Table Schema for the columns: every column typed, with title, description,
     unit and, for choices, an enum (single) or pattern (';'-joined multiple) constraint."""
+    # Loaded on first use, not at start-up: frictionless is slow to import.
     from frictionless import Schema
 
     fields = []
@@ -219,6 +198,7 @@ def datapackage_zip(name, title, description, tables):
     """A ZIP with datapackage.json and one CSV per table; `tables` is
     [(resource_name, title, columns, rows, primary_key)]. CSVs are written into the archive as
     they stream (comma, decimal point, UTF-8)."""
+    # Loaded on first use, not at start-up: frictionless is slow to import.
     from frictionless import Package, Resource
 
     resources = []

@@ -6,17 +6,16 @@ import functools
 import json
 import math
 from html import escape
-from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from exports.analysis import RESPONDED, analyse_round, pct
+from reference.municipalities import DATA_DIR, GEOJSON
+from submissions.models import Submission
 from surveys.definitions import text
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "surveys" / "data"
-GEOJSON = DATA_DIR / "municipalities.geojson"
 MAP_CREDIT = (
     "Kort: Indeholder data fra Styrelsen for Dataforsyning og Infrastruktur "
     "(tidl. Geodatastyrelsen), DAGI kommunegrænser 1:500.000, 2014 "
@@ -221,8 +220,6 @@ def _indicator_context(ind, spec):
 def catalogue(round_, spec):
     """Entries of responding municipalities grouped by their theme (the first single-choice
     question, `theme` if there is one), in the definition's choice order."""
-    from submissions.models import Submission
-
     group_q = spec.question("theme") or next(
         (q for q in spec.questions if q.type == "single_choice"), None
     )
@@ -297,6 +294,7 @@ def render_report_html(round_):
 
 def render_report(round_):
     """The PDF report of a round, as bytes."""
+    # Loaded on first use, not at start-up: WeasyPrint is slow to import.
     from weasyprint import HTML
 
     html = render_report_html(round_)

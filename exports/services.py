@@ -10,9 +10,12 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
+from accounts.permissions import can_read_all
 from exports import datasets, pgcopy, renderers
 from exports.models import Export
+from surveys.models import Round
 
 FORMATS = {
     # key: (label da, label en, content type, file suffix)
@@ -134,6 +137,7 @@ def render_bytes(rounds, fmt, include_personal=False):
     if fmt == "datapackage":
         return datapackage(rounds, include_personal)
     if fmt == "pdf":
+        # Loaded on first use, not at start-up: it imports pandas and WeasyPrint (slow).
         from exports.report import render_report
 
         round_ = datasets.ordered_rounds(rounds)[-1]
@@ -195,8 +199,6 @@ def build_export(user, rounds, fmt, *, include_personal=None, via="web"):
         `exports:file` / poll `export.status`; it becomes `ready` or `failed`).
     Raises ValueError for an unknown format, no rounds, or rounds of different surveys.
     """
-    from accounts.permissions import can_read_all
-
     if user is not None and not can_read_all(user):
         raise PermissionDenied
     if fmt not in FORMATS:
@@ -225,8 +227,6 @@ def build_export(user, rounds, fmt, *, include_personal=None, via="web"):
         return filename, content_type, _logged_stream(chunks, export, counter), export
 
     if fmt == "pdf" and rounds[-1].recipients.count() > background_threshold():
-        from exports.tasks import build_export_task
-
         export_id = export.id
         transaction.on_commit(lambda: build_export_task.enqueue(export_id))
         return filename, content_type, None, export
@@ -251,8 +251,6 @@ def complete(export, content, rows, store):
 
 def run_background_export(export_id):
     """Build a pending export's bytes and store them in the row (called by the task)."""
-    from surveys.models import Round
-
     export = Export.objects.get(pk=export_id)
     if export.status != Export.Status.PENDING:
         return export.status
@@ -272,3 +270,10 @@ def run_background_export(export_id):
         raise
     complete(export, content, rows, store=True)
     return export.status
+
+
+@task()
+def build_export_task(export_id):
+    """Build a pending Export (e.g. the PDF report of a big round) and store its bytes.
+    Background work (django-tasks); it takes the export's ID, never the object."""
+    return run_background_export(export_id)

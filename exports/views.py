@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.permissions import can_read_all
 from exports.forms import ExportForm
 from exports.models import Export
-from exports.services import build_export
+from exports.services import FORMATS, build_export
 
 
 def _reader_only(request):
@@ -36,7 +36,7 @@ def _page(request, form, status=200):
 @require_GET
 def index(request):
     _reader_only(request)
-    return _page(request, ExportForm())
+    return _page(request, ExportForm(user=request.user))
 
 
 def attachment(response, filename):
@@ -49,7 +49,7 @@ def attachment(response, filename):
 @require_POST
 def download(request):
     _reader_only(request)
-    form = ExportForm(request.POST)
+    form = ExportForm(request.POST, user=request.user)
     if not form.is_valid():
         return _page(request, form, status=400)
     filename, content_type, content, export = build_export(
@@ -79,8 +79,6 @@ def file(request, uid):
     )
     if export.content is None:
         raise Http404
-    from exports.services import FORMATS
-
     content_type = FORMATS.get(export.format, (None, None, "application/octet-stream"))[2]
     return attachment(
         HttpResponse(bytes(export.content), content_type=content_type), export.filename

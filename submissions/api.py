@@ -1,26 +1,19 @@
-"""API v1: a round's status table, a municipality's submission (read, save, submit, accept,
-return) and reminders. Every lookup starts from the scoped querysets of
-submissions/permissions.py, so what a person may not see answers 404, exactly as on the web."""
+"""API v1: a municipality's submission (read, save, submit, accept, return). Every lookup
+starts from the scoped querysets of submissions/permissions.py, so what a person may not see
+answers 404, exactly as on the web."""
 
-from django.db.models import F, FilteredRelation, Q
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
-from backend.api_base import ApiView, forbid, require_coordinator, require_read_all
-from backend.api_errors import (
-    ApiError,
-    ErrorDetailSerializer,
-    error_responses,
-    field_error,
-    pick,
-)
+from accounts.api_base import ApiView, IsCoordinator, forbid, require
+from accounts.audit import client_ip
+from lib.api_errors import ApiError, ErrorDetailSerializer, error_responses, field_error
+from lib.text import pick
 from submissions import services
 from submissions.models import Submission, SubmissionState
-from submissions.permissions import can_edit, get_round, get_round_and_municipality
+from submissions.permissions import can_edit, get_round_and_municipality
 from submissions.validation import MAX_EXPLANATION_LENGTH, validate
-from surveys.models import Municipality
 
 SLUG_PARAM = OpenApiParameter(
     "slug", str, OpenApiParameter.PATH, description="The round's slug (short name)."
@@ -412,11 +405,11 @@ class SubmissionDetail(ApiView):
             outcome = services.save_draft(
                 round_,
                 municipality,
-                request.user,
-                data["answers"],
-                data["explanations"],
-                data["version"],
-                request=request,
+                actor=request.user,
+                answers=data["answers"],
+                explanations=data["explanations"],
+                version=data["version"],
+                ip=client_ip(request),
             )
         except services.ServiceError as exc:
             _service_error(exc)
@@ -449,9 +442,9 @@ class SubmissionSubmit(ApiView):
             outcome = services.submit(
                 round_,
                 municipality,
-                request.user,
+                actor=request.user,
                 version=serializer.validated_data.get("version"),
-                request=request,
+                ip=client_ip(request),
             )
         except services.ServiceError as exc:
             _service_error(exc)
@@ -466,7 +459,7 @@ NOT_SUBMITTED = {
 
 def _review_target(request, slug, code):
     round_, municipality, submission = _load(request, slug, code)
-    require_coordinator(request.user)
+    require(request, IsCoordinator)
     if submission is None:
         raise ApiError("not_submitted", NOT_SUBMITTED, 409)
     return round_, municipality, submission
@@ -484,7 +477,7 @@ class SubmissionAccept(ApiView):
     def post(self, request, slug, code):
         round_, municipality, submission = _review_target(request, slug, code)
         try:
-            submission = services.accept(submission, request.user, request=request)
+            submission = services.accept(submission, actor=request.user, ip=client_ip(request))
         except services.ServiceError as exc:
             _service_error(exc)
         return Response(submission_data(request.user, round_, municipality, submission))
@@ -504,216 +497,11 @@ class SubmissionReturn(ApiView):
         serializer.is_valid(raise_exception=True)
         try:
             submission = services.return_submission(
-                submission, request.user, serializer.validated_data["reason"], request=request
+                submission,
+                actor=request.user,
+                reason=serializer.validated_data["reason"],
+                ip=client_ip(request),
             )
         except services.ServiceError as exc:
             _service_error(exc)
         return Response(submission_data(request.user, round_, municipality, submission))
-
-
-# --- Status
-
-
-STATUS_STATES = [
-    ("not_started", "Not started"),
-    ("no_contact", "Not started, and nobody to write to"),
-    ("draft", "Draft"),
-    ("returned", "Returned for correction"),
-    ("submitted", "Submitted"),
-    ("late", "Submitted after the deadline"),
-    ("accepted", "Accepted"),
-]
-
-
-class StatusRowSerializer(serializers.Serializer):
-    municipality = serializers.CharField(help_text="The municipality's code.")
-    name = serializers.CharField()
-    state = serializers.ChoiceField(choices=STATUS_STATES)
-    submitted_at = serializers.DateTimeField(allow_null=True)
-    late = serializers.BooleanField(
-        help_text="Submitted after the deadline, or not submitted and the deadline has passed."
-    )
-    last_activity = serializers.DateTimeField(allow_null=True)
-    reminders_sent = serializers.IntegerField()
-
-
-def status_rows(round_):
-    """One row per recipient, in a constant number of queries (the tracking board's queryset
-    when it is there, the same annotations otherwise)."""
-    try:
-        from submissions.tracking import board_queryset
-    except ImportError:  # pragma: no cover - tracking lands separately
-        board_queryset = None
-    if board_queryset is not None:
-        qs = board_queryset(round_).prefetch_related(None).annotate(sub_late=F("sub__late"))
-    else:  # pragma: no cover
-        from django.db.models import Count, IntegerField, OuterRef, Subquery
-        from django.db.models.functions import Coalesce
-
-        from submissions.models import Reminder
-
-        sent = Reminder.objects.filter(
-            round_id=round_.pk, municipality=OuterRef("pk"), outcome=Reminder.Outcome.SENT
-        )
-        qs = Municipality.objects.filter(rounds=round_).annotate(
-            sub=FilteredRelation("submissions", condition=Q(submissions__round_id=round_.pk)),
-            submission_state=F("sub__state"),
-            submitted_at=F("sub__submitted_at"),
-            last_activity_at=F("sub__last_activity_at"),
-            sub_late=F("sub__late"),
-            reminders_sent=Coalesce(
-                Subquery(
-                    sent.values("municipality").annotate(n=Count("pk")).values("n")[:1],
-                    output_field=IntegerField(),
-                ),
-                0,
-            ),
-        )
-    now = timezone.now()
-    past = round_.is_past_deadline(now)
-    rows = []
-    for m in qs.order_by("code"):
-        state = getattr(m, "board_state", None)
-        responded = m.submission_state in (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED)
-        if state is None:
-            state = m.submission_state or "not_started"
-            if state == SubmissionState.SUBMITTED and m.sub_late:
-                state = "late"
-        rows.append(
-            {
-                "municipality": m.code,
-                "name": m.name,
-                "state": state,
-                "submitted_at": m.submitted_at,
-                "late": bool(m.sub_late) if responded else past,
-                "last_activity": m.last_activity_at,
-                "reminders_sent": m.reminders_sent or 0,
-            }
-        )
-    return rows
-
-
-@extend_schema(
-    tags=["rounds"],
-    summary="A round's status: one row per recipient (coordinators, analysts)",
-    parameters=[SLUG_PARAM],
-    responses={200: StatusRowSerializer(many=True), **error_responses(403, 404)},
-)
-class RoundStatus(ApiView):
-    def get(self, request, slug):
-        round_ = get_round(request.user, slug)
-        require_read_all(request.user)
-        return Response(StatusRowSerializer(status_rows(round_), many=True).data)
-
-
-# --- Reminders
-
-
-class RemindersRequestSerializer(serializers.Serializer):
-    municipalities = serializers.JSONField(
-        help_text='A list of 3-digit municipality codes, or "non_responders" (every recipient '
-        "that has not submitted, including those with a draft)."
-    )
-    key = serializers.RegexField(
-        r"^[0-9a-f]{32}$",
-        required=False,
-        help_text="Optional idempotency key (32 hex digits, e.g. a UUID4 hex): sending the same "
-        "key again sends nothing twice.",
-    )
-
-
-class RemindersResponseSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="The idempotency key used.")
-    sent = serializers.ListField(
-        child=serializers.CharField(), help_text="Codes a reminder was queued for."
-    )
-    no_recipients = serializers.ListField(
-        child=serializers.CharField(), help_text="Codes with nobody to write to (logged)."
-    )
-    already = serializers.ListField(
-        child=serializers.CharField(), help_text="Codes already reminded with this key."
-    )
-    skipped_responded = serializers.ListField(
-        child=serializers.CharField(), help_text="Chosen codes that have already submitted."
-    )
-
-
-@extend_schema(
-    tags=["rounds"],
-    summary="Send reminders (coordinators)",
-    description="Sends the round's reminder template to the chosen municipalities that have not "
-    "submitted. Send the same `key` to retry safely.",
-    parameters=[SLUG_PARAM],
-    request={
-        "application/json": {
-            "type": "object",
-            "required": ["municipalities"],
-            "properties": {
-                "municipalities": {
-                    "oneOf": [
-                        {"type": "array", "items": {"type": "string", "pattern": r"^\d{3}$"}},
-                        {"type": "string", "enum": ["non_responders"]},
-                    ]
-                },
-                "key": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
-            },
-        }
-    },
-    responses={200: RemindersResponseSerializer, **error_responses(400, 403, 404, 409)},
-)
-class RoundReminders(ApiView):
-    def post(self, request, slug):
-        from submissions import reminders
-
-        round_ = get_round(request.user, slug)
-        require_coordinator(request.user)
-        serializer = RemindersRequestSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        wanted = serializer.validated_data["municipalities"]
-        key = serializer.validated_data.get("key") or reminders.new_nonce()
-        if wanted == "non_responders":
-            codes, everyone = (), True
-        elif (
-            isinstance(wanted, list)
-            and wanted
-            and len(wanted) <= 10000
-            and all(isinstance(c, str) and len(c) <= 10 for c in wanted)
-        ):
-            codes, everyone = wanted, False
-        else:
-            _invalid(
-                [
-                    field_error(
-                        "municipalities",
-                        "invalid",
-                        {
-                            "da": 'Skriv en liste af kommunekoder eller "non_responders".',
-                            "en": 'Send a list of municipality codes or "non_responders".',
-                        },
-                    )
-                ]
-            )
-        subject, body = reminders.round_template(round_)
-        try:
-            result = reminders.send_manual(
-                round_,
-                request.user,
-                codes=codes,
-                all_not_submitted=everyone,
-                subject=subject,
-                body=body,
-                nonce=key,
-                request=request,
-            )
-        except services.ServiceError as exc:
-            status = 409 if exc.code in ("round_closed", "round_not_open") else 400
-            raise ApiError(exc.code, exc.message, status)
-        return Response(
-            {
-                "key": key,
-                "sent": sorted(r.municipality.code for r in result.sent),
-                "no_recipients": sorted(m.code for m in result.no_recipients),
-                "already": sorted(m.code for m in result.already),
-                "skipped_responded": sorted(m.code for m in result.skipped_responded),
-            }
-        )

@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
+from django.utils.translation import gettext as _
 
 from submissions.forms import entry_title, readable_value
 from surveys.definitions import text
@@ -55,8 +56,6 @@ def _entries(value):
 
 
 def diff_answers(spec, old, new, language=None):
-    from django.utils.translation import gettext as _
-
     old = old if isinstance(old, dict) else {}
     new = new if isinstance(new, dict) else {}
     if not spec.has_entries:

@@ -12,6 +12,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from surveys.definitions import text
 
 ANSWER_PREFIX = "q-"
@@ -112,8 +114,6 @@ def display_value(question, value, language=None):
 
 def readable_value(question, value, language=None):
     """A stored answer for reading (receipt, history): choice labels, Ja/Nej, dates."""
-    from django.utils.translation import gettext as _
-
     if question is None:
         return "" if value is None else str(value)
     if value is None or value == "" or value == []:
@@ -218,8 +218,6 @@ class FieldView:
 
 
 def _choices(question, key_id, selected, language):
-    from django.utils.translation import gettext as _
-
     if question.type == "yes_no":
         options = [("yes", _("Ja")), ("no", _("Nej"))]
     else:
@@ -301,8 +299,6 @@ def general_findings(findings, *, entry=None, language=None):
 def error_summary(fields, general=(), *, explanation_needed=True):
     """Rows for the DKFDS error summary: each error (and each unexplained warning) links to
     the id of the input it is about."""
-    from django.utils.translation import gettext as _
-
     rows = [
         {"href": "", "label": "", "message": g["message"]}
         for g in general
@@ -343,8 +339,6 @@ def summary_rows(spec, answers, derived=None, language=None):
 
 
 def entry_title(spec, entry, index, language=None):
-    from django.utils.translation import gettext as _
-
     title_q = spec.question("title")
     title = entry.get("title") if title_q else None
     label = text((spec.entries or {}).get("label"), language) or _("Post")

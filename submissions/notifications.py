@@ -1,4 +1,4 @@
-"""E-mails about submissions and rounds. Built from templates under templates/email/.
+"""E-mails about submissions (receipt; returned for correction), from templates/email/.
 
 Each function takes an ID (they run as background tasks, after the transaction committed),
 loads what it needs and sends one message per recipient (no one sees another's address).
@@ -7,33 +7,17 @@ E-mails are written in Danish, the officers' language.
 
 import logging
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 
-from accounts.models import User
+from accounts.selectors import officers_of
+from lib.mail import EMAIL_LANGUAGE, absolute_url, render_subject, send_messages
 from submissions.forms import entry_title, readable_value, summary_rows
 from submissions.models import Submission
 from surveys.definitions import text
-from surveys.models import Round
 
 log = logging.getLogger(__name__)
-EMAIL_LANGUAGE = "da"
-
-
-def _url(name, *args):
-    return settings.SITE_URL + reverse(name, args=args)
-
-
-def officers_of(municipality_ids):
-    """Active users who answer for these municipalities (officers and shared centres)."""
-    return (
-        User.objects.filter(memberships__municipality_id__in=municipality_ids, is_active=True)
-        .distinct()
-        .order_by("email")
-    )
 
 
 def receipt_data(submission, round_, municipality, language=None):
@@ -88,6 +72,7 @@ def render_receipt_pdf(submission, language=EMAIL_LANGUAGE):
     """A PDF copy of what was submitted (WeasyPrint; no network fetches). Set in DKFDS's IBM
     Plex Sans from the dkfds package; characters that font cannot show (emoji, say) are
     replaced by their Unicode name in brackets, so nothing typed silently turns into a box."""
+    # Loaded on first use, not at start-up: WeasyPrint is slow to import.
     from weasyprint import HTML
 
     from submissions import pdf_fonts
@@ -100,17 +85,6 @@ def render_receipt_pdf(submission, language=EMAIL_LANGUAGE):
     return HTML(
         string=pdf_fonts.printable(html), base_url=None, url_fetcher=pdf_fonts.fetch_font
     ).write_pdf()
-
-
-def _send(messages_):
-    if not messages_:
-        return 0
-    with get_connection() as connection:
-        return connection.send_messages(messages_)
-
-
-def _subject(template, context):
-    return " ".join(render_to_string(template, context).split())
 
 
 def send_receipt(submission_id):
@@ -126,10 +100,10 @@ def send_receipt(submission_id):
         context = receipt_data(
             submission, submission.round, submission.municipality, EMAIL_LANGUAGE
         )
-        context["receipt_url"] = _url(
+        context["receipt_url"] = absolute_url(
             "submissions:receipt", submission.round.slug, submission.municipality.code
         )
-        subject = _subject("email/receipt_subject.txt", context)
+        subject = render_subject("email/receipt_subject.txt", context)
         body = render_to_string("email/receipt.txt", context)
     pdf = render_receipt_pdf(submission)
     filename = f"kvittering-{submission.round.slug}-{submission.municipality.code}.pdf"
@@ -138,7 +112,7 @@ def send_receipt(submission_id):
         message = EmailMessage(subject, body, to=[email])
         message.attach(filename, pdf, "application/pdf")
         out.append(message)
-    return _send(out)
+    return send_messages(out)
 
 
 def send_returned(submission_id):
@@ -152,46 +126,15 @@ def send_returned(submission_id):
             "municipality": submission.municipality,
             "survey_title": text(submission.round.definition.spec.title, EMAIL_LANGUAGE),
             "reason": submission.returned_reason,
-            "form_url": _url(
+            "form_url": absolute_url(
                 "submissions:form", submission.round.slug, submission.municipality.code
             ),
         }
-        subject = _subject("email/returned_subject.txt", context)
+        subject = render_subject("email/returned_subject.txt", context)
         body = render_to_string("email/returned.txt", context)
-    return _send(
+    return send_messages(
         [
             EmailMessage(subject, body, to=[u.email])
             for u in officers_of([submission.municipality_id])
         ]
     )
-
-
-def send_round_invitations(round_id):
-    """Opening a round: each recipient municipality's officers get a direct link to their
-    form. A municipality without officers gets nothing (tracking shows it as 'no contact')."""
-    round_ = Round.objects.select_related("survey", "definition").get(pk=round_id)
-    municipalities = {m.pk: m for m in round_.recipients.all()}
-    survey_title = text(round_.definition.spec.title, EMAIL_LANGUAGE)
-    out = []
-    users = officers_of(list(municipalities)).prefetch_related("memberships")
-    with translation.override(EMAIL_LANGUAGE):
-        for user in users:
-            for membership in user.memberships.all():
-                municipality = municipalities.get(membership.municipality_id)
-                if municipality is None:
-                    continue
-                context = {
-                    "round": round_,
-                    "municipality": municipality,
-                    "survey_title": survey_title,
-                    "user": user,
-                    "form_url": _url("submissions:form", round_.slug, municipality.code),
-                }
-                out.append(
-                    EmailMessage(
-                        _subject("email/round_invitation_subject.txt", context),
-                        render_to_string("email/round_invitation.txt", context),
-                        to=[user.email],
-                    )
-                )
-    return _send(out)

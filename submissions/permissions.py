@@ -8,33 +8,13 @@ from accounts.models import Membership
 from surveys.models import Round, RoundState
 
 
-def rounds_for(user):
-    """Coordinators: every round. Analysts: opened rounds. Officers: opened rounds that have one
-    of their municipalities as recipient."""
-    if not user.is_authenticated or not user.is_active:
-        return Round.objects.none()
-    qs = Round.objects.select_related("survey", "definition")
-    if user.is_coordinator:
-        return qs
-    qs = qs.exclude(state=RoundState.DRAFT)
-    if user.is_analyst:
-        return qs
-    return qs.filter(recipients__memberships__user=user).distinct()
-
-
-def get_round(user, slug):
-    round_ = rounds_for(user).filter(slug=slug).first()
-    if round_ is None:
-        raise Http404
-    return round_
-
-
 def get_round_and_municipality(user, slug, code):
     """The round and one of its recipient municipalities that the user may see, or 404.
 
-    One query, on the round's recipient links, with the same scope as `rounds_for` and
-    `municipalities_for`: coordinators see every round, others opened rounds; officers only
-    their own municipalities (which is also what makes the round visible to them). The
+    One query, on the round's recipient links, with the same scope as
+    `surveys.selectors.rounds_for` and `municipalities_for`: coordinators see every round,
+    others opened rounds; officers only their own municipalities (which is also what makes
+    the round visible to them). The
     municipality carries `is_member` (the user has a membership of it), found in the same
     query, so `can_edit` and `is_member` need no query of their own for it."""
     if not user.is_authenticated or not user.is_active:

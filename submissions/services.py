@@ -8,6 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.audit import record
+from accounts.models import User
+from reference.models import Municipality
+from submissions import tasks
 from submissions.models import Revision, Submission, SubmissionState
 from submissions.permissions import is_member
 from submissions.validation import Result, clean_explanations, validate
@@ -155,9 +158,18 @@ def _lock(round_, municipality):
     return submission
 
 
-def save_draft(round_, municipality, user, answers, explanations, version, request=None):
+def save_draft(
+    round_: Round,
+    municipality: Municipality,
+    *,
+    actor: User,
+    answers: dict,
+    explanations: dict,
+    version: int | str | None,
+    ip: str | None = None,
+) -> Outcome:
     """Save what was typed, valid or not. Refuses a stale version (nothing is overwritten)."""
-    _check_round_editable(round_, user)
+    _check_round_editable(round_, actor)
     spec = round_.definition.spec
     prev = previous_answers(round_, municipality)
     result = validate(spec, answers, prev)
@@ -175,16 +187,16 @@ def save_draft(round_, municipality, user, answers, explanations, version, reque
         now = timezone.now()
         submission.answers = result.answers
         submission.explanations = clean_expl
-        _store_findings(submission, result)
+        store_result(submission, result)
         submission.version += 1
-        submission.updated_by = user
+        submission.updated_by = actor
         submission.last_activity_at = now
         submission.save()
-        _revise(submission, Revision.Action.SAVE, user, keys)
+        _revise(submission, Revision.Action.SAVE, actor, keys)
         record(
             "submission.saved",
-            actor=user,
-            request=request,
+            actor=actor,
+            ip=ip,
             object_type="submission",
             object_ref=_audit_ref(submission),
             detail={"version": submission.version, "changed": keys[:50]},
@@ -192,16 +204,27 @@ def save_draft(round_, municipality, user, answers, explanations, version, reque
     return Outcome(submission, result)
 
 
-def _store_findings(submission, result):
+def store_result(submission: Submission, result: Result) -> Submission:
+    """The one place a validation result lands on a submission: its derived values, findings
+    and their counts (the answers are the caller's). Services, the demo and scale data and the
+    test factories all store results through here."""
     submission.derived = result.derived
     submission.findings = result.findings
     submission.error_count = len(result.errors)
     submission.warning_count = len(result.warnings)
+    return submission
 
 
-def submit(round_, municipality, user, version=None, request=None):
+def submit(
+    round_: Round,
+    municipality: Municipality,
+    *,
+    actor: User,
+    version: int | str | None = None,
+    ip: str | None = None,
+) -> Outcome:
     """Submit the saved answers. Idempotent: a submitted submission stays as it is."""
-    _check_round_editable(round_, user)
+    _check_round_editable(round_, actor)
     with transaction.atomic():
         submission = _lock(round_, municipality)
         if submission.has_responded:
@@ -213,20 +236,20 @@ def submit(round_, municipality, user, version=None, request=None):
         if submission.version == 0 or blocking:
             raise SubmissionBlocked(blocking or result.errors)
         now = timezone.now()
-        _store_findings(submission, result)
+        store_result(submission, result)
         submission.state = SubmissionState.SUBMITTED
         submission.submitted_at = now
-        submission.submitted_by = user
+        submission.submitted_by = actor
         submission.late = now > round_.deadline
         submission.version += 1
-        submission.updated_by = user
+        submission.updated_by = actor
         submission.last_activity_at = now
         submission.save()
-        _revise(submission, Revision.Action.SUBMIT, user)
+        _revise(submission, Revision.Action.SUBMIT, actor)
         record(
             "submission.submitted",
-            actor=user,
-            request=request,
+            actor=actor,
+            ip=ip,
             object_type="submission",
             object_ref=_audit_ref(submission),
             detail={"late": submission.late},
@@ -236,10 +259,12 @@ def submit(round_, municipality, user, version=None, request=None):
     return Outcome(submission, result)
 
 
-def reopen_for_correction(round_, municipality, user, request=None):
+def reopen_for_correction(
+    round_: Round, municipality: Municipality, *, actor: User, ip: str | None = None
+) -> Submission:
     """An officer takes a submitted answer back to draft (until the deadline); a coordinator
     may do so at any time while the round is open."""
-    _check_round_editable(round_, user)
+    _check_round_editable(round_, actor)
     with transaction.atomic():
         submission = _lock(round_, municipality)
         if submission.state != SubmissionState.SUBMITTED:
@@ -252,7 +277,7 @@ def reopen_for_correction(round_, municipality, user, request=None):
                 },
                 "accepted",
             )
-        if round_.is_past_deadline() and not user.is_coordinator:
+        if round_.is_past_deadline() and not actor.is_coordinator:
             raise NotEditable(
                 {
                     "da": "Fristen er overskredet. Kontakt koordinatoren for at rette besvarelsen.",
@@ -263,21 +288,21 @@ def reopen_for_correction(round_, municipality, user, request=None):
             )
         submission.state = SubmissionState.DRAFT
         submission.version += 1
-        submission.updated_by = user
+        submission.updated_by = actor
         submission.last_activity_at = timezone.now()
         submission.save()
-        _revise(submission, Revision.Action.REOPEN, user)
+        _revise(submission, Revision.Action.REOPEN, actor)
         record(
             "submission.reopened",
-            actor=user,
-            request=request,
+            actor=actor,
+            ip=ip,
             object_type="submission",
             object_ref=_audit_ref(submission),
         )
     return submission
 
 
-def accept(submission, user, request=None):
+def accept(submission: Submission, *, actor: User, ip: str | None = None) -> Submission:
     """Coordinator accepts a submitted answer. Accepting twice is harmless."""
     with transaction.atomic():
         submission = (
@@ -297,21 +322,23 @@ def accept(submission, user, request=None):
             )
         submission.state = SubmissionState.ACCEPTED
         submission.accepted_at = timezone.now()
-        submission.accepted_by = user
+        submission.accepted_by = actor
         submission.version += 1
         submission.save()
-        _revise(submission, Revision.Action.ACCEPT, user)
+        _revise(submission, Revision.Action.ACCEPT, actor)
         record(
             "submission.accepted",
-            actor=user,
-            request=request,
+            actor=actor,
+            ip=ip,
             object_type="submission",
             object_ref=_audit_ref(submission),
         )
     return submission
 
 
-def return_submission(submission, user, reason, request=None):
+def return_submission(
+    submission: Submission, *, actor: User, reason: str, ip: str | None = None
+) -> Submission:
     """Coordinator returns a submitted (or accepted) answer for correction, with a reason."""
     reason = (reason or "").strip()
     if not reason:
@@ -344,11 +371,11 @@ def return_submission(submission, user, reason, request=None):
         submission.accepted_at = None
         submission.version += 1
         submission.save()
-        _revise(submission, Revision.Action.RETURN, user, note=submission.returned_reason)
+        _revise(submission, Revision.Action.RETURN, actor, note=submission.returned_reason)
         record(
             "submission.returned",
-            actor=user,
-            request=request,
+            actor=actor,
+            ip=ip,
             object_type="submission",
             object_ref=_audit_ref(submission),
             detail={"reason": submission.returned_reason},
@@ -358,46 +385,5 @@ def return_submission(submission, user, reason, request=None):
     return submission
 
 
-# --- Rounds
-
-
-def open_round(round_, user, request=None):
-    with transaction.atomic():
-        changed = Round.objects.filter(pk=round_.pk, state=RoundState.DRAFT).update(
-            state=RoundState.OPEN, opened_at=timezone.now()
-        )
-        if not changed:
-            return False
-        record("round.opened", actor=user, request=request, obj=round_)
-        round_id = round_.pk
-        transaction.on_commit(lambda: _enqueue("send_round_invitations", round_id))
-    round_.refresh_from_db()
-    return True
-
-
-def close_round(round_, user, request=None):
-    with transaction.atomic():
-        changed = Round.objects.filter(pk=round_.pk, state=RoundState.OPEN).update(
-            state=RoundState.CLOSED, closed_at=timezone.now()
-        )
-        if changed:
-            record("round.closed", actor=user, request=request, obj=round_)
-    round_.refresh_from_db()
-    return bool(changed)
-
-
-def reopen_round(round_, user, request=None):
-    with transaction.atomic():
-        changed = Round.objects.filter(pk=round_.pk, state=RoundState.CLOSED).update(
-            state=RoundState.OPEN, closed_at=None
-        )
-        if changed:
-            record("round.reopened", actor=user, request=request, obj=round_)
-    round_.refresh_from_db()
-    return bool(changed)
-
-
 def _enqueue(name, object_id):
-    from submissions import tasks
-
     getattr(tasks, name).enqueue(object_id)

@@ -13,8 +13,3 @@ def send_receipt(submission_id):
 @task()
 def send_returned(submission_id):
     notifications.send_returned(submission_id)
-
-
-@task()
-def send_round_invitations(round_id):
-    notifications.send_round_invitations(round_id)

@@ -15,8 +15,11 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.audit import client_ip
+from lib.text import pick
 from submissions import diff, forms, services
 from submissions.models import Submission, SubmissionState
+from submissions.notifications import receipt_data, render_receipt_pdf
 from submissions.permissions import can_edit, get_round_and_municipality, is_member
 from submissions.validation import validate
 from surveys.definitions import text
@@ -24,10 +27,6 @@ from surveys.definitions import text
 
 def _lang():
     return (get_language() or "da")[:2]
-
-
-def _msg(message):
-    return text(message, _lang())
 
 
 class Page:
@@ -193,7 +192,7 @@ def _wants_json(request):
 def _autosave_reply(outcome=None, *, error=None, status=200, version=None):
     if error is not None:
         return JsonResponse(
-            {"ok": False, "message": _msg(error.message), "code": error.code, "version": version},
+            {"ok": False, "message": pick(error.message), "code": error.code, "version": version},
             status=status,
         )
     sub = outcome.submission
@@ -245,11 +244,11 @@ def form(request, slug, code):
         outcome = services.save_draft(
             page.round,
             page.municipality,
-            request.user,
-            typed,
-            explanations,
-            version,
-            request=request,
+            actor=request.user,
+            answers=typed,
+            explanations=explanations,
+            version=version,
+            ip=client_ip(request),
         )
     except services.StaleVersion as exc:
         page.submission = exc.submission
@@ -257,13 +256,13 @@ def form(request, slug, code):
             return _autosave_reply(error=exc, status=409, version=exc.submission.version)
         return show_typed(
             409,
-            refusal=_msg(exc.message),
+            refusal=pick(exc.message),
             conflict=_conflict_rows(page, typed),
         )
     except services.NotEditable as exc:
         if _wants_json(request):
             return _autosave_reply(error=exc, status=409)
-        return show_typed(409, refusal=_msg(exc.message))
+        return show_typed(409, refusal=pick(exc.message))
 
     if _wants_json(request):
         return _autosave_reply(outcome)
@@ -285,9 +284,9 @@ def _submit(request, page):
         services.submit(
             page.round,
             page.municipality,
-            request.user,
+            actor=request.user,
             version=page.submission.version,
-            request=request,
+            ip=client_ip(request),
         )
     except services.SubmissionBlocked as exc:
         if page.spec.has_entries:
@@ -295,7 +294,7 @@ def _submit(request, page):
                 request,
                 page,
                 status=200,
-                blocked=_msg(exc.message),
+                blocked=pick(exc.message),
                 attempted_submit=True,
                 focus_summary=True,
             )
@@ -305,12 +304,12 @@ def _submit(request, page):
             page.findings,
             page.explanations,
             attempted_submit=True,
-            blocked=_msg(exc.message),
+            blocked=pick(exc.message),
             focus_summary=True,
         )
         return render(request, "submissions/form.html", ctx)
     except (services.StaleVersion, services.NotEditable) as exc:
-        messages.error(request, _msg(exc.message))
+        messages.error(request, pick(exc.message))
         return redirect(page.url())
     messages.success(request, _("Besvarelsen er indsendt. Tak!"))
     return redirect(page.url("receipt"))
@@ -385,11 +384,11 @@ def _save_entries(request, page, answers, explanations=None, on_success=None):
         outcome = services.save_draft(
             page.round,
             page.municipality,
-            request.user,
-            answers,
-            page.explanations if explanations is None else explanations,
-            version,
-            request=request,
+            actor=request.user,
+            answers=answers,
+            explanations=page.explanations if explanations is None else explanations,
+            version=version,
+            ip=client_ip(request),
         )
     except (services.StaleVersion, services.NotEditable) as exc:
         if isinstance(exc, services.StaleVersion):
@@ -415,14 +414,14 @@ def _entries_post(request, page):
         if page.submission is None:
             outcome, exc = _save_entries(request, page, {"entries": [], "nothing_to_report": False})
             if exc:
-                return _render_form(request, page, status=409, refusal=_msg(exc.message))
+                return _render_form(request, page, status=409, refusal=pick(exc.message))
         return _submit(request, page)
     # "nothing to report" toggle
     nothing = request.POST.get("nothing_to_report") == "1"
     answers = {"entries": _entries(page), "nothing_to_report": nothing}
     outcome, exc = _save_entries(request, page, answers)
     if exc:
-        return _render_form(request, page, status=409, refusal=_msg(exc.message))
+        return _render_form(request, page, status=409, refusal=pick(exc.message))
     messages.success(request, _("Kladden er gemt."))
     return redirect(page.url())
 
@@ -476,7 +475,7 @@ def _entry_page(request, page, index):
                 return redirect(page.url("entry_edit", shown_index + 1))
             messages.success(request, _("%(entry)s er gemt.") % {"entry": title})
             return redirect(page.url())
-        status, refusal = 409, _msg(exc.message)
+        status, refusal = 409, pick(exc.message)
         result = validate(page.spec, document)
         answers = result.answers["entries"][shown_index]
         findings = result.findings
@@ -550,7 +549,7 @@ def entry_remove(request, slug, code, number):
         }
         outcome, exc = _save_entries(request, page, answers)
         if exc:
-            messages.error(request, _msg(exc.message))
+            messages.error(request, pick(exc.message))
         else:
             messages.success(request, _("%(entry)s er fjernet.") % {"entry": title})
         return redirect(page.url())
@@ -573,15 +572,11 @@ def receipt(request, slug, code):
 
 
 def receipt_context(page):
-    from submissions.notifications import receipt_data
-
     return receipt_data(page.submission, page.round, page.municipality, _lang())
 
 
 @login_required
 def receipt_pdf(request, slug, code):
-    from submissions.notifications import render_receipt_pdf
-
     page = Page(request, slug, code)
     if page.submission is None or page.submission.submitted_at is None:
         raise Http404
@@ -599,9 +594,11 @@ def reopen(request, slug, code):
     page = Page(request, slug, code)
     page.require_edit()
     try:
-        services.reopen_for_correction(page.round, page.municipality, request.user, request=request)
+        services.reopen_for_correction(
+            page.round, page.municipality, actor=request.user, ip=client_ip(request)
+        )
     except services.ServiceError as exc:
-        messages.error(request, _msg(exc.message))
+        messages.error(request, pick(exc.message))
     else:
         messages.success(
             request, _("Besvarelsen er genåbnet som kladde. Husk at indsende den igen.")

@@ -1,9 +1,7 @@
 """API v1: municipalities, surveys and their definitions, rounds."""
 
 import django_filters
-from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -15,13 +13,16 @@ from drf_spectacular.utils import (
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from accounts.audit import record
-from backend.api_base import ApiView, require_coordinator
-from backend.api_errors import ApiError, error_responses, field_error, pick
-from submissions import services
-from submissions.permissions import get_round, rounds_for
-from surveys.definitions import DefinitionError, export_definition, import_definition
-from surveys.models import Definition, Municipality, Round, RoundState, Survey
+from accounts.api_base import ApiView, IsCoordinator, require
+from accounts.audit import client_ip
+from lib.api_errors import ApiError, error_responses, field_error
+from lib.text import pick
+from reference.models import Municipality
+from surveys import lifecycle
+from surveys.definition_store import import_definition
+from surveys.definitions import DefinitionError, export_definition
+from surveys.models import Definition, Round, RoundState, Survey
+from surveys.selectors import get_round, rounds_for
 
 # --- Municipalities
 
@@ -104,7 +105,7 @@ class SurveyList(ApiView):
         },
     )
     def post(self, request):
-        require_coordinator(request.user)
+        require(request, IsCoordinator)
         try:
             definition, created = import_definition(request.data, user=request.user)
         except DefinitionError as exc:
@@ -258,67 +259,39 @@ class RoundCreateSerializer(serializers.Serializer):
 
     def validate_survey(self, value):
         survey = Survey.objects.filter(key=value).first()
-        if survey is None or survey.current_definition() is None:
+        if survey is None:
             raise serializers.ValidationError(
                 pick({"da": "Ukendt undersøgelse.", "en": "Unknown survey."}), code="unknown"
             )
         return survey
 
-    def validate_slug(self, value):
-        if Round.objects.filter(slug=value).exists():
+    def validate_previous(self, value):
+        if not value:
+            return None
+        previous = Round.objects.filter(slug=value).first()
+        if previous is None:
             raise serializers.ValidationError(
                 pick(
                     {
-                        "da": "Der findes allerede en runde med dette korte navn.",
-                        "en": "A round with this slug already exists.",
-                    }
-                ),
-                code="unique",
-            )
-        return value
-
-    def validate_recipients(self, value):
-        if value == "all":
-            return list(Municipality.objects.filter(is_synthetic=False))
-        found = {m.code: m for m in Municipality.objects.filter(code__in=value)}
-        unknown = sorted(set(value) - set(found))
-        if unknown:
-            raise serializers.ValidationError(
-                pick(
-                    {
-                        "da": "Ukendte kommunekoder: " + ", ".join(unknown[:20]),
-                        "en": "Unknown municipality codes: " + ", ".join(unknown[:20]),
+                        "da": "Ukendt runde af samme undersøgelse.",
+                        "en": "Unknown round of the same survey.",
                     }
                 ),
                 code="unknown",
             )
-        if not found:
-            raise serializers.ValidationError(
-                pick({"da": "Vælg mindst én kommune.", "en": "Choose at least one."}),
-                code="empty",
-            )
-        return list(found.values())
+        return previous
 
-    def validate(self, attrs):
-        previous = attrs.get("previous")
-        if previous:
-            prev = Round.objects.filter(slug=previous, survey=attrs["survey"]).first()
-            if prev is None:
-                raise serializers.ValidationError(
-                    {
-                        "previous": serializers.ErrorDetail(
-                            pick(
-                                {
-                                    "da": "Ukendt runde af samme undersøgelse.",
-                                    "en": "Unknown round of the same survey.",
-                                }
-                            ),
-                            code="unknown",
-                        )
-                    }
-                )
-            attrs["previous"] = prev
-        return attrs
+
+def round_error(exc: lifecycle.RoundError):
+    """The lifecycle's refusal in the API's error shape: 409 for a round in the wrong state,
+    400 with the fields otherwise."""
+    if exc.code != "invalid":
+        raise ApiError(exc.code, exc.problems[0].message, 409)
+    raise ApiError(
+        "invalid",
+        {"da": "Ugyldige data.", "en": "Invalid data."},
+        fields=[field_error(p.field, p.code, p.message) for p in exc.problems],
+    )
 
 
 class RoundList(generics.GenericAPIView, ApiView):
@@ -348,42 +321,24 @@ class RoundList(generics.GenericAPIView, ApiView):
         responses={201: RoundSerializer, **error_responses(400, 403)},
     )
     def post(self, request):
-        require_coordinator(request.user)
+        require(request, IsCoordinator)
         serializer = RoundCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        survey = data["survey"]
         try:
-            with transaction.atomic():
-                round_ = Round.objects.create(
-                    survey=survey,
-                    definition=survey.current_definition(),
-                    title=data["title"],
-                    slug=data["slug"],
-                    deadline=data["deadline"],
-                    opens_at=data.get("opens_at"),
-                    previous=data.get("previous"),
-                    state=RoundState.DRAFT,
-                    created_by=request.user,
-                    created_at=timezone.now(),
-                )
-                round_.recipients.set(data["recipients"])
-                record("round.created", actor=request.user, request=request, obj=round_)
-        except IntegrityError:  # a concurrent create with the same slug
-            raise ApiError(
-                "invalid",
-                {"da": "Ugyldige data.", "en": "Invalid data."},
-                fields=[
-                    field_error(
-                        "slug",
-                        "unique",
-                        {
-                            "da": "Der findes allerede en runde med dette korte navn.",
-                            "en": "A round with this slug already exists.",
-                        },
-                    )
-                ],
+            round_ = lifecycle.create_round(
+                actor=request.user,
+                ip=client_ip(request),
+                survey=data["survey"],
+                title=data["title"],
+                slug=data["slug"],
+                deadline=data["deadline"],
+                opens_at=data.get("opens_at"),
+                previous=data.get("previous"),
+                recipients=data["recipients"],
             )
+        except lifecycle.RoundError as exc:
+            round_error(exc)
         round_ = round_queryset(request.user).get(pk=round_.pk)
         return Response(RoundSerializer(round_).data, status=status.HTTP_201_CREATED)
 
@@ -405,10 +360,6 @@ class RoundDetail(ApiView):
         return Response(RoundSerializer(round_queryset(request.user).get(slug=slug)).data)
 
 
-ROUND_CLOSED = {"da": "Runden er lukket.", "en": "The round is closed."}
-ROUND_NOT_OPEN = {"da": "Runden er ikke åbnet.", "en": "The round is not open."}
-
-
 @extend_schema(
     tags=["rounds"],
     summary="Open a round (coordinators)",
@@ -421,10 +372,11 @@ ROUND_NOT_OPEN = {"da": "Runden er ikke åbnet.", "en": "The round is not open."
 class RoundOpen(ApiView):
     def post(self, request, slug):
         round_ = get_round(request.user, slug)
-        require_coordinator(request.user)
-        if round_.state == RoundState.CLOSED:
-            raise ApiError("round_closed", ROUND_CLOSED, 409)
-        services.open_round(round_, request.user, request=request)
+        require(request, IsCoordinator)
+        try:
+            lifecycle.open_round(round_, actor=request.user, ip=client_ip(request))
+        except lifecycle.RoundError as exc:
+            round_error(exc)
         return Response(RoundSerializer(round_queryset(request.user).get(pk=round_.pk)).data)
 
 
@@ -439,8 +391,9 @@ class RoundOpen(ApiView):
 class RoundClose(ApiView):
     def post(self, request, slug):
         round_ = get_round(request.user, slug)
-        require_coordinator(request.user)
-        if round_.state == RoundState.DRAFT:
-            raise ApiError("round_not_open", ROUND_NOT_OPEN, 409)
-        services.close_round(round_, request.user, request=request)
+        require(request, IsCoordinator)
+        try:
+            lifecycle.close_round(round_, actor=request.user, ip=client_ip(request))
+        except lifecycle.RoundError as exc:
+            round_error(exc)
         return Response(RoundSerializer(round_queryset(request.user).get(pk=round_.pk)).data)

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsonschema
-from django.db import transaction
-from django.utils.translation import get_language
 
+from lib.text import pick
 from surveys.rules import RuleError, check_expression
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "definitions"
@@ -179,11 +178,8 @@ MESSAGE_PARAM = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 
 def text(value, language=None):
-    """Pick the Danish or English text of a {"da": …, "en": …} value."""
-    if not value:
-        return ""
-    language = (language or get_language() or "da")[:2]
-    return value.get(language) or value.get("da") or ""
+    """The text of a definition's {"da": …, "en": …} value: lib.text.pick (empty for none)."""
+    return pick(value, language[:2] if language else None) if value else ""
 
 
 @dataclass(frozen=True)
@@ -508,42 +504,5 @@ def read_definition_file(path) -> dict:
         raise DefinitionError(f"cannot read file: {exc.strerror}")
 
 
-def import_definition(content, user=None):
-    """Validate and store a definition as the next version of its survey (creating the survey).
-    An identical definition is not stored twice. Returns (definition, created)."""
-    from accounts.audit import record
-    from surveys.models import Definition, Survey
-
-    validate_definition(content)
-    content = {k: v for k, v in content.items() if k != "version"}
-    with transaction.atomic():
-        survey, _ = Survey.objects.get_or_create(
-            key=content["key"],
-            defaults={"name": content["title"]["da"], "name_en": content["title"].get("en", "")},
-        )
-        survey = Survey.objects.select_for_update().get(pk=survey.pk)
-        current = survey.current_definition()
-        if current is not None and current.content == content:
-            return current, False
-        survey.name = content["title"]["da"]
-        survey.name_en = content["title"].get("en", "")
-        survey.save(update_fields=["name", "name_en"])
-        definition = Definition.objects.create(
-            survey=survey,
-            version=(current.version + 1) if current else 1,
-            content=content,
-            created_by=user,
-        )
-        record("definition.imported", actor=user, obj=definition, detail={"key": survey.key})
-    return definition, True
-
-
 def export_definition(definition) -> dict:
     return {**definition.content, "version": definition.version}
-
-
-def load_shipped_definitions(user=None):
-    return [
-        import_definition(read_definition_file(SHIPPED_DIR / f"{key}.json"), user)[0]
-        for key in SHIPPED_KEYS
-    ]

@@ -8,8 +8,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from surveys.models import Municipality, Round, Survey
-from surveys.rounds import parse_codes
+from reference.models import Municipality
+from surveys import lifecycle
+from surveys.models import Round, Survey
 
 DATE_FORMATS = ["%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d"]
 
@@ -76,48 +77,58 @@ class RoundForm(forms.Form):
         help_text=_("Én kode pr. linje eller adskilt af komma, fx 101, 157, 360."),
     )
 
-    def clean_slug(self):
-        slug = self.cleaned_data["slug"]
-        if Round.objects.filter(slug=slug).exists():
-            raise forms.ValidationError(_("Der findes allerede en runde med dette korte navn."))
-        return slug
-
     def clean(self):
+        """Parse the recipients into codes and show every rule the round breaks (the rules are
+        surveys.lifecycle's, the same for the API)."""
         data = super().clean()
         mode = data.get("recipients_mode")
         if mode == self.RECIPIENTS_ALL:
-            data["recipients"] = list(Municipality.objects.filter(is_synthetic=False))
+            data["recipients"] = lifecycle.ALL
         elif mode == self.RECIPIENTS_CHOSEN:
-            data["recipients"] = list(data.get("municipalities") or [])
-            if not data["recipients"]:
-                self.add_error("municipalities", _("Vælg mindst én kommune."))
+            data["recipients"] = [m.code for m in data.get("municipalities") or []]
         elif mode == self.RECIPIENTS_CODES:
-            found, unknown = parse_codes(data.get("codes"))
-            if unknown:
-                self.add_error(
-                    "codes",
-                    _("Ukendte kommunekoder: %(codes)s") % {"codes": ", ".join(unknown[:20])},
-                )
-            elif not found:
-                self.add_error("codes", _("Skriv mindst én kommunekode."))
-            data["recipients"] = found
-        if data.get("opens_at") and data.get("deadline") and data["opens_at"] > data["deadline"]:
-            self.add_error("deadline", _("Fristen kan ikke ligge før åbningsdatoen."))
-        previous, survey = data.get("previous"), data.get("survey")
-        if previous and survey and previous.survey_id != survey.pk:
-            self.add_error(
-                "previous", _("Runden, der sammenlignes med, skal være af samme undersøgelse.")
-            )
+            data["recipients"] = lifecycle.split_codes(data.get("codes"))
+        self.add_problems(lifecycle.round_problems(**self._rule_input(data)))
         return data
+
+    def _rule_input(self, data):
+        opens_at, deadline = data.get("opens_at"), data.get("deadline")
+        return {
+            "survey": data.get("survey"),
+            "slug": data.get("slug"),
+            "deadline": end_of_day(deadline) if deadline else None,
+            "opens_at": start_of_day(opens_at) if opens_at else None,
+            "previous": data.get("previous"),
+            "recipients": data.get("recipients"),
+        }
+
+    def add_problems(self, problems):
+        """The lifecycle's problems beside this form's fields (recipients: beside the field of
+        the chosen way to give them)."""
+        mode = self.cleaned_data.get("recipients_mode")
+        for problem in problems:
+            field, message = problem.field, problem.message
+            if field == "recipients":
+                field = {
+                    self.RECIPIENTS_CHOSEN: "municipalities",
+                    self.RECIPIENTS_CODES: "codes",
+                }.get(mode, "recipients_mode")
+                if field == "codes" and problem.code == "empty":
+                    message = _("Skriv mindst én kommunekode.")
+            if field not in self.fields:
+                field = None
+            if field is None or field not in self.errors:
+                self.add_error(field, message)
 
     def round_kwargs(self):
         d = self.cleaned_data
+        rule_input = self._rule_input(d)
         return {
             "survey": d["survey"],
             "title": d["title"],
             "slug": d["slug"],
-            "deadline": end_of_day(d["deadline"]),
-            "opens_at": start_of_day(d["opens_at"]) if d.get("opens_at") else None,
+            "deadline": rule_input["deadline"],
+            "opens_at": rule_input["opens_at"],
             "previous": d.get("previous"),
             "recipients": d["recipients"],
         }

@@ -1,28 +1,13 @@
-"""What is asked: municipalities (reference data), surveys, versioned definitions, rounds."""
+"""What is asked: surveys, versioned definitions, rounds."""
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-
-class Municipality(models.Model):
-    code = models.CharField(_("kommunekode"), max_length=4, unique=True)
-    name = models.CharField(_("navn"), max_length=100)
-    region_code = models.CharField(_("regionskode"), max_length=4)
-    region_name = models.CharField(_("region"), max_length=100)
-    dst_group = models.CharField(_("kommunegruppe (DST)"), max_length=60)
-    is_synthetic = models.BooleanField(
-        default=False, help_text="Syntetisk kommune til belastningstest (kode uden for 101–860)."
-    )
-
-    class Meta:
-        ordering = ["code"]
-        verbose_name = _("kommune")
-        verbose_name_plural = _("kommuner")
-
-    def __str__(self):
-        return f"{self.name} ({self.code})"
+from reference.models import Municipality
+from surveys.definitions import definition_spec
 
 
 class Survey(models.Model):
@@ -42,8 +27,6 @@ class Survey(models.Model):
     @property
     def display_name(self):
         """The name in the interface language (English when chosen and available)."""
-        from django.utils.translation import get_language
-
         if (get_language() or "da").startswith("en") and self.name_en:
             return self.name_en
         return self.name
@@ -79,8 +62,6 @@ class Definition(models.Model):
         content = self.content
         cached = self.__dict__.get("_spec")
         if cached is None or cached[0] is not content:
-            from surveys.definitions import definition_spec
-
             cached = self.__dict__["_spec"] = (content, definition_spec(self.pk, content))
         return cached[1]
 

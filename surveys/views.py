@@ -8,21 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.permissions import is_coordinator
-from submissions import services
-from submissions.models import Submission
+from accounts.audit import client_ip
+from accounts.permissions import coordinator_required
+from surveys import lifecycle
 from surveys.forms import RoundForm
 from surveys.models import Round
-from surveys.rounds import create_round
 
 
-def _coordinator_only(request):
-    if not is_coordinator(request.user):
-        raise Http404
-
-
-def _round(request, slug):
-    _coordinator_only(request)
+def _round(slug):
     round_ = (
         Round.objects.select_related("survey", "definition", "previous").filter(slug=slug).first()
     )
@@ -31,19 +24,23 @@ def _round(request, slug):
     return round_
 
 
-@login_required
+@coordinator_required
 def round_list(request):
-    _coordinator_only(request)
     rounds = Round.objects.select_related("survey").order_by("-deadline")
     return render(request, "surveys/round_list.html", {"rounds": rounds})
 
 
-@login_required
+@coordinator_required
 def round_create(request):
-    _coordinator_only(request)
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        round_ = create_round(request.user, request=request, **form.round_kwargs())
+        try:
+            round_ = lifecycle.create_round(
+                actor=request.user, ip=client_ip(request), **form.round_kwargs()
+            )
+        except lifecycle.RoundError as exc:  # e.g. the slug was taken in the meantime
+            form.add_problems(exc.problems)
+            return render(request, "surveys/round_form.html", {"form": form})
         messages.success(
             request,
             _("Runden er oprettet som kladde. Kontrollér den, og åbn den, når den er klar."),
@@ -52,15 +49,15 @@ def round_create(request):
     return render(request, "surveys/round_form.html", {"form": form})
 
 
-@login_required
+@coordinator_required
 def round_detail(request, slug):
-    round_ = _round(request, slug)
+    round_ = _round(slug)
     recipients = list(round_.recipients.order_by("region_code", "name"))
+    # The round's submissions through the reverse relation (submissions sits above surveys and
+    # is not imported here): only their state, for the recipients table.
     submissions = {
         s.municipality_id: s
-        for s in Submission.objects.filter(round=round_).only(
-            "id", "municipality_id", "state", "late", "submitted_at"
-        )
+        for s in round_.submissions.only("id", "municipality_id", "state", "late", "submitted_at")
     }
     rows = [(m, submissions.get(m.pk)) for m in recipients]
     responded = sum(1 for s in submissions.values() if s.has_responded)
@@ -79,22 +76,30 @@ def round_detail(request, slug):
 
 @login_required
 @require_POST
+@coordinator_required
 def round_open(request, slug):
-    round_ = _round(request, slug)
-    if services.open_round(round_, request.user, request=request):
-        messages.success(
-            request, _("Runden er åbnet. Kommunernes kontaktpersoner får en invitation pr. e-mail.")
-        )
+    round_ = _round(slug)
+    try:
+        opened = lifecycle.open_round(round_, actor=request.user, ip=client_ip(request))
+    except lifecycle.RoundError as exc:
+        messages.error(request, exc.problems[0].message)
     else:
-        messages.info(request, _("Runden var allerede åbnet."))
+        if opened:
+            messages.success(
+                request,
+                _("Runden er åbnet. Kommunernes kontaktpersoner får en invitation pr. e-mail."),
+            )
+        else:
+            messages.info(request, _("Runden var allerede åbnet."))
     return redirect("surveys:round_detail", slug=round_.slug)
 
 
 @login_required
 @require_POST
+@coordinator_required
 def round_reopen(request, slug):
-    round_ = _round(request, slug)
-    if services.reopen_round(round_, request.user, request=request):
+    round_ = _round(slug)
+    if lifecycle.reopen_round(round_, actor=request.user, ip=client_ip(request)):
         messages.success(request, _("Runden er genåbnet. Kommunerne kan igen ændre besvarelser."))
     else:
         messages.info(request, _("Runden var ikke lukket."))

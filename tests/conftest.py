@@ -32,8 +32,8 @@ def _municipalities(request):
         names & {"transactional_db", "live_server"}
     )
     request.getfixturevalue("transactional_db" if transactional else "db")
-    from surveys.models import Municipality
-    from surveys.municipalities import load_municipalities
+    from reference.models import Municipality
+    from reference.municipalities import load_municipalities
 
     if not Municipality.objects.filter(is_synthetic=False).exists():
         load_municipalities(Municipality)

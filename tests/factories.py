@@ -1,11 +1,12 @@
-"""Test data builders (factory-boy). Every test builds what it needs; no shared fixture file."""
+"""Test data builders (factory-boy). The few shared fixtures (people, clients) are in
+tests/conftest.py and each directory's conftest.py; every test builds the rest with these."""
 
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from accounts.models import Membership, Role, User
-from surveys.models import Municipality
+from reference.models import Municipality
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -40,7 +41,8 @@ def make_user(role=Role.OFFICER, codes=(), *, mfa=None, **kwargs):
 
 def shipped_definition(key="juniormesterlaere"):
     """The shipped definition of a survey, imported once (idempotent)."""
-    from surveys.definitions import SHIPPED_DIR, import_definition, read_definition_file
+    from surveys.definition_store import import_definition
+    from surveys.definitions import SHIPPED_DIR, read_definition_file
 
     definition, _ = import_definition(read_definition_file(SHIPPED_DIR / f"{key}.json"))
     return definition
@@ -89,27 +91,24 @@ def make_submission(round_, code, answers, *, state="submitted", explanations=No
     from django.utils import timezone
 
     from submissions.models import Revision, Submission
-    from submissions.services import previous_answers
+    from submissions.services import previous_answers, store_result
     from submissions.validation import validate
 
     municipality = Municipality.objects.get(code=code)
     result = validate(round_.definition.spec, answers, previous_answers(round_, municipality))
     now = timezone.now()
-    submission = Submission.objects.create(
+    submission = Submission(
         round=round_,
         municipality=municipality,
         state=state,
         version=1,
         answers=result.answers,
         explanations=explanations or {},
-        derived=result.derived,
-        findings=result.findings,
-        error_count=len(result.errors),
-        warning_count=len(result.warnings),
         submitted_at=now if state in ("submitted", "accepted") else None,
         accepted_at=now if state == "accepted" else None,
         **kwargs,
     )
+    store_result(submission, result).save()
     Revision.objects.create(
         submission=submission,
         number=1,

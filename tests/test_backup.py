@@ -22,8 +22,9 @@ from django.utils import timezone
 
 from accounts.audit import record
 from accounts.models import AuditEvent, Role, User
+from reference.models import Municipality
 from submissions.models import Revision, Submission
-from surveys.models import Definition, Municipality, Round, Survey
+from surveys.models import Definition, Round, Survey
 from tests.factories import make_user
 
 BASE_DIR = Path(__file__).resolve().parent.parent

@@ -223,7 +223,7 @@ KWARGS = {
     "object_id": "1",
     "content_type_id": "1",
     "id": "1",
-    "app_label": "surveys",
+    "app_label": "reference",
     "url": "x",
 }
 ENTRY_URLS = {"submissions:entry_add", "submissions:entry_edit", "submissions:entry_remove"}
@@ -238,7 +238,7 @@ def concrete_url(name, pattern):
     if name in ENTRY_URLS:
         kwargs["slug"] = "proeve-2026"
     if name.startswith("admin:<"):
-        return "/admin/surveys/municipality/1/"
+        return "/admin/reference/municipality/1/"
     if name == "api-not-found":
         return "/api/v1/nope/"
     return reverse(name, kwargs=kwargs or None)

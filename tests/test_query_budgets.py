@@ -1,7 +1,7 @@
 """Query budgets (DESIGN §8): every list page and API list endpoint makes the same number of
 queries whatever the number of rows. Each page's queries are counted with a small dataset
 (5 recipient municipalities) and again with a larger one (40), built by the benchmark
-generator (surveys/scale.py: every state, warnings, revisions, reminders, notes).
+generator (demo/scale.py: every state, warnings, revisions, reminders, notes).
 
 Per-round pages compare a 5-municipality round with a 40-municipality round; the other lists
 are counted before and after the larger dataset is added. The first request of each count
@@ -18,7 +18,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from surveys.scale import EMAIL_DOMAIN, round_slug
+from demo.scale import EMAIL_DOMAIN, round_slug
 
 pytestmark = pytest.mark.django_db
 

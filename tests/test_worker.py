@@ -22,8 +22,8 @@ from django.db import connection
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from backend.backup import backup
-from backend.tasks import send_email_task
+from lib.backup import backup
+from lib.mail import send_email_task
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 TIMEOUT = 90

@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from surveys.municipalities import load_municipalities
+    from reference.municipalities import load_municipalities
 
     load_municipalities(apps.get_model("surveys", "Municipality"))
 

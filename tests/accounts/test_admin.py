@@ -6,7 +6,7 @@ import pytest
 from accounts.models import AuditEvent, Role
 from accounts.services import invite_officer
 from accounts.tokens import create_token
-from surveys.models import Municipality
+from reference.models import Municipality
 from tests.conftest import client_for
 from tests.factories import make_user
 
@@ -37,8 +37,8 @@ def test_a_user_page_shows_the_memberships_inline(as_operator, lolland):
 
 
 def test_municipalities_are_searchable_by_name_and_code(as_operator):
-    by_name = as_operator.get("/admin/surveys/municipality/?q=Odder").content.decode()
-    by_code = as_operator.get("/admin/surveys/municipality/?q=360").content.decode()
+    by_name = as_operator.get("/admin/reference/municipality/?q=Odder").content.decode()
+    by_code = as_operator.get("/admin/reference/municipality/?q=360").content.decode()
 
     assert "Odder" in by_name and "Lolland" not in by_name
     assert "Lolland" in by_code
@@ -46,7 +46,7 @@ def test_municipalities_are_searchable_by_name_and_code(as_operator):
 
 def test_municipalities_filter_by_region_and_dst_group(as_operator):
     page = as_operator.get(
-        "/admin/surveys/municipality/?region_name=Region+Nordjylland&dst_group=Storbykommuner"
+        "/admin/reference/municipality/?region_name=Region+Nordjylland&dst_group=Storbykommuner"
     ).content.decode()
 
     assert "Aalborg" in page

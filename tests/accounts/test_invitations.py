@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import Invitation, Membership, Role, User
-from surveys.models import Municipality
+from reference.models import Municipality
 from tests.accounts.conftest import invitation_path_in, login_code_in
 
 INVITE = "/konto/inviter/"

@@ -5,7 +5,7 @@ from collections import Counter
 
 from django.core.management import call_command
 
-from surveys.models import Municipality
+from reference.models import Municipality
 
 REGIONS = {
     "Region Hovedstaden": 29,

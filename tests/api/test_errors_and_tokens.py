@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from accounts.api_auth import TokenRateThrottle
 from accounts.models import ApiToken, AuditEvent
-from backend.api_auth import TokenRateThrottle
 from tests.api.conftest import SLUG, token_client, url
 from tests.factories import make_submission
 
@@ -100,7 +100,7 @@ def test_revoking_a_token_takes_effect_at_once(lolland, round_):
     assert token.last_used_at is not None
     from accounts.tokens import revoke_token
 
-    revoke_token(token, lolland)
+    revoke_token(token, actor=lolland)
     assert_error_shape(client.get(url("rounds/")), 401, "authentication_failed")
 
 

@@ -7,9 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from reference.models import Municipality
 from submissions.models import Reminder
 from surveys.definitions import SHIPPED_DIR
-from surveys.models import Municipality, Round
+from surveys.models import Round
 from tests.api.conftest import SLUG, VALID, url
 from tests.factories import make_round, make_submission
 

@@ -95,10 +95,6 @@ TARGETS = {
 }
 
 
-class NotAvailable(Exception):
-    """The entry point a figure needs is not in the code yet."""
-
-
 # --- Results
 
 
@@ -184,8 +180,8 @@ def rounded(d, digits=3):
 
 
 def step(name, keys):
-    """Decorator: run a measurement step, recording 'not available' or an error for its
-    figures instead of stopping the run."""
+    """Decorator: run a measurement step, recording an error for its figures instead of
+    stopping the run."""
 
     def wrap(fn):
         def run():
@@ -195,9 +191,6 @@ def step(name, keys):
             started = time.perf_counter()
             try:
                 fn()
-            except NotAvailable as exc:
-                print(f"   not available: {exc}", flush=True)
-                RESULTS.unavailable(keys, str(exc))
             except Exception as exc:
                 traceback.print_exc()
                 RESULTS.failed([k for k in keys if k not in RESULTS.figures], exc)
@@ -357,21 +350,21 @@ def django_setup():
 
 
 def jml_slugs(n):
-    from surveys.scale import round_slug
+    from demo.scale import round_slug
 
     return [round_slug(n, i) for i in range(1, (R if n == N else 2) + 1)]
 
 
 def coordinator():
     from accounts.models import User
-    from surveys.scale import EMAIL_DOMAIN
+    from demo.scale import EMAIL_DOMAIN
 
     return User.objects.get(email=f"koordinator@{EMAIL_DOMAIN}")
 
 
 def officer(code):
     from accounts.models import User
-    from surveys.scale import EMAIL_DOMAIN
+    from demo.scale import EMAIL_DOMAIN
 
     return User.objects.get(email=f"officer-{code}@{EMAIL_DOMAIN}")
 
@@ -568,8 +561,9 @@ def load_rounds(count):
 
     from django.utils import timezone
 
-    from surveys.models import Municipality, Round, RoundState
-    from surveys.scale import TITLE_PREFIX, delete_rounds
+    from demo.scale import TITLE_PREFIX, delete_rounds
+    from reference.models import Municipality
+    from surveys.models import Round, RoundState
 
     delete_rounds(Round.objects.filter(slug__startswith="syntetisk-last-"))
     newest = Round.objects.get(slug=jml_slugs(N)[-1])
@@ -635,10 +629,8 @@ def load_plan(rounds, previous, tokens, sessions, mode):
 
 def api_tokens(codes):
     """One API token per officer (created with the function create_api_token calls)."""
-    try:
-        from accounts.tokens import create_token
-    except ImportError:
-        raise NotAvailable("accounts.tokens.create_token")
+    from accounts.tokens import create_token
+
     tokens, by_user = {}, {}
     for code in codes:
         user = officer(code)
@@ -702,7 +694,7 @@ def measure_load():
     if mode is None and url_exists(f"/indberet/{jml_slugs(N)[-1]}/101/"):
         mode = "form"
     if mode is None:
-        raise NotAvailable("neither the REST API submission endpoints nor the officer form")
+        raise RuntimeError("neither the REST API submission endpoints nor the officer form")
     # Warm-up, RUNS closed-loop runs, RUNS paced runs, one round for the in-process counts.
     rounds, previous = load_rounds(2 * RUNS + 2)
     codes = list(previous.recipients.values_list("code", flat=True))
@@ -829,10 +821,6 @@ def inprocess_save_submit(items):
     ],
 )
 def measure_exports():
-    try:
-        import exports.services  # noqa: F401
-    except ImportError:
-        raise NotAvailable("exports.services.build_export")
     slugs = jml_slugs(N)
     for fmt, name in (("csv", "wide"), ("long", "long")):
         exp, cop = [], []
@@ -889,12 +877,6 @@ def measure_exports():
 
 @step("xlsx", ["export_xlsx_seconds", "export_xlsx_peak_rss_mb"])
 def measure_xlsx():
-    try:
-        from exports.services import FORMATS
-    except ImportError:
-        raise NotAvailable("exports.services.build_export")
-    if "xlsx" not in FORMATS:
-        raise NotAvailable("xlsx format")
     slugs = jml_slugs(N)
     runs = [child("export", "xlsx", *slugs) for _ in range(max(1, RUNS - 1))]
     s = summary([r["seconds"] for r in runs])
@@ -920,10 +902,6 @@ def measure_xlsx():
 
 @step("pdf", ["pdf_report_n98_seconds", "pdf_report_n1000_seconds"])
 def measure_pdf():
-    try:
-        from exports.report import render_report  # noqa: F401
-    except ImportError:
-        raise NotAvailable("exports.report.render_report")
     for n, slug in ((SMALL, jml_slugs(SMALL)[-1]), (N, jml_slugs(N)[-1])):
         key = "pdf_report_n98_seconds" if n == SMALL else "pdf_report_n1000_seconds"
         runs = [child("pdf", slug) for _ in range(max(1, RUNS - 1))]
@@ -949,15 +927,12 @@ def measure_pdf():
 def measure_reminders():
     import datetime as dt
 
-    from django.core.management import get_commands
     from django.utils import timezone
 
+    from demo.scale import TITLE_PREFIX, delete_rounds
     from submissions.models import Reminder
     from surveys.models import Round, RoundState
-    from surveys.scale import TITLE_PREFIX, delete_rounds
 
-    if "send_reminders" not in get_commands():
-        raise NotAvailable("manage.py send_reminders")
     delete_rounds(Round.objects.filter(slug__startswith="syntetisk-paamind-"))
     newest = Round.objects.get(slug=jml_slugs(N)[-1])
     now = timezone.now()

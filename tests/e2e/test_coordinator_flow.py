@@ -69,7 +69,9 @@ def test_the_officer_sees_the_reason_for_a_returned_submission(page_for, live_se
 
     coordinator = make_user(Role.COORDINATOR, email="coord@indberet.dk")
     submission = Submission.objects.get(round=february, municipality__code="360")
-    services.return_submission(submission, coordinator, "Tallet for 9. klasse mangler en skole.")
+    services.return_submission(
+        submission, actor=coordinator, reason="Tallet for 9. klasse mangler en skole."
+    )
     officer = make_user(Role.OFFICER, ["360"], email="second@lolland.dk")
     page = page_for("da")
     log_in(page, live_server, officer)

@@ -15,8 +15,9 @@ from django.db import connection
 
 from exports.models import Export
 from exports.services import build_export, csv_chunks
-from surveys.definitions import import_definition
-from surveys.models import Municipality, Round
+from reference.models import Municipality
+from surveys.definition_store import import_definition
+from surveys.models import Round
 from tests.factories import make_round
 
 POSTGRES = connection.vendor == "postgresql"

@@ -206,7 +206,7 @@ def test_a_returned_submission_shows_the_reason_at_the_top(as_lolland, jml, coor
     from submissions import services
 
     sub = make_submission(jml, "360", {"pupils_8_9": 400, "enrolled": 20})
-    services.return_submission(sub, coordinator, "Tjek antal elever i 9. klasse")
+    services.return_submission(sub, actor=coordinator, reason="Tjek antal elever i 9. klasse")
     html = page(as_lolland, jml)
     assert "sendt retur" in html
     assert "Tjek antal elever i 9. klasse" in html

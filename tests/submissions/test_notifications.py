@@ -8,9 +8,9 @@ from django.core import mail
 from pypdf import PdfReader
 
 from accounts.models import Role
+from reference.models import Municipality
 from submissions import services
 from submissions.models import Submission
-from surveys.models import Municipality
 from tests.factories import make_round, make_user
 from tests.submissions.conftest import post_form
 
@@ -40,11 +40,18 @@ def test_a_returned_submission_tells_the_officers_why(
     jml, lolland, coordinator, django_capture_on_commit_callbacks
 ):
     m = Municipality.objects.get(code="360")
-    services.save_draft(jml, m, lolland, {"pupils_8_9": "400", "enrolled": "20"}, {}, 0)
-    services.submit(jml, m, lolland)
+    services.save_draft(
+        jml,
+        m,
+        actor=lolland,
+        answers={"pupils_8_9": "400", "enrolled": "20"},
+        explanations={},
+        version=0,
+    )
+    services.submit(jml, m, actor=lolland)
     sub = Submission.objects.get(round=jml, municipality=m)
     with django_capture_on_commit_callbacks(execute=True):
-        services.return_submission(sub, coordinator, "Tallet for 9. klasse mangler")
+        services.return_submission(sub, actor=coordinator, reason="Tallet for 9. klasse mangler")
     assert [m.to for m in mail.outbox] == [[lolland.email]]
     assert "Tallet for 9. klasse mangler" in mail.outbox[0].body
     assert "http://testserver/indberet/jml-2026/360/" in mail.outbox[0].body

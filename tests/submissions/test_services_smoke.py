@@ -1,8 +1,8 @@
 import pytest
 
+from reference.models import Municipality
 from submissions import services
 from submissions.models import SubmissionState
-from surveys.models import Municipality
 from tests.factories import make_round, make_submission
 
 
@@ -13,7 +13,9 @@ def round_(db):
 
 def test_a_draft_is_saved_with_what_was_typed_even_when_invalid(round_, lolland):
     lolland_m = Municipality.objects.get(code="360")
-    outcome = services.save_draft(round_, lolland_m, lolland, {"pupils_8_9": "abc"}, {}, 0)
+    outcome = services.save_draft(
+        round_, lolland_m, actor=lolland, answers={"pupils_8_9": "abc"}, explanations={}, version=0
+    )
     assert outcome.submission.answers["pupils_8_9"] == "abc"
     assert outcome.submission.version == 1
     assert outcome.submission.revisions.count() == 1
@@ -21,20 +23,43 @@ def test_a_draft_is_saved_with_what_was_typed_even_when_invalid(round_, lolland)
 
 def test_a_stale_version_is_refused_and_nothing_is_overwritten(round_, lolland):
     m = Municipality.objects.get(code="360")
-    services.save_draft(round_, m, lolland, {"pupils_8_9": "100", "enrolled": "5"}, {}, 0)
+    services.save_draft(
+        round_,
+        m,
+        actor=lolland,
+        answers={"pupils_8_9": "100", "enrolled": "5"},
+        explanations={},
+        version=0,
+    )
     with pytest.raises(services.StaleVersion):
-        services.save_draft(round_, m, lolland, {"pupils_8_9": "1"}, {}, 0)
+        services.save_draft(
+            round_, m, actor=lolland, answers={"pupils_8_9": "1"}, explanations={}, version=0
+        )
     assert round_.submissions.get().answers["pupils_8_9"] == 100
 
 
 def test_submit_is_blocked_by_an_error_and_then_succeeds_once(round_, lolland):
     m = Municipality.objects.get(code="360")
-    services.save_draft(round_, m, lolland, {"pupils_8_9": "100", "enrolled": "101"}, {}, 0)
+    services.save_draft(
+        round_,
+        m,
+        actor=lolland,
+        answers={"pupils_8_9": "100", "enrolled": "101"},
+        explanations={},
+        version=0,
+    )
     with pytest.raises(services.SubmissionBlocked):
-        services.submit(round_, m, lolland)
-    services.save_draft(round_, m, lolland, {"pupils_8_9": "100", "enrolled": "5"}, {}, 1)
-    first = services.submit(round_, m, lolland)
-    second = services.submit(round_, m, lolland)
+        services.submit(round_, m, actor=lolland)
+    services.save_draft(
+        round_,
+        m,
+        actor=lolland,
+        answers={"pupils_8_9": "100", "enrolled": "5"},
+        explanations={},
+        version=1,
+    )
+    first = services.submit(round_, m, actor=lolland)
+    second = services.submit(round_, m, actor=lolland)
     assert first.submission.state == SubmissionState.SUBMITTED
     assert second.changed is False
     assert first.submission.revisions.filter(action="submit").count() == 1

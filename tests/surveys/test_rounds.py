@@ -2,7 +2,8 @@
 
 import pytest
 
-from surveys.models import Municipality, Round
+from reference.models import Municipality
+from surveys.models import Round
 from tests.factories import make_round, shipped_definition
 
 

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Role
 from accounts.services import ensure_user
-from surveys.models import Municipality
+from reference.models import Municipality
 
 
 class Command(BaseCommand):

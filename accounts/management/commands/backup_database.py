@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from backend.backup import BackupError, backup, engine
+from lib.backup import BackupError, backup, engine
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from backend.backup import BackupError, restore
+from lib.backup import BackupError, restore
 
 
 class Command(BaseCommand):

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.definitions import DefinitionError, import_definition, read_definition_file
+from surveys.definition_store import import_definition
+from surveys.definitions import DefinitionError, read_definition_file
 
 
 class Command(BaseCommand):

@@ -1,0 +1,1 @@
+"""Shared helpers below every app: no models, imports no app (see docs/architecture.md)."""

@@ -1,0 +1,42 @@
+"""Storing survey definitions: each import is the next version of its survey, in one
+transaction with its audit row. Parsing and checking a definition is surveys.definitions."""
+
+from django.db import transaction
+
+from accounts.audit import record
+from surveys.definitions import SHIPPED_DIR, SHIPPED_KEYS, read_definition_file, validate_definition
+from surveys.models import Definition, Survey
+
+
+def import_definition(content, user=None):
+    """Validate and store a definition as the next version of its survey (creating the survey).
+    An identical definition is not stored twice. Returns (definition, created)."""
+    validate_definition(content)
+    content = {k: v for k, v in content.items() if k != "version"}
+    with transaction.atomic():
+        survey, _ = Survey.objects.get_or_create(
+            key=content["key"],
+            defaults={"name": content["title"]["da"], "name_en": content["title"].get("en", "")},
+        )
+        survey = Survey.objects.select_for_update().get(pk=survey.pk)
+        current = survey.current_definition()
+        if current is not None and current.content == content:
+            return current, False
+        survey.name = content["title"]["da"]
+        survey.name_en = content["title"].get("en", "")
+        survey.save(update_fields=["name", "name_en"])
+        definition = Definition.objects.create(
+            survey=survey,
+            version=(current.version + 1) if current else 1,
+            content=content,
+            created_by=user,
+        )
+        record("definition.imported", actor=user, obj=definition, detail={"key": survey.key})
+    return definition, True
+
+
+def load_shipped_definitions(user=None):
+    return [
+        import_definition(read_definition_file(SHIPPED_DIR / f"{key}.json"), user)[0]
+        for key in SHIPPED_KEYS
+    ]

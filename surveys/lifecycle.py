@@ -1,0 +1,199 @@
+"""The round lifecycle: create, open, close, reopen. Each is one function, one transaction and
+its audit row; e-mails are queued after commit. Pages, the API and commands all call these."""
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from accounts.audit import record
+from accounts.models import User
+from reference.models import Municipality
+from surveys import tasks
+from surveys.models import Round, RoundState, Survey
+
+_CODE_SEPARATORS = re.compile(r"[\s,;]+")
+
+ALL = "all"
+
+MSG_SLUG_TAKEN = _("Der findes allerede en runde med dette korte navn.")
+MSG_UNKNOWN_CODES = _("Ukendte kommunekoder: %(codes)s")
+MSG_NO_RECIPIENTS = _("Vælg mindst én kommune.")
+MSG_DEADLINE_BEFORE_OPENING = _("Fristen kan ikke ligge før åbningsdatoen.")
+MSG_PREVIOUS_OTHER_SURVEY = _("Runden, der sammenlignes med, skal være af samme undersøgelse.")
+MSG_NO_DEFINITION = _("Undersøgelsen har ingen definition endnu.")
+MSG_ROUND_CLOSED = pgettext_lazy("round state", "Runden er lukket.")
+MSG_ROUND_NOT_OPEN = _("Runden er ikke åbnet.")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a round change was refused: the input field it concerns ("" for none), a
+    stable code (the API's error code) and a message in the interface language."""
+
+    field: str
+    code: str
+    message: str
+
+
+class RoundError(Exception):
+    """The one error of the round lifecycle: what was refused and why (one or more problems).
+    Pages show the problems beside their fields; the API answers 400 (or 409 for a state)."""
+
+    def __init__(self, *problems: Problem, code: str = "invalid"):
+        self.problems = list(problems)
+        self.code = code
+        super().__init__("; ".join(f"{p.field}: {p.code}" for p in problems) or code)
+
+
+def split_codes(pasted: str | None) -> list[str]:
+    """Municipality codes from pasted text (one per line, or separated by commas/spaces)."""
+    return [c for c in _CODE_SEPARATORS.split(pasted or "") if c]
+
+
+def resolve_recipients(codes: Sequence[str] | str) -> tuple[list[Municipality], list[Problem]]:
+    """The recipient municipalities for `codes` (or "all"): real municipalities only; a
+    synthetic one (the benchmarks' data) counts as unknown."""
+    real = Municipality.objects.filter(is_synthetic=False)
+    if codes == ALL:
+        return list(real), []
+    wanted = list(dict.fromkeys(codes))
+    found = {m.code: m for m in real.filter(code__in=wanted)}
+    unknown = [c for c in wanted if c not in found]
+    if unknown:
+        message = MSG_UNKNOWN_CODES % {"codes": ", ".join(unknown[:20])}
+        return [], [Problem("recipients", "unknown", message)]
+    if not found:
+        return [], [Problem("recipients", "empty", MSG_NO_RECIPIENTS)]
+    return [found[c] for c in wanted], []
+
+
+def round_problems(
+    *,
+    survey: Survey | None = None,
+    slug: str | None = None,
+    deadline: dt.datetime | None = None,
+    opens_at: dt.datetime | None = None,
+    previous: Round | None = None,
+    recipients: Sequence[str] | str | None = None,
+) -> list[Problem]:
+    """Every rule a new round must meet, for the values given (None: not known yet, e.g. a
+    field that did not parse, so a form can show every problem at once)."""
+    problems = []
+    if survey is not None and survey.current_definition() is None:
+        problems.append(Problem("survey", "unknown", MSG_NO_DEFINITION))
+    if slug and Round.objects.filter(slug=slug).exists():
+        problems.append(Problem("slug", "unique", MSG_SLUG_TAKEN))
+    if opens_at is not None and deadline is not None and opens_at > deadline:
+        problems.append(Problem("deadline", "before_opening", MSG_DEADLINE_BEFORE_OPENING))
+    if previous is not None and survey is not None and previous.survey_id != survey.pk:
+        problems.append(Problem("previous", "unknown", MSG_PREVIOUS_OTHER_SURVEY))
+    if recipients is not None:
+        problems += resolve_recipients(recipients)[1]
+    return problems
+
+
+def create_round(
+    *,
+    actor: User,
+    ip: str | None = None,
+    survey: Survey,
+    title: str,
+    slug: str,
+    deadline: dt.datetime,
+    opens_at: dt.datetime | None = None,
+    previous: Round | None = None,
+    recipients: Sequence[str] | str,
+    is_demo: bool = False,
+) -> Round:
+    """A draft round of the survey's current definition for the given recipient codes (or
+    "all"). Raises RoundError listing every problem; a slug taken by a concurrent create is
+    one of them, not a crash."""
+    problems = round_problems(
+        survey=survey, slug=slug, deadline=deadline, opens_at=opens_at, previous=previous
+    )
+    municipalities, recipient_problems = resolve_recipients(recipients)
+    problems += recipient_problems
+    if problems:
+        raise RoundError(*problems)
+    definition = survey.current_definition()
+    try:
+        with transaction.atomic():
+            round_ = Round.objects.create(
+                survey=survey,
+                definition=definition,
+                title=title,
+                slug=slug,
+                deadline=deadline,
+                opens_at=opens_at,
+                previous=previous,
+                state=RoundState.DRAFT,
+                is_demo=is_demo,
+                created_by=actor,
+            )
+            round_.recipients.set(municipalities)
+            record(
+                "round.created",
+                actor=actor,
+                ip=ip,
+                obj=round_,
+                detail={
+                    "slug": slug,
+                    "recipients": len(municipalities),
+                    "definition": definition.version,
+                },
+            )
+    except IntegrityError:  # the slug was taken by a concurrent create
+        raise RoundError(Problem("slug", "unique", MSG_SLUG_TAKEN)) from None
+    return round_
+
+
+def open_round(round_: Round, *, actor: User, ip: str | None = None) -> bool:
+    """Draft → open; the recipients' officers are invited by e-mail after commit. False when
+    it was open already (nothing happens); RoundError("round_closed") when it is closed."""
+    with transaction.atomic():
+        changed = Round.objects.filter(pk=round_.pk, state=RoundState.DRAFT).update(
+            state=RoundState.OPEN, opened_at=timezone.now()
+        )
+        if not changed:
+            round_.refresh_from_db()
+            if round_.state == RoundState.CLOSED:
+                raise RoundError(Problem("", "round_closed", MSG_ROUND_CLOSED), code="round_closed")
+            return False
+        record("round.opened", actor=actor, ip=ip, obj=round_)
+        round_id = round_.pk
+        transaction.on_commit(lambda: tasks.send_round_invitations.enqueue(round_id))
+    round_.refresh_from_db()
+    return True
+
+
+def close_round(round_: Round, *, actor: User, ip: str | None = None) -> bool:
+    """Open → closed. False when it was closed already (nothing happens); RoundError
+    ("round_not_open") when it is still a draft."""
+    with transaction.atomic():
+        changed = Round.objects.filter(pk=round_.pk, state=RoundState.OPEN).update(
+            state=RoundState.CLOSED, closed_at=timezone.now()
+        )
+        if changed:
+            record("round.closed", actor=actor, ip=ip, obj=round_)
+    round_.refresh_from_db()
+    if not changed and round_.state == RoundState.DRAFT:
+        raise RoundError(Problem("", "round_not_open", MSG_ROUND_NOT_OPEN), code="round_not_open")
+    return bool(changed)
+
+
+def reopen_round(round_: Round, *, actor: User, ip: str | None = None) -> bool:
+    """Closed → open. False when the round was not closed."""
+    with transaction.atomic():
+        changed = Round.objects.filter(pk=round_.pk, state=RoundState.CLOSED).update(
+            state=RoundState.OPEN, closed_at=None
+        )
+        if changed:
+            record("round.reopened", actor=actor, ip=ip, obj=round_)
+    round_.refresh_from_db()
+    return bool(changed)

@@ -1,0 +1,28 @@
+"""Which rounds a person may see: the one round-visibility query. Every page, API endpoint and
+export that looks a round up starts here, so a forbidden round and a missing one both answer
+404."""
+
+from django.http import Http404
+
+from surveys.models import Round, RoundState
+
+
+def rounds_for(user):
+    """Coordinators: every round. Analysts: opened rounds. Officers: opened rounds that have one
+    of their municipalities as recipient."""
+    if not user.is_authenticated or not user.is_active:
+        return Round.objects.none()
+    qs = Round.objects.select_related("survey", "definition")
+    if user.is_coordinator:
+        return qs
+    qs = qs.exclude(state=RoundState.DRAFT)
+    if user.is_analyst:
+        return qs
+    return qs.filter(recipients__memberships__user=user).distinct()
+
+
+def get_round(user, slug):
+    round_ = rounds_for(user).filter(slug=slug).first()
+    if round_ is None:
+        raise Http404
+    return round_

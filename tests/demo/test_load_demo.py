@@ -1,0 +1,37 @@
+"""load_demo: the demonstration data."""
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from submissions.models import Submission
+from surveys.models import Round
+
+
+@pytest.mark.django_db
+def test_load_demo_is_idempotent_and_96_of_98_answered_in_february(capsys, settings, client):
+    call_command("load_demo")
+    first = capsys.readouterr().out
+    call_command("load_demo")
+    assert "Nye besvarelser i denne kørsel: 0" in capsys.readouterr().out
+    feb = Round.objects.get(slug="juniormesterlaere-2026-02")
+    assert feb.is_open and feb.is_demo and feb.previous.slug == "juniormesterlaere-2025-09"
+    assert not feb.is_past_deadline()
+    responded = feb.submissions.filter(state__in=("submitted", "accepted"))
+    assert responded.count() == 96 and feb.recipients.count() == 98
+    missing = set(feb.recipients.exclude(submissions__round=feb).values_list("name", flat=True))
+    assert missing == {"Odder", "Syddjurs"}
+    assert Round.objects.get(slug="juniormesterlaere-2025-09").is_closed
+    ph = Round.objects.get(slug="proevehandlinger-2026")
+    assert ph.recipients.count() == 31
+    assert sum(len(s.answers["entries"]) for s in ph.submissions.all()) == 18
+    assert all(s.revisions.count() == 1 for s in Submission.objects.all()[:20])
+    assert Submission.objects.filter(error_count__gt=0).count() == 0
+    for email in ("lolland@demo.indberet.dk", "koordinator@demo.indberet.dk"):
+        assert email in first
+    assert settings.DEMO_PASSWORD in first and "tofaktor" in first
+
+    client.force_login(User.objects.get(email="odder@demo.indberet.dk"))
+    html = client.get("/indberet/juniormesterlaere-2026-02/727/").content.decode()
+    assert "syntetiske" in html
+    assert "syntetiske" in client.get("/").content.decode()

@@ -1,0 +1,32 @@
+"""Send the reminders the rounds' schedules say are due. Run it from a timer every few minutes
+(see README: Tracking and reminders). Idempotent: each (round, municipality, step) is claimed by
+a unique row before it is sent, so running it twice, or on two machines at once, sends once."""
+
+from django.core.management.base import BaseCommand
+
+from tracking import reminders
+
+
+class Command(BaseCommand):
+    help = (
+        "Send planlagte påmindelser til kommuner, der ikke har indsendt (kør fx hvert 5. "
+        "minut). Sikker at køre flere gange og samtidigt: hver påmindelse sendes én gang."
+    )
+
+    def handle(self, *args, **options):
+        steps = reminders.send_scheduled()
+        for step in steps:
+            r = step.result
+            line = (
+                f"{step.round.slug}: trin {step.offset:+d} dage — {len(r.sent)} sendt, "
+                f"{len(r.no_recipients)} uden e-mailadresse, {len(r.already)} allerede sendt"
+            )
+            self.stdout.write(line)
+            if r.no_recipients:
+                names = ", ".join(f"{m.name} ({m.code})" for m in r.no_recipients)
+                self.stderr.write(f"  Ingen modtager — kræver en kontaktperson: {names}")
+        resent = reminders.redeliver_stale()
+        if resent:
+            self.stdout.write(f"{resent} ventende påmindelser sat i kø igen.")
+        if not steps and not resent and options["verbosity"] > 1:
+            self.stdout.write("Ingen påmindelser at sende.")

@@ -1,0 +1,95 @@
+"""The non-responder list for phone follow-up, as CSV and XLSX: municipality, state, officers
+and contacts with e-mails and phones, reminders sent, the latest chase note.
+
+Formula-safe: CSV through defusedcsv; every text cell (CSV and XLSX) that begins with =, +, -, @,
+|, %, tab or carriage return is prefixed with ' so a spreadsheet shows it as text."""
+
+import io
+
+from defusedcsv import csv as defused
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from lib.formula import safe_text
+from tracking.board import BoardState, board_rows, filter_rows
+
+COLUMNS = [
+    "kommunekode",
+    "kommune",
+    "region",
+    "kommunegruppe",
+    "status",
+    "sagsbehandlere",
+    "e-mails",
+    "telefon",
+    "kontaktpersoner",
+    "påmindelser sendt",
+    "seneste påmindelse",
+    "seneste note dato",
+    "seneste note",
+]
+
+
+def safe(value):
+    """A cell value neutralised against formula injection (numbers pass through)."""
+    if value is None:
+        return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return safe_text(str(value))
+
+
+def _local(value, fmt="%Y-%m-%d %H:%M"):
+    return timezone.localtime(value).strftime(fmt) if value else ""
+
+
+def rows(round_):
+    """One line per recipient that has not submitted, by code (the board's rows)."""
+    missing = filter_rows(board_rows(round_), "missing")
+    for m in sorted(missing, key=lambda r: r.code):
+        officers, contacts = m.officers, m.contact_people
+        emails = [o.email for o in officers] + [c.email for c in contacts if c.email]
+        phones = [o.phone for o in officers if o.phone] + [c.phone for c in contacts if c.phone]
+        yield [
+            m.code,
+            m.name,
+            m.region_name,
+            m.dst_group,
+            str(BoardState.labels[m.board_state]),
+            "; ".join(o.name for o in officers),
+            "; ".join(dict.fromkeys(emails)),
+            "; ".join(dict.fromkeys(phones)),
+            "; ".join(c.name + (f" ({c.title})" if c.title else "") for c in contacts),
+            m.reminders_sent,
+            _local(m.last_reminder_at),
+            m.last_note_on.isoformat() if m.last_note_on else "",
+            m.last_note_text or "",
+        ]
+
+
+def csv_bytes(round_):
+    """UTF-8 with BOM and semicolons, so Danish Excel opens it as it is."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = defused.writer(out, delimiter=";")
+    writer.writerow(COLUMNS)
+    for row in rows(round_):
+        writer.writerow([safe(v) for v in row])
+    return out.getvalue().encode("utf-8")
+
+
+def xlsx_bytes(round_):
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title="Ikke svaret")
+    ws.append(COLUMNS)
+    for row in rows(round_):
+        ws.append(
+            [
+                ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
+                for v in (safe(c) for c in row)
+            ]
+        )
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

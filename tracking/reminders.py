@@ -1,0 +1,477 @@
+"""Reminders to municipalities that have not submitted: the template, its variables, sending by
+hand (from the board) and by the round's schedule (`manage.py send_reminders`).
+
+Every reminder is claimed before it is sent by inserting its Reminder row, whose
+(round, municipality, claim_key) is unique: a scheduled step is "schedule:<offset>", a press of
+the send button "manual:<nonce>" (the form carries the nonce). Whoever inserts the row sends;
+a second run, a second machine or a second press finds the row and sends nothing. The rows are
+inserted in one transaction with the audit entry, and the e-mails go out after commit, each
+delivery claimed again by a conditional update (`deliver`), so a retried task never sends twice.
+"""
+
+import datetime as dt
+import logging
+import string
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+
+from accounts.audit import record
+from accounts.models import Membership, User
+from reference.models import Municipality
+from submissions.models import Contact, Reminder, Submission, SubmissionState
+from submissions.services import ServiceError
+from surveys.models import Round, RoundState
+from tracking import tasks
+from tracking.board import form_path
+
+log = logging.getLogger(__name__)
+
+EMAIL_LANGUAGE = "da"
+VARIABLES = ("round", "deadline", "link", "municipality")
+MAX_SUBJECT = 200
+MAX_BODY = 10000
+MIN_OFFSET, MAX_OFFSET, MAX_OFFSETS = -90, 90, 10
+# A pending reminder whose delivery task was lost (crash between commit and enqueue) is
+# picked up again by `send_reminders` after this long.
+STALE_PENDING = dt.timedelta(minutes=10)
+
+
+class TemplateProblem(ServiceError):
+    code = "bad_template"
+
+
+ROUND_CLOSED = {
+    "da": "Runden er lukket. Der kan ikke sendes påmindelser i en lukket runde.",
+    "en": "The round is closed. Reminders cannot be sent in a closed round.",
+}
+ROUND_NOT_OPEN = {
+    "da": "Runden er ikke åbnet endnu. Påmindelser kan sendes, når runden er åben.",
+    "en": "The round has not opened yet. Reminders can be sent once it is open.",
+}
+NOTHING_SELECTED = {
+    "da": "Vælg mindst én kommune, der ikke har indsendt.",
+    "en": "Choose at least one municipality that has not submitted.",
+}
+
+
+# --- The template
+
+
+def default_template():
+    """The Danish default subject and body, from templates/email/reminder_*.txt."""
+    with translation.override(EMAIL_LANGUAGE):
+        subject = render_to_string("email/reminder_subject.txt").strip()
+        body = render_to_string("email/reminder_body.txt").strip() + "\n"
+    return subject, body
+
+
+def round_template(round_):
+    """The round's own template, or the default where it has none."""
+    subject, body = default_template()
+    return (round_.reminder_subject or subject), (round_.reminder_body or body)
+
+
+def _fields(text, what):
+    """The {variables} used in a text; refuses unknown ones, positional {}, format specs and
+    unbalanced braces, naming what is wrong."""
+    names = []
+    known = ", ".join("{" + v + "}" for v in VARIABLES)
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError:
+        raise TemplateProblem(
+            {
+                "da": f"{what['da']} har en krøllet parentes uden sin partner. Brug {known}; "
+                "skriv {{ og }} for en krøllet parentes.",
+                "en": f"{what['en']} has a curly brace without its partner. Use {known}; "
+                "write {{ and }} for a literal brace.",
+            }
+        )
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if name not in VARIABLES or spec or conversion:
+            shown = "{" + name + (f"!{conversion}" if conversion else "")
+            shown += (f":{spec}" if spec else "") + "}"
+            raise TemplateProblem(
+                {
+                    "da": f"{what['da']} bruger en ukendt variabel: {shown}. De mulige er {known}.",
+                    "en": f"{what['en']} uses an unknown variable: {shown}. "
+                    f"The possible ones are {known}.",
+                },
+                "unknown_variable",
+            )
+        names.append(name)
+    return names
+
+
+SUBJECT = {"da": "Emnet", "en": "The subject"}
+BODY = {"da": "Teksten", "en": "The text"}
+
+
+def check_template(subject, body):
+    """Refuse an empty or too long template or one with an unknown variable (nothing is sent)."""
+    subject, body = (subject or "").strip(), (body or "").strip()
+    for value, what, limit in ((subject, SUBJECT, MAX_SUBJECT), (body, BODY, MAX_BODY)):
+        if not value:
+            raise TemplateProblem(
+                {"da": f"{what['da']} er tom.", "en": f"{what['en']} is empty."}, "empty_template"
+            )
+        if len(value) > limit:
+            raise TemplateProblem(
+                {
+                    "da": f"{what['da']} er for lang ({len(value)} tegn, højst {limit}).",
+                    "en": f"{what['en']} is too long ({len(value)} characters, at most {limit}).",
+                }
+            )
+    _fields(subject, SUBJECT)
+    _fields(body, BODY)
+    if "\n" in subject or "\r" in subject:
+        raise TemplateProblem(
+            {"da": "Emnet skal stå på én linje.", "en": "The subject must be one line."}
+        )
+    return subject, body + "\n"
+
+
+def format_deadline(deadline):
+    with translation.override(EMAIL_LANGUAGE):
+        local = timezone.localtime(deadline)
+        return formats.date_format(local, "j. F Y") + " kl. " + local.strftime("%H.%M")
+
+
+def variables(round_, municipality):
+    return {
+        "round": str(round_),
+        "deadline": format_deadline(round_.deadline),
+        "link": settings.SITE_URL + form_path(round_, municipality),
+        "municipality": municipality.name,
+    }
+
+
+def render(subject, body, round_, municipality):
+    """A checked template filled in for one municipality."""
+    values = variables(round_, municipality)
+    return subject.format(**values), body.format(**values)
+
+
+# --- Who gets it
+
+
+def recipients_by_municipality(municipality_ids):
+    """{municipality id: sorted e-mail addresses}: active officers plus recorded contacts."""
+    out = {mid: set() for mid in municipality_ids}
+    for mid, email in Membership.objects.filter(
+        municipality_id__in=municipality_ids, user__is_active=True
+    ).values_list("municipality_id", "user__email"):
+        if email:
+            out[mid].add(email.lower())
+    for mid, email in Contact.objects.filter(municipality_id__in=municipality_ids).values_list(
+        "municipality_id", "email"
+    ):
+        if email:
+            out[mid].add(email.lower())
+    return {mid: sorted(emails) for mid, emails in out.items()}
+
+
+def not_submitted(round_):
+    """Recipients that have not submitted: no submission, a draft, or returned for correction."""
+    responded = Submission.objects.filter(
+        round_id=round_.pk,
+        state__in=(SubmissionState.SUBMITTED, SubmissionState.ACCEPTED),
+    ).values("municipality_id")
+    return Municipality.objects.filter(rounds=round_).exclude(pk__in=responded).order_by("code")
+
+
+# --- Claiming and sending
+
+
+@dataclass
+class SendResult:
+    sent: list = field(default_factory=list)  # Reminder rows claimed with recipients
+    no_recipients: list = field(default_factory=list)  # Municipality rows with no e-mail
+    already: list = field(default_factory=list)  # Municipality rows claimed before
+    skipped_responded: list = field(default_factory=list)  # selected but already submitted
+
+    @property
+    def claimed(self):
+        return len(self.sent) + len(self.no_recipients)
+
+
+def _claim(round_, municipalities, claim_key, kind, subject, body, user, result):
+    """Insert one Reminder row per municipality; a row that exists already (another run,
+    another press) is left alone. Must run inside a transaction."""
+    emails = recipients_by_municipality([m.pk for m in municipalities])
+    now = timezone.now()
+    for m in municipalities:
+        to = emails.get(m.pk, [])
+        subj, text = render(subject, body, round_, m)
+        try:
+            with transaction.atomic():
+                reminder = Reminder.objects.create(
+                    round=round_,
+                    municipality=m,
+                    claim_key=claim_key,
+                    kind=kind,
+                    recipients=to,
+                    subject=subj,
+                    body=text,
+                    outcome=Reminder.Outcome.PENDING if to else Reminder.Outcome.NO_RECIPIENTS,
+                    created_at=now,
+                    created_by=user,
+                )
+        except IntegrityError:
+            result.already.append(m)
+            continue
+        if to:
+            result.sent.append(reminder)
+        else:
+            result.no_recipients.append(m)
+
+
+def _deliver_after_commit(result):
+    ids = [r.pk for r in result.sent]
+    if ids:
+        transaction.on_commit(lambda: [tasks.deliver_reminder.enqueue(i) for i in ids])
+
+
+def _check_round(round_):
+    if round_.state == RoundState.CLOSED:
+        raise ServiceError(ROUND_CLOSED, "round_closed")
+    if round_.state != RoundState.OPEN:
+        raise ServiceError(ROUND_NOT_OPEN, "round_not_open")
+
+
+def new_nonce():
+    return uuid.uuid4().hex
+
+
+def valid_nonce(nonce):
+    try:
+        return uuid.UUID(hex=nonce).hex == nonce
+    except (TypeError, ValueError, AttributeError):
+        return False
+
+
+def send_manual(
+    round_: Round,
+    *,
+    actor: User,
+    codes: Iterable[str] = (),
+    all_not_submitted: bool = False,
+    subject: str,
+    body: str,
+    nonce: str,
+    ip: str | None = None,
+) -> SendResult:
+    """Send a reminder, from the board, to the chosen recipients or to all who have not
+    submitted. Pressing twice (the same nonce) sends once. Refuses, before anything is claimed:
+    a round that is not open, an empty template, an unknown variable, an unknown municipality."""
+    _check_round(round_)
+    subject, body = check_template(subject, body)
+    if not valid_nonce(nonce):
+        raise ServiceError(
+            {
+                "da": "Formularen er udløbet. Åbn siden igen, og send påmindelsen derfra.",
+                "en": "The form has expired. Open the page again and send from there.",
+            },
+            "bad_nonce",
+        )
+    pending = list(not_submitted(round_))
+    result = SendResult()
+    if all_not_submitted:
+        targets = pending
+    else:
+        codes = sorted(set(codes))
+        chosen = list(Municipality.objects.filter(rounds=round_, code__in=codes).order_by("code"))
+        unknown = sorted(set(codes) - {m.code for m in chosen})
+        if unknown:
+            raise ServiceError(
+                {
+                    "da": "Ukendt kommune for denne runde: " + ", ".join(unknown) + ".",
+                    "en": "Unknown municipality for this round: " + ", ".join(unknown) + ".",
+                },
+                "unknown_municipality",
+            )
+        open_ids = {m.pk for m in pending}
+        targets = [m for m in chosen if m.pk in open_ids]
+        result.skipped_responded = [m for m in chosen if m.pk not in open_ids]
+    if not targets:
+        raise ServiceError(NOTHING_SELECTED, "nothing_selected")
+    with transaction.atomic():
+        _claim(round_, targets, f"manual:{nonce}", "manual", subject, body, actor, result)
+        if result.claimed:
+            record(
+                "reminders.sent",
+                actor=actor,
+                ip=ip,
+                obj=round_,
+                detail={
+                    "claim_key": f"manual:{nonce}",
+                    "sent": [r.municipality.code for r in result.sent],
+                    "no_recipients": [m.code for m in result.no_recipients],
+                },
+            )
+        _deliver_after_commit(result)
+    return result
+
+
+# --- The schedule
+
+
+def clean_offsets(values):
+    """Offsets in days relative to the deadline: whole numbers, −90…90, at most ten, unique,
+    sorted. Raises ServiceError with a clear message."""
+    out = set()
+    for v in values:
+        if isinstance(v, bool):
+            v = "x"
+        try:
+            n = int(str(v).strip().replace("−", "-").replace("+", ""))
+        except ValueError:
+            raise ServiceError(
+                {
+                    "da": f"«{v}» er ikke et helt antal dage (fx -7, -1, 1).",
+                    "en": f"“{v}” is not a whole number of days (e.g. -7, -1, 1).",
+                },
+                "bad_offset",
+            )
+        if not MIN_OFFSET <= n <= MAX_OFFSET:
+            raise ServiceError(
+                {
+                    "da": f"{n} dage ligger for langt fra fristen (højst {MAX_OFFSET} dage "
+                    "før eller efter).",
+                    "en": f"{n} days is too far from the deadline (at most {MAX_OFFSET} days "
+                    "before or after).",
+                },
+                "bad_offset",
+            )
+        out.add(n)
+    if len(out) > MAX_OFFSETS:
+        raise ServiceError(
+            {
+                "da": f"Højst {MAX_OFFSETS} automatiske påmindelser pr. runde.",
+                "en": f"At most {MAX_OFFSETS} scheduled reminders per round.",
+            },
+            "bad_offset",
+        )
+    return sorted(out)
+
+
+def parse_offsets(text):
+    parts = [p for p in (text or "").replace(";", ",").replace(" ", ",").split(",") if p.strip()]
+    return clean_offsets(parts)
+
+
+def update_settings(
+    round_: Round,
+    *,
+    actor: User,
+    offsets: list[int],
+    subject: str,
+    body: str,
+    ip: str | None = None,
+) -> Round:
+    """Save the round's schedule and template (the template is checked like a send)."""
+    offsets = clean_offsets(offsets)
+    subject, body = check_template(subject, body)
+    default_subject, default_body = default_template()
+    with transaction.atomic():
+        round_.reminder_offsets = offsets
+        round_.reminder_subject = "" if subject == default_subject else subject
+        round_.reminder_body = "" if body.strip() == default_body.strip() else body
+        round_.save(update_fields=["reminder_offsets", "reminder_subject", "reminder_body"])
+        record(
+            "round.reminder_settings",
+            actor=actor,
+            ip=ip,
+            obj=round_,
+            detail={"offsets": offsets, "custom_template": bool(round_.reminder_body)},
+        )
+    return round_
+
+
+def step_at(round_, offset):
+    return round_.deadline + dt.timedelta(days=offset)
+
+
+def due_step(round_, now=None):
+    """The latest scheduled step that is due: its time has come, and it came after the round
+    opened (a step that passed before opening is not sent late). Only the latest is sent, so a
+    scheduler that was down for a while sends one reminder, not a burst."""
+    now = now or timezone.now()
+    start = round_.opened_at or round_.created_at
+    try:
+        offsets = clean_offsets(round_.reminder_offsets or [])
+    except ServiceError:
+        log.warning(
+            "Round %s has invalid reminder offsets %r", round_.slug, round_.reminder_offsets
+        )
+        return None
+    due = [o for o in offsets if start <= step_at(round_, o) <= now]
+    return max(due, key=lambda o: step_at(round_, o)) if due else None
+
+
+@dataclass
+class StepResult:
+    round: object
+    offset: int
+    result: SendResult
+
+
+def send_scheduled(now=None):
+    """Send every due scheduled step of every open round to the municipalities that have not
+    submitted and have not had this step yet. Safe to run any number of times, concurrently."""
+    now = now or timezone.now()
+    done = []
+    for round_ in Round.objects.filter(state=RoundState.OPEN).select_related("survey"):
+        offset = due_step(round_, now)
+        if offset is None:
+            continue
+        key = f"schedule:{offset}"
+        claimed = Reminder.objects.filter(round=round_, claim_key=key).values("municipality_id")
+        targets = list(not_submitted(round_).exclude(pk__in=claimed))
+        if not targets:
+            continue
+        subject, body = round_template(round_)
+        try:
+            subject, body = check_template(subject, body)
+        except TemplateProblem:
+            log.error("Round %s has an invalid reminder template; using the default", round_.slug)
+            subject, body = default_template()
+        result = SendResult()
+        with transaction.atomic():
+            _claim(round_, targets, key, "scheduled", subject, body, None, result)
+            if result.claimed:
+                record(
+                    "reminders.scheduled",
+                    obj=round_,
+                    detail={
+                        "claim_key": key,
+                        "sent": [r.municipality.code for r in result.sent],
+                        "no_recipients": [m.code for m in result.no_recipients],
+                    },
+                )
+            _deliver_after_commit(result)
+        done.append(StepResult(round_, offset, result))
+    return done
+
+
+def redeliver_stale(now=None):
+    """Re-enqueue deliveries whose task never ran (pending, never attempted, old enough)."""
+    now = now or timezone.now()
+    ids = list(
+        Reminder.objects.filter(
+            outcome=Reminder.Outcome.PENDING,
+            sent_at__isnull=True,
+            created_at__lt=now - STALE_PENDING,
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        tasks.deliver_reminder.enqueue(pk)
+    return len(ids)
