@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from accounts.audit import record
+from accounts.audit_text import SENTENCES, describe_page
 from accounts.models import AuditEvent
 from accounts.permissions import coordinator_required
 from lib.formula import safe_text
@@ -23,8 +24,17 @@ CSV_COLUMNS = ["at", "actor_email", "ip", "action", "object_type", "object_ref",
 
 
 def _action_choices():
+    """The actions in the log, by their words ("… inviterede …"), the code in brackets."""
     actions = AuditEvent.objects.order_by("action").values_list("action", flat=True).distinct()
-    return [(a, a) for a in actions]
+    return [(a, _action_label(a)) for a in actions]
+
+
+def _action_label(action):
+    sentence = SENTENCES.get(action)
+    if sentence is None:
+        return action
+    words = str(sentence).replace("%(actor)s ", "").replace(" %(object)s", " …")
+    return f"{words} ({action})"
 
 
 class AuditEventFilter(django_filters.FilterSet):
@@ -87,6 +97,7 @@ def audit_log(request):
             "filter": filterset,
             "form": filterset.form,
             "page": page,
+            "rows": describe_page(page),
             "query": query.urlencode(),
         },
     )

@@ -1,5 +1,7 @@
+from allauth.account import forms as allauth_forms
 from django import forms
 from django.contrib.auth import password_validation
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from reference.models import Municipality
@@ -37,3 +39,20 @@ class SetPasswordForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class RequestLoginCodeForm(allauth_forms.RequestLoginCodeForm):
+    """allauth's "send me a login code" form, also reached from the login page: its "Send mig
+    en login-kode" button submits the login form here, so the address typed there arrives as
+    `login` and the code is sent at once. Nothing typed yet: the empty request form, no error."""
+
+    def __init__(self, *args, **kwargs):
+        data = kwargs.get("data")
+        if data is not None and "email" not in data:
+            typed = (data.get("login") or "").strip()
+            if typed:
+                kwargs["data"] = QueryDict(mutable=True)
+                kwargs["data"]["email"] = typed
+            else:
+                kwargs["data"] = kwargs["files"] = None
+        super().__init__(*args, **kwargs)

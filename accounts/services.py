@@ -156,3 +156,47 @@ def deactivate_user(user: User, *, actor: User | None, ip: str | None = None) ->
         if changed:
             record("user.deactivated", actor=actor, ip=ip, obj=user)
     return bool(changed)
+
+
+def resend_invitation(invitation: Invitation, *, actor: User, ip: str | None = None) -> bool:
+    """Send a pending invitation again with a new link (the old link stops working) and a new
+    expiry. False if it was accepted or withdrawn meanwhile (nothing happens)."""
+    with transaction.atomic():
+        changed = Invitation.objects.filter(
+            pk=invitation.pk, accepted_at=None, user__is_active=True
+        ).update(token=secrets.token_urlsafe(32), created_at=timezone.now())
+        if not changed:
+            return False
+        record(
+            "invitation.resent",
+            actor=actor,
+            ip=ip,
+            obj=invitation.user,
+            detail={"email": invitation.email, "municipality": invitation.municipality.code},
+        )
+        invitation_id = invitation.pk
+        transaction.on_commit(lambda: tasks.send_invitation.enqueue(invitation_id))
+    return True
+
+
+def withdraw_invitation(invitation: Invitation, *, actor: User, ip: str | None = None) -> bool:
+    """Withdraw a pending invitation: its link stops working, and a person who has never
+    logged in loses the municipality the invitation gave them (and, left with none, is
+    deactivated). False if it was accepted or withdrawn meanwhile (nothing happens)."""
+    with transaction.atomic():
+        deleted, _rows = Invitation.objects.filter(pk=invitation.pk, accepted_at=None).delete()
+        if not deleted:
+            return False
+        user = invitation.user
+        if user.last_login is None:
+            Membership.objects.filter(user=user, municipality=invitation.municipality).delete()
+            if not Membership.objects.filter(user=user).exists():
+                User.objects.filter(pk=user.pk).update(is_active=False)
+        record(
+            "invitation.withdrawn",
+            actor=actor,
+            ip=ip,
+            obj=user,
+            detail={"email": invitation.email, "municipality": invitation.municipality.code},
+        )
+    return True

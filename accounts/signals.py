@@ -15,6 +15,9 @@ from accounts.audit import record
 from accounts.middleware import LOGIN_AT_KEY
 
 ATTEMPTED_MAX = 254
+# When this session's person last logged in; read by AccountAdapter.is_reauthentication_required.
+# Kept apart from LOGIN_AT_KEY, which the session middleware also fills in for old sessions.
+LOGGED_IN_AT_KEY = "indberet_logged_in_at"
 
 
 def _clean(value):
@@ -30,7 +33,7 @@ def _real_request(request):
 @receiver(user_logged_in, dispatch_uid="indberet_login")
 def on_login(sender, request, user, **kwargs):
     if request is not None and hasattr(request, "session"):
-        request.session[LOGIN_AT_KEY] = time.time()
+        request.session[LOGIN_AT_KEY] = request.session[LOGGED_IN_AT_KEY] = time.time()
     record(
         "auth.login",
         actor=user,

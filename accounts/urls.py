@@ -8,6 +8,16 @@ urlpatterns = [
     path("inviter/", views.invite, name="invite"),
     path("sagsbehandlere/", views.officers, name="officers"),
     path("sagsbehandlere/<int:user_id>/deaktiver/", views.deactivate, name="deactivate"),
+    path(
+        "sagsbehandlere/invitation/<int:invitation_id>/send-igen/",
+        views.resend_invitation,
+        name="resend_invitation",
+    ),
+    path(
+        "sagsbehandlere/invitation/<int:invitation_id>/traek-tilbage/",
+        views.withdraw_invitation,
+        name="withdraw_invitation",
+    ),
     path("invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("revision/", audit_views.audit_log, name="audit_log"),
     path("revision/csv/", audit_views.audit_log_csv, name="audit_log_csv"),

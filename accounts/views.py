@@ -2,13 +2,14 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts import services
+from accounts import selectors, services
 from accounts.audit import client_ip
 from accounts.forms import InviteForm, SetPasswordForm
-from accounts.models import Role, User
+from accounts.models import Invitation, Role, User
 from accounts.permissions import coordinator_required, municipalities_for
 
 
@@ -52,7 +53,56 @@ def officers(request):
         .prefetch_related("memberships__municipality")
         .order_by("-is_active", "email")
     )
-    return render(request, "accounts/officers.html", {"people": people})
+    return render(
+        request,
+        "accounts/officers.html",
+        {
+            "people": people,
+            "invitations": [
+                (i, selectors.invitation_expires_at(i)) for i in selectors.pending_invitations()
+            ],
+            "now": timezone.now(),
+        },
+    )
+
+
+def _pending_invitation(invitation_id):
+    return get_object_or_404(
+        Invitation.objects.select_related("municipality", "user"),
+        pk=invitation_id,
+        accepted_at=None,
+    )
+
+
+@login_required
+@require_POST
+@coordinator_required
+def resend_invitation(request, invitation_id):
+    invitation = _pending_invitation(invitation_id)
+    if services.resend_invitation(invitation, actor=request.user, ip=client_ip(request)):
+        messages.success(
+            request,
+            _(
+                "Invitationen er sendt igen til %(email)s med et nyt link. "
+                "Det gamle link virker ikke mere."
+            )
+            % {"email": invitation.email},
+        )
+    return redirect("accounts:officers")
+
+
+@login_required
+@require_POST
+@coordinator_required
+def withdraw_invitation(request, invitation_id):
+    invitation = _pending_invitation(invitation_id)
+    if services.withdraw_invitation(invitation, actor=request.user, ip=client_ip(request)):
+        messages.success(
+            request,
+            _("Invitationen til %(email)s er trukket tilbage. Linket i e-mailen virker ikke mere.")
+            % {"email": invitation.email},
+        )
+    return redirect("accounts:officers")
 
 
 @login_required

@@ -17,7 +17,7 @@ def env_str(name: str, default: str | None = None, *, required: bool = False) ->
     value = os.environ.get(name)
     if value is None or value == "":
         if required:
-            raise ImproperlyConfigured(f"{name} must be set (see README: Configuration).")
+            raise ImproperlyConfigured(f"{name} must be set (see docs/configuration.md).")
         return default
     return value
 

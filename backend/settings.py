@@ -1,4 +1,4 @@
-"""Indberet settings: one module, driven by environment variables (see README: Configuration)."""
+"""Indberet settings: one module, driven by environment variables (see docs/configuration.md)."""
 
 import sys
 from pathlib import Path
@@ -147,6 +147,7 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 600
+ACCOUNT_FORMS = {"request_login_code": "accounts.forms.RequestLoginCodeForm"}
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Indberet] "
@@ -259,7 +260,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoundStateEnum": "surveys.models.RoundState",
         "SubmissionStateEnum": "submissions.models.SubmissionState",
-        "StatusStateEnum": "submissions.api.STATUS_STATES",
+        "StatusStateEnum": "tracking.api.STATUS_STATES",
     },
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }

@@ -1,6 +1,11 @@
 """The demo (`manage.py load_demo`, run by `make run`). Idempotent: running it again changes
 nothing that exists (it only moves the open rounds' deadline into the future again).
 
+Rounds: September 2025 (closed), February 2026 (open, 96 of 98 submitted: Odder and Syddjurs
+missing — the seed's figures, kept), September 2026 (open, nothing submitted: where the demo
+officers try the form, with history checks against February) and the prøvehandlinger round.
+Every deadline is at 23.59.
+
 Figures come from demo/data/demo_*.csv and are synthetic (see demo/data/README.md);
 the rounds are marked is_demo so every page about them says so. Submissions are stored
 directly (validated, with one Revision each) rather than through one service call per row.
@@ -36,9 +41,10 @@ DEMO_USERS = [
     ("analytiker@demo.indberet.dk", "Anders Analytiker (demo)", Role.ANALYST, []),
 ]
 
-SEP_SLUG, FEB_SLUG, PH_SLUG = (
+SEP_SLUG, FEB_SLUG, TRY_SLUG, PH_SLUG = (
     "juniormesterlaere-2025-09",
     "juniormesterlaere-2026-02",
+    "juniormesterlaere-2026-09",  # open, nothing submitted: for a new user to try the form
     "proevehandlinger-2026",
 )
 GENTOFTE = "157"  # left as a draft so the demo officer can add trial actions and submit
@@ -58,6 +64,13 @@ def _read(name):
 
 def _aware(*args):
     return timezone.make_aware(dt.datetime(*args))
+
+
+def _deadline(date, now):
+    """A deadline at 23.59 local time on `date`, or on the day three weeks from `now` when
+    `date` has passed (the demo's open rounds stay open)."""
+    day = max(date, timezone.localdate(now) + dt.timedelta(days=21))
+    return _aware(day.year, day.month, day.day, 23, 59)
 
 
 def _users(out):
@@ -85,8 +98,8 @@ def _round(slug, survey, title, deadline, state, recipients, previous=None, user
             title=title,
             slug=slug,
             deadline=deadline,
-            opens_at=deadline - dt.timedelta(days=30),
-            opened_at=deadline - dt.timedelta(days=30),
+            opens_at=min(timezone.now(), deadline - dt.timedelta(days=30)),
+            opened_at=min(timezone.now(), deadline - dt.timedelta(days=30)),
             closed_at=deadline + dt.timedelta(days=7) if state == RoundState.CLOSED else None,
             state=state,
             previous=previous,
@@ -167,12 +180,11 @@ def _juniormesterlaere(survey, coordinator, now):
         everyone,
         user=coordinator,
     )
-    feb_deadline = max(_aware(2026, 3, 13, 23, 59), now + dt.timedelta(days=21))
     feb = _round(
         FEB_SLUG,
         survey,
         "Februar 2026",
-        feb_deadline,
+        _deadline(dt.date(2026, 3, 13), now),
         RoundState.OPEN,
         everyone,
         previous=sep,
@@ -195,7 +207,19 @@ def _juniormesterlaere(survey, coordinator, now):
     created = _store(sep, sep_rows, coordinator)
     previous = {code: a for code, (a, _, _) in sep_rows.items()}
     created += _store(feb, answers_of("2026-02", _aware(2026, 2, 16, 9, 0)), coordinator, previous)
-    return [sep, feb], created
+    # Nothing submitted: the demo officers fill it in, see the checks (history against
+    # February), explain a warning and submit, without changing February's figures.
+    trial = _round(
+        TRY_SLUG,
+        survey,
+        "September 2026",
+        _deadline(dt.date(2026, 9, 30), now),
+        RoundState.OPEN,
+        everyone,
+        previous=feb,
+        user=coordinator,
+    )
+    return [sep, feb, trial], created
 
 
 def _proevehandlinger(survey, coordinator, now):
@@ -204,7 +228,7 @@ def _proevehandlinger(survey, coordinator, now):
         PH_SLUG,
         survey,
         "Partnerskab om stærkere overgange 2026",
-        max(_aware(2026, 6, 30, 23, 59), now + dt.timedelta(days=30)),
+        _deadline(dt.date(2026, 6, 30), now),
         RoundState.OPEN,
         list(Municipality.objects.filter(code__in=codes)),
         user=coordinator,
@@ -247,7 +271,7 @@ def load_demo(out=print):
         coordinator = users["koordinator@demo.indberet.dk"]
         jml = Survey.objects.get(key="juniormesterlaere")
         ph = Survey.objects.get(key="proevehandlinger")
-        (sep, feb), created = _juniormesterlaere(jml, coordinator, now)
+        (sep, feb, trial), created = _juniormesterlaere(jml, coordinator, now)
         ph_round, ph_created = _proevehandlinger(ph, coordinator, now)
         if created or ph_created:
             record("demo.loaded", actor=None, detail={"submissions": created + ph_created})
@@ -259,6 +283,10 @@ def load_demo(out=print):
         f"  {sep.title}: lukket. {feb.title}: åben, frist {feb.deadline:%d-%m-%Y}, "
         f"{answered} af {feb.recipients.count()} har svaret."
     )
+    out(
+        f"  {trial.title}: åben, frist {trial.deadline:%d-%m-%Y}, intet indsendt endnu — "
+        "til at prøve skemaet (historikkontroller sammenligner med februar)."
+    )
     out(f"  {ph_round.title}: åben, {ph_round.recipients.count()} partnerskabskommuner.")
     out(f"  Nye besvarelser i denne kørsel: {created + ph_created}.")
     out("")
@@ -268,7 +296,19 @@ def load_demo(out=print):
         out(f"  {email:32} {settings.DEMO_PASSWORD}   {Role(role).label}{where}")
     out("")
     out(
+        "Prøv som sagsbehandler: log ind som lolland@demo.indberet.dk, åbn »September 2026«, "
+        "skriv 690 elever og 150 tilmeldte (over 20 % giver en advarsel), skriv en "
+        "forklaring, og indsend. Februar-rundens tal ændres ikke."
+    )
+    out("")
+    out(
         "Koordinator og analytiker skal sætte tofaktorgodkendelse (TOTP) op ved første login "
         "(en autentificerings-app, fx Microsoft Authenticator eller Google Authenticator)."
     )
-    return {"sep": sep, "feb": feb, "proevehandlinger": ph_round, "created": created + ph_created}
+    return {
+        "sep": sep,
+        "feb": feb,
+        "trial": trial,
+        "proevehandlinger": ph_round,
+        "created": created + ph_created,
+    }

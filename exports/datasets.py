@@ -1,7 +1,7 @@
 """Row generators of the aggregate dataset. They yield plain Python values (int, float, str,
 bool, list, datetime, None); a renderer per format turns them into CSV, XLSX or a data package.
 
-Layout (the public contract; see README "Exports and the report"):
+Layout (the public contract; see docs/analysts.md):
 - **wide**: one row per recipient municipality × round, columns
   `municipality_code, municipality_name, region_code, region_name, dst_group, round, state,
   submitted_at, late`, then for entries surveys `entry_no, nothing_to_report`, then every
@@ -79,6 +79,8 @@ def _fixed(name, type_, choices=()):
     return Column(name, {"da": da, "en": en}, type_, choices=tuple(choices))
 
 
+SHARE_UNIT = {"da": "andel (0–1)", "en": "share (0–1)"}  # a fraction; XLSX shows it as %
+
 QUESTION_TYPES = {
     "integer": "integer",
     "decimal": "number",
@@ -116,7 +118,7 @@ def value_columns(spec, include_personal=False):
     derived_keys = set()
     for d in spec.derived:
         derived_keys.add(d.key)
-        unit = {"da": "andel (0–1)", "en": "share (0–1)"} if d.type == "percentage" else {}
+        unit = SHARE_UNIT if d.type == "percentage" else {}
         cols.append(
             Column(
                 d.key,
@@ -138,7 +140,7 @@ def value_columns(spec, include_personal=False):
                     "da": f"Indikator: {ind.numerator} / {ind.denominator}",
                     "en": f"Indicator: {ind.numerator} / {ind.denominator}",
                 },
-                unit={"da": "andel (0–1)", "en": "share (0–1)"},
+                unit=SHARE_UNIT,
             )
         )
     for key in spec.warning_keys:

@@ -16,10 +16,10 @@ import tempfile
 import zipfile
 from decimal import Decimal
 
-from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from rustpy_xlsxwriter import Format, write_worksheets
 
-from exports.datasets import Column
+from exports.datasets import SHARE_UNIT, Column
 from lib.formula import safe_text
 
 CSV_CHUNK = 64 * 1024
@@ -104,8 +104,11 @@ def csv_stream(columns, rows, variant="csv"):
 
 
 def _xlsx_value(value):
-    if value is None:
-        return None
+    kind = type(value)
+    if kind is str:
+        return safe_text(ILLEGAL_CHARACTERS_RE.sub("", value))
+    if value is None or kind is int or kind is float or kind is bool:
+        return value
     if isinstance(value, bool | int | float):
         return value
     if isinstance(value, dt.datetime):
@@ -132,7 +135,8 @@ def codebook_columns():
 
 
 def codebook_rows(columns, spec=None):
-    """The codebook: one row per column; choice codes with their Danish labels."""
+    """The codebook: one row per column; choice codes with their Danish labels. Date-times
+    are in UTC (the XLSX cells carry no time zone; the CSV's end in Z), and the type says so."""
     for col in columns:
         allowed = ""
         if col.choices:
@@ -145,24 +149,67 @@ def codebook_rows(columns, spec=None):
             col.name,
             col.label_da,
             col.label_en,
-            col.type + (f" ({col.format})" if col.format else ""),
+            col.type
+            + (f" ({col.format})" if col.format else "")
+            + (" (UTC)" if col.type == "datetime" else ""),
             col.unit.get("da", "") if col.unit else "",
             allowed,
         ]
 
 
+# Column widths (characters) by Table Schema type; a header longer than that widens it.
+XLSX_WIDTHS = {"string": 18, "integer": 11, "number": 11, "boolean": 8, "date": 11}
+XLSX_MAX_WIDTH = 40
+XLSX_DATETIME = "yyyy-mm-dd hh:mm:ss"
+XLSX_SHARE = "0.0%"
+
+
+def _xlsx_width(col):
+    if col.type == "datetime":
+        return 20
+    return min(XLSX_MAX_WIDTH, max(len(col.name) + 3, XLSX_WIDTHS.get(col.type, 12)))
+
+
+def _xlsx_records(names, rows):
+    """Each row as {column: cell}, the shape the writer takes; a sheet without rows gets one
+    empty record, so its header is still written."""
+    empty = True
+    for row in rows:
+        empty = False
+        yield dict(zip(names, [_xlsx_value(v) for v in row], strict=True))
+    if empty:
+        yield dict.fromkeys(names)
+
+
 def xlsx_bytes(sheets):
-    """An XLSX workbook in openpyxl's write-only mode; `sheets` is [(title, columns, rows)]."""
-    wb = Workbook(write_only=True)
+    """An XLSX workbook; `sheets` is [(title, columns, rows)].
+
+    Written by rust_xlsxwriter (through rustpy-xlsxwriter) in constant-memory mode: the rows
+    are pulled from the generators as the sheet is written, and cells are never read back as
+    formulas (`safe_text` has neutralised them anyway). Each sheet has its header row frozen
+    and filter buttons on, column widths by type, shares (0–1) shown as percentages and
+    date-times as `yyyy-mm-dd hh:mm:ss` in UTC (the codebook says so)."""
+    entries, widths, formats = [], {}, {}
+    share = Format().set_num_format(XLSX_SHARE)
     for title, columns, rows in sheets:
-        ws = wb.create_sheet(title=title[:31])
-        ws.append([c.name for c in columns])
-        for row in rows:
-            ws.append([_xlsx_value(v) for v in row])
-    with tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024) as f:
-        wb.save(f)
-        f.seek(0)
-        return f.read()
+        title = title[:31]
+        names = [c.name for c in columns]
+        entries.append((title, _xlsx_records(names, rows)))
+        widths[title] = {c.name: _xlsx_width(c) for c in columns}
+        shares = {c.name: share for c in columns if c.unit == SHARE_UNIT}
+        if shares:
+            formats[title] = shares
+    out = io.BytesIO()
+    write_worksheets(
+        entries,
+        out,
+        freeze_panes={"general": {"row": 1, "col": 0}},
+        autofilter={"general": True},
+        column_widths=widths,
+        column_formats=formats,
+        datetime_format=XLSX_DATETIME,
+    )
+    return out.getvalue()
 
 
 def table_schema(columns, primary_key=None):

@@ -26,7 +26,7 @@ TOP_COLOUR = "#1a9850"
 NO_RESPONSE = "#bdbdbd"
 NO_VALUE = "#ffffff"
 TARGET = "#c00000"
-MIN_STEP = 1.2  # px
+MAP_TOLERANCE = 0.7  # px: a vertex nearer than this to its simplified outline is dropped
 FONT = "font-family:DejaVu Sans,Liberation Sans,sans-serif"
 
 
@@ -117,10 +117,45 @@ def column_chart(items, title="", width=640, height=220):
     return _svg(width, height, body, title)
 
 
+def simplify(points, tolerance):
+    """Douglas–Peucker: the vertices of a ring that lie further than `tolerance` from the
+    outline through the kept ones (first and last always kept). Iterative, so a long coast
+    does not recurse deeply."""
+    if len(points) < 3:
+        return list(points)
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    limit = tolerance * tolerance
+    while stack:
+        first, last = stack.pop()
+        (ax, ay), (bx, by) = points[first], points[last]
+        dx, dy = bx - ax, by - ay
+        length = dx * dx + dy * dy
+        worst, index = -1.0, 0
+        for i in range(first + 1, last):
+            px, py = points[i]
+            if length:
+                # squared distance to the segment's line, scaled by its length²
+                cross = dx * (py - ay) - dy * (px - ax)
+                d = cross * cross / length
+            else:
+                d = (px - ax) ** 2 + (py - ay) ** 2
+            if d > worst:
+                worst, index = d, i
+        if worst > limit:
+            keep[index] = True
+            stack.append((first, index))
+            stack.append((index, last))
+    return [p for p, k in zip(points, keep, strict=True) if k]
+
+
 @functools.lru_cache(maxsize=1)
 def _map_paths():
     """{code: svg path} of every municipality, projected once per process (equirectangular,
-    longitude scaled by cos 56°), and the drawing's size."""
+    longitude scaled by cos 56°) and simplified to what shows at the map's size (a few
+    thousand vertices instead of tens of thousands: WeasyPrint parses and draws every one),
+    and the drawing's size."""
     with open(GEOJSON, encoding="utf-8") as f:
         features = json.load(f)["features"]
     k = math.cos(math.radians(56))
@@ -134,17 +169,12 @@ def _map_paths():
         parts = []
         for polygon in polygons:
             for ring in polygon:
-                points, last = [], None
-                for lon, lat in ring:
-                    x, y = (lon - lon0) * k * scale, (lat1 - lat) * scale
+                projected = [((lon - lon0) * k * scale, (lat1 - lat) * scale) for lon, lat in ring]
+                for x, y in projected:
                     max_x, max_y = max(max_x, x), max(max_y, y)
-                    # Drop vertices closer than a point to the last one kept: invisible at
-                    # this size, and they make the PDF slow to draw.
-                    if last is None or abs(x - last[0]) + abs(y - last[1]) >= MIN_STEP:
-                        points.append(f"{x:.1f},{y:.1f}")
-                        last = (x, y)
-                if len(points) >= 3:
-                    parts.append("M" + "L".join(points) + "Z")
+                points = simplify(projected, MAP_TOLERANCE)
+                if len(points) >= 4:  # a closed ring: three corners and back
+                    parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in points[:-1]) + "Z")
         paths[feature["properties"]["code"]] = "".join(parts)
     return paths, math.ceil(max_x) + 5, math.ceil(max_y) + 5
 

@@ -35,24 +35,40 @@ class RoundForm(forms.Form):
     slug = forms.SlugField(
         label=_("Kort navn til adressen"),
         max_length=80,
-        help_text=_("Små bogstaver, tal og bindestreg, fx juniormesterlaere-2026-02."),
+        required=False,
+        help_text=_(
+            "Rundens navn i internetadressen, fx …/runder/juniormesterlaere-februar-2026/. "
+            "Lad feltet stå tomt, så laver vi det ud fra undersøgelsen og titlen. "
+            "Brug kun små bogstaver a-z, tal og bindestreg (æ, ø, å skrives ae, oe, aa)."
+        ),
+        error_messages={
+            "invalid": _(
+                "Brug kun små bogstaver a-z, tal og bindestreg i det korte navn "
+                "(æ, ø, å skrives ae, oe, aa)."
+            )
+        },
     )
     opens_at = forms.DateField(
         label=_("Åbner"),
         required=False,
         input_formats=DATE_FORMATS,
-        help_text=_("Valgfrit. Skriv datoen som dd-mm-åååå."),
+        widget=forms.DateInput(format="%d-%m-%Y"),
+        help_text=_(
+            "Skriv datoen som dd-mm-åååå. Når du åbner runden, kan du vælge at åbne den nu "
+            "eller automatisk på denne dato."
+        ),
     )
     deadline = forms.DateField(
         label=_("Frist"),
         input_formats=DATE_FORMATS,
+        widget=forms.DateInput(format="%d-%m-%Y"),
         help_text=_("Skriv datoen som dd-mm-åååå. Fristen er kl. 23.59."),
     )
     previous = forms.ModelChoiceField(
         label=_("Sammenlign med runde"),
         required=False,
         queryset=Round.objects.select_related("survey").order_by("-deadline"),
-        help_text=_("Valgfrit. Historikkontroller sammenligner med kommunens svar i denne runde."),
+        help_text=_("Historikkontroller sammenligner med kommunens svar i denne runde."),
     )
     recipients_mode = forms.ChoiceField(
         label=_("Modtagere"),
@@ -77,10 +93,43 @@ class RoundForm(forms.Form):
         help_text=_("Én kode pr. linje eller adskilt af komma, fx 101, 157, 360."),
     )
 
+    def __init__(self, *args, round_=None, **kwargs):
+        """`round_`: the draft being edited (its own slug is not 'taken')."""
+        self.round = round_
+        data = args[0] if args else kwargs.get("data")
+        if round_ is not None and data is None:
+            kwargs["initial"] = self.initial_for(round_)
+        super().__init__(*args, **kwargs)
+        if round_ is not None:
+            self.fields["previous"].queryset = self.fields["previous"].queryset.exclude(
+                pk=round_.pk
+            )
+
+    @classmethod
+    def initial_for(cls, round_):
+        recipients = list(round_.recipients.values_list("pk", flat=True))
+        everyone = Municipality.objects.filter(is_synthetic=False).count()
+        return {
+            "survey": round_.survey_id,
+            "title": round_.title,
+            "slug": round_.slug,
+            "opens_at": timezone.localtime(round_.opens_at).date() if round_.opens_at else None,
+            "deadline": timezone.localtime(round_.deadline).date(),
+            "previous": round_.previous_id,
+            "recipients_mode": cls.RECIPIENTS_ALL
+            if len(recipients) == everyone
+            else cls.RECIPIENTS_CHOSEN,
+            "municipalities": recipients,
+        }
+
     def clean(self):
         """Parse the recipients into codes and show every rule the round breaks (the rules are
         surveys.lifecycle's, the same for the API)."""
         data = super().clean()
+        if not data.get("slug") and data.get("survey") and data.get("title"):
+            data["slug"] = lifecycle.suggest_slug(
+                survey=data["survey"], title=data["title"], editing=self.round
+            )
         mode = data.get("recipients_mode")
         if mode == self.RECIPIENTS_ALL:
             data["recipients"] = lifecycle.ALL
@@ -88,7 +137,7 @@ class RoundForm(forms.Form):
             data["recipients"] = [m.code for m in data.get("municipalities") or []]
         elif mode == self.RECIPIENTS_CODES:
             data["recipients"] = lifecycle.split_codes(data.get("codes"))
-        self.add_problems(lifecycle.round_problems(**self._rule_input(data)))
+        self.add_problems(lifecycle.round_problems(**self._rule_input(data), editing=self.round))
         return data
 
     def _rule_input(self, data):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -29,6 +30,10 @@ MSG_PREVIOUS_OTHER_SURVEY = _("Runden, der sammenlignes med, skal være af samme
 MSG_NO_DEFINITION = _("Undersøgelsen har ingen definition endnu.")
 MSG_ROUND_CLOSED = pgettext_lazy("round state", "Runden er lukket.")
 MSG_ROUND_NOT_OPEN = _("Runden er ikke åbnet.")
+MSG_NOT_DRAFT = _("Runden er åbnet og kan ikke længere rettes eller slettes.")
+MSG_NO_FUTURE_OPENING = _("Runden har ingen åbningsdato i fremtiden.")
+
+_DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
 
 
 @dataclass(frozen=True)
@@ -81,13 +86,18 @@ def round_problems(
     opens_at: dt.datetime | None = None,
     previous: Round | None = None,
     recipients: Sequence[str] | str | None = None,
+    editing: Round | None = None,
 ) -> list[Problem]:
     """Every rule a new round must meet, for the values given (None: not known yet, e.g. a
-    field that did not parse, so a form can show every problem at once)."""
+    field that did not parse, so a form can show every problem at once). `editing`: the draft
+    being changed (its own slug is not taken)."""
     problems = []
     if survey is not None and survey.current_definition() is None:
         problems.append(Problem("survey", "unknown", MSG_NO_DEFINITION))
-    if slug and Round.objects.filter(slug=slug).exists():
+    taken = Round.objects.filter(slug=slug)
+    if editing is not None:
+        taken = taken.exclude(pk=editing.pk)
+    if slug and taken.exists():
         problems.append(Problem("slug", "unique", MSG_SLUG_TAKEN))
     if opens_at is not None and deadline is not None and opens_at > deadline:
         problems.append(Problem("deadline", "before_opening", MSG_DEADLINE_BEFORE_OPENING))
@@ -197,3 +207,134 @@ def reopen_round(round_: Round, *, actor: User, ip: str | None = None) -> bool:
             record("round.reopened", actor=actor, ip=ip, obj=round_)
     round_.refresh_from_db()
     return bool(changed)
+
+
+# --- Drafts: a suggested slug, edit, delete; opening on the opening date (issue 17)
+
+
+def suggest_slug(*, survey: Survey, title: str, editing: Round | None = None) -> str:
+    """The short name for the round's address from the survey and the title:
+    'Februar 2026' → 'juniormesterlaere-februar-2026' (æ/ø/å spelt ae/oe/aa), made unique."""
+    base = slugify(f"{survey.key}-{title}".translate(_DANISH))[:72].strip("-") or survey.key
+    taken = Round.objects.filter(slug__startswith=base)
+    if editing is not None:
+        taken = taken.exclude(pk=editing.pk)
+    taken = set(taken.values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _locked_draft(round_: Round) -> Round:
+    locked = Round.objects.select_for_update().filter(pk=round_.pk).first()
+    if locked is None or locked.state != RoundState.DRAFT:
+        raise RoundError(Problem("", "not_draft", MSG_NOT_DRAFT), code="state")
+    return locked
+
+
+def update_round(
+    round_: Round,
+    *,
+    actor: User,
+    ip: str | None = None,
+    survey: Survey,
+    title: str,
+    slug: str,
+    deadline: dt.datetime,
+    opens_at: dt.datetime | None = None,
+    previous: Round | None = None,
+    recipients: Sequence[str] | str,
+) -> Round:
+    """Change a draft: everything the creation takes. Raises RoundError with every problem,
+    or code "state" once the round is open."""
+    problems = round_problems(
+        survey=survey,
+        slug=slug,
+        deadline=deadline,
+        opens_at=opens_at,
+        previous=previous,
+        editing=round_,
+    )
+    municipalities, recipient_problems = resolve_recipients(recipients)
+    if problems + recipient_problems:
+        raise RoundError(*problems, *recipient_problems)
+    with transaction.atomic():
+        locked = _locked_draft(round_)
+        new = {
+            "survey": survey.pk,
+            "title": title,
+            "slug": slug,
+            "deadline": deadline,
+            "opens_at": opens_at,
+            "previous": previous.pk if previous else None,
+        }
+        old = {
+            "survey": locked.survey_id,
+            "title": locked.title,
+            "slug": locked.slug,
+            "deadline": locked.deadline,
+            "opens_at": locked.opens_at,
+            "previous": locked.previous_id,
+        }
+        changed = [k for k in new if new[k] != old[k]]
+        if set(locked.recipients.values_list("pk", flat=True)) != {m.pk for m in municipalities}:
+            changed.append("recipients")
+        if survey.pk != locked.survey_id:
+            locked.definition = survey.current_definition()
+        locked.survey, locked.title, locked.slug = survey, title, slug
+        locked.deadline, locked.opens_at, locked.previous = deadline, opens_at, previous
+        if opens_at is None:
+            locked.open_on_schedule = False
+        locked.save()
+        locked.recipients.set(municipalities)
+        record(
+            "round.updated",
+            actor=actor,
+            ip=ip,
+            obj=locked,
+            detail={"changed": sorted(changed), "recipients": len(municipalities)},
+        )
+    return locked
+
+
+def delete_round(round_: Round, *, actor: User, ip: str | None = None) -> None:
+    """Delete a draft (nobody has been invited to it). RoundError once it is open."""
+    with transaction.atomic():
+        locked = _locked_draft(round_)
+        record(
+            "round.deleted",
+            actor=actor,
+            ip=ip,
+            object_type="surveys.round",
+            object_ref=locked.slug,
+            detail={"title": locked.title, "slug": locked.slug},
+        )
+        locked.delete()
+
+
+def schedule_opening(round_: Round, *, actor: User, ip: str | None = None) -> Round:
+    """Open the draft automatically on its opening date (open_due_rounds, run by the timer
+    job, does it). RoundError once it is open or without a future opening date."""
+    with transaction.atomic():
+        locked = _locked_draft(round_)
+        if locked.opens_at is None or locked.opens_at <= timezone.now():
+            raise RoundError(Problem("opens_at", "past", MSG_NO_FUTURE_OPENING))
+        locked.open_on_schedule = True
+        locked.save(update_fields=["open_on_schedule"])
+        record(
+            "round.open_scheduled",
+            actor=actor,
+            ip=ip,
+            obj=locked,
+            detail={"opens_at": locked.opens_at.isoformat()},
+        )
+    return locked
+
+
+def open_due_rounds(now: dt.datetime | None = None) -> list[Round]:
+    """Open every draft scheduled to open whose opening time has come (the send_reminders
+    timer job calls this). Safe to run concurrently: opening is a conditional update."""
+    now = now or timezone.now()
+    due = Round.objects.filter(state=RoundState.DRAFT, open_on_schedule=True, opens_at__lte=now)
+    return [r for r in due if open_round(r, actor=None)]

@@ -88,6 +88,9 @@ class Round(models.Model):
     slug = models.SlugField(_("kort navn (URL)"), max_length=80, unique=True)
     recipients = models.ManyToManyField(Municipality, related_name="rounds", blank=True)
     opens_at = models.DateTimeField(_("åbner"), null=True, blank=True)
+    # The coordinator chose "open on the opening date": the scheduled job (send_reminders)
+    # opens the draft when opens_at has come (surveys.rounds.open_due_rounds).
+    open_on_schedule = models.BooleanField(default=False)
     deadline = models.DateTimeField(_("frist"))
     closes_at = models.DateTimeField(_("lukker"), null=True, blank=True)
     state = models.CharField(

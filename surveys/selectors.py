@@ -26,3 +26,12 @@ def get_round(user, slug):
     if round_ is None:
         raise Http404
     return round_
+
+
+def without_officer(round_: Round):
+    """Recipients no active officer answers for: opening the round invites nobody there."""
+    return (
+        round_.recipients.exclude(memberships__user__is_active=True)
+        .order_by("name")
+        .only("code", "name")
+    )

@@ -5,14 +5,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import formatting
 from accounts.audit import client_ip
 from accounts.permissions import coordinator_required
 from surveys import lifecycle
 from surveys.forms import RoundForm
-from surveys.models import Round
+from surveys.models import Round, RoundState
+from surveys.selectors import without_officer
 
 
 def _round(slug):
@@ -57,7 +60,15 @@ def round_detail(request, slug):
     # is not imported here): only their state, for the recipients table.
     submissions = {
         s.municipality_id: s
-        for s in round_.submissions.only("id", "municipality_id", "state", "late", "submitted_at")
+        for s in round_.submissions.only(
+            # round_id too: the related manager reads it to attach the round to each row.
+            "id",
+            "round_id",
+            "municipality_id",
+            "state",
+            "late",
+            "submitted_at",
+        )
     }
     rows = [(m, submissions.get(m.pk)) for m in recipients]
     responded = sum(1 for s in submissions.values() if s.has_responded)
@@ -74,23 +85,88 @@ def round_detail(request, slug):
     )
 
 
-@login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
+@coordinator_required
+def round_edit(request, slug):
+    round_ = _round(slug)
+    if round_.state != RoundState.DRAFT:
+        messages.info(request, str(lifecycle.MSG_NOT_DRAFT))
+        return redirect("surveys:round_detail", slug=round_.slug)
+    form = RoundForm(request.POST or None, round_=round_)
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = lifecycle.update_round(
+                round_, actor=request.user, ip=client_ip(request), **form.round_kwargs()
+            )
+        except lifecycle.RoundError as exc:
+            if exc.code == "state":
+                messages.info(request, exc.problems[0].message)
+                return redirect("surveys:round_detail", slug=round_.slug)
+            form.add_problems(exc.problems)
+        else:
+            messages.success(request, _("Kladden er gemt."))
+            return redirect("surveys:round_detail", slug=round_.slug)
+    return render(request, "surveys/round_form.html", {"form": form, "round": round_})
+
+
+@require_http_methods(["GET", "POST"])
+@coordinator_required
+def round_delete(request, slug):
+    round_ = _round(slug)
+    if round_.state != RoundState.DRAFT:
+        messages.info(request, str(lifecycle.MSG_NOT_DRAFT))
+        return redirect("surveys:round_detail", slug=round_.slug)
+    if request.method == "POST":
+        try:
+            lifecycle.delete_round(round_, actor=request.user, ip=client_ip(request))
+        except lifecycle.RoundError as exc:
+            messages.info(request, exc.problems[0].message)
+            return redirect("surveys:round_detail", slug=round_.slug)
+        messages.success(request, _("Kladden »%(title)s« er slettet.") % {"title": round_.title})
+        return redirect("surveys:round_list")
+    return render(request, "surveys/round_delete.html", {"round": round_})
+
+
+@require_http_methods(["GET", "POST"])
 @coordinator_required
 def round_open(request, slug):
+    """GET: what opening means (who gets no invitation; now or on the opening date).
+    POST `when=schedule` opens on the (future) opening date; anything else opens now."""
     round_ = _round(slug)
+    future_opening = round_.opens_at is not None and round_.opens_at > timezone.now()
+    if request.method == "GET":
+        if round_.state != RoundState.DRAFT:
+            return redirect("surveys:round_detail", slug=round_.slug)
+        return render(
+            request,
+            "surveys/round_open.html",
+            {
+                "round": round_,
+                "recipient_count": round_.recipients.count(),
+                "without_officer": list(without_officer(round_)),
+                "future_opening": future_opening,
+            },
+        )
     try:
-        opened = lifecycle.open_round(round_, actor=request.user, ip=client_ip(request))
-    except lifecycle.RoundError as exc:
-        messages.error(request, exc.problems[0].message)
-    else:
-        if opened:
+        if request.POST.get("when") == "schedule" and future_opening:
+            lifecycle.schedule_opening(round_, actor=request.user, ip=client_ip(request))
+            messages.success(
+                request,
+                _(
+                    "Runden åbner automatisk %(when)s. Kommunernes sagsbehandlere får "
+                    "invitationen pr. e-mail til den tid."
+                )
+                % {"when": formatting.when(round_.opens_at)},
+            )
+        elif lifecycle.open_round(round_, actor=request.user, ip=client_ip(request)):
             messages.success(
                 request,
                 _("Runden er åbnet. Kommunernes kontaktpersoner får en invitation pr. e-mail."),
             )
         else:
             messages.info(request, _("Runden var allerede åbnet."))
+    except lifecycle.RoundError as exc:
+        messages.error(request, exc.problems[0].message)
     return redirect("surveys:round_detail", slug=round_.slug)
 
 

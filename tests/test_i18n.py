@@ -4,7 +4,7 @@ English is chosen by the browser (Accept-Language, which the API relies on too) 
 language button (a POST to set_language, remembered in a cookie that beats the browser). The
 English catalogue is locale/en/LC_MESSAGES/django.po: every msgid (the Danish source text)
 must have an English msgstr, so a new string without a translation fails here. To update it,
-see "Language" in the README.
+see "Translations" in docs/development.md.
 """
 
 from pathlib import Path
@@ -164,7 +164,8 @@ def test_every_string_has_an_english_translation():
     assert len(catalogue) > 0
     assert untranslated == [], (
         f"{len(untranslated)} string(s) without an English translation in {PO}: "
-        f"{untranslated[:10]}. Run makemessages -l en, translate, compilemessages (README)."
+        f"{untranslated[:10]}. Run makemessages -l en, translate, compilemessages "
+        "(docs/development.md)."
     )
 
 

@@ -113,6 +113,8 @@ EXPECTED = {
     "accounts:invite": COORDINATOR,
     "accounts:officers": COORDINATOR,
     "accounts:deactivate": COORDINATOR_POST,
+    "accounts:resend_invitation": COORDINATOR_POST,
+    "accounts:withdraw_invitation": COORDINATOR_POST,
     "accounts:accept_invitation": dict.fromkeys(ROLES, {410}),  # unknown token
     "accounts:audit_log": COORDINATOR,
     "accounts:audit_log_csv": COORDINATOR,
@@ -120,7 +122,9 @@ EXPECTED = {
     "surveys:round_list": COORDINATOR,
     "surveys:round_create": COORDINATOR,
     "surveys:round_detail": COORDINATOR,
-    "surveys:round_open": COORDINATOR_POST,
+    "surveys:round_edit": {**COORDINATOR, "coordinator": {302}},  # the world's round is open
+    "surveys:round_delete": {**COORDINATOR, "coordinator": {302}},
+    "surveys:round_open": {**COORDINATOR, "coordinator": {302}},
     "surveys:round_reopen": COORDINATOR_POST,
     "submissions:form": OWN_FORM,
     "submissions:entry_add": {**OWN_ONLY, "analyst": {403}},
@@ -207,6 +211,15 @@ def world(db):
     }
     make_submission(entries, "360", {"entries": [entry]}, state="draft")
     KWARGS["user_id"] = cast["officer"].pk
+    from accounts.models import Invitation
+
+    invited = make_user(Role.OFFICER, ["360"], email="invited@lolland.dk")
+    KWARGS["invitation_id"] = Invitation.objects.create(
+        email=invited.email,
+        municipality=invited.memberships.get().municipality,
+        user=invited,
+        token="pending-invitation",
+    ).pk
     return cast
 
 
@@ -219,6 +232,7 @@ KWARGS = {
     "fmt": "csv",
     "number": 1,
     "user_id": 1,
+    "invitation_id": 1,
     "uidb36": "1",
     "object_id": "1",
     "content_type_id": "1",
@@ -272,10 +286,14 @@ def test_every_url_answers_each_role_as_the_rules_say(world):
 # Writes: who may POST. Everyone else is refused and nothing is recorded as having happened.
 WRITE_ALLOWED = {
     "surveys:round_open": {"coordinator"},
+    "surveys:round_edit": {"coordinator"},
+    "surveys:round_delete": {"coordinator"},
     "surveys:round_reopen": {"coordinator"},
     "surveys:round_create": {"coordinator"},
     "accounts:invite": {"coordinator"},
     "accounts:deactivate": {"coordinator"},
+    "accounts:resend_invitation": {"coordinator"},
+    "accounts:withdraw_invitation": {"coordinator"},
     "submissions:form": {"officer", "coordinator"},
     "submissions:entry_add": {"officer", "coordinator"},
     "submissions:entry_edit": {"officer", "coordinator"},

@@ -75,10 +75,14 @@ class BoardFilterForm(forms.Form):
 
 
 class ReminderForm(forms.Form):
-    subject = forms.CharField(label=_("Emne"), max_length=200, required=False)
+    subject = forms.CharField(
+        label=_("Emne"),
+        max_length=200,
+        error_messages={"required": _("Skriv e-mailens emne.")},
+    )
     body = forms.CharField(
         label=_("Tekst"),
-        required=False,
+        error_messages={"required": _("Skriv e-mailens tekst.")},
         widget=forms.Textarea(attrs={"rows": 14}),
         help_text=_(
             "Variabler: {round} rundens navn, {deadline} fristen, {link} direkte link til "
@@ -106,13 +110,8 @@ class ReminderSettingsForm(forms.Form):
             "automatiske påmindelser."
         ),
     )
-    subject = forms.CharField(label=_("Emne"), max_length=200, required=False)
-    body = forms.CharField(
-        label=_("Tekst"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 14}),
-        help_text=ReminderForm.base_fields["body"].help_text,
-    )
+    subject = ReminderForm.base_fields["subject"]
+    body = ReminderForm.base_fields["body"]
 
 
 class NoteForm(forms.Form):

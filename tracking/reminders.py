@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 
+from accounts import formatting
 from accounts.audit import record
 from accounts.models import Membership, User
 from reference.models import Municipality
@@ -141,8 +142,7 @@ def check_template(subject, body):
 
 def format_deadline(deadline):
     with translation.override(EMAIL_LANGUAGE):
-        local = timezone.localtime(deadline)
-        return formats.date_format(local, "j. F Y") + " kl. " + local.strftime("%H.%M")
+        return formatting.when(deadline)
 
 
 def variables(round_, municipality):

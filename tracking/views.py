@@ -165,11 +165,12 @@ def send_reminder(request, slug):
             },
             codes=codes,
         )
-    preview = None
-    if chosen:
+    # The preview is the e-mail as one municipality that will receive it gets it.
+    preview, preview_for = None, next((m for m in chosen if emails.get(m.pk)), None)
+    if preview_for is not None:
         try:
             subject, body = reminders.check_template(form["subject"].value(), form["body"].value())
-            preview = reminders.render(subject, body, round_, chosen[0])
+            preview = reminders.render(subject, body, round_, preview_for)
         except ServiceError:
             preview = None
     return render(
@@ -181,6 +182,7 @@ def send_reminder(request, slug):
             "target": target,
             "chosen": [(m, emails.get(m.pk, [])) for m in chosen],
             "preview": preview,
+            "preview_for": preview_for,
             "closed": round_.state != "open",
         },
     )

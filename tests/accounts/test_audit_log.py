@@ -86,6 +86,35 @@ def test_a_coordinator_browses_the_audit_log_newest_first(as_coordinator, events
     assert "officer@odder.dk" in body and "feb26/727" in body
 
 
+def test_events_are_told_in_words_with_months_in_the_interface_language(
+    as_coordinator, coordinator, lolland, events
+):
+    from reference.models import Municipality
+    from tests.factories import make_round
+
+    round_ = make_round(codes=["360"], slug="feb26", title="Februar 2026")
+    with time_machine.travel(datetime(2026, 3, 7, 0, tzinfo=UTC)):
+        record("round.opened", actor=coordinator, obj=round_)
+        record(
+            "user.invited",
+            actor=coordinator,
+            obj=lolland,
+            detail={"municipality": "360", "long": "x" * 300, "codes": ["101", "147"]},
+        )
+    html = as_coordinator.get(URL).content.decode()
+    assert "Karin Koordinator inviterede Lone Lolland (officer@lolland.dk)" in html
+    assert "Karin Koordinator åbnede runden Februar 2026" in html
+    assert "Lone Lolland indsendte besvarelsen fra " in html
+    assert f"{Municipality.objects.get(code='360').name} i Februar 2026" in html
+    assert "7. marts 2026 kl. 01.00" in html
+    assert "x" * 300 in html and "101, 147" in html  # details are never cut off
+    assert 'tabindex="0" role="region" aria-labelledby="audit-results"' in html
+    as_coordinator.cookies["django_language"] = "en"
+    html = as_coordinator.get(URL).content.decode()
+    assert "Karin Koordinator invited Lone Lolland (officer@lolland.dk)" in html
+    assert "7 March 2026 at 01:00" in html and "marts" not in html
+
+
 @pytest.mark.parametrize(
     "query, expected",
     [

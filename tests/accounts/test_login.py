@@ -1,8 +1,10 @@
 """Logging in: by password, by a one-time code sent by e-mail, and the limits on guessing."""
 
+import datetime as dt
 import re
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -190,3 +192,84 @@ def test_a_deactivated_user_cannot_log_in(client, db, role, password):
     client.post(reverse("account_login"), {"login": user.email, "password": password})
 
     assert logged_in_user_id(client) is None
+
+
+def test_the_code_button_submits_the_login_form_to_the_code_request(client, db):
+    page = client.get(reverse("account_login")).content.decode()
+
+    assert '<form method="post" action="/konto/login/" id="login-form"' in page
+    button = re.search(r"<button[^>]*>\s*Send mig en login-kode\s*</button>", page)
+    assert button, "the code request is a button of the login form, not a link"
+    assert 'form="login-form"' in button.group(0)
+    assert f'formaction="{reverse("account_request_login_code")}"' in button.group(0)
+
+
+def test_the_email_typed_on_the_login_page_gets_the_code_at_once(client, lolland, mailoutbox):
+    # What the browser sends when "Send mig en login-kode" is pressed: the login form's fields.
+    response = client.post(
+        reverse("account_request_login_code"),
+        {"login": " Officer@Lolland.dk ", "password": "", "next": "/indberet/"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_confirm_login_code") + "?next=%2Findberet%2F"
+    assert [m.to for m in mailoutbox] == [[lolland.email]]
+    client.post(response["Location"], {"code": login_code_in(mailoutbox[0]), "next": "/indberet/"})
+    assert logged_in_user_id(client) == str(lolland.pk)
+
+
+def test_the_code_button_with_nothing_typed_shows_the_code_form_without_an_error(
+    client, db, mailoutbox
+):
+    response = client.post(reverse("account_request_login_code"), {"login": "", "password": ""})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="email"' in page
+    assert "påkrævet" not in page and "errorlist" not in page
+    assert mailoutbox == []
+
+
+def test_a_bad_address_typed_on_the_login_page_is_shown_on_the_code_form(client, db, mailoutbox):
+    response = client.post(
+        reverse("account_request_login_code"), {"login": "lone@", "password": ""}
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'value="lone@"' in page
+    assert 'id="id_email-error"' in page
+    assert mailoutbox == []
+
+
+def test_a_fresh_login_is_not_asked_for_the_password_again_to_set_up_two_factor(db, password):
+    coordinator = make_user(Role.COORDINATOR, email="ny@indberet.dk", mfa=False)
+    client = Client()
+    client.post(reverse("account_login"), {"login": coordinator.email, "password": password})
+
+    response = client.get("/", HTTP_ACCEPT="text/html", follow=True)
+
+    assert [url for url, _ in response.redirect_chain] == [reverse("mfa_activate_totp")]
+    assert response.status_code == 200
+
+
+def test_a_login_by_code_counts_as_recent_too(client, lolland, mailoutbox):
+    client.post(reverse("account_request_login_code"), {"email": lolland.email})
+    client.post(reverse("account_confirm_login_code"), {"code": login_code_in(mailoutbox[0])})
+
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
+
+
+def test_a_login_older_than_the_reauthentication_timeout_asks_for_the_password(
+    db, password, settings
+):
+    officer = make_user(Role.OFFICER, ["360"], email="gammel@lolland.dk")
+    client = Client()
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        client.post(reverse("account_login"), {"login": officer.email, "password": password})
+    later = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC) + dt.timedelta(seconds=301)
+    with time_machine.travel(later, tick=False):
+        response = client.get(reverse("mfa_activate_totp"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))

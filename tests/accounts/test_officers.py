@@ -83,3 +83,102 @@ def test_unticking_active_in_the_admin_also_ends_the_session(lolland, officer_se
     lolland.refresh_from_db()
     assert lolland.is_active is False
     assert officer_session.get("/").status_code == 302
+
+
+@pytest.fixture
+def invitation(coordinator, django_capture_on_commit_callbacks):
+    from accounts.services import invite_officer
+    from reference.models import Municipality
+
+    with django_capture_on_commit_callbacks(execute=True):
+        return invite_officer(
+            "ny@odder.dk", Municipality.objects.get(code="727"), invited_by=coordinator
+        )
+
+
+def test_the_page_says_each_status_in_words_and_lists_pending_invitations(
+    as_coordinator, lolland, invitation
+):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(pk=lolland.pk).update(last_login="2026-03-07T00:00Z")
+    html = as_coordinator.get("/konto/sagsbehandlere/").content.decode()
+    assert "Aktiv, loggede sidst ind 7. marts 2026 kl. 01.00" in html
+    assert "Inviteret, har ikke logget ind endnu" in html
+    assert "Invitationer, der ikke er taget imod" in html and "ny@odder.dk" in html
+    assert "Venter, linket virker til" in html
+    assert f"/konto/sagsbehandlere/invitation/{invitation.pk}/send-igen/" in html
+
+
+def test_resending_gives_a_new_link_and_the_old_one_stops_working(
+    as_coordinator, invitation, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from accounts.services import find_open_invitation
+
+    old_token = invitation.token
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = as_coordinator.post(
+            f"/konto/sagsbehandlere/invitation/{invitation.pk}/send-igen/", follow=True
+        )
+    assert "Invitationen er sendt igen til ny@odder.dk" in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.token != old_token and find_open_invitation(old_token) is None
+    assert find_open_invitation(invitation.token) == invitation
+    [message] = mail.outbox
+    assert message.to == ["ny@odder.dk"] and invitation.token in message.body
+    event = AuditEvent.objects.get(action="invitation.resent")
+    assert event.detail == {"email": "ny@odder.dk", "municipality": "727"}
+
+
+def test_withdrawing_kills_the_link_and_the_access_it_gave(as_coordinator, invitation):
+    from accounts.models import Invitation, Membership
+
+    user, token = invitation.user, invitation.token
+    response = as_coordinator.post(
+        f"/konto/sagsbehandlere/invitation/{invitation.pk}/traek-tilbage/", follow=True
+    )
+    assert "Invitationen til ny@odder.dk er trukket tilbage" in response.content.decode()
+    assert not Invitation.objects.filter(token=token).exists()
+    assert not Membership.objects.filter(user=user).exists()
+    user.refresh_from_db()
+    assert user.is_active is False
+    assert Client().get(f"/konto/invitation/{token}/").status_code == 410
+    assert AuditEvent.objects.filter(action="invitation.withdrawn").count() == 1
+    page = as_coordinator.get("/konto/sagsbehandlere/")
+    assert [i for i, _expires in page.context["invitations"]] == []
+
+
+def test_withdrawing_an_invitation_of_someone_who_uses_the_platform_keeps_their_access(
+    as_coordinator, lolland, coordinator
+):
+    from accounts.models import Membership
+    from accounts.services import invite_officer
+    from reference.models import Municipality
+
+    lolland.last_login = "2026-03-07T00:00Z"
+    lolland.save()
+    invitation = invite_officer(
+        lolland.email, Municipality.objects.get(code="360"), invited_by=coordinator
+    )
+    as_coordinator.post(f"/konto/sagsbehandlere/invitation/{invitation.pk}/traek-tilbage/")
+    assert Membership.objects.filter(user=lolland).exists()
+    lolland.refresh_from_db()
+    assert lolland.is_active
+
+
+@pytest.mark.parametrize("action", ["send-igen", "traek-tilbage"])
+def test_an_officer_cannot_resend_or_withdraw_and_nothing_happens(
+    lolland, odder, invitation, action
+):
+    from accounts.models import Invitation
+
+    for person in (lolland, odder):
+        client = Client()
+        client.force_login(person)
+        url = f"/konto/sagsbehandlere/invitation/{invitation.pk}/{action}/"
+        assert client.post(url).status_code == 404
+    assert Invitation.objects.get(pk=invitation.pk).token == invitation.token
+    assert not AuditEvent.objects.filter(action__startswith="invitation.").exists()

@@ -84,7 +84,12 @@ def long_sql(spec):
 
 
 def copy_rows(kind, rounds):
-    """Run the COPY through psycopg and count its rows and bytes (the output is discarded)."""
+    """Run the COPY through psycopg and count its rows and bytes (the output is discarded).
+
+    COPY takes no parameters, so the round ids are bound on the client: a `ClientCursor` on
+    the app's connection, whatever cursor class the settings give it (with prepared
+    statements, the default, Django's cursors bind on the server and have no `mogrify`)."""
+    import psycopg
     from django.db import connection
 
     rounds = datasets.ordered_rounds(rounds)
@@ -94,7 +99,7 @@ def copy_rows(kind, rounds):
     size = lines = 0
     connection.ensure_connection()
     raw = connection.connection  # the psycopg 3 connection
-    with raw.cursor() as cur:
+    with psycopg.ClientCursor(raw) as cur:
         query = cur.mogrify(sql, {"ids": ids})
         with cur.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)") as copy:
             for block in copy:

@@ -7,7 +7,9 @@ municipality's script does:
 - mode "api":  PUT /api/v1/rounds/<slug>/submissions/<code>/ {version, answers, explanations}
                POST …/submit/ {version}, with the officer's API token;
 - mode "form": GET the form (for the CSRF token and version), POST action=save, POST
-               action=submit, with the officer's session cookie.
+               action=submit, with the officer's session cookie;
+- mode "floor": PUT /bench-floor/<slug>/<code>/ {version, answers, explanations} with the
+               token — the bare-Django floor of a save (tests/bench/floor.py), one request.
 
 BENCH_PLAN is a JSON file: {"mode": …, "items": [{"slug", "code", "token"|"session",
 "answers", "explanations"}, …]}. A user stops the run when the plan is used up.
@@ -52,6 +54,8 @@ class Officer(HttpUser):
             raise StopUser()
         if PLAN["mode"] == "api":
             self._api(item)
+        elif PLAN["mode"] == "floor":
+            self._floor(item)
         else:
             self._form(item)
 
@@ -75,6 +79,16 @@ class Officer(HttpUser):
         ) as r:
             if r.status_code != 200:
                 r.failure(f"submit {r.status_code}: {r.text[:200]}")
+
+    def _floor(self, item):
+        headers = {"Authorization": f"Token {item['token']}"}
+        url = f"/bench-floor/{item['slug']}/{item['code']}/"
+        body = {"version": 0, "answers": item["answers"], "explanations": item["explanations"]}
+        with self.client.put(
+            url, json=body, headers=headers, name="floor", catch_response=True
+        ) as r:
+            if r.status_code != 200:
+                r.failure(f"floor {r.status_code}: {r.text[:200]}")
 
     def _form(self, item):
         cookies = {"sessionid": item["session"]}

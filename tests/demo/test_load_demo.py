@@ -35,3 +35,45 @@ def test_load_demo_is_idempotent_and_96_of_98_answered_in_february(capsys, setti
     html = client.get("/indberet/juniormesterlaere-2026-02/727/").content.decode()
     assert "syntetiske" in html
     assert "syntetiske" in client.get("/").content.decode()
+
+
+def test_the_demo_officers_get_an_open_september_round_to_try_without_touching_february(capsys, db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accounts.models import User
+    from reference.models import Municipality
+    from submissions import services
+
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    trial = Round.objects.get(slug="juniormesterlaere-2026-09")
+    feb = Round.objects.get(slug="juniormesterlaere-2026-02")
+    assert trial.is_open and trial.is_demo and trial.previous == feb
+    assert trial.recipients.count() == 98 and not trial.submissions.exists()
+    assert "September 2026" in out and "690 elever og 150 tilmeldte" in out
+    for round_ in Round.objects.filter(is_demo=True):
+        assert timezone.localtime(round_.deadline).time() == dt.time(23, 59), round_.slug
+        assert round_.opened_at is None or round_.opened_at <= timezone.now()
+
+    officer = User.objects.get(email="lolland@demo.indberet.dk")
+    lolland = Municipality.objects.get(code="360")
+    answers = {"pupils_8_9": "690", "enrolled": "150"}
+    saved = services.save_draft(
+        trial, lolland, actor=officer, answers=answers, explanations={}, version=0
+    )
+    [warning] = saved.result.warnings
+    assert warning["key"] == "share_high"
+    explanation = {warning["explain"]: "Ny ordning på to skoler."}
+    services.save_draft(
+        trial,
+        lolland,
+        actor=officer,
+        answers=answers,
+        explanations=explanation,
+        version=saved.submission.version,
+    )
+    services.submit(trial, lolland, actor=officer)
+    assert trial.submissions.get().state == "submitted"
+    assert feb.submissions.filter(state__in=("submitted", "accepted")).count() == 96

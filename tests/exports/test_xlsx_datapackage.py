@@ -115,3 +115,26 @@ def test_entries_datapackage_with_choices_passes_frictionless_validate(db, analy
     assert wide.loc[0, "target_groups"] == "grundskole;fgu"
     assert bool(wide.loc[2, "nothing_to_report"]) is True
     assert wide.loc[3, "state"] == "no_response"
+
+
+def test_xlsx_sheets_are_ready_to_read(rounds, analyst):
+    """Header frozen, filter buttons on, widths set, shares as percentages, and the codebook
+    saying that date-times are UTC (an XLSX cell carries no time zone)."""
+    wb = load_workbook(io.BytesIO(export_bytes(analyst, [rounds[1]], "xlsx")))
+    for name in wb.sheetnames:
+        ws = wb[name]
+        assert ws.freeze_panes == "A2", name
+        assert ws.auto_filter.ref.startswith("A1:"), name
+        assert ws.column_dimensions["A"].width > 8, name
+    wide = wb["wide"]
+    header = [c.value for c in wide[1]]
+    share = header.index("share") + 1
+    submitted = header.index("submitted_at") + 1
+    row = next(r for r in wide.iter_rows(min_row=2) if r[share - 1].value is not None)
+    assert row[share - 1].number_format.endswith("%")
+    assert row[submitted - 1].is_date
+    pupils = header.index("pupils_8_9")
+    assert row[pupils].number_format == "General"
+    codebook = {r[0]: r for r in wb["codebook"].iter_rows(min_row=2, values_only=True)}
+    assert "UTC" in codebook["submitted_at"][3]
+    assert "%" not in codebook["pupils_8_9"][3]

@@ -398,6 +398,6 @@ def test_a_row_shows_contacts_reminders_and_notes_escaped_and_shortened(
     row = row.group(0)
     assert '&lt;b&gt;Kim&lt;/b&gt; &lt;<a href="mailto:k@x.dk">k@x.dk</a>&gt; · +45 1' in row
     assert "(kontakt)" in row
-    assert "1 · 3/3" in row and "ingen modtager" in row
-    assert "4/3: &lt;script&gt;x&lt;/script&gt; lang" in row and "…" in row
+    assert "1 · 3. marts 2026" in row and "ingen modtager" in row
+    assert "4. marts 2026: &lt;script&gt;x&lt;/script&gt; lang" in row and "…" in row
     assert "<script>" not in row

@@ -63,6 +63,25 @@ def test_selected_municipalities_come_from_the_board_checkboxes(round_, as_coord
     assert page.context["preview"][1].startswith("Kære kontaktperson i Odder")
 
 
+def test_the_preview_is_the_mail_of_a_municipality_that_will_receive_it(round_, as_coordinator):
+    page = as_coordinator.get("/opfoelgning/feb-2026/paamindelser/", {"target": "all"})
+    assert [m.code for m, _emails in page.context["chosen"]][0] == "706"  # Syddjurs: nobody
+    assert page.context["preview_for"].code == "727"
+    assert page.context["preview"][1].startswith("Kære kontaktperson i Odder")
+    assert "Se e-mailen, som Odder får den" in page.content.decode()
+
+
+def test_subject_and_body_are_required_and_not_marked_optional(round_, as_coordinator):
+    page = as_coordinator.get("/opfoelgning/feb-2026/paamindelser/", {"m": ["727"]})
+    assert "valgfrit" not in page.content.decode()
+    data = {"target": "selected", "m": ["727"], "subject": "", "body": " ", "nonce": nonce_of(page)}
+    html = as_coordinator.post("/opfoelgning/feb-2026/paamindelser/", data).content.decode()
+    assert "Skriv e-mailens emne." in html and "Skriv e-mailens tekst." in html
+    assert not Reminder.objects.exists()
+    settings = as_coordinator.get("/opfoelgning/feb-2026/paamindelser/plan/").content.decode()
+    assert 'for="id_body">Tekst</label>' in settings
+
+
 def test_an_unknown_variable_is_shown_in_the_error_summary_and_nothing_is_sent(
     round_, as_coordinator
 ):
@@ -233,6 +252,27 @@ def test_the_non_responder_xlsx_has_the_same_rows_and_no_formulas(round_, as_coo
     cells = [c for row in sheet.iter_rows() for c in row]
     assert all(c.data_type != "f" for c in cells)
     assert all(not (isinstance(c.value, str) and c.value[:1] in "=+-@\t\r") for c in cells)
+
+
+def test_the_close_page_puts_summary_and_confirmation_first_and_folds_the_lists(
+    round_, as_coordinator
+):
+    page = as_coordinator.get("/opfoelgning/feb-2026/luk/").content.decode()
+    button = page.index('<button class="button button-warning" type="submit">Luk runden')
+    assert page.index("2 af 4 har svaret") < button < page.index("<details")
+    assert page.index("<details") < page.index("Syddjurs")
+
+
+def test_the_board_groups_actions_and_keeps_send_to_selected_above_the_rows(round_, as_coordinator):
+    page = as_coordinator.get("/opfoelgning/feb-2026/").content.decode()
+    actions = page[page.index('<div class="board-actions">') : page.index("board-danger-zone")]
+    assert "Send påmindelse til alle" in actions and "Luk runden" not in actions
+    assert 'class="button button-warning" href="/opfoelgning/feb-2026/luk/"' in page
+    bar = page.index('class="board-selection-bar"')
+    assert bar < page.index("Send påmindelse til de valgte") < page.index("<tbody>", bar)
+    assert "Registrér kontaktperson" not in page  # Syddjurs has none: the state says so
+    filters = page[page.index('class="board-filter"') : page.index("board-selection-bar")]
+    assert 'class="form-select"' in filters and "valgfrit" not in filters
 
 
 def test_closing_shows_what_is_missing_first_and_reopening_undoes_it(round_, as_coordinator):

@@ -1,19 +1,24 @@
-"""Send the reminders the rounds' schedules say are due. Run it from a timer every few minutes
-(see README: Tracking and reminders). Idempotent: each (round, municipality, step) is claimed by
+"""Open the draft rounds whose scheduled opening time has come, then send the reminders the
+rounds' schedules say are due. Run it from a timer every few minutes
+(see docs/coordinators.md). Idempotent: each (round, municipality, step) is claimed by
 a unique row before it is sent, so running it twice, or on two machines at once, sends once."""
 
 from django.core.management.base import BaseCommand
 
+from surveys.lifecycle import open_due_rounds
 from tracking import reminders
 
 
 class Command(BaseCommand):
     help = (
-        "Send planlagte påmindelser til kommuner, der ikke har indsendt (kør fx hvert 5. "
-        "minut). Sikker at køre flere gange og samtidigt: hver påmindelse sendes én gang."
+        "Åbn runder, hvis planlagte åbningstid er nået, og send planlagte påmindelser til "
+        "kommuner, der ikke har indsendt (kør fx hvert 5. minut). Sikker at køre flere gange "
+        "og samtidigt: hver påmindelse sendes én gang."
     )
 
     def handle(self, *args, **options):
+        for round_ in open_due_rounds():
+            self.stdout.write(f"{round_.slug}: åbnet på åbningsdatoen, invitationer sendes.")
         steps = reminders.send_scheduled()
         for step in steps:
             r = step.result

@@ -1,0 +1,102 @@
+"""Every `aria-describedby`/`aria-labelledby` on every page points at an element that exists.
+
+A dangling id is silent for sighted users and means a screen reader never reads the hint or the
+error (Django adds `aria-describedby="id_x_helptext"` to widgets with help text, which our
+templates did not render). The pages are those of the permission matrix, seen by every role, in
+Danish and English, plus the coordinator's forms after a POST with errors.
+"""
+
+from html.parser import HTMLParser
+
+import pytest
+
+from tests.test_permission_matrix import (
+    ROLES,
+    client_for,
+    concrete_url,
+    rule_for,
+    url_patterns,
+    world,  # noqa: F401  (fixture)
+)
+
+REFERENCE_ATTRS = ("aria-describedby", "aria-labelledby", "aria-controls")
+
+
+class References(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids = set()
+        self.references = []  # (tag, attribute, id)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.add(attrs["id"])
+        for name in REFERENCE_ATTRS:
+            for ref in (attrs.get(name) or "").split():
+                self.references.append((tag, name, ref))
+        if tag == "label" and attrs.get("for"):
+            self.references.append((tag, "for", attrs["for"]))
+
+    handle_startendtag = handle_starttag
+
+
+def dangling(html):
+    parser = References()
+    parser.feed(html)
+    return [r for r in parser.references if r[2] not in parser.ids]
+
+
+def test_the_checker_finds_a_dangling_reference():
+    assert dangling('<p id="a">x</p><input aria-describedby="a b">') == [
+        ("input", "aria-describedby", "b")
+    ]
+    assert dangling('<label for="x">X</label><input id="x">') == []
+
+
+def _not_ours(name):
+    """Django's admin and DRF's browsable API render their own templates."""
+    return name.startswith("admin:") or (name.startswith("api-") and name != "api-docs")
+
+
+def _check(response, where, failures):
+    if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+        return
+    for tag, attr, ref in dangling(response.content.decode()):
+        failures.append(f"{where}: <{tag} {attr}={ref!r}> points at no element")
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_no_page_points_aria_at_a_missing_id(world, language):  # noqa: F811
+    failures = []
+    for role in ROLES:
+        client = client_for(world[role])
+        client.cookies["django_language"] = language
+        for name, pattern in url_patterns():
+            if rule_for(name) is None or name == "account_logout" or _not_ours(name):
+                continue
+            url = concrete_url(name, pattern)
+            response = client.get(url, HTTP_ACCEPT="text/html")
+            _check(response, f"{role} {language} GET {url}", failures)
+    assert failures == [], "\n" + "\n".join(failures)
+
+
+COORDINATOR_FORMS = [
+    ("surveys:round_create", {"title": "", "deadline": "31-02-2026", "recipients_mode": "codes"}),
+    ("tracking:send_reminder", {"subject": "", "body": "", "target": "all", "nonce": ""}),
+    ("tracking:reminder_settings", {"offsets": "1, " * 80}),  # longer than 200
+    ("accounts:invite", {"email": "not an address"}),
+]
+
+
+def test_forms_with_errors_point_aria_at_their_messages(world):  # noqa: F811
+    client = client_for(world["coordinator"])
+    patterns = dict(url_patterns())
+    failures = []
+    for name, data in COORDINATOR_FORMS:
+        url = concrete_url(name, patterns[name])
+        response = client.post(url, data)
+        assert response.status_code == 200, (url, response.status_code)
+        assert b"aria-invalid" in response.content, url
+        _check(response, f"POST {url}", failures)
+    assert failures == [], "\n" + "\n".join(failures)
