@@ -3,10 +3,15 @@
 import hashlib
 
 from rest_framework import exceptions
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.authentication import (
+    BaseAuthentication,
+    SessionAuthentication,
+    get_authorization_header,
+)
 from rest_framework.throttling import UserRateThrottle
 
 from accounts.tokens import authenticate_token
+from lib.api_errors import CSRF_FAILED, ApiError
 from lib.text import pick
 
 
@@ -66,6 +71,17 @@ class TokenAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return "Token"
+
+
+class CsrfSessionAuthentication(SessionAuthentication):
+    """The login session (the browsable API), with a CSRF failure answered in the error shape
+    and the request's language (DRF's own message is English only)."""
+
+    def enforce_csrf(self, request):
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied:
+            raise ApiError("csrf_failed", CSRF_FAILED, status_code=403)
 
 
 class TokenRateThrottle(UserRateThrottle):

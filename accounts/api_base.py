@@ -1,6 +1,7 @@
 """What every API v1 endpoint shares: JSON in and out, per-token throttling, and role checks
 that answer 403 after the scoped lookup has answered 404."""
 
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import permissions
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -91,3 +92,7 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
             "description": "`Token <token>` — create a token on your account page "
             "(/konto/api-noegler/).",
         }
+
+
+class CsrfSessionScheme(SessionScheme):
+    target_class = "accounts.api_auth.CsrfSessionAuthentication"

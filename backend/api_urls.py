@@ -62,5 +62,5 @@ urlpatterns = [
         submissions_api.SubmissionReturn.as_view(),
         name="api-submission-return",
     ),
-    re_path(r"^.*$", NotFoundView.as_view(), name="api-not-found"),
+    re_path(r"^[\s\S]*$", NotFoundView.as_view(), name="api-not-found"),
 ]

@@ -28,6 +28,8 @@ if SECRET_KEY is None:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG or TESTING else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Who collects the data and publishes the figures: named as the sender on the report's cover.
+ORGANISATION_NAME = env_str("ORGANISATION_NAME", "Indberet")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -57,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it sees every answer: errors under /api/ in the API's JSON error shape.
+    "lib.api_errors.ApiErrorShapeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -239,7 +243,7 @@ else:
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api_auth.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.api_auth.CsrfSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -256,12 +260,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The docs page (templates/api/swagger_ui.html): no deep-link anchors inside the operation
+    # buttons (axe: nested-interactive), and our layout without a second <main>
+    # (static/api/swagger-layout.js).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "layout": "IndberetLayout"},
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "RoundStateEnum": "surveys.models.RoundState",
         "SubmissionStateEnum": "submissions.models.SubmissionState",
         "StatusStateEnum": "tracking.api.STATUS_STATES",
+        "AnalysisStateEnum": "exports.api.ANALYSIS_STATES",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "backend.api_schema.finish_schema",
+    ],
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 

@@ -11,9 +11,12 @@ Conventions (documented here because the figures are published):
   denominator is > 0; otherwise it has no value (`None`, never 0) and it is left out of every
   count and ranking. The national value is Σ numerator / Σ denominator over responders that
   have a value (so a municipality with a zero denominator adds nothing to either sum).
-- Counts: "at or above target" is value ≥ target; "under threshold t" is value < t (zeros
-  included); "zero" is value == 0 exactly (a numerator of 0 over a positive denominator).
-- Bands (for the report and the map): `zero` (= 0), then (0, t₁), [t₁, t₂) … [tₖ, target) and
+- Counts: "at or above target" is value ≥ target; "under threshold t" is value < t, zeros
+  *included* (`count`), with how many of them are exactly 0 alongside (`zero`); "zero" is
+  value == 0 exactly (a numerator of 0 over a positive denominator). So "39 under 2 %
+  (heraf 5 på 0 %)": the bands below split the same 39 as 5 in `zero` and 34 in (0, 2 %).
+- Bands (for the report and the map): `zero` (= 0), then (0, t₁) — labelled "Over 0, under
+  t₁" so it is not read as every municipality under t₁ —, [t₁, t₂) … [tₖ, target) and
   [target, ∞). Comparisons allow 1e-12 of float rounding (5/100 is in the 5 % band).
 - Top 10 / bottom 10: sorted by value (descending / ascending), ties broken by municipality
   name then code so the order is deterministic. Municipalities tied with the 10th are
@@ -72,11 +75,16 @@ def _py(value):
     return value
 
 
-def pct(value, decimals=1):
-    """'4,3 %' — a fraction as a Danish percentage (used by the report and the page)."""
+def pct(value, decimals=1, space=" "):
+    """'4,3 %' — a fraction as a Danish percentage (used by the report and the page). A value
+    that rounds to zero is '0,0 %', never '−0,0 %'. `space` goes between figure and unit (the
+    report passes a non-breaking one)."""
     if value is None:
         return "–"
-    return f"{value * 100:.{decimals}f}".replace(".", ",").replace("-", "−") + " %"
+    shown = round(value * 100, decimals)
+    if shown == 0:
+        shown = 0.0  # no minus on a value that rounds to zero
+    return f"{shown:.{decimals}f}".replace(".", ",").replace("-", "−") + space + "%"
 
 
 def bands_for(indicator):
@@ -89,7 +97,7 @@ def bands_for(indicator):
     for edge in edges:
         key = "under_target" if edge == indicator.target else f"under_{edge:g}"
         if lower == 0:
-            label = {"da": f"Under {pct(edge, 0)}", "en": f"Under {pct(edge, 0)}"}
+            label = {"da": f"Over 0, under {pct(edge, 0)}", "en": f"Above 0, under {pct(edge, 0)}"}
         else:
             span = f"{pct(lower, 0)[:-2]}–{pct(edge, 0)}"
             label = {"da": span, "en": span}
@@ -172,7 +180,11 @@ def _counts(values, indicator):
             sum(1 for v in values if v >= target - EPSILON) if target is not None else None
         ),
         "under_threshold": [
-            {"threshold": t, "count": sum(1 for v in values if v < t - EPSILON)}
+            {
+                "threshold": t,
+                "count": sum(1 for v in values if v < t - EPSILON),
+                "zero": sum(1 for v in values if v == 0) if t > 0 else 0,
+            }
             for t in indicator.thresholds
         ],
         "zero": sum(1 for v in values if v == 0),

@@ -17,11 +17,10 @@ from rest_framework.response import Response
 from accounts.api_base import ApiView, CanReadAll, IgnoreFormatNegotiation, require
 from exports.services import build_export
 from lib.api_errors import ApiError, error_responses, field_error
+from lib.api_schema import SLUG_PARAM
+from surveys.models import RoundState
 from surveys.selectors import get_round
 
-SLUG_PARAM = OpenApiParameter(
-    "slug", str, OpenApiParameter.PATH, description="The round's slug (short name)."
-)
 FORMATS = ["csv", "csv-da", "long", "xlsx", "datapackage", "pdf"]
 CONTENT_TYPES = {
     "text/csv": "csv, csv-da (semicolon, decimal comma, BOM), long",
@@ -53,6 +52,178 @@ def jsonable(value):
     return str(value)
 
 
+# --- The analysis (exports/analysis.py: analyse_round), typed for the schema. The view returns
+# analyse_round's dict as it is; schemathesis and the generated-client test check that it
+# matches these.
+
+ANALYSIS_STATES = [
+    ("no_response", "Not started (no submission)"),
+    ("draft", "Draft"),
+    ("returned", "Returned for correction"),
+    ("submitted", "Submitted"),
+    ("accepted", "Accepted"),
+]
+
+
+class LocalizedTextSerializer(serializers.Serializer):
+    da = serializers.CharField()
+    en = serializers.CharField(required=False)
+
+
+class OptionalLocalizedTextSerializer(serializers.Serializer):
+    da = serializers.CharField(required=False)
+    en = serializers.CharField(required=False)
+
+
+class SummaryRoundSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    survey = serializers.CharField(help_text="The survey's key.")
+    survey_name = serializers.CharField()
+    state = serializers.ChoiceField(choices=RoundState.choices)
+    deadline = serializers.DateTimeField()
+    previous = serializers.CharField(allow_null=True, help_text="The previous round's slug.")
+    previous_title = serializers.CharField(allow_null=True)
+    is_demo = serializers.BooleanField()
+
+
+class StateCountsSerializer(serializers.Serializer):
+    no_response = serializers.IntegerField(min_value=0)
+    draft = serializers.IntegerField(min_value=0)
+    submitted = serializers.IntegerField(min_value=0)
+    returned = serializers.IntegerField(min_value=0)
+    accepted = serializers.IntegerField(min_value=0)
+
+
+class MunicipalityRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class RatioSerializer(serializers.Serializer):
+    numerator = serializers.FloatField(help_text="Σ numerator over responders with a value.")
+    denominator = serializers.FloatField(help_text="Σ denominator over the same.")
+    value = serializers.FloatField(allow_null=True, help_text="numerator / denominator.")
+
+
+class ThresholdCountSerializer(serializers.Serializer):
+    threshold = serializers.FloatField()
+    count = serializers.IntegerField(min_value=0, help_text="Values under the threshold.")
+    zero = serializers.IntegerField(
+        min_value=0, help_text="Of those under the threshold, how many are exactly 0."
+    )
+
+
+class CountsSerializer(serializers.Serializer):
+    with_value = serializers.IntegerField(min_value=0)
+    at_or_above_target = serializers.IntegerField(
+        min_value=0, allow_null=True, help_text="null when the indicator has no target."
+    )
+    under_threshold = ThresholdCountSerializer(many=True)
+    zero = serializers.IntegerField(min_value=0)
+
+
+class BandSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="`zero`, `under_target`, `at_or_above_target`, …")
+    lower = serializers.FloatField(help_text="Inclusive.")
+    upper = serializers.FloatField(allow_null=True, help_text="Exclusive; null = no upper.")
+    label = LocalizedTextSerializer()
+    count = serializers.IntegerField(min_value=0)
+
+
+class RankedSerializer(serializers.Serializer):
+    rank = serializers.IntegerField(min_value=1, help_text="Competition rank (1, 2, 2, 4 …).")
+    code = serializers.CharField()
+    name = serializers.CharField()
+    value = serializers.FloatField()
+
+
+class GroupSerializer(CountsSerializer):
+    recipients = serializers.IntegerField(min_value=0)
+    responses = serializers.IntegerField(min_value=0)
+    numerator = serializers.FloatField()
+    denominator = serializers.FloatField()
+    value = serializers.FloatField(allow_null=True)
+
+
+class DstGroupSerializer(GroupSerializer):
+    dst_group = serializers.CharField(allow_null=True, allow_blank=True)
+
+
+class RegionSerializer(GroupSerializer):
+    region_code = serializers.CharField(allow_null=True, allow_blank=True)
+    region_name = serializers.CharField(allow_null=True, allow_blank=True)
+
+
+class IndicatorMunicipalitySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    region_code = serializers.CharField(allow_blank=True)
+    region_name = serializers.CharField(allow_blank=True)
+    dst_group = serializers.CharField(allow_blank=True)
+    state = serializers.ChoiceField(choices=ANALYSIS_STATES)
+    numerator = serializers.FloatField(allow_null=True)
+    denominator = serializers.FloatField(allow_null=True)
+    value = serializers.FloatField(allow_null=True, help_text="null = no value (never 0).")
+    band = serializers.CharField(allow_null=True, help_text="The key of its band.")
+    previous_value = serializers.FloatField(allow_null=True)
+    change = serializers.FloatField(allow_null=True, help_text="In the indicator's own unit.")
+
+
+class PreviousRoundSerializer(CountsSerializer):
+    round = serializers.CharField(help_text="The previous round's slug.")
+    title = serializers.CharField()
+    national = RatioSerializer()
+    change = serializers.FloatField(allow_null=True)
+    municipalities_compared = serializers.IntegerField(min_value=0)
+
+
+class IndicatorSummarySerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = LocalizedTextSerializer()
+    numerator = serializers.CharField(help_text="The numerator's question key.")
+    denominator = serializers.CharField(help_text="The denominator's question key.")
+    target = serializers.FloatField(allow_null=True)
+    target_label = OptionalLocalizedTextSerializer()
+    thresholds = serializers.ListField(child=serializers.FloatField())
+    national = RatioSerializer()
+    counts = CountsSerializer()
+    responders_without_value = MunicipalityRefSerializer(many=True)
+    bands = BandSerializer(many=True)
+    top = RankedSerializer(many=True, help_text="Top 10 (ties with the 10th included).")
+    bottom = RankedSerializer(many=True, help_text="Bottom 10 (ties with the 10th included).")
+    by_dst_group = DstGroupSerializer(many=True)
+    by_region = RegionSerializer(many=True)
+    municipalities = IndicatorMunicipalitySerializer(many=True)
+    previous = PreviousRoundSerializer(
+        allow_null=True, help_text="The change since the previous round; null without one."
+    )
+
+
+class EntriesSummarySerializer(serializers.Serializer):
+    entries = serializers.IntegerField(min_value=0)
+    nothing_to_report = serializers.IntegerField(min_value=0)
+    by_choice = serializers.DictField(
+        child=serializers.DictField(child=serializers.IntegerField(min_value=0)),
+        help_text="Single-choice question key → choice value → number of entries.",
+    )
+
+
+class RoundSummarySerializer(serializers.Serializer):
+    round = SummaryRoundSerializer()
+    provisional = serializers.BooleanField(help_text="True while the round is not closed.")
+    generated_at = serializers.DateTimeField()
+    recipients = serializers.IntegerField(min_value=0)
+    responses = serializers.IntegerField(min_value=0, help_text="Submitted or accepted.")
+    response_rate = serializers.FloatField(
+        allow_null=True, help_text="0–1; null without recipients."
+    )
+    states = StateCountsSerializer()
+    non_responders = MunicipalityRefSerializer(many=True)
+    indicators = IndicatorSummarySerializer(many=True)
+    entries = EntriesSummarySerializer(allow_null=True, help_text="Entries surveys only.")
+
+
 @extend_schema(
     tags=["exports"],
     summary="A round's analysis (coordinators, analysts)",
@@ -61,7 +232,7 @@ def jsonable(value):
     "bottom 10, groups and the change since the previous round.",
     parameters=[SLUG_PARAM],
     responses={
-        200: OpenApiResponse(OpenApiTypes.OBJECT, description="The analysis."),
+        200: OpenApiResponse(RoundSummarySerializer, description="The analysis."),
         **error_responses(403, 404),
     },
 )
@@ -92,7 +263,11 @@ class PendingExportSerializer(serializers.Serializer):
         OpenApiParameter("format", str, enum=FORMATS, default="csv", description="File format."),
     ],
     responses={
-        (200, media): OpenApiResponse(OpenApiTypes.BINARY, description=what)
+        # CSV is text (a generated client reads it as a string); the others are files.
+        (200, media): OpenApiResponse(
+            OpenApiTypes.STR if media.startswith("text/") else OpenApiTypes.BINARY,
+            description=what,
+        )
         for media, what in CONTENT_TYPES.items()
     }
     | {

@@ -4,9 +4,8 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from exports.services import FORMATS
-from surveys.models import Round, RoundState, Survey
-from surveys.selectors import rounds_for
+from exports.services import FORMATS, exportable_rounds
+from surveys.models import Round, Survey
 
 
 class RoundChoiceField(forms.ModelMultipleChoiceField):
@@ -19,6 +18,11 @@ class RoundChoiceField(forms.ModelMultipleChoiceField):
         return label
 
 
+class SurveyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.display_name  # English when chosen and the survey has an English name
+
+
 class ExportForm(forms.Form):
     rounds = RoundChoiceField(
         label=_("Runder"),
@@ -27,7 +31,7 @@ class ExportForm(forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-checkbox"}),
         help_text=_("Vælg en eller flere runder af samme undersøgelse; de stables i én fil."),
     )
-    survey = forms.ModelChoiceField(
+    survey = SurveyChoiceField(
         label=_("Eller: alle runder af en undersøgelse"),
         queryset=Survey.objects.all(),
         required=False,
@@ -68,8 +72,3 @@ class ExportForm(forms.Form):
             self.add_error("format", _("Rapporten laves for én runde ad gangen."))
         data["round_list"] = rounds
         return data
-
-
-def exportable_rounds(user):
-    """The rounds the user may see that have been opened (drafts have nothing to export)."""
-    return rounds_for(user).exclude(state=RoundState.DRAFT).order_by("survey__name", "-deadline")

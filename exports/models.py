@@ -5,13 +5,14 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class Export(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Under udarbejdelse"
-        READY = "ready", "Klar"
-        FAILED = "failed", "Fejlede"
+        PENDING = "pending", _("Under udarbejdelse")
+        READY = "ready", _("Klar")
+        FAILED = "failed", _("Fejlede")
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     requested_by = models.ForeignKey(

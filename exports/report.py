@@ -7,6 +7,7 @@ import json
 import math
 from html import escape
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
@@ -228,6 +229,7 @@ def _indicator_context(ind, spec):
             {**b, "label_da": text(b["label"], "da"), "colour": colours[b["key"]]}
             for b in ind["bands"]
         ],
+        "under": under_threshold_rows(ind),
         "top_chart": hbar_chart(
             [(f"{t['rank']}. {t['name']}", t["value"]) for t in top],
             ind["target"],
@@ -245,6 +247,24 @@ def _indicator_context(ind, spec):
         "map": denmark_map(ind, f"Kort: {text(ind['label'], 'da')} pr. kommune"),
         "appendix": sorted(ind["municipalities"], key=lambda m: m["name"]),
     }
+
+
+def under_threshold_rows(ind):
+    """Per threshold: the municipalities under it (zeros included), how many of them are at 0,
+    and the bands of the chart that make up the same count — text, key figures and chart all
+    read these numbers, so they cannot disagree."""
+    rows = []
+    for u in ind["counts"]["under_threshold"]:
+        bands = [b for b in ind["bands"] if b["upper"] is not None and b["upper"] <= u["threshold"]]
+        rows.append(
+            {
+                **u,
+                "above_zero": u["count"] - u["zero"],
+                "bands": [{"label": text(b["label"], "da"), "count": b["count"]} for b in bands],
+                "band_total": sum(b["count"] for b in bands),
+            }
+        )
+    return rows
 
 
 def catalogue(round_, spec):
@@ -306,8 +326,9 @@ def report_context(round_):
         "summary": summary,
         "round": round_,
         "survey_title": text(spec.title, "da"),
+        "sender": settings.ORGANISATION_NAME,
+        "site_url": settings.SITE_URL,
         "generated_at": timezone.localtime(),
-        "rate": pct(summary["response_rate"]),
         "indicators": [_indicator_context(ind, spec) for ind in summary["indicators"]],
         "map_credit": MAP_CREDIT,
     }

@@ -44,6 +44,14 @@ FORMATS = {
 STREAMING = ("csv", "csv-da", "long")
 
 
+def exportable_rounds(user):
+    """The rounds the user may see that have been opened (drafts have nothing to export)."""
+    from surveys.models import RoundState
+    from surveys.selectors import rounds_for
+
+    return rounds_for(user).exclude(state=RoundState.DRAFT).order_by("survey__name", "-deadline")
+
+
 def background_threshold():
     """PDF reports of rounds with more recipients than this are built by a background task."""
     return getattr(settings, "EXPORTS_BACKGROUND_RECIPIENTS", 200)
@@ -53,13 +61,25 @@ def _slugify(value):
     return re.sub(r"[^A-Za-z0-9_-]+", "-", value).strip("-") or "export"
 
 
+def _round_part(round_, survey):
+    """A round's slug without the survey's key in front of it: `juniormesterlaere-2026-02` of
+    the survey `juniormesterlaere` is `2026-02` (the key is already the file name's first part)."""
+    slug = round_.slug
+    for sep in ("-", "_"):
+        if slug.startswith(survey + sep) and len(slug) > len(survey) + 1:
+            return slug[len(survey) + 1 :]
+    return slug
+
+
 def filename_for(rounds, fmt):
+    """`<survey key>_<round>` + the format's suffix, e.g. `juniormesterlaere_2026-02.csv`,
+    `juniormesterlaere_2026-02_rapport.pdf`, `juniormesterlaere_2-runder.xlsx`."""
     rounds = datasets.ordered_rounds(rounds)
     survey = rounds[0].survey.key
     if fmt == "pdf":
-        part = rounds[-1].slug
+        part = _round_part(rounds[-1], survey)
     elif len(rounds) == 1:
-        part = rounds[0].slug
+        part = _round_part(rounds[0], survey)
     else:
         part = f"{len(rounds)}-runder"
     return _slugify(f"{survey}_{part}") + FORMATS[fmt][3]
@@ -178,7 +198,7 @@ def datapackage(rounds, include_personal=False):
     return content, wide.count
 
 
-def build_export(user, rounds, fmt, *, include_personal=None, via="web"):
+def build_export(user, rounds, fmt, *, include_personal=None, via="web", again_of=None):
     """Build one export of one or more rounds of the same survey and log it.
 
     Arguments:
@@ -188,6 +208,7 @@ def build_export(user, rounds, fmt, *, include_personal=None, via="web"):
                report is of the newest of them (compared with its own previous round).
       fmt    — one of FORMATS: csv, csv-da, long, xlsx, datapackage, pdf.
       include_personal — keep `email` questions (contact persons); default: only coordinators.
+      again_of — the Export this one makes again (its uid is kept in the new row's query).
 
     Returns `(filename, content_type, content, export)`:
       - csv, csv-da, long: `content` is an iterator of bytes — give it to a
@@ -220,6 +241,7 @@ def build_export(user, rounds, fmt, *, include_personal=None, via="web"):
             "include_personal": personal,
             "provisional": any(not r.is_closed for r in rounds),
             "via": via,
+            **({"again_of": str(again_of.uid)} if again_of is not None else {}),
         },
     )
     if fmt in STREAMING:
@@ -234,6 +256,22 @@ def build_export(user, rounds, fmt, *, include_personal=None, via="web"):
     content, rows = render_bytes(rounds, fmt, personal)
     complete(export, content, rows, store=False)
     return filename, content_type, content, export
+
+
+def rebuild_export(*, user, export: Export, via: str = "web"):
+    """Make an earlier export again for the person who asked for it: the same rounds and
+    format, with today's data and the user's permissions *now* (personal data only for a
+    coordinator), logged as a new export. Returns what `build_export` returns.
+
+    Raises Export.DoesNotExist if the export is not the user's own, and ValueError if a round
+    of it no longer exists or is back to draft (the caller says so in its own words)."""
+    if export.requested_by_id is None or export.requested_by_id != user.pk:
+        raise Export.DoesNotExist
+    slugs = export.query.get("rounds") or []
+    rounds = list(exportable_rounds(user).filter(slug__in=slugs))
+    if not slugs or len(rounds) != len(set(slugs)):
+        raise ValueError("rounds gone")
+    return build_export(user, rounds, export.format, via=via, again_of=export)
 
 
 def complete(export, content, rows, store):

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("hent/", views.download, name="download"),
     path("fil/<uuid:uid>/", views.file, name="file"),
+    path("fil/<uuid:uid>/igen/", views.again, name="again"),
 ]

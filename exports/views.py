@@ -1,6 +1,8 @@
 """The exports page (/data/): analysts and coordinators choose rounds and a format and
-download; every export is logged. Officers and anyone else get 404. Thin: the work is in
-exports.services.build_export."""
+download; every export is logged. "Dine eksporter" lists the user's own exports: a file built
+in the background can be fetched again while it is kept, and any export can be made again
+(today's data, the user's permissions now, logged as a new export). Officers and anyone else
+get 404, and so does someone else's export. Thin: the work is in exports.services."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.permissions import can_read_all
 from exports.forms import ExportForm
 from exports.models import Export
-from exports.services import FORMATS, build_export
+from exports.services import FORMATS, build_export, exportable_rounds, rebuild_export
 
 
 def _reader_only(request):
@@ -35,8 +37,15 @@ def _page(request, form, status=200):
 @login_required
 @require_GET
 def index(request):
+    """The page; `?runde=<slug>` (the links on the home page) ticks that round."""
     _reader_only(request)
-    return _page(request, ExportForm(user=request.user))
+    initial = {}
+    slug = request.GET.get("runde", "")
+    if slug:
+        chosen = exportable_rounds(request.user).filter(slug=slug[:80]).first()
+        if chosen is not None:
+            initial["rounds"] = [chosen.pk]
+    return _page(request, ExportForm(initial=initial, user=request.user))
 
 
 def attachment(response, filename):
@@ -45,16 +54,7 @@ def attachment(response, filename):
     return response
 
 
-@login_required
-@require_POST
-def download(request):
-    _reader_only(request)
-    form = ExportForm(request.POST, user=request.user)
-    if not form.is_valid():
-        return _page(request, form, status=400)
-    filename, content_type, content, export = build_export(
-        request.user, form.cleaned_data["round_list"], form.cleaned_data["format"]
-    )
+def _respond(request, filename, content_type, content):
     if content is None:
         messages.info(
             request,
@@ -70,9 +70,22 @@ def download(request):
 
 
 @login_required
+@require_POST
+def download(request):
+    _reader_only(request)
+    form = ExportForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return _page(request, form, status=400)
+    filename, content_type, content, _export = build_export(
+        request.user, form.cleaned_data["round_list"], form.cleaned_data["format"]
+    )
+    return _respond(request, filename, content_type, content)
+
+
+@login_required
 @require_GET
 def file(request, uid):
-    """A file built in the background, for the user who asked for it."""
+    """A file built in the background, for the user who asked for it, while it is kept."""
     _reader_only(request)
     export = get_object_or_404(
         Export, uid=uid, requested_by=request.user, status=Export.Status.READY
@@ -83,3 +96,25 @@ def file(request, uid):
     return attachment(
         HttpResponse(bytes(export.content), content_type=content_type), export.filename
     )
+
+
+@login_required
+@require_POST
+def again(request, uid):
+    """Make one of the user's own exports again (a new, logged export)."""
+    _reader_only(request)
+    export = get_object_or_404(Export.objects.defer("content"), uid=uid)
+    try:
+        filename, content_type, content, _export = rebuild_export(user=request.user, export=export)
+    except Export.DoesNotExist:
+        raise Http404 from None
+    except ValueError:
+        messages.error(
+            request,
+            _(
+                "Eksporten kan ikke laves igen: mindst én af dens runder findes ikke længere "
+                "eller er ikke åbnet. Vælg runderne ovenfor i stedet."
+            ),
+        )
+        return redirect("exports:index")
+    return _respond(request, filename, content_type, content)

@@ -1,12 +1,21 @@
-"""The one error shape for every API 4xx: {"error": {"code", "message", "fields": [...]}}.
+"""The one error shape for every API error: {"error": {"code", "message", "fields": [...]}}.
 
 Messages follow the request's language (Accept-Language: da|en, activated by LocaleMiddleware).
 Our own messages come as {"da": …, "en": …} pairs (`lib.text.pick`); DRF's built-in ones are
 translated by DRF's own catalogues.
+
+Two layers give every answer under /api/ that shape: DRF's exception handler
+(`exception_handler`) for what the API views raise, and `ApiErrorShapeMiddleware` for anything
+else that answers an error there — Django's 404 for a path no pattern matches, its 400, 500
+and CSRF pages, a 413 or 429 from a middleware, a 502 from a view.
 """
 
+import json
+from http import HTTPStatus
+
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.utils import translation
 from rest_framework import exceptions, serializers, status
 
 from lib.text import pick
@@ -110,6 +119,145 @@ def exception_handler(exc, context):
         message = str(detail)
     response.data = error_body(_CODES.get(code, code), message, fields)
     return response
+
+
+# --- Every other error under /api/: by its status
+
+STATUS_ERRORS = {
+    400: ("bad_request", {"da": "Forespørgslen er ugyldig.", "en": "The request is malformed."}),
+    401: (
+        "not_authenticated",
+        {"da": "Du er ikke logget ind.", "en": "Authentication credentials were not provided."},
+    ),
+    403: ("permission_denied", {"da": "Adgang nægtet.", "en": "Permission denied."}),
+    404: ("not_found", {"da": "Ikke fundet.", "en": "Not found."}),
+    405: (
+        "method_not_allowed",
+        {"da": "Metoden er ikke tilladt her.", "en": "Method not allowed here."},
+    ),
+    406: (
+        "not_acceptable",
+        {"da": "Svaret kan ikke leveres i det ønskede format.", "en": "Not acceptable."},
+    ),
+    409: ("conflict", {"da": "Konflikt med den gemte tilstand.", "en": "Conflict."}),
+    413: (
+        "request_too_large",
+        {"da": "Forespørgslen er for stor.", "en": "The request is too large."},
+    ),
+    414: ("uri_too_long", {"da": "Adressen er for lang.", "en": "The address is too long."}),
+    415: (
+        "unsupported_media_type",
+        {"da": "Send JSON (Content-Type: application/json).", "en": "Send JSON."},
+    ),
+    429: (
+        "throttled",
+        {"da": "For mange forespørgsler. Prøv igen senere.", "en": "Too many requests."},
+    ),
+    500: (
+        "server_error",
+        {
+            "da": "Der opstod en fejl på serveren. Prøv igen senere.",
+            "en": "Something went wrong on the server. Try again later.",
+        },
+    ),
+    503: (
+        "unavailable",
+        {
+            "da": "Tjenesten er midlertidigt utilgængelig. Prøv igen senere.",
+            "en": "The service is temporarily unavailable. Try again later.",
+        },
+    ),
+}
+OTHER_CLIENT_ERROR = {
+    "da": "Forespørgslen kunne ikke gennemføres.",
+    "en": "The request could not be completed.",
+}
+
+
+def status_error(status_code):
+    """(code, message) for an error status: ours where we have one, else the status' name."""
+    if status_code in STATUS_ERRORS:
+        return STATUS_ERRORS[status_code]
+    if status_code >= 500:
+        return "server_error", STATUS_ERRORS[500][1]
+    try:
+        code = HTTPStatus(status_code).phrase.lower().replace(" ", "_").replace("-", "_")
+    except ValueError:
+        code = "error"
+    return code, OTHER_CLIENT_ERROR
+
+
+def _has_error_shape(data):
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("error"), dict)
+        and {"code", "message", "fields"} <= set(data["error"])
+    )
+
+
+# Headers a rewritten error keeps (the body and its type are ours).
+_DROPPED_HEADERS = {"content-type", "content-length", "content-disposition", "content-encoding"}
+
+
+class ApiErrorShapeMiddleware:
+    """Under API_PREFIX, every response with status >= 400 is the JSON error shape, in the
+    language of Accept-Language. Errors already in the shape pass untouched (an HTML rendering
+    of one, by the browsable API, becomes its JSON); anything else — an HTML page, an empty
+    body, another JSON — is replaced by the shape for its status, keeping its headers
+    (Retry-After, WWW-Authenticate, Allow, …). Put it first in MIDDLEWARE so it also sees
+    what the other middleware answer."""
+
+    API_PREFIX = "/api/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code < 400 or not (
+            request.path.startswith(self.API_PREFIX) or request.path == self.API_PREFIX[:-1]
+        ):
+            return response
+        data = self._shaped_data(response)
+        if data is None:
+            language = translation.get_language_from_request(request)
+            with translation.override(language):
+                code, message = status_error(response.status_code)
+                data = error_body(code, message)
+        elif data is True:
+            return response
+        shaped = JsonResponse(data, status=response.status_code)
+        for name, value in response.items():
+            if name.lower() not in _DROPPED_HEADERS:
+                shaped[name] = value
+        shaped.cookies = response.cookies
+        return shaped
+
+    @staticmethod
+    def _shaped_data(response):
+        """True if the response is the shape as JSON already; its data if it is the shape in
+        another rendering; None if it is not the shape."""
+        data = getattr(response, "data", None)  # a DRF Response
+        if _has_error_shape(data):
+            content_type = response.get("Content-Type", "")
+            return True if content_type.startswith("application/json") else data
+        if response.streaming or not response.get("Content-Type", "").startswith(
+            "application/json"
+        ):
+            return None
+        try:
+            body = json.loads(response.content)
+        except ValueError:
+            return None
+        return True if _has_error_shape(body) else None
+
+
+CSRF_FAILED = {
+    "da": "CSRF-kontrollen fejlede: send et API-token (Authorization: Token …) eller "
+    "CSRF-tokenet fra din login-session.",
+    "en": "CSRF check failed: send an API token (Authorization: Token …) or the CSRF token "
+    "of your login session.",
+}
 
 
 # --- Schema: the error shape, for @extend_schema(responses=...)

@@ -2,25 +2,19 @@
 starts from the scoped querysets of submissions/permissions.py, so what a person may not see
 answers 404, exactly as on the web."""
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.api_base import ApiView, IsCoordinator, forbid, require
 from accounts.audit import client_ip
 from lib.api_errors import ApiError, ErrorDetailSerializer, error_responses, field_error
+from lib.api_schema import CODE_PARAM, SLUG_PARAM
 from lib.text import pick
 from submissions import services
 from submissions.models import Submission, SubmissionState
 from submissions.permissions import can_edit, get_round_and_municipality
 from submissions.validation import MAX_EXPLANATION_LENGTH, validate
-
-SLUG_PARAM = OpenApiParameter(
-    "slug", str, OpenApiParameter.PATH, description="The round's slug (short name)."
-)
-CODE_PARAM = OpenApiParameter(
-    "code", str, OpenApiParameter.PATH, description="The municipality's 3-digit code, e.g. 360."
-)
 
 # --- Serializers (responses)
 

@@ -3,7 +3,6 @@
 import django_filters
 from django.db.models import Prefetch
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -16,9 +15,11 @@ from rest_framework.response import Response
 from accounts.api_base import ApiView, IsCoordinator, require
 from accounts.audit import client_ip
 from lib.api_errors import ApiError, error_responses, field_error
+from lib.api_schema import KEY_PARAM, SLUG_PARAM
 from lib.text import pick
 from reference.models import Municipality
 from surveys import lifecycle
+from surveys.api_schema import DefinitionSerializer
 from surveys.definition_store import import_definition
 from surveys.definitions import DefinitionError, export_definition
 from surveys.models import Definition, Round, RoundState, Survey
@@ -64,11 +65,6 @@ def survey_data(survey, versions):
     }
 
 
-@extend_schema_field(OpenApiTypes.OBJECT)
-class DefinitionField(serializers.JSONField):
-    pass
-
-
 class DefinitionImportedSerializer(serializers.Serializer):
     survey = SurveySerializer()
     version = serializers.IntegerField()
@@ -97,7 +93,7 @@ class SurveyList(ApiView):
         "`surveys/definitions/*.json`). It becomes the next version of its survey (the survey is "
         "created if new); an identical definition is not stored twice. A malformed definition "
         "answers 400 with the path of the problem in `fields[].field`.",
-        request={"application/json": OpenApiTypes.OBJECT},
+        request=DefinitionSerializer,
         responses={
             201: DefinitionImportedSerializer,
             200: DefinitionImportedSerializer,
@@ -128,13 +124,15 @@ class SurveyList(ApiView):
     tags=["surveys"],
     summary="A survey's definition (current, or ?version=)",
     parameters=[
-        OpenApiParameter("key", str, OpenApiParameter.PATH, description="The survey's key."),
+        KEY_PARAM,
         OpenApiParameter(
-            "version", int, description="A stored version; the current one when omitted."
+            "version",
+            {"type": "integer", "minimum": 1, "maximum": 999_999_999},
+            description="A stored version; the current one when omitted.",
         ),
     ],
     responses={
-        200: OpenApiResponse(OpenApiTypes.OBJECT, description="The definition, with `version`."),
+        200: OpenApiResponse(DefinitionSerializer, description="The definition, with `version`."),
         **error_responses(400, 404),
     },
 )
@@ -341,11 +339,6 @@ class RoundList(generics.GenericAPIView, ApiView):
             round_error(exc)
         round_ = round_queryset(request.user).get(pk=round_.pk)
         return Response(RoundSerializer(round_).data, status=status.HTTP_201_CREATED)
-
-
-SLUG_PARAM = OpenApiParameter(
-    "slug", str, OpenApiParameter.PATH, description="The round's slug (short name)."
-)
 
 
 @extend_schema(

@@ -149,6 +149,7 @@ EXPECTED = {
     "exports:index": READERS,
     "exports:download": {"anonymous": {LOGIN}, **dict.fromkeys(ROLES[1:], {404, 405})},
     "exports:file": {**READERS, "analyst": {404}, "coordinator": {404}},  # someone else's file
+    "exports:again": {"anonymous": {LOGIN}, **dict.fromkeys(ROLES[1:], {404, 405})},
     "api-schema": PUBLIC,  # the API's documentation is public; its data is not
     "api-docs": PUBLIC,
     "api-municipalities": API_ALL,
@@ -308,6 +309,7 @@ WRITE_ALLOWED = {
     "tracking:review": {"coordinator"},
     "tracking:review_queue": {"coordinator"},
     "exports:download": {"analyst", "coordinator"},
+    "exports:again": set(),  # someone else's export (uid 1): refused to everyone, even readers
     "api-rounds": {"coordinator"},
     "api-surveys": {"coordinator"},
     "api-round-open": {"coordinator"},

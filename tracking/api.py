@@ -2,21 +2,18 @@
 Every lookup starts from the scoped round query, so what a person may not see answers 404."""
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 
 from accounts.api_base import ApiView, CanReadAll, IsCoordinator, require
 from accounts.audit import client_ip
 from lib.api_errors import ApiError, error_responses, field_error
+from lib.api_schema import SLUG_PARAM
 from submissions.services import ServiceError
 from surveys.selectors import get_round
 from tracking import reminders
 from tracking.board import board_rows
-
-SLUG_PARAM = OpenApiParameter(
-    "slug", str, OpenApiParameter.PATH, description="The round's slug (short name)."
-)
 
 
 def _invalid(fields):

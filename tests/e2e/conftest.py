@@ -81,15 +81,19 @@ def _slug(text):
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "page"
 
 
-def check_page(page, name, language="da"):
-    """Save a screenshot and assert axe-core finds no WCAG 2.1 A/AA violations."""
+def check_page(page, name, language="da", best_practice=False):
+    """Save a screenshot and assert axe-core finds no WCAG 2.1 A/AA violations (and, with
+    `best_practice`, none of axe's best-practice rules either: region, heading-order …)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{_slug(name)}-{language}.png"), full_page=True)
     assert page.locator("html").get_attribute("lang") == language
     page.add_script_tag(path=str(AXE))
+    tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] + (
+        ["best-practice"] if best_practice else []
+    )
     result = page.evaluate(
-        """async () => await axe.run(document, {runOnly: {type: 'tag',
-            values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"""
+        """async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})""",
+        tags,
     )
     violations = [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}

@@ -46,3 +46,17 @@ def test_an_analyst_downloads_the_csv_and_the_pdf_report(page_for, live_server, 
         page.locator("form[action='/data/hent/'] button[type=submit]").click()
     with open(download.value.path(), "rb") as f:
         assert f.read(4) == b"%PDF"
+
+    # "Dine eksporter" lists both; the CSV is made again from its row (a new, logged export).
+    page.goto("/data/")
+    check_page(page, "data page with exports", language)
+    make_again = "Make again" if language == "en" else "Lav igen"
+    with page.expect_download() as download:
+        page.get_by_role("button", name=re.compile(f"{make_again} .*\\.csv")).click()
+    assert download.value.suggested_filename.endswith(".csv")
+
+    # The home page links each round name to the exports page with that round ticked.
+    page.goto("/")
+    check_page(page, "analyst home", language)
+    page.get_by_role("link", name="Februar 2026").click()
+    assert page.get_by_label(re.compile("Februar 2026")).is_checked()

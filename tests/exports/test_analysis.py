@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from exports.analysis import _ranked, analyse_round
+from exports.analysis import _ranked, analyse_round, pct
 
 
 @pytest.fixture
@@ -41,10 +41,31 @@ def test_counts_against_target_threshold_and_zero(summary):
     counts = summary["indicators"][0]["counts"]
     assert counts["with_value"] == 6
     assert counts["at_or_above_target"] == 3  # 5 %, 10 %, 10 %
-    assert counts["under_threshold"] == [{"threshold": 0.02, "count": 2}]  # 0 %, 1 %
+    # 0 % and 1 %: under 2 % counts the zero, and says how many of them are zero.
+    assert counts["under_threshold"] == [{"threshold": 0.02, "count": 2, "zero": 1}]
     assert counts["zero"] == 1
     bands = {b["key"]: b["count"] for b in summary["indicators"][0]["bands"]}
     assert bands == {"zero": 1, "under_0.02": 1, "0.02_0.05": 1, "at_or_above_target": 3}
+
+
+def test_the_bands_under_a_threshold_add_up_to_its_count(summary):
+    """One definition of 'under 2 %': the chart's bands 0 % and 'over 0, under 2 %' together
+    are the count, and the band's label does not claim to be all of 'under 2 %'."""
+    share = summary["indicators"][0]
+    (under,) = share["counts"]["under_threshold"]
+    below = [b for b in share["bands"] if b["upper"] is not None and b["upper"] <= 0.02]
+    assert [b["key"] for b in below] == ["zero", "under_0.02"]
+    assert sum(b["count"] for b in below) == under["count"]
+    assert below[0]["count"] == under["zero"] == share["counts"]["zero"]
+    assert below[1]["label"] == {"da": "Over 0, under 2 %", "en": "Above 0, under 2 %"}
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(0.0456, "4,6 %"), (-0.0004, "0,0 %"), (-0.0006, "−0,1 %"), (0, "0,0 %"), (None, "–")],
+)
+def test_pct_never_shows_a_negative_zero(value, shown):
+    assert pct(value) == shown
 
 
 def test_municipality_values_never_turn_missing_into_zero(summary):

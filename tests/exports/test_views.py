@@ -5,8 +5,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from accounts.models import Role
 from exports.models import Export
-from tests.factories import make_round, make_submission
+from tests.conftest import client_for
+from tests.factories import make_round, make_submission, make_user
 
 
 @pytest.fixture
@@ -141,3 +143,98 @@ def test_export_round_command_refuses_unknown_rounds(db):
 
     with pytest.raises(CommandError, match="nope"):
         call_command("export_round", "nope")
+
+
+def test_file_names_do_not_repeat_the_survey(db, as_analyst):
+    round_ = make_round(codes=["101"], slug="juniormesterlaere-2026-02")
+    for fmt, name in (
+        ("csv", "juniormesterlaere_2026-02.csv"),
+        ("xlsx", "juniormesterlaere_2026-02.xlsx"),
+        ("pdf", "juniormesterlaere_2026-02_rapport.pdf"),
+    ):
+        response = post(as_analyst, rounds=[round_.pk], format=fmt)
+        assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+
+
+def test_round_names_on_the_analysts_home_page_link_to_the_round_on_the_exports_page(
+    round_, as_analyst
+):
+    home = as_analyst.get(reverse("home")).content.decode()
+    link = f"{reverse('exports:index')}?runde=jml-feb"
+    assert f'<a href="{link}">{round_.title}</a>' in home
+    page = as_analyst.get(link).content.decode()
+    assert f'value="{round_.pk}" class="form-checkbox" id="id_rounds_0" checked' in page
+    unknown = as_analyst.get(reverse("exports:index") + "?runde=nope").content.decode()
+    assert "checked" not in unknown.split('name="format"')[0]
+
+
+def again(client, export):
+    return client.post(reverse("exports:again", args=[export.uid]))
+
+
+def test_an_export_is_made_again_for_its_owner_and_logged_as_a_new_export(round_, as_analyst):
+    body(post(as_analyst, rounds=[round_.pk], format="csv"))
+    first = Export.objects.get()
+    page = as_analyst.get(reverse("exports:index")).content.decode()
+    assert reverse("exports:again", args=[first.uid]) in page
+    response = again(as_analyst, first)
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == 'attachment; filename="juniormesterlaere_jml-feb.csv"'
+    assert body(response).startswith(b"municipality_code")
+    second = Export.objects.exclude(pk=first.pk).get()
+    assert second.requested_by == first.requested_by and second.status == "ready"
+    assert second.query["again_of"] == str(first.uid)
+    assert second.query["rounds"] == ["jml-feb"] and second.format == "csv"
+
+
+def test_only_the_owner_may_fetch_or_remake_an_export(round_, analyst, coordinator, lolland):
+    body(
+        client_for(analyst).post(
+            reverse("exports:download"), {"rounds": [round_.pk], "format": "csv"}
+        )
+    )
+    export = Export.objects.get()
+    Export.objects.filter(pk=export.pk).update(content=b"kept")
+    other_analyst = make_user(Role.ANALYST, email="other@indberet.dk")
+    for outsider in (other_analyst, coordinator, lolland):
+        client = client_for(outsider)
+        assert again(client, export).status_code == 404
+        assert client.get(reverse("exports:file", args=[export.uid])).status_code == 404
+    assert Export.objects.count() == 1
+    anonymous = again(client_for(None), export)
+    assert anonymous.status_code == 302 and "/konto/" in anonymous["Location"]
+    owner = client_for(analyst)
+    assert owner.get(reverse("exports:again", args=[export.uid])).status_code == 405
+    assert body(owner.get(reverse("exports:file", args=[export.uid]))) == b"kept"
+
+
+def test_remaking_uses_the_users_permissions_now(db, analyst):
+    r = make_round("proevehandlinger", codes=["101"])
+    entry = {
+        "title": "T",
+        "theme": "early_action",
+        "goal": "G",
+        "status": "planned",
+        "contact_email": "kontakt@kommune.dk",
+    }
+    make_submission(r, "101", {"entries": [entry], "nothing_to_report": False})
+    export = Export.objects.create(
+        requested_by=analyst,
+        format="csv",
+        filename="x.csv",
+        query={"rounds": [r.slug], "format": "csv", "include_personal": True, "via": "web"},
+    )
+    response = again(client_for(analyst), export)
+    assert b"kontakt@kommune.dk" not in body(response)
+    assert Export.objects.exclude(pk=export.pk).get().query["include_personal"] is False
+
+
+def test_an_export_whose_round_is_gone_is_not_made_again(round_, as_analyst, analyst):
+    export = Export.objects.create(
+        requested_by=analyst, format="csv", filename="x.csv", query={"rounds": ["gone"]}
+    )
+    response = again(as_analyst, export)
+    assert response.status_code == 302
+    page = as_analyst.get(response["Location"]).content.decode()
+    assert "kan ikke laves igen" in page
+    assert Export.objects.count() == 1

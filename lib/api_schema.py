@@ -1,0 +1,30 @@
+"""Path parameters every API endpoint shares, with the patterns their URL converters match
+and an example (schemathesis and the docs page use it). Rules for a new endpoint:
+docs/api.md ("Adding an endpoint")."""
+
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter
+
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"  # Django's <slug:…> converter
+CODE_PATTERN = r"^[0-9]{3}$"
+
+SLUG_PARAM = OpenApiParameter(
+    "slug",
+    {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 80},
+    OpenApiParameter.PATH,
+    description="The round's slug (short name).",
+    examples=[OpenApiExample("A round", value="jml-2026-02")],
+)
+CODE_PARAM = OpenApiParameter(
+    "code",
+    {"type": "string", "pattern": CODE_PATTERN},
+    OpenApiParameter.PATH,
+    description="The municipality's 3-digit code, e.g. 360.",
+    examples=[OpenApiExample("Lolland", value="360")],
+)
+KEY_PARAM = OpenApiParameter(
+    "key",
+    {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 60},
+    OpenApiParameter.PATH,
+    description="The survey's key.",
+    examples=[OpenApiExample("Juniormesterlære", value="juniormesterlaere")],
+)
