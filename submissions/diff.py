@@ -4,12 +4,19 @@ Flat surveys compare question by question; entries surveys compare entry by entr
 position), reporting added and removed entries; warning explanations are compared too.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 
 from submissions.forms import entry_title, readable_value
 from surveys.definitions import text
+
+# Saves by the same person closer together than this are one editing session on the page
+# (autosave writes one every few seconds); every save is still its own revision.
+SESSION_GAP = dt.timedelta(minutes=30)
+SESSIONS_PER_PAGE = 20
 
 
 @dataclass
@@ -79,12 +86,54 @@ def diff_answers(spec, old, new, language=None):
     return changes
 
 
-def diff_explanations(old, new):
+def explanation_label(spec, key, language=None):
+    """ "Forklaring til advarslen om <question>" for an explanation key (`share_high`, or
+    `share_high@2` for entry 2): the question the warning is about, never the internal key."""
+    from django.utils.translation import gettext as _
+
+    base, _sep, entry = key.partition("@")
+    question = None
+    for rule in spec.rules:
+        if rule.key == base and rule.fields:
+            question = spec.question(rule.fields[0])
+    for check in spec.history_checks:
+        if check.key == base:
+            question = spec.question(check.question)
+    if question is None:
+        label = _("Forklaring til en advarsel")
+    else:
+        label = _("Forklaring til advarslen om %(question)s") % {
+            "question": text(question.label, language)
+        }
+    if entry.isdigit():
+        entry_label = text((spec.entries or {}).get("label"), language) or _("Post")
+        label = f"{entry_label} {entry} · {label}"
+    return label
+
+
+def key_label(spec, key, language=None):
+    """A revision's changed key (`pupils_8_9`, `explanation:share_high`, `entries`) in words."""
+    from django.utils.translation import gettext as _
+
+    if key.startswith("explanation:"):
+        return explanation_label(spec, key.split(":", 1)[1], language)
+    question = spec.question(key)
+    if question is not None:
+        return text(question.label, language)
+    if key == "entries":
+        return text((spec.entries or {}).get("label_plural"), language) or _("Poster")
+    if key == "nothing_to_report":
+        return _("Intet at indberette")
+    return key
+
+
+def diff_explanations(old, new, spec=None, language=None):
     changes = []
     for key in sorted(set(old or {}) | set(new or {})):
         a, b = (old or {}).get(key, ""), (new or {}).get(key, "")
         if a != b:
-            changes.append(Change(_("Forklaring (%(key)s)") % {"key": key}, a or "—", b or "—"))
+            label = explanation_label(spec, key, language) if spec else key
+            changes.append(Change(label, a or "—", b or "—"))
     return changes
 
 
@@ -95,8 +144,93 @@ def history(spec, revisions, language=None):
     previous_answers, previous_expl = {}, {}
     for revision in revisions:
         changes = diff_answers(spec, previous_answers, revision.answers, language)
-        changes += diff_explanations(previous_expl, revision.explanations)
+        changes += diff_explanations(previous_expl, revision.explanations, spec, language)
         out.append(HistoryEntry(revision, changes))
         previous_answers, previous_expl = revision.answers, revision.explanations
     out.reverse()
     return out
+
+
+@dataclass
+class Session:
+    """One line of the history page: an editing session (consecutive saves by one person,
+    none more than SESSION_GAP apart) or a single submit/reopen/return/accept."""
+
+    revisions: list  # oldest first; metadata only (answers are loaded for the page's sessions)
+    changes: list = field(default_factory=list)
+    saves: list = field(default_factory=list)  # (revision, [labels of what changed]), newest first
+
+    @property
+    def first(self):
+        return self.revisions[0]
+
+    @property
+    def last(self):
+        return self.revisions[-1]
+
+    @property
+    def count(self):
+        return len(self.revisions)
+
+
+def _same_session(a, b):
+    return (
+        a.action == b.action == "save"
+        and a.author_id == b.author_id
+        and a.on_behalf == b.on_behalf
+        and b.created_at - a.created_at <= SESSION_GAP
+    )
+
+
+def sessions(revisions):
+    """Revisions (oldest first) grouped into sessions (oldest first)."""
+    out = []
+    for revision in revisions:
+        if out and _same_session(out[-1].last, revision):
+            out[-1].revisions.append(revision)
+        else:
+            out.append(Session([revision]))
+    return out
+
+
+def history_page(submission, spec, *, page=1, language=None):
+    """One page of a submission's history, newest session first. Only the revisions' metadata
+    is read for all of them; answers are loaded for the sessions on this page alone, so a
+    submission saved thousands of times still opens quickly."""
+    from submissions.models import Revision
+
+    metas = list(
+        submission.revisions.order_by("number")
+        .select_related("author")
+        .defer("answers", "explanations")
+    )
+    grouped = sessions(metas)
+    grouped.reverse()
+    paginator = Paginator(grouped, SESSIONS_PER_PAGE)
+    current = paginator.get_page(page)
+    before = {}  # number of a session's first revision -> number of the revision before it
+    for i, meta in enumerate(metas[1:], start=1):
+        before[meta.number] = metas[i - 1].number
+    needed = set()
+    for session in current:
+        needed.add(session.last.number)
+        if session.first.number in before:
+            needed.add(before[session.first.number])
+    documents = {
+        r["number"]: r
+        for r in Revision.objects.filter(submission=submission, number__in=needed).values(
+            "number", "answers", "explanations"
+        )
+    }
+    for session in current:
+        old = documents.get(before.get(session.first.number), {})
+        new = documents[session.last.number]
+        session.changes = diff_answers(spec, old.get("answers"), new["answers"], language)
+        session.changes += diff_explanations(
+            old.get("explanations"), new["explanations"], spec, language
+        )
+        session.saves = [
+            (r, [key_label(spec, k, language) for k in r.changed_keys or []])
+            for r in reversed(session.revisions)
+        ]
+    return current, len(metas)

@@ -30,16 +30,40 @@ def explain_id(explain_key):
     return "id_explain_" + explain_key.replace("@", "_")
 
 
+DATE_PARTS = ("day", "month", "year")
+
+
 def parse_answers(spec, data):
-    """The raw answers of the questions in `spec` from a QueryDict (unknown names ignored)."""
+    """The raw answers of the questions in `spec` from a QueryDict (unknown names ignored).
+    A date comes as three fields (`q-<key>-day`, `-month`, `-year`, the DKFDS date input),
+    joined to "dd-mm-yyyy" for validation; a single `q-<key>` is read too."""
     answers = {}
     for q in spec.questions:
         name = ANSWER_PREFIX + q.key
         if q.type == "multiple_choice":
             answers[q.key] = [v[:200] for v in data.getlist(name)][:100]
+        elif q.type == "date" and any(f"{name}-{part}" in data for part in DATE_PARTS):
+            parts = [(data.get(f"{name}-{part}") or "").strip()[:20] for part in DATE_PARTS]
+            answers[q.key] = "-".join(parts) if any(parts) else ""
         else:
             answers[q.key] = (data.get(name) or "")[:MAX_POSTED_VALUE]
     return answers
+
+
+def date_parts(value):
+    """(day, month, year) to show in the three date fields: from a stored ISO date, or what
+    was typed ("12-x-2026") split back into its fields."""
+    if not value or not isinstance(value, str):
+        return ("", "", "")
+    try:
+        date = dt.date.fromisoformat(value)
+    except ValueError:
+        parts = re.split(r"[-./ ]", value, maxsplit=2)
+        return tuple(parts) if len(parts) == 3 else (value, "", "")
+    return (str(date.day), str(date.month), str(date.year))
+
+
+_OPTIONAL_PREFIX = re.compile(r"^\s*(valgfri(t)?|optional)\s*[.:,;–—-]\s*", re.IGNORECASE)
 
 
 def parse_explanations(spec, data, existing=None):
@@ -68,7 +92,9 @@ def display_value(question, value, language=None):
         if isinstance(value, int):
             return str(value)
         if isinstance(value, float):
-            return (str(int(value)) if value.is_integer() else repr(value)).replace(".", ",")
+            shown = str(int(value)) if value.is_integer() else repr(value)
+            # Typed back into the field, it must read the same: decimal comma in Danish only.
+            return shown if (language or "da")[:2] == "en" else shown.replace(".", ",")
         return str(value)
     if question.type == "date" and isinstance(value, str):
         try:
@@ -103,8 +129,9 @@ def readable_value(question, value, language=None):
         shown = ", ".join(map(str, shown))
     unit = text(question.unit, language)
     if question.type in ("integer", "decimal", "percentage") and isinstance(value, int | float):
-        if question.type == "integer" and isinstance(value, int):
-            shown = f"{value:,}".replace(",", ".")
+        from submissions.validation import format_figure, number_language
+
+        shown = format_figure(value, None, number_language(language))
         return f"{shown} {unit or ('%' if question.type == 'percentage' else '')}".strip()
     return shown
 
@@ -142,6 +169,9 @@ class FieldView:
     errors: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     max_length: int | None = None
+    optional: bool = False  # shown as "(valgfrit)": never required, not even conditionally
+    readable: str = ""  # the answer as text, for read-only pages
+    date: tuple = ("", "", "")  # (day, month, year) of a date question
 
     @property
     def widget(self):
@@ -170,6 +200,22 @@ class FieldView:
             ids.append(f"{self.id}-warning")
         return " ".join(ids)
 
+    @property
+    def date_fields(self):
+        from django.utils.translation import gettext as _
+
+        labels = (_("Dag"), _("Måned"), _("År"))
+        return [
+            {
+                "part": part,
+                "id": f"{self.id}-{part}",
+                "name": f"{self.name}-{part}",
+                "label": label,
+                "value": value,
+            }
+            for part, label, value in zip(DATE_PARTS, labels, self.date, strict=True)
+        ]
+
 
 def _choices(question, key_id, selected, language):
     if question.type == "yes_no":
@@ -194,17 +240,25 @@ def build_fields(
     for q in spec.questions:
         fid = field_id(q.key)
         value = display_value(q, answers.get(q.key), language)
+        optional = not q.required and not q.required_when
+        help_text = text(q.help, language)
+        if optional:  # "(valgfrit)" is on the label; the hint does not say it again
+            help_text = _OPTIONAL_PREFIX.sub("", help_text)
+            help_text = help_text[:1].upper() + help_text[1:]
         fv = FieldView(
             key=q.key,
             type=q.type,
             name=ANSWER_PREFIX + q.key,
             id=fid,
             label=text(q.label, language),
-            help=text(q.help, language),
+            help=help_text,
             unit=text(q.unit, language) or ("%" if q.type == "percentage" else ""),
             required=q.required,
             value=value,
             max_length=q.max_length,
+            optional=optional,
+            readable=readable_value(q, answers.get(q.key), language),
+            date=date_parts(answers.get(q.key)) if q.type == "date" else ("", "", ""),
         )
         if q.type in ("single_choice", "multiple_choice", "yes_no"):
             fv.choices = _choices(q, fid, value, language)
@@ -251,8 +305,9 @@ def error_summary(fields, general=(), *, explanation_needed=True):
         if g["severity"] == "error"
     ]
     for f in fields:
+        target = f"#{f.id}-day" if f.type == "date" else f"#{f.id}"
         for e in f.errors:
-            rows.append({"href": f"#{f.id}", "label": f.label, "message": e})
+            rows.append({"href": target, "label": f.label, "message": e})
         for w in f.warnings:
             if w.missing and explanation_needed:
                 rows.append(

@@ -12,7 +12,6 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from accounts.selectors import officers_of
-from exports.renderers import pdf_url_fetcher
 from lib.mail import EMAIL_LANGUAGE, absolute_url, render_subject, send_messages
 from submissions.forms import entry_title, readable_value, summary_rows
 from submissions.models import Submission
@@ -40,8 +39,16 @@ def receipt_data(submission, round_, municipality, language=None):
         rows = []
     else:
         rows = summary_rows(spec, answers, submission.derived, language)
-    explanations = [(key, value) for key, value in sorted((submission.explanations or {}).items())]
+    # The explanations of the warnings the answers raise, each under its warning (one typed
+    # for a warning that has since gone away is kept in the draft but is not part of this).
+    given = submission.explanations or {}
+    explanations = [
+        (text(f["message"], language), given[f["explain"]])
+        for f in submission.findings or []
+        if f.get("severity") == "warning" and given.get(f.get("explain"))
+    ]
     return {
+        "receipt_number": receipt_number(submission),
         "survey_title": text(spec.title, language),
         "summary_rows": rows,
         "summary_entries": entries,
@@ -54,6 +61,11 @@ def receipt_data(submission, round_, municipality, language=None):
         "municipality": municipality,
         "submission": submission,
     }
+
+
+def receipt_number(submission):
+    """The number a municipality can quote: round, municipality and the submitted version."""
+    return f"IND-{submission.round_id}-{submission.municipality.code}-{submission.version}"
 
 
 RECEIPT_CACHE_SECONDS = 30 * 24 * 3600
@@ -75,16 +87,22 @@ def receipt_pdf(submission, language=EMAIL_LANGUAGE, audience="all"):
 
 
 def render_receipt_pdf(submission, language=EMAIL_LANGUAGE):
-    """A PDF copy of what was submitted (WeasyPrint; no network fetches)."""
+    """A PDF copy of what was submitted (WeasyPrint; no network fetches). Set in DKFDS's IBM
+    Plex Sans from the dkfds package; characters that font cannot show (emoji, say) are
+    replaced by their Unicode name in brackets, so nothing typed silently turns into a box."""
     # Loaded on first use, not at start-up: WeasyPrint is slow to import.
     from weasyprint import HTML
 
+    from submissions import pdf_fonts
+
     with translation.override(language):
-        html = render_to_string(
-            "submissions/receipt_pdf.html",
-            receipt_data(submission, submission.round, submission.municipality, language),
-        )
-    return HTML(string=html, base_url=None, url_fetcher=pdf_url_fetcher).write_pdf()
+        context = receipt_data(submission, submission.round, submission.municipality, language)
+        context["font_faces"] = pdf_fonts.font_faces()
+        context["pdf_language"] = language
+        html = render_to_string("submissions/receipt_pdf.html", context)
+    return HTML(
+        string=pdf_fonts.printable(html), base_url=None, url_fetcher=pdf_fonts.fetch_font
+    ).write_pdf()
 
 
 def send_receipt(submission_id):

@@ -14,7 +14,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -28,14 +28,29 @@ MAX_EXPLANATION_LENGTH = 4000
 M = {
     "required": ("Feltet skal udfyldes.", "This field is required."),
     "not_integer": (
-        "Skriv et helt tal (kun cifre, fx 1250).",
-        "Enter a whole number (digits only).",
+        "Skriv et helt tal, fx 1.250 eller 1250.",
+        "Enter a whole number, e.g. 1,250 or 1250.",
+    ),
+    "not_integer_char": (
+        "Tegnet »{char}« kan ikke bruges i et tal. Skriv et helt tal, fx 1.250 eller 1250.",
+        "The character “{char}” cannot be used in a number. Enter a whole number, e.g. 1,250 "
+        "or 1250.",
+    ),
+    "not_number_char": (
+        "Tegnet »{char}« kan ikke bruges i et tal. Skriv et tal, fx 1.250 eller 12,5.",
+        "The character “{char}” cannot be used in a number. Enter a number, e.g. 1,250 or 12.5.",
+    ),
+    "misplaced_char": (
+        "Tegnet »{char}« står et forkert sted. Skriv tusinder som 1.250 eller 1250 og "
+        "decimaler med komma, fx 12,5.",
+        "The “{char}” is in the wrong place. Write thousands as 1,250 or 1250 and decimals "
+        "with a point, e.g. 12.5.",
     ),
     "has_decimals": (
         "Skriv et helt tal uden decimaler.",
         "Enter a whole number without decimals.",
     ),
-    "not_number": ("Skriv et tal, fx 12,5.", "Enter a number, e.g. 12.5."),
+    "not_number": ("Skriv et tal, fx 1.250 eller 12,5.", "Enter a number, e.g. 1,250 or 12.5."),
     "too_large": ("Tallet er for stort.", "The number is too large."),
     "min": ("Tallet må ikke være mindre end {min}.", "The number must not be less than {min}."),
     "max": ("Tallet må ikke være større end {max}.", "The number must not be greater than {max}."),
@@ -56,8 +71,8 @@ M = {
         "Choose one of the options (unknown value: {value}).",
     ),
     "bad_date": (
-        "Skriv en dato som dd-mm-åååå, fx 12-03-2026.",
-        "Enter a date as dd-mm-yyyy, e.g. 12-03-2026.",
+        "Skriv en gyldig dato med dag, måned og år, fx 27 3 2026 (dd-mm-åååå).",
+        "Enter a real date with day, month and year, e.g. 27 3 2026 (dd-mm-yyyy).",
     ),
     "bad_yes_no": ("Vælg ja eller nej.", "Choose yes or no."),
     "bad_email": ("Skriv en gyldig e-mailadresse.", "Enter a valid e-mail address."),
@@ -68,7 +83,7 @@ M = {
     "nothing_and_entries": (
         "Du har markeret, at der ikke er noget at indberette, men der er også {count} {entries}. "
         "Fjern markeringen eller posterne.",
-        "You marked that there is nothing to report, but there are also {count} entries. "
+        "You marked that there is nothing to report, but there are also {count} {entries_en}. "
         "Remove the mark or the entries.",
     ),
     "too_many_entries": ("Der må højst være {max} poster.", "There may be at most {max} entries."),
@@ -108,44 +123,99 @@ def _strip_controls(text, multiline):
     return unicodedata.normalize("NFC", cleaned), cleaned != text
 
 
-def _number(question, raw):
+@dataclass
+class ParsedNumber:
+    value: Decimal | None = None
+    code: str | None = None  # not_integer | not_number | has_decimals | too_large
+    message_key: str | None = None  # a more precise message than the code's own, if any
+    char: str | None = None  # the character that is wrong, named in the message
+
+
+# Spaces people (and spreadsheets) put between thousands: plain, no-break, thin, narrow no-break.
+_NUMBER_SPACES = re.compile(r"[ \u00a0\u2009\u202f]")
+_SEPARATORS = {"da": (",", "."), "en": (".", ",")}  # (decimal, thousands)
+
+
+def number_language(language=None):
+    """The number convention to read typed text with: the interface language (da or en)."""
+    if language is None:
+        from django.utils.translation import get_language
+
+        language = get_language()
+    return "en" if (language or "da")[:2] == "en" else "da"
+
+
+def parse_number(raw: str, *, language: str | None = None, integer: bool = False) -> ParsedNumber:
+    """Read a number as typed, the one parser for the form, the API's text values and imports.
+
+    Danish: "1.250", "1 250" and "1250" are 1250, decimals with a comma ("12,5"); English:
+    "1,250" is 1250, decimals with a point. A single separator that cannot be a thousands
+    separator ("0.25" in Danish, "12,5" in English) is read as the decimal mark. A refusal
+    names the character that is wrong."""
+    decimal_mark, thousands = _SEPARATORS[number_language(language)]
+    fail = "not_integer" if integer else "not_number"
+    text = _NUMBER_SPACES.sub("", raw.strip())
+    if len(text) > 40:
+        return ParsedNumber(code="too_large")
+    sign = ""
+    if text[:1] in ("+", "-", "\u2212"):
+        sign, text = ("-" if text[0] != "+" else ""), text[1:]
+    for char in text:
+        if not (char.isascii() and char.isdigit()) and char not in ".,":
+            return ParsedNumber(code=fail, message_key=f"{fail}_char", char=char)
+    if not any(c.isdigit() for c in text):
+        return ParsedNumber(code=fail)
+    parts = text.split(decimal_mark)
+    if len(parts) > 2:
+        return ParsedNumber(code=fail, message_key="misplaced_char", char=decimal_mark)
+    whole, fraction = parts[0], (parts[1] if len(parts) == 2 else "")
+    if thousands in fraction:
+        return ParsedNumber(code=fail, message_key="misplaced_char", char=thousands)
+    if thousands in whole:
+        groups = whole.split(thousands)
+        if 1 <= len(groups[0]) <= 3 and all(len(g) == 3 for g in groups[1:]):
+            whole = "".join(groups)
+        elif len(groups) == 2 and len(parts) == 1 and groups[1]:
+            whole, fraction = groups  # the other convention's decimal mark: "0.25" in Danish
+        else:
+            return ParsedNumber(code=fail, message_key="misplaced_char", char=thousands)
+    if len(whole.lstrip("0")) > 30:
+        return ParsedNumber(code="too_large")
+    number = Decimal(f"{sign}{whole or '0'}.{fraction or '0'}")
+    if integer and number != number.to_integral_value():
+        return ParsedNumber(code="has_decimals")
+    return ParsedNumber(value=number)
+
+
+def _number(question, raw, language=None):
+    """(value, code, message_key, char) of a numeric answer from JSON or typed text."""
     integer = question.type == "integer"
+    fail = "not_integer" if integer else "not_number"
     if isinstance(raw, bool):
-        return None, "not_integer" if integer else "not_number"
+        return None, fail, None, None
     if isinstance(raw, int):
         number = Decimal(raw)
     elif isinstance(raw, float):
         if not math.isfinite(raw):
-            return None, "not_number"
+            return None, fail, None, None
         number = Decimal(str(raw))
     elif isinstance(raw, str):
-        text = raw.strip().replace(" ", "").replace("\u00a0", "")
+        text = raw.strip()
         if question.type == "percentage":
             text = text.rstrip("%")
-        if integer:
-            if re.fullmatch(r"[+-]?\d+[.,]\d+", text):
-                return None, "has_decimals"
-            if not re.fullmatch(r"[+-]?\d+", text):
-                return None, "not_integer"
-            if len(text) > 30:
-                return None, "too_large"
-            number = Decimal(text)
-        else:
-            if not re.fullmatch(r"[+-]?(\d+([.,]\d*)?|[.,]\d+)", text) or len(text) > 40:
-                return None, "not_number"
-            try:
-                number = Decimal(text.replace(",", "."))
-            except InvalidOperation:
-                return None, "not_number"
+        parsed = parse_number(text, language=language, integer=integer)
+        if parsed.code:
+            return None, parsed.code, parsed.message_key, parsed.char
+        number = parsed.value
     else:
-        return None, "not_integer" if integer else "not_number"
+        return None, fail, None, None
     if abs(number) > MAX_ABS_NUMBER:
-        return None, "too_large"
+        return None, "too_large", None, None
     if integer:
         if number != number.to_integral_value():
-            return None, "has_decimals"
-        return int(number), None
-    return float(number), None
+            return None, "has_decimals", None, None
+        return int(number), None, None, None
+    return float(number), None, None, None
 
 
 def _format_number(value):
@@ -186,18 +256,20 @@ def is_empty(raw):
     return raw is None or raw == "" or raw == [] or (isinstance(raw, str) and not raw.strip())
 
 
-def clean_value(question, raw) -> Cleaned:
-    """Typed value of one answer, or the raw text kept with a precise error."""
+def clean_value(question, raw, language=None) -> Cleaned:
+    """Typed value of one answer, or the raw text kept with a precise error. `language` is the
+    number convention typed text is read with (default: the active interface language)."""
     if is_empty(raw):
         return Cleaned(None, None if not isinstance(raw, list) else [])
     t = question.type
 
-    def fail(code, stored=raw, **params):
+    def fail(code, stored=raw, message_key=None, **params):
         # What was typed is kept and quoted back, so it must be storable too: a NUL or a lone
         # surrogate in an unknown choice or a bad date would otherwise fail in PostgreSQL JSON.
         stored = _storable(stored)
-        params = {k: _storable(v) for k, v in params.items()}
-        return Cleaned(None, stored, {"code": code, "message": message(code, **params)})
+        params = {k: _storable(v) for k, v in params.items() if v is not None}
+        msg = message(message_key or code, **params)
+        return Cleaned(None, stored, {"code": code, "message": msg})
 
     if t in ("integer", "decimal", "percentage"):
         stored = (
@@ -206,9 +278,9 @@ def clean_value(question, raw) -> Cleaned:
         if isinstance(stored, str):
             stored, _ = _strip_controls(stored, multiline=False)
             stored = stored[:100]
-        value, code = _number(question, raw)
+        value, code, message_key, char = _number(question, raw, language)
         if code:
-            return fail(code, stored)
+            return fail(code, stored, message_key=message_key, char=char)
         if question.min is not None and value < question.min:
             if question.min == 0:
                 return fail("negative", value)
@@ -318,10 +390,10 @@ def _finding(severity, key, code, msg, field=None, entry=None):
     }
 
 
-def _clean_group(spec, raw_answers, entry=None):
+def _clean_group(spec, raw_answers, entry=None, language=None):
     stored, values, findings = {}, {}, []
     for q in spec.questions:
-        cleaned = clean_value(q, raw_answers.get(q.key))
+        cleaned = clean_value(q, raw_answers.get(q.key), language)
         stored[q.key] = cleaned.stored
         if cleaned.error:
             findings.append(
@@ -354,7 +426,42 @@ def _clean_group(spec, raw_answers, entry=None):
     return stored, values, findings
 
 
-def _run_rules(rules, values, entry=None):
+def format_figure(value, kind, language):
+    """A figure as a reader expects it: "1.250" and "12,5" in Danish, "1,250" and "12.5" in
+    English; a percentage (stored as a share) as "25 %"."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if value is None else str(value)
+    if kind == "percentage":
+        value = round(value * 100, 1)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    shown = f"{value:,}" if isinstance(value, int) else f"{value:,.10g}"
+    if language != "en":
+        shown = shown.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return f"{shown} %" if kind == "percentage" else shown
+
+
+def _fill(message, values, kinds):
+    """A rule's message with its {key} figures filled in, per language."""
+    from surveys.definitions import MESSAGE_PARAM
+
+    def filled(language, text_):
+        def one(match):
+            name = match.group(1)
+            if name not in values:
+                return match.group(0)
+            return format_figure(values[name], kinds.get(name), language)
+
+        return MESSAGE_PARAM.sub(one, text_)
+
+    return {language: filled(language, text_) for language, text_ in message.items()}
+
+
+def _kinds(spec):
+    return {q.key: q.type for q in spec.questions} | {d.key: d.type for d in spec.derived}
+
+
+def _run_rules(rules, values, entry=None, kinds=None):
     findings = []
     for rule in rules:
         try:
@@ -367,7 +474,7 @@ def _run_rules(rules, values, entry=None):
                     rule.severity,
                     rule.key,
                     "rule",
-                    rule.message,
+                    _fill(rule.message, values, kinds or {}),
                     rule.fields[0] if rule.fields else None,
                     entry,
                 )
@@ -398,12 +505,14 @@ def _history(spec, values, previous):
     return findings
 
 
-def validate(spec, answers, previous_answers=None) -> Result:
-    """Validate answers (flat dict, or {"entries": [...], "nothing_to_report": bool})."""
+def validate(spec, answers, previous_answers=None, *, language=None) -> Result:
+    """Validate answers (flat dict, or {"entries": [...], "nothing_to_report": bool}).
+    `language` is the convention typed numbers are read with (default: the active language)."""
     answers = answers if isinstance(answers, dict) else {}
+    language = number_language(language)
     if spec.has_entries:
-        return _validate_entries(spec, answers)
-    stored, values, findings = _clean_group(spec, answers)
+        return _validate_entries(spec, answers, language)
+    stored, values, findings = _clean_group(spec, answers, language=language)
     derived = {}
     for d in spec.derived:
         try:
@@ -413,12 +522,25 @@ def validate(spec, answers, previous_answers=None) -> Result:
             derived[d.key] = None
         if derived[d.key] is not None:
             values[d.key] = derived[d.key]
-    findings += _run_rules([r for r in spec.rules if r.scope == "submission"], values)
+    findings += _run_rules(
+        [r for r in spec.rules if r.scope == "submission"], values, kinds=_kinds(spec)
+    )
     findings += _history(spec, values, previous_answers)
-    return Result(stored, findings, derived)
+    return Result(stored, _without_warnings_on_errors(findings), derived)
 
 
-def _validate_entries(spec, answers):
+def _without_warnings_on_errors(findings):
+    """A field that already has a blocking error gets no warning as well: the officer fixes
+    the error first, and is not asked to explain a figure that is wrong anyway."""
+    erroneous = {(f["field"], f["entry"]) for f in findings if f["severity"] == "error"}
+    return [
+        f
+        for f in findings
+        if f["severity"] == "error" or not f["field"] or (f["field"], f["entry"]) not in erroneous
+    ]
+
+
+def _validate_entries(spec, answers, language):
     raw_entries = answers.get("entries") or []
     if not isinstance(raw_entries, list):
         raw_entries = []
@@ -426,9 +548,13 @@ def _validate_entries(spec, answers):
     findings, stored_entries, entry_values = [], [], []
     limit = spec.entries_max
     for i, raw in enumerate(raw_entries):
-        stored, values, entry_findings = _clean_group(spec, raw if isinstance(raw, dict) else {}, i)
+        stored, values, entry_findings = _clean_group(
+            spec, raw if isinstance(raw, dict) else {}, i, language
+        )
         if i < limit:  # past the cap it cannot be submitted (too_many_entries): no rule work
-            entry_findings += _run_rules([r for r in spec.rules if r.scope == "entry"], values, i)
+            entry_findings += _run_rules(
+                [r for r in spec.rules if r.scope == "entry"], values, i, kinds=_kinds(spec)
+            )
             entry_values.append(values)
         stored_entries.append(stored)
         findings += entry_findings
@@ -447,7 +573,12 @@ def _validate_entries(spec, answers):
                 "error",
                 "entries:nothing_and_entries",
                 "nothing_and_entries",
-                message("nothing_and_entries", count=len(raw_entries), entries=plural_da),
+                message(
+                    "nothing_and_entries",
+                    count=len(raw_entries),
+                    entries=label_da if len(raw_entries) == 1 else plural_da,
+                    entries_en="entry" if len(raw_entries) == 1 else "entries",
+                ),
             )
         )
     if not nothing and not raw_entries:
@@ -463,7 +594,7 @@ def _validate_entries(spec, answers):
         [r for r in spec.rules if r.scope == "submission"], {"entries": entry_values}
     )
     stored = {"entries": stored_entries, "nothing_to_report": nothing}
-    return Result(stored, findings, {})
+    return Result(stored, _without_warnings_on_errors(findings), {})
 
 
 def clean_explanations(explanations):

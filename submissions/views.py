@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -115,8 +115,17 @@ class Page:
             "on_behalf": self.on_behalf,
             "past_deadline": self.round.is_past_deadline(),
             "form_url": self.url(),
+            "revision_count": self.revision_count,
             **extra,
         }
+
+    @property
+    def revision_count(self):
+        """How many versions the history holds: shown to coordinators (a submission saved
+        thousands of times stands out); None for everyone else."""
+        if self.submission is None or not self.user.is_coordinator:
+            return None
+        return self.submission.revisions.count()
 
 
 def _flat_context(page, answers, findings, explanations, *, attempted_submit=False, **extra):
@@ -142,7 +151,20 @@ def _flat_context(page, answers, findings, explanations, *, attempted_submit=Fal
     )
 
 
+_FOCUS_SUMMARY = "submissions_focus_summary"
+
+
+def _focus_summary_next(request):
+    """After a save with errors the redirected page moves focus to its error summary (once)."""
+    request.session[_FOCUS_SUMMARY] = True
+
+
+def _focus_summary_now(request):
+    return bool(request.session.pop(_FOCUS_SUMMARY, False))
+
+
 def _render_form(request, page, status=200, **ctx):
+    ctx.setdefault("focus_summary", _focus_summary_now(request))
     template = "submissions/entries.html" if page.spec.has_entries else "submissions/form.html"
     if page.spec.has_entries:
         ctx = _entries_context(page, **ctx)
@@ -208,7 +230,9 @@ def form(request, slug, code):
         messages.info(request, _("Besvarelsen er allerede indsendt."))
         return redirect(page.url("receipt"))
     typed = forms.parse_answers(page.spec, request.POST)
-    explanations = forms.parse_explanations(page.spec, request.POST)
+    # Explanations of warnings not on the page now are kept, so one typed while a warning
+    # showed comes back if the warning does (nothing typed is dropped).
+    explanations = forms.parse_explanations(page.spec, request.POST, page.explanations)
     version = request.POST.get("version")
     if not (version or "").isdigit() or len(version) > 9:
         version = "-1"  # missing or garbled: refused like a stale version, nothing overwritten
@@ -217,7 +241,9 @@ def form(request, slug, code):
         result = validate(
             page.spec, typed, services.previous_answers(page.round, page.municipality)
         )
-        ctx = _flat_context(page, result.answers, result.findings, explanations, **extra)
+        ctx = _flat_context(
+            page, result.answers, result.findings, explanations, focus_summary=True, **extra
+        )
         return render(request, "submissions/form.html", ctx, status=status)
 
     try:
@@ -252,6 +278,7 @@ def form(request, slug, code):
             messages.warning(
                 request, _("Kladden er gemt, men der er fejl, som skal rettes før indsendelse.")
             )
+            _focus_summary_next(request)
         else:
             messages.success(request, _("Kladden er gemt."))
         return redirect(page.url())
@@ -270,7 +297,12 @@ def _submit(request, page):
     except services.SubmissionBlocked as exc:
         if page.spec.has_entries:
             return _render_form(
-                request, page, status=200, blocked=pick(exc.message), attempted_submit=True
+                request,
+                page,
+                status=200,
+                blocked=pick(exc.message),
+                attempted_submit=True,
+                focus_summary=True,
             )
         ctx = _flat_context(
             page,
@@ -279,6 +311,7 @@ def _submit(request, page):
             page.explanations,
             attempted_submit=True,
             blocked=pick(exc.message),
+            focus_summary=True,
         )
         return render(request, "submissions/form.html", ctx)
     except (services.StaleVersion, services.NotEditable) as exc:
@@ -424,15 +457,29 @@ def _entry_page(request, page, index):
         document = {"entries": new_entries, "nothing_to_report": False}
         outcome, exc = _save_entries(request, page, document, explanations)
         if exc is None:
-            messages.success(
-                request,
-                _("%(entry)s er gemt.")
-                % {
-                    "entry": forms.entry_title(
-                        page.spec, outcome.result.answers["entries"][shown_index], shown_index, lang
-                    )
-                },
+            title = forms.entry_title(
+                page.spec, outcome.result.answers["entries"][shown_index], shown_index, lang
             )
+            errors = sum(
+                1 for f in outcome.result.errors if f.get("entry") == shown_index and f["field"]
+            )
+            if errors:
+                # Saved, but it stays on the entry with its error summary: no "saved" on the
+                # list next to "4 errors".
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(entry)s er gemt som kladde, men har %(n)s fejl, som skal rettes før "
+                        "indsendelse.",
+                        "%(entry)s er gemt som kladde, men har %(n)s fejl, som skal rettes før "
+                        "indsendelse.",
+                        errors,
+                    )
+                    % {"entry": title, "n": errors},
+                )
+                _focus_summary_next(request)
+                return redirect(page.url("entry_edit", shown_index + 1))
+            messages.success(request, _("%(entry)s er gemt.") % {"entry": title})
             return redirect(page.url())
         status, refusal = 409, pick(exc.message)
         result = validate(page.spec, document)
@@ -456,6 +503,7 @@ def _entry_page(request, page, index):
     general = forms.general_findings(findings, entry=shown_index, language=lang)
     entries_cfg = page.spec.entries or {}
     ctx = page.context(
+        focus_summary=status != 200 or _focus_summary_now(request),
         fields=fields,
         general=general,
         summary=forms.error_summary(fields, general, explanation_needed=False),
@@ -574,8 +622,13 @@ def history(request, slug, code):
     page = Page(request, slug, code)
     if not (page.can_edit or request.user.is_coordinator):
         raise Http404  # analysts read data, not the editing history
-    revisions = []
+    sessions, revision_count = None, 0
     if page.submission is not None:
-        revisions = list(page.submission.revisions.select_related("author").order_by("number"))
-    entries = diff.history(page.spec, revisions, _lang())
-    return render(request, "submissions/history.html", page.context(history=entries))
+        sessions, revision_count = diff.history_page(
+            page.submission, page.spec, page=request.GET.get("side"), language=_lang()
+        )
+    return render(
+        request,
+        "submissions/history.html",
+        page.context(sessions=sessions, revision_count=revision_count),
+    )

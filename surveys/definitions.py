@@ -8,6 +8,7 @@ import copy
 import datetime as dt
 import functools
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -184,6 +185,11 @@ class DefinitionError(Exception):
     def __init__(self, message, path=""):
         self.path = path
         super().__init__(f"{path}: {message}" if path else message)
+
+
+# A rule's message may show a figure: "{share} af eleverne er tilmeldt" (a question or derived
+# key in braces, filled in by submissions.validation with the value in the reader's format).
+MESSAGE_PARAM = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 
 
 def text(value, language=None):
@@ -375,6 +381,13 @@ def _check_semantics(content):
         for f in r.fields:
             if f not in questions:
                 raise DefinitionError(f"unknown question '{f}'", f"{path}.fields")
+        for language, message in r.message.items():
+            for name in MESSAGE_PARAM.findall(message):
+                if name not in names or (r.scope == "submission" and spec.has_entries):
+                    raise DefinitionError(
+                        f"'{{{name}}}' is not a question or derived value this rule can show",
+                        f"{path}.message.{language}",
+                    )
         values = entry_sample if r.scope == "entry" or not spec.has_entries else submission_sample
         try:
             cost = check_expression(

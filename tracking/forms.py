@@ -5,6 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib.date_input import DateInputField
 from reference.models import Municipality
 from tracking.board import SORT_KEYS, BoardState
 
@@ -114,11 +115,10 @@ class ReminderSettingsForm(forms.Form):
 
 
 class NoteForm(forms.Form):
-    noted_on = forms.DateField(
+    noted_on = DateInputField(
         label=_("Dato"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text=_("Hvornår skete det?"),
+        help_text=_("Hvornår skete det? Fx 27 3 2026."),
     )
     text = forms.CharField(
         label=_("Note"),

@@ -105,7 +105,7 @@ def test_submit_is_refused_with_the_blocking_errors_and_unexplained_warnings(cli
             "message": "Skriv en forklaring til advarslen, før du indsender.",
         }
     ]
-    assert error["blocking"][0]["warning"].startswith("Over 20 %")
+    assert error["blocking"][0]["warning"].startswith("30 % af eleverne er tilmeldt")
 
     explained = client.put(
         SUB,

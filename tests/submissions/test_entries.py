@@ -1,6 +1,8 @@
 """Entries surveys (prøvehandlinger): add, edit and remove entries on their own pages, without
 JavaScript; "nothing to report"; submit several entries in one round."""
 
+from datetime import timedelta
+
 import pytest
 
 from accounts.models import Role
@@ -57,10 +59,11 @@ def test_an_entry_with_end_before_start_shows_the_error_on_its_page(as_gentofte,
     add(as_gentofte, ph, 0, **{"q-end_date": "01-01-2026"})
     html = as_gentofte.get(form_url(ph, "157", "poster/1/")).content.decode()
     assert "Slutdatoen kan ikke ligge før startdatoen." in html
-    assert 'href="#id_end_date"' in html
+    assert 'href="#id_end_date-day"' in html  # the first of the date's three fields
     assert 'value="Opsporing af unge"' in html  # the rest is kept
     listing = as_gentofte.get(form_url(ph, "157")).content.decode()
     assert "1 fejl" in listing
+    assert '<p id="entry-count">1 prøvehandling</p>' in listing
 
 
 @pytest.mark.parametrize(
@@ -68,7 +71,7 @@ def test_an_entry_with_end_before_start_shows_the_error_on_its_page(as_gentofte,
     [
         ({"q-theme": "hacking"}, "Vælg en af de mulige værdier (ukendt værdi: hacking)."),
         ({"q-target_groups": ["fgu", "ukendt"]}, "ukendt værdi: ukendt"),
-        ({"q-start_date": "31-02-2026"}, "Skriv en dato som dd-mm-åååå"),
+        ({"q-start_date": "31-02-2026"}, "Skriv en gyldig dato med dag, måned og år"),
         ({"q-title": ""}, "Feltet skal udfyldes."),
         ({"q-title": "x" * 201}, "Teksten er for lang: 201 tegn, højst 200."),
         ({"q-status": "evaluated"}, "Feltet skal udfyldes."),  # learning required when evaluated
@@ -94,7 +97,7 @@ def test_a_nul_byte_in_a_choice_or_date_is_an_error_message_not_a_500(as_gentoft
     # PostgreSQL JSON cannot store NUL; the invalid value is kept without it.
     assert add(as_gentofte, ph, 0, **changes).status_code == 302
     html = as_gentofte.get(form_url(ph, "157", "poster/1/")).content.decode()
-    assert "Vælg en af de mulige værdier" in html or "Skriv en dato som dd-mm-åååå" in html
+    assert "Vælg en af de mulige værdier" in html or "Skriv en gyldig dato" in html
     entry = saved(ph, "157").answers["entries"][0]
     assert entry["goal"] == "Flere unge i uddannelse"
     assert "\x00" not in repr(entry)
@@ -111,6 +114,10 @@ def test_editing_and_removing_an_entry_keeps_the_history(as_gentofte, ph):
     sub = saved(ph, "157")
     assert [e["title"] for e in sub.answers["entries"]] == ["Rettet titel"]
     assert sub.revisions.count() == 4
+    # Each save an hour apart: four editing sessions (saves close together fold into one).
+    for revision in sub.revisions.all():
+        revision.created_at -= timedelta(hours=10 - revision.number)
+        revision.save()
     history = as_gentofte.get(form_url(ph, "157", "historik/")).content.decode()
     assert "Fjernet" in history and "Rettet titel" in history
 
@@ -143,3 +150,47 @@ def test_an_entry_number_that_does_not_exist_is_404(as_gentofte, ph):
     add(as_gentofte, ph, 0)
     assert as_gentofte.get(form_url(ph, "157", "poster/2/")).status_code == 404
     assert as_gentofte.get(form_url(ph, "157", "poster/0/")).status_code == 404
+
+
+def test_an_entry_saved_with_errors_stays_on_the_entry_with_its_error_summary(as_gentofte, ph):
+    response = add(as_gentofte, ph, 0, **{"q-end_date": "01-01-2026"})
+    assert response.status_code == 302
+    assert response["Location"] == form_url(ph, "157", "poster/1/")
+    html = as_gentofte.get(response["Location"]).content.decode()
+    assert 'id="error-summary"' in html and 'data-module="error-summary"' in html
+    assert "er gemt som kladde, men har 1 fejl" in html
+    assert "alert-success" not in html  # no green "saved" next to the errors
+    # A correct entry goes back to the list with a plain "saved".
+    fixed = {**ENTRY, "version": "1"}
+    response = as_gentofte.post(form_url(ph, "157", "poster/1/"), fixed)
+    assert response["Location"] == form_url(ph, "157")
+
+
+def test_dates_are_three_fields_and_come_back_as_typed(as_gentofte, ph):
+    data = {k: v for k, v in ENTRY.items() if k not in ("q-start_date", "q-end_date")}
+    data.update({"q-start_date-day": "1", "q-start_date-month": "2", "q-start_date-year": "2026"})
+    data.update({"q-end_date-day": "31", "q-end_date-month": "13", "q-end_date-year": "2026"})
+    as_gentofte.post(form_url(ph, "157", "poster/ny/"), {**data, "version": "0"})
+    entry = saved(ph, "157").answers["entries"][0]
+    assert entry["start_date"] == "2026-02-01"
+    html = as_gentofte.get(form_url(ph, "157", "poster/1/")).content.decode()
+    assert 'name="q-start_date-day" value="1"' in html
+    assert 'name="q-start_date-month" value="2"' in html
+    assert 'name="q-end_date-month" value="13"' in html  # the wrong month is shown back
+    assert "Skriv en gyldig dato" in html
+
+
+def test_optional_is_said_once_and_never_on_a_conditionally_required_question(as_gentofte, ph):
+    html = as_gentofte.get(form_url(ph, "157", "poster/ny/")).content.decode()
+    learning = html.split('for="id_learning"')[1].split("</label>")[0]
+    assert "valgfrit" not in learning  # required when the status is Evaluated
+    activities = html.split('for="id_activities"')[1].split("</label>")[0]
+    assert "(valgfrit)" in activities
+
+
+def test_a_read_only_entry_is_text_not_disabled_fields(as_gentofte, ph):
+    add(as_gentofte, ph, 0)
+    as_gentofte.post(form_url(ph, "157"), {"version": "1", "action": "submit"})
+    html = as_gentofte.get(form_url(ph, "157", "poster/1/")).content.decode()
+    assert 'class="summary-list"' in html and "Opsporing af unge" in html
+    assert "<input" not in html.split('id="main-content"')[1].split("</main>")[0]

@@ -48,6 +48,10 @@ def test_the_shipped_definitions_are_valid_and_keep_their_public_keys():
             lambda d: d["questions"][2].update(choices=[{"value": "a", "label": {"da": "A"}}]),
             "questions[2].choices",
         ),
+        (
+            lambda d: d["rules"][1]["message"].update(da="{shares} af eleverne"),
+            "rules[1].message.da",
+        ),
     ],
 )
 def test_a_malformed_definition_is_rejected_with_the_path_of_the_error(change, path):

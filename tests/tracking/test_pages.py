@@ -146,6 +146,26 @@ def test_a_chase_note_is_recorded_dated_and_shown_on_the_board(round_, as_coordi
     assert "Ringede til skolechefen" in detail and "officer@odder.dk" in detail
 
 
+def test_the_chase_note_date_is_three_fields_day_month_year(round_, as_coordinator):
+    page = as_coordinator.get("/opfoelgning/feb-2026/727/").content.decode()
+    for part in ("day", "month", "year"):
+        assert f'name="noted_on-{part}"' in page and f'for="id_noted_on-{part}"' in page
+    response = as_coordinator.post(
+        "/opfoelgning/feb-2026/727/note/",
+        {"noted_on-day": "4", "noted_on-month": "3", "noted_on-year": "2026", "text": "Mail"},
+    )
+    assert response.status_code == 302
+    assert ChaseNote.objects.get().noted_on == dt.date(2026, 3, 4)
+    refused = as_coordinator.post(
+        "/opfoelgning/feb-2026/727/note/",
+        {"noted_on-day": "31", "noted_on-month": "2", "noted_on-year": "2026", "text": "x"},
+    )
+    html = refused.content.decode()
+    assert "Skriv en gyldig dato med dag, måned og år" in html
+    assert 'id="id_noted_on-day" value="31"' in html  # what was typed is shown back
+    assert 'href="#id_noted_on-day"' in html
+
+
 @pytest.mark.parametrize(
     "data, says",
     [

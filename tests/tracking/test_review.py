@@ -36,7 +36,7 @@ def test_the_review_page_shows_answers_warnings_explanations_and_change_since_la
     response = as_coordinator.get("/opfoelgning/feb-2026/360/gennemse/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Over 20 % af eleverne er tilmeldt" in html
+    assert "25 % af eleverne er tilmeldt" in html
     assert "Nyt samarbejde med erhvervsskolen" in html
     assert "Antal elever har ændret sig mere end 30 %" in html
     assert "ingen forklaring" in html  # the history warning was not explained
