@@ -173,6 +173,17 @@ def _lock(round_, municipality):
     return submission
 
 
+def _can_raise(spec, key: str) -> bool:
+    """Whether `key` names a warning of the definition: `rule` or, for entries, `rule@n` with
+    n within the definition's cap on entries."""
+    base, _, entry = key.partition("@")
+    if base not in spec.warning_keys:
+        return False
+    if not entry:
+        return True
+    return spec.has_entries and entry.isdigit() and 1 <= int(entry) <= spec.entries_max
+
+
 def save_draft(
     round_: Round,
     municipality: Municipality,
@@ -186,8 +197,10 @@ def save_draft(
 ) -> Outcome:
     """Save what was typed, valid or not. Refuses a stale version (nothing is overwritten).
 
-    Only explanations of warnings these answers raise are kept (so their number is bounded
-    by the definition); with `strict_explanations` any other is refused instead."""
+    Explanations are kept for warnings the definition can raise (so their number is bounded
+    by the definition), also while their warning is not raised: typed text is never dropped
+    when a figure is corrected, and comes back with the warning. With `strict_explanations`
+    (the API) an explanation of a warning these answers do not raise is refused instead."""
     _check_round_editable(round_, actor)
     spec = round_.definition.spec
     prev = previous_answers(round_, municipality)
@@ -197,7 +210,7 @@ def save_draft(
     not_raised = [k for k in clean_expl if k not in raised]
     if not_raised and strict_explanations:
         raise ExplanationNotRaised(not_raised)
-    clean_expl = {k: v for k, v in clean_expl.items() if k in raised}
+    clean_expl = {k: v for k, v in clean_expl.items() if k in raised or _can_raise(spec, k)}
     with transaction.atomic():
         submission = _lock(round_, municipality)
         if version is not None and int(version) != submission.version:

@@ -7,8 +7,11 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from accounts.models import Role
+from submissions import services
 from submissions.models import Submission
-from tests.factories import make_round, make_submission
+from tests.conftest import client_for
+from tests.factories import make_round, make_submission, make_user
 from tests.submissions.conftest import form_url, post_form
 
 GOOD = {"pupils_8_9": "400", "enrolled": "20", "comment": "Talt 1. februar"}
@@ -379,3 +382,26 @@ def test_no_warning_on_a_field_that_already_has_an_error(as_lolland, jml):
     assert "kan ikke være større end" in html
     assert "af eleverne er tilmeldt" not in html
     assert [f["severity"] for f in saved(jml).findings if f["field"] == "enrolled"] == ["error"]
+
+
+def test_the_officer_pages_write_dates_in_the_one_format(jml):
+    jml.deadline = dt.datetime(2026, 3, 7, 22, 59, tzinfo=dt.UTC)  # 23.59 in Copenhagen
+    jml.save(update_fields=["deadline"])
+    client = client_for(make_user(Role.OFFICER, ["360"]))
+    assert "7. marts 2026" in client.get("/").content.decode()
+    assert "7. marts 2026 kl. 23.59" in client.get(form_url(jml)).content.decode()
+
+
+def test_an_officer_cannot_store_explanations_for_warnings_the_definition_cannot_raise(jml):
+    officer = make_user(Role.OFFICER, ["360"])
+    typed = {"share_high": "Kept", "share_high@1": "x", "nope": "y", "share_high@x": "z"}
+    typed.update({f"share_high@{n}": "flood" for n in range(2, 2000)})
+    services.save_draft(
+        jml,
+        jml.recipients.get(code="360"),
+        actor=officer,
+        answers={},
+        explanations=typed,
+        version=0,
+    )
+    assert saved(jml).explanations == {"share_high": "Kept"}
