@@ -4,7 +4,6 @@ import json
 
 import django_filters
 from defusedcsv import csv
-from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import StreamingHttpResponse
@@ -17,6 +16,7 @@ from accounts.audit import record
 from accounts.audit_text import SENTENCES, describe_page
 from accounts.models import AuditEvent
 from accounts.permissions import coordinator_required
+from lib.date_input import DateInputField
 from lib.formula import spreadsheet_text
 
 PAGE_SIZE = 50
@@ -37,6 +37,12 @@ def _action_label(action):
     return f"{words} ({action})"
 
 
+class DayMonthYearFilter(django_filters.DateFilter):
+    """A date filter typed in the three DKFDS day/month/year fields."""
+
+    field_class = DateInputField
+
+
 class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(
         label=_("Handling"), choices=_action_choices, empty_label=_("Alle handlinger")
@@ -53,17 +59,15 @@ class AuditEventFilter(django_filters.FilterSet):
         max_length=200,
         help_text=_("Del af objektets type eller reference, fx 'submission' eller '360'."),
     )
-    date_from = django_filters.DateFilter(
+    date_from = DayMonthYearFilter(
         label=_("Fra dato"),
         field_name="at",
         lookup_expr="date__gte",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    date_to = django_filters.DateFilter(
+    date_to = DayMonthYearFilter(
         label=_("Til dato"),
         field_name="at",
         lookup_expr="date__lte",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     class Meta:

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib.date_input import DateInputField
 from reference.models import Municipality
 from surveys import lifecycle
 from surveys.models import Round, Survey
@@ -53,21 +54,19 @@ class RoundForm(forms.Form):
             )
         },
     )
-    opens_at = forms.DateField(
+    opens_at = DateInputField(
         label=_("Åbner"),
         required=False,
         input_formats=DATE_FORMATS,
-        widget=forms.DateInput(format="%d-%m-%Y"),
         help_text=_(
-            "Skriv datoen som dd-mm-åååå. Når du åbner runden, kan du vælge at åbne den nu "
-            "eller automatisk på denne dato."
+            "Fx 27 3 2026. Når du åbner runden, kan du vælge at åbne den nu eller automatisk "
+            "på denne dato."
         ),
     )
-    deadline = forms.DateField(
+    deadline = DateInputField(
         label=_("Frist"),
         input_formats=DATE_FORMATS,
-        widget=forms.DateInput(format="%d-%m-%Y"),
-        help_text=_("Skriv datoen som dd-mm-åååå. Fristen er kl. 23.59."),
+        help_text=_("Fx 27 3 2026. Fristen er kl. 23.59 den dag."),
     )
     previous = forms.ModelChoiceField(
         label=_("Sammenlign med runde"),

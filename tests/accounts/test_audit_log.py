@@ -141,7 +141,7 @@ def test_an_invalid_filter_answers_with_a_message_not_the_whole_log(as_coordinat
     assert shown(response) == []
     body = response.content.decode()
     assert 'class="alert alert-error error-summary"' in body
-    assert "Indtast en gyldig dato" in body
+    assert "Skriv en gyldig dato med dag, måned og år" in body
 
 
 def test_the_audit_log_is_paginated(as_coordinator, coordinator):
@@ -220,3 +220,13 @@ def test_a_superuser_sees_the_audit_log(db):
 
 def test_the_audit_log_only_answers_get(as_coordinator):
     assert as_coordinator.post(URL).status_code == 405
+
+
+def test_the_date_filters_are_three_fields_day_month_year(as_coordinator, events):
+    body = as_coordinator.get(URL).content.decode()
+    for part in ("day", "month", "year"):
+        assert f'name="date_from-{part}"' in body and f'name="date_to-{part}"' in body
+    typed = {"date_from-day": "15", "date_from-month": "2", "date_from-year": "2026"}
+    actions = shown(as_coordinator.get(URL, typed))
+    assert actions and "round.opened" not in actions
+    assert "round.opened" in shown(as_coordinator.get(URL))

@@ -30,7 +30,9 @@ def test_a_coordinator_creates_edits_and_opens_a_round(page_for, live_server, la
     page.goto("/runder/ny/")
     check_page(page, "round create", language)
     page.locator("#id_title").fill(TITLE)
-    page.locator("#id_deadline").fill("31-03-2027")
+    page.locator("#id_deadline-day").fill("31")
+    page.locator("#id_deadline-month").fill("3")
+    page.locator("#id_deadline-year").fill("2027")
     page.locator("#id_recipients_mode_2").check()  # pasted codes
     page.locator("#id_codes").fill("360, 727")
     page.locator("form button.button-primary").click()

@@ -58,7 +58,7 @@ def test_bad_round_input_is_explained(as_coordinator, survey):
     html = response.content.decode()
     assert response.status_code == 200
     assert "allerede en runde" in html and "Vælg mindst én kommune" in html
-    assert 'href="#id_deadline"' in html
+    assert 'href="#id_deadline-day"' in html  # the first of the three date fields
 
 
 def test_the_previous_round_must_be_of_the_same_survey(as_coordinator, survey):
