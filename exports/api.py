@@ -17,9 +17,9 @@ from rest_framework.response import Response
 from accounts.api_auth import TokenRateThrottle
 from accounts.api_base import ApiView, CanReadAll, IgnoreFormatNegotiation, require
 from exports.services import build_export
-from exports.throttle import ExportRateThrottle
 from lib.api_errors import ApiError, error_responses, field_error
 from lib.api_schema import SLUG_PARAM
+from lib.throttle import ExportRateThrottle
 from surveys.models import RoundState
 from surveys.selectors import get_round
 

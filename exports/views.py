@@ -16,7 +16,7 @@ from accounts.permissions import can_read_all
 from exports.forms import ExportForm
 from exports.models import Export
 from exports.services import FORMATS, build_export, exportable_rounds, rebuild_export
-from exports.throttle import export_throttled
+from lib.throttle import export_throttled
 
 
 def _reader_only(request):

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.audit import client_ip
-from exports.throttle import export_throttled
 from lib.text import pick
+from lib.throttle import export_throttled
 from submissions import diff, forms, services
 from submissions.models import Submission, SubmissionState
 from submissions.notifications import receipt_data

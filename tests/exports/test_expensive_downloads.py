@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from exports import report
-from exports.throttle import ExportRateThrottle
+from lib.throttle import ExportRateThrottle
 from submissions import notifications
 from submissions.models import Submission
 from tests.api.conftest import token_client, url
