@@ -52,6 +52,15 @@ _TEXT = {
     "additionalProperties": False,
 }
 
+MAX_TITLE = 200  # the survey's name is stored in Survey.name / name_en (max_length 200)
+_TITLE = {
+    **_TEXT,
+    "properties": {
+        "da": {"type": "string", "minLength": 1, "maxLength": MAX_TITLE},
+        "en": {"type": "string", "maxLength": MAX_TITLE},
+    },
+}
+
 DEFINITION_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",
@@ -60,7 +69,7 @@ DEFINITION_SCHEMA = {
     "properties": {
         "key": {"type": "string", "pattern": KEY_PATTERN},
         "version": {"type": "integer"},
-        "title": _TEXT,
+        "title": _TITLE,
         "description": _TEXT,
         "entries": {
             "type": "object",

@@ -222,3 +222,13 @@ def test_dates_compare_in_entry_rules():
     )
     assert [(f["key"], f["entry"]) for f in bad.errors] == [("end_after_start", 0)]
     assert dt.date.fromisoformat(bad.answers["entries"][0]["end_date"])
+
+
+def test_a_survey_title_longer_than_its_name_column_is_refused_at_import():
+    # Found by the black-box run: a 4,000-character title passed the schema and PostgreSQL
+    # refused it (a 500). The schema now holds the column's limit.
+    content = copy.deepcopy(shipped())
+    content["title"] = {"da": "x" * 201, "en": "y"}
+    with pytest.raises(DefinitionError) as refused:
+        validate_definition(content)
+    assert refused.value.path.startswith("title")
