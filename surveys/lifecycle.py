@@ -58,16 +58,21 @@ class RoundError(Exception):
         super().__init__("; ".join(f"{p.field}: {p.code}" for p in problems) or code)
 
 
-def validate_round_title(value: str) -> None:
+MSG_TITLE_CONTROL = _("Titlen må ikke indeholde linjeskift, tabulatorer eller andre kontroltegn.")
+
+
+def title_has_control_characters(value: str) -> bool:
     """A round's title goes into e-mail subjects (reminders, receipts): a line break there
     makes every e-mail of the round fail (BadHeaderError), so no control characters at all
-    (line and paragraph separators included). A Django validator: the round form and the
-    API serializer both use it."""
-    if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value):
-        raise ValidationError(
-            _("Titlen må ikke indeholde linjeskift, tabulatorer eller andre kontroltegn."),
-            code="invalid_characters",
-        )
+    (line and paragraph separators included)."""
+    return any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value)
+
+
+def validate_round_title(value: str) -> None:
+    """The title rule as a Django validator, so the round form and the API serializer show it
+    at the field; round_problems applies the same rule for every other caller."""
+    if title_has_control_characters(value):
+        raise ValidationError(MSG_TITLE_CONTROL, code="invalid_characters")
 
 
 def split_codes(pasted: str | None) -> list[str]:
@@ -95,6 +100,7 @@ def resolve_recipients(codes: Sequence[str] | str) -> tuple[list[Municipality], 
 def round_problems(
     *,
     survey: Survey | None = None,
+    title: str | None = None,
     slug: str | None = None,
     deadline: dt.datetime | None = None,
     opens_at: dt.datetime | None = None,
@@ -106,6 +112,8 @@ def round_problems(
     field that did not parse, so a form can show every problem at once). `editing`: the draft
     being changed (its own slug is not taken)."""
     problems = []
+    if title is not None and title_has_control_characters(title):
+        problems.append(Problem("title", "invalid_characters", MSG_TITLE_CONTROL))
     if survey is not None and survey.current_definition() is None:
         problems.append(Problem("survey", "unknown", MSG_NO_DEFINITION))
     taken = Round.objects.filter(slug=slug)
@@ -139,7 +147,12 @@ def create_round(
     "all"). Raises RoundError listing every problem; a slug taken by a concurrent create is
     one of them, not a crash."""
     problems = round_problems(
-        survey=survey, slug=slug, deadline=deadline, opens_at=opens_at, previous=previous
+        survey=survey,
+        title=title,
+        slug=slug,
+        deadline=deadline,
+        opens_at=opens_at,
+        previous=previous,
     )
     municipalities, recipient_problems = resolve_recipients(recipients)
     problems += recipient_problems
@@ -264,6 +277,7 @@ def update_round(
     or code "state" once the round is open."""
     problems = round_problems(
         survey=survey,
+        title=title,
         slug=slug,
         deadline=deadline,
         opens_at=opens_at,
@@ -273,6 +287,26 @@ def update_round(
     municipalities, recipient_problems = resolve_recipients(recipients)
     if problems + recipient_problems:
         raise RoundError(*problems, *recipient_problems)
+    try:
+        return _store_update(
+            round_,
+            actor=actor,
+            ip=ip,
+            survey=survey,
+            title=title,
+            slug=slug,
+            deadline=deadline,
+            opens_at=opens_at,
+            previous=previous,
+            municipalities=municipalities,
+        )
+    except IntegrityError:  # the slug was taken by a concurrent create or update
+        raise RoundError(Problem("slug", "unique", MSG_SLUG_TAKEN)) from None
+
+
+def _store_update(
+    round_, *, actor, ip, survey, title, slug, deadline, opens_at, previous, municipalities
+):
     with transaction.atomic():
         locked = _locked_draft(round_)
         new = {

@@ -5,12 +5,12 @@ import datetime as dt
 
 import pytest
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, Role
 from reference.models import Municipality
 from surveys import lifecycle
 from surveys.models import Round
 from tests.api.conftest import token_client, url
-from tests.factories import make_round, shipped_definition
+from tests.factories import make_round, make_user, shipped_definition
 
 CHANNELS = ["page", "api"]
 
@@ -171,3 +171,21 @@ def test_opening_a_closed_round_and_closing_a_draft_are_refused_alike(coordinato
     closed.refresh_from_db()
     draft.refresh_from_db()
     assert (closed.state, draft.state) == ("closed", "draft")
+
+
+def test_the_service_itself_refuses_a_title_with_a_line_break(survey):
+    # The form and the API show the rule at the field; any other caller (a command, the demo)
+    # goes through create_round/update_round, which must refuse it too.
+    coordinator = make_user(Role.COORDINATOR)
+    deadline = dt.datetime(2027, 3, 15, 22, 59, tzinfo=dt.UTC)
+    common = {"survey": survey, "deadline": deadline, "recipients": ["360"]}
+    with pytest.raises(lifecycle.RoundError) as refused:
+        lifecycle.create_round(actor=coordinator, title="Marts\n2027", slug="m-2027", **common)
+    assert [(p.field, p.code) for p in refused.value.problems] == [("title", "invalid_characters")]
+    round_ = lifecycle.create_round(actor=coordinator, title="Marts 2027", slug="m-2027", **common)
+    with pytest.raises(lifecycle.RoundError):
+        lifecycle.update_round(
+            round_, actor=coordinator, title="Marts\u20282027", slug="m-2027", **common
+        )
+    round_.refresh_from_db()
+    assert round_.title == "Marts 2027"
