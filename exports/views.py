@@ -107,6 +107,8 @@ def again(request, uid):
     """Make one of the user's own exports again (a new, logged export)."""
     _reader_only(request)
     export = get_object_or_404(Export.objects.defer("content"), uid=uid)
+    if (refusal := export_throttled(request)) is not None:
+        return refusal
     try:
         filename, content_type, content, _export = rebuild_export(user=request.user, export=export)
     except Export.DoesNotExist:

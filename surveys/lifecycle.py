@@ -332,7 +332,9 @@ def _store_update(
             locked.definition = survey.current_definition()
         locked.survey, locked.title, locked.slug = survey, title, slug
         locked.deadline, locked.opens_at, locked.previous = deadline, opens_at, previous
-        if opens_at is None:
+        if "opens_at" in changed or opens_at is None or opens_at <= timezone.now():
+            # A scheduled opening was confirmed for the old date: a new (or past) date must be
+            # confirmed again on the opening page, not opened by the next timer run.
             locked.open_on_schedule = False
         locked.save()
         locked.recipients.set(municipalities)

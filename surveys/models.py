@@ -89,7 +89,7 @@ class Round(models.Model):
     recipients = models.ManyToManyField(Municipality, related_name="rounds", blank=True)
     opens_at = models.DateTimeField(_("åbner"), null=True, blank=True)
     # The coordinator chose "open on the opening date": the scheduled job (send_reminders)
-    # opens the draft when opens_at has come (surveys.rounds.open_due_rounds).
+    # opens the draft when opens_at has come (surveys.lifecycle.open_due_rounds).
     open_on_schedule = models.BooleanField(default=False)
     deadline = models.DateTimeField(_("frist"))
     closes_at = models.DateTimeField(_("lukker"), null=True, blank=True)

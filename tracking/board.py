@@ -91,10 +91,6 @@ class BoardState:
     AWAITING_REVIEW = (SUBMITTED, LATE)
 
 
-# Submission states that count as "not yet submitted" for reminders.
-NOT_SUBMITTED_STATES = (S.DRAFT, S.RETURNED)
-
-
 def _by_state(value=lambda state: state, output_field=None):
     """A CASE over the submission and the contacts giving `value(state)` for the board state:
     the state itself, or its rank. The rank is its own CASE on the same conditions rather than

@@ -65,6 +65,9 @@ def add_note(
     return note
 
 
+MAX_EMAIL = 254  # Contact.email (Django's EmailField)
+
+
 def add_contact(
     municipality: Municipality,
     *,
@@ -89,6 +92,14 @@ def add_contact(
                 "en": "Enter an e-mail address or a phone number so the person can be reached.",
             },
             "contact_required",
+        )
+    if len(email) > MAX_EMAIL:
+        raise ServiceError(
+            {
+                "da": f"E-mailadressen må højst være {MAX_EMAIL} tegn.",
+                "en": f"The e-mail address can be at most {MAX_EMAIL} characters.",
+            },
+            "email_too_long",
         )
     with transaction.atomic():
         contact = Contact.objects.create(

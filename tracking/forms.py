@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lib.date_input import DateInputField
 from reference.models import Municipality
+from tracking import chase
 from tracking.board import SORT_KEYS, BoardState
 
 
@@ -136,7 +137,7 @@ class ContactForm(forms.Form):
         error_messages={"required": _("Skriv kontaktpersonens navn.")},
     )
     title = forms.CharField(label=_("Stilling"), max_length=200, required=False)
-    email = forms.EmailField(label=_("E-mail"), required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False, max_length=chase.MAX_EMAIL)
     phone = forms.CharField(label=_("Telefon"), max_length=40, required=False)
 
 

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import AuditEvent, Role
+from surveys import lifecycle
 from surveys.lifecycle import open_due_rounds, suggest_slug
 from surveys.models import Round
 from tests.conftest import client_for
@@ -156,3 +157,24 @@ def test_officers_and_analysts_cannot_touch_a_draft(db, path):
     round_.refresh_from_db()
     assert round_.state == "draft"
     assert not AuditEvent.objects.filter(action__startswith="round.").exists()
+
+
+def test_moving_a_scheduled_opening_date_asks_for_the_opening_again(coordinator):
+    opens = timezone.now() + dt.timedelta(days=2)
+    round_ = make_round(codes=["360"], state="draft", slug="flyt", opens_at=opens)
+    lifecycle.schedule_opening(round_, actor=coordinator)
+    round_.refresh_from_db()
+    assert round_.open_on_schedule
+    lifecycle.update_round(
+        round_,
+        actor=coordinator,
+        survey=round_.survey,
+        title=round_.title,
+        slug=round_.slug,
+        deadline=round_.deadline,
+        opens_at=timezone.now() - dt.timedelta(hours=1),  # moved into the past
+        recipients=["360"],
+    )
+    round_.refresh_from_db()
+    assert not round_.open_on_schedule
+    assert open_due_rounds() == [] and round_.state == "draft"  # nothing sent behind their back
