@@ -82,7 +82,7 @@ def api_tokens(request):
                 )
             return redirect("accounts:api_tokens")
         if action == "create" and form.is_valid():
-            active = ApiToken.objects.filter(user=request.user, revoked_at=None).count()
+            active = ApiToken.objects.active().filter(user=request.user).count()
             if active >= MAX_ACTIVE_TOKENS:
                 form.add_error(
                     "name",

@@ -22,6 +22,9 @@ SENTENCES = {
     "mfa.reset": gettext_lazy("%(actor)s lavede nye gendannelseskoder"),
     "token.created": gettext_lazy("%(actor)s oprettede et API-token"),
     "token.revoked": gettext_lazy("%(actor)s tilbagekaldte et API-token"),
+    "token.revoked_all": gettext_lazy(
+        "%(actor)s fik alle sine API-tokens tilbagekaldt (ny adgangskode)"
+    ),
     "audit.exported": gettext_lazy("%(actor)s hentede revisionsloggen som CSV"),
     "user.created": gettext_lazy("%(actor)s oprettede brugeren %(object)s"),
     "user.role_changed": gettext_lazy("%(actor)s ændrede rollen for %(object)s"),

@@ -149,6 +149,14 @@ class AuditEvent(models.Model):
         raise ValueError("Audit events are append-only")
 
 
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        """Tokens that work now: not revoked and not expired (ApiToken.is_active in SQL)."""
+        return self.filter(
+            models.Q(expires_at=None) | models.Q(expires_at__gt=timezone.now()), revoked_at=None
+        )
+
+
 class ApiToken(models.Model):
     """A personal API token: only a SHA-256 digest is stored; the token is shown once."""
 
@@ -161,6 +169,8 @@ class ApiToken(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     # Null: no expiry (chosen by the owner); tokens are created with one year by default.
     expires_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

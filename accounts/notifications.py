@@ -3,16 +3,15 @@
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Invitation
-from lib.mail import EMAIL_LANGUAGE, send_messages
+from lib.mail import EMAIL_LANGUAGE, absolute_url, send_messages
 
 
 def invitation_url(invitation):
-    return settings.SITE_URL + reverse("accounts:accept_invitation", args=[invitation.token])
+    return absolute_url("accounts:accept_invitation", invitation.token)
 
 
 def send_invitation_email(invitation_id: int) -> int:
@@ -22,7 +21,7 @@ def send_invitation_email(invitation_id: int) -> int:
     context = {
         "invitation": invitation,
         "url": invitation_url(invitation),
-        "login_url": settings.SITE_URL + reverse("account_login"),
+        "login_url": absolute_url("account_login"),
         "days": settings.INVITATION_MAX_AGE_DAYS,
     }
     with translation.override(EMAIL_LANGUAGE):

@@ -5,7 +5,6 @@ import secrets
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.audit import record
@@ -74,12 +73,11 @@ def authenticate_token(raw: str):
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     # The digest is unique: at most one row, so no ORDER BY.
-    found = ApiToken.objects.select_related("user").filter(
-        Q(expires_at=None) | Q(expires_at__gt=timezone.now()),
-        digest=_digest(raw),
-        revoked_at=None,
-        user__is_active=True,
-    )[:1]
+    found = (
+        ApiToken.objects.active()
+        .select_related("user")
+        .filter(digest=_digest(raw), user__is_active=True)[:1]
+    )
     token = found[0] if found else None
     if token is None:
         return None

@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from accounts import formatting
 from accounts.audit import record
 from accounts.models import Membership, User
+from lib.mail import EMAIL_LANGUAGE
 from reference.models import Municipality
 from submissions.models import Contact, Reminder, Submission, SubmissionState
 from submissions.services import ServiceError
@@ -33,7 +34,6 @@ from tracking.board import form_path
 
 log = logging.getLogger(__name__)
 
-EMAIL_LANGUAGE = "da"
 VARIABLES = ("round", "deadline", "link", "municipality")
 MAX_SUBJECT = 200
 MAX_BODY = 10000

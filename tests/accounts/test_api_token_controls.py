@@ -103,3 +103,13 @@ def test_a_token_of_a_coordinator_without_totp_is_refused_even_with_an_officer_s
 
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "mfa_required"
+
+
+def test_expired_tokens_do_not_use_up_the_limit_of_active_tokens(as_lolland, lolland):
+    from accounts.api_tokens_views import MAX_ACTIVE_TOKENS
+
+    for n in range(MAX_ACTIVE_TOKENS):
+        create_token(lolland, f"old {n}", expires_at=timezone.now() - timedelta(days=1))
+    reauthenticate(as_lolland, PAGE)
+    as_lolland.post(PAGE, {"action": "create", "name": "new"})
+    assert ApiToken.objects.active().filter(user=lolland).get().name == "new"

@@ -230,3 +230,9 @@ def test_the_date_filters_are_three_fields_day_month_year(as_coordinator, events
     actions = shown(as_coordinator.get(URL, typed))
     assert actions and "round.opened" not in actions
     assert "round.opened" in shown(as_coordinator.get(URL))
+
+
+def test_tokens_revoked_by_a_new_password_read_as_a_sentence(as_coordinator, lolland):
+    record("token.revoked_all", actor=lolland, object_type="user", object_ref=str(lolland.pk))
+    body = as_coordinator.get(URL, {"action": "token.revoked_all"}).content.decode()
+    assert f"{lolland.display_name} fik alle sine API-tokens tilbagekaldt" in body
