@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -290,15 +291,12 @@ class RoundExport(ApiView):
         if fmt not in FORMATS:
             raise ApiError(
                 "invalid",
-                {"da": "Ugyldig parameter.", "en": "Invalid parameter."},
+                _("Ugyldig parameter."),
                 fields=[
                     field_error(
                         "format",
                         "invalid_choice",
-                        {
-                            "da": "Vælg et af formaterne: " + ", ".join(FORMATS),
-                            "en": "Choose one of the formats: " + ", ".join(FORMATS),
-                        },
+                        _("Vælg et af formaterne: %(formats)s") % {"formats": ", ".join(FORMATS)},
                     )
                 ],
             )

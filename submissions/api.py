@@ -2,6 +2,7 @@
 starts from the scoped querysets of submissions/permissions.py, so what a person may not see
 answers 404, exactly as on the web."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -198,18 +199,9 @@ class ReturnSerializer(serializers.Serializer):
 
 # --- Shape checks: malformed or unknown keys are 400; values are validated like the form.
 
-UNKNOWN_KEY = {
-    "da": "Ukendt nøgle: den findes ikke i undersøgelsens definition.",
-    "en": "Unknown key: it is not in the survey's definition.",
-}
-BAD_TYPE = {
-    "da": "Svaret skal være et tal, en tekst, ja/nej, null eller en liste af disse.",
-    "en": "An answer must be a number, a text, a boolean, null or a list of these.",
-}
-BAD_CHARS = {
-    "da": "Teksten indeholder tegn, der ikke kan gemmes (NUL eller ugyldig Unicode).",
-    "en": "The text contains characters that cannot be stored (NUL or invalid Unicode).",
-}
+UNKNOWN_KEY = _("Ukendt nøgle: den findes ikke i undersøgelsens definition.")
+BAD_TYPE = _("Svaret skal være et tal, en tekst, ja/nej, null eller en liste af disse.")
+BAD_CHARS = _("Teksten indeholder tegn, der ikke kan gemmes (NUL eller ugyldig Unicode).")
 
 
 def _bad_text(value):
@@ -265,7 +257,7 @@ def check_shape(spec, answers, explanations):
                 field_error(
                     "answers.nothing_to_report",
                     "invalid_type",
-                    {"da": "Skal være true eller false.", "en": "Must be true or false."},
+                    _("Skal være true eller false."),
                 )
             )
         if not isinstance(entries, list):
@@ -273,7 +265,7 @@ def check_shape(spec, answers, explanations):
                 field_error(
                     "answers.entries",
                     "invalid_type",
-                    {"da": "Skal være en liste af poster.", "en": "Must be a list of entries."},
+                    _("Skal være en liste af poster."),
                 )
             )
         else:
@@ -285,7 +277,7 @@ def check_shape(spec, answers, explanations):
                     field_error(
                         "answers.entries",
                         "too_many",
-                        {"da": "For mange poster.", "en": "Too many entries."},
+                        _("For mange poster."),
                     )
                 )
             for i, entry in enumerate(entries[:limit]):
@@ -294,7 +286,7 @@ def check_shape(spec, answers, explanations):
                         field_error(
                             f"answers.entries[{i}]",
                             "invalid_type",
-                            {"da": "En post skal være et objekt.", "en": "An entry is an object."},
+                            _("En post skal være et objekt."),
                         )
                     )
                 else:
@@ -312,7 +304,7 @@ def check_shape(spec, answers, explanations):
 
 
 def _invalid(fields):
-    raise ApiError("invalid", {"da": "Ugyldige data.", "en": "Invalid data."}, fields=fields)
+    raise ApiError("invalid", _("Ugyldige data."), fields=fields)
 
 
 def _service_error(exc):
@@ -344,11 +336,9 @@ def _service_error(exc):
     if isinstance(exc, services.NotEditable):
         raise ApiError(exc.code, exc.message, 409)
     if isinstance(exc, services.ExplanationNotRaised):
-        message = {
-            "da": "Svarene giver ikke denne advarsel; send kun forklaringer til advarsler, "
-            "der vises.",
-            "en": "The answers do not raise this warning; explain only warnings that are shown.",
-        }
+        message = _(
+            "Svarene giver ikke denne advarsel; send kun forklaringer til advarsler, der vises."
+        )
         fields = [field_error(f"explanations.{k}", "not_raised", message) for k in exc.keys[:50]]
         raise ApiError(exc.code, exc.message, 400, fields=fields)
     raise ApiError(exc.code, exc.message, 400)
@@ -458,10 +448,7 @@ class SubmissionSubmit(ApiView):
         return Response(submission_data(request.user, round_, municipality, outcome.submission))
 
 
-NOT_SUBMITTED = {
-    "da": "Besvarelsen er ikke indsendt.",
-    "en": "The submission has not been submitted.",
-}
+NOT_SUBMITTED = _("Besvarelsen er ikke indsendt.")
 
 
 def _review_target(request, slug, code):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import record
 from accounts.models import User
@@ -23,9 +24,9 @@ class ServiceError(Exception):
     code = "refused"
 
     def __init__(self, message=None, code=None):
-        self.message = message or {"da": "Handlingen blev afvist.", "en": "The action was refused."}
+        self.message = message or _("Handlingen blev afvist.")
         self.code = code or self.code
-        super().__init__(self.message["en"])
+        super().__init__(str(self.message))
 
 
 class StaleVersion(ServiceError):
@@ -34,14 +35,12 @@ class StaleVersion(ServiceError):
     def __init__(self, submission):
         self.submission = submission
         super().__init__(
-            {
-                "da": "Besvarelsen er blevet ændret af en anden, siden du åbnede den "
-                f"(version {submission.version}). Dine ændringer er ikke gemt oven i deres — "
-                "se forskellen nedenfor.",
-                "en": "The submission was changed by someone else since you opened it "
-                f"(version {submission.version}). Your changes were not saved over theirs — "
-                "see the difference below.",
-            }
+            _(
+                "Besvarelsen er blevet ændret af en anden, siden du åbnede den "
+                "(version %(version)s). Dine ændringer er ikke gemt oven i deres — "
+                "se forskellen nedenfor."
+            )
+            % {"version": submission.version}
         )
 
 
@@ -52,12 +51,7 @@ class ExplanationNotRaised(ServiceError):
 
     def __init__(self, keys):
         self.keys = keys
-        super().__init__(
-            {
-                "da": "Der er forklaringer til advarsler, som svarene ikke giver.",
-                "en": "There are explanations for warnings the answers do not raise.",
-            }
-        )
+        super().__init__(_("Der er forklaringer til advarsler, som svarene ikke giver."))
 
 
 class NotEditable(ServiceError):
@@ -70,23 +64,13 @@ class SubmissionBlocked(ServiceError):
     def __init__(self, blocking):
         self.blocking = blocking
         super().__init__(
-            {
-                "da": "Besvarelsen kan ikke indsendes endnu: ret fejlene og forklar advarslerne.",
-                "en": "The submission cannot be submitted yet: fix the errors and explain the "
-                "warnings.",
-            }
+            _("Besvarelsen kan ikke indsendes endnu: ret fejlene og forklar advarslerne.")
         )
 
 
-ROUND_CLOSED = {
-    "da": "Runden er lukket. Kontakt koordinatoren, hvis der skal rettes noget.",
-    "en": "The round is closed. Contact the coordinator if something must be corrected.",
-}
-ROUND_NOT_OPEN = {"da": "Runden er ikke åbnet endnu.", "en": "The round has not opened yet."}
-ALREADY_SUBMITTED = {
-    "da": "Besvarelsen er indsendt. Genåbn den til rettelse, før du ændrer den.",
-    "en": "The submission has been submitted. Reopen it for correction before changing it.",
-}
+ROUND_CLOSED = _("Runden er lukket. Kontakt koordinatoren, hvis der skal rettes noget.")
+ROUND_NOT_OPEN = _("Runden er ikke åbnet endnu.")
+ALREADY_SUBMITTED = _("Besvarelsen er indsendt. Genåbn den til rettelse, før du ændrer den.")
 
 
 @dataclass
@@ -308,19 +292,12 @@ def reopen_for_correction(
             if submission.is_editable_state:
                 return submission
             raise NotEditable(
-                {
-                    "da": "En godkendt besvarelse kan kun genåbnes af koordinatoren.",
-                    "en": "An accepted submission can only be reopened by the coordinator.",
-                },
+                _("En godkendt besvarelse kan kun genåbnes af koordinatoren."),
                 "accepted",
             )
         if round_.is_past_deadline() and not actor.is_coordinator:
             raise NotEditable(
-                {
-                    "da": "Fristen er overskredet. Kontakt koordinatoren for at rette besvarelsen.",
-                    "en": "The deadline has passed. Contact the coordinator to correct the "
-                    "submission.",
-                },
+                _("Fristen er overskredet. Kontakt koordinatoren for at rette besvarelsen."),
                 "past_deadline",
             )
         submission.state = SubmissionState.DRAFT
@@ -351,10 +328,7 @@ def accept(submission: Submission, *, actor: User, ip: str | None = None) -> Sub
             return submission
         if submission.state != SubmissionState.SUBMITTED:
             raise NotEditable(
-                {
-                    "da": "Kun indsendte besvarelser kan godkendes.",
-                    "en": "Only submitted answers can be accepted.",
-                },
+                _("Kun indsendte besvarelser kan godkendes."),
                 "not_submitted",
             )
         submission.state = SubmissionState.ACCEPTED
@@ -380,10 +354,7 @@ def return_submission(
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(
-            {
-                "da": "Skriv en begrundelse, så kommunen ved, hvad der skal rettes.",
-                "en": "Write a reason so the municipality knows what to correct.",
-            },
+            _("Skriv en begrundelse, så kommunen ved, hvad der skal rettes."),
             "reason_required",
         )
     with transaction.atomic():
@@ -396,10 +367,7 @@ def return_submission(
             raise NotEditable(ROUND_CLOSED, "round_closed")
         if submission.state not in (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED):
             raise NotEditable(
-                {
-                    "da": "Kun indsendte besvarelser kan sendes retur.",
-                    "en": "Only submitted answers can be returned.",
-                },
+                _("Kun indsendte besvarelser kan sendes retur."),
                 "not_submitted",
             )
         submission.state = SubmissionState.RETURNED

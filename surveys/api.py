@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -108,7 +109,7 @@ class SurveyList(ApiView):
             message = str(exc.args[0]) if exc.args else "invalid definition"
             raise ApiError(
                 "invalid_definition",
-                {"da": "Definitionen er ugyldig.", "en": "The definition is invalid."},
+                _("Definitionen er ugyldig."),
                 fields=[field_error(exc.path or "(root)", "invalid_definition", message)],
             )
         versions = list(definition.survey.definitions.values_list("version", flat=True))
@@ -140,26 +141,26 @@ class SurveyDefinition(ApiView):
     def get(self, request, key):
         survey = Survey.objects.filter(key=key).first()
         if survey is None:
-            raise ApiError("not_found", {"da": "Ikke fundet.", "en": "Not found."}, 404)
+            raise ApiError("not_found", _("Ikke fundet."), 404)
         definitions = survey.definitions.all()
         version = request.query_params.get("version")
         if version not in (None, ""):
             if not version.isdigit() or len(version) > 9:
                 raise ApiError(
                     "invalid",
-                    {"da": "Ugyldig parameter.", "en": "Invalid parameter."},
+                    _("Ugyldig parameter."),
                     fields=[
                         field_error(
                             "version",
                             "invalid",
-                            {"da": "Skriv et helt tal.", "en": "Enter a whole number."},
+                            _("Skriv et helt tal."),
                         )
                     ],
                 )
             definitions = definitions.filter(version=int(version))
         definition = definitions.order_by("-version").first()
         if definition is None:
-            raise ApiError("not_found", {"da": "Ikke fundet.", "en": "Not found."}, 404)
+            raise ApiError("not_found", _("Ikke fundet."), 404)
         return Response(export_definition(definition))
 
 
@@ -230,12 +231,7 @@ class RecipientsField(serializers.Field):
             return "all"
         if not isinstance(data, list) or not all(isinstance(c, str) for c in data):
             raise serializers.ValidationError(
-                pick(
-                    {
-                        "da": 'Skriv en liste af kommunekoder eller "all".',
-                        "en": 'Send a list of municipality codes or "all".',
-                    }
-                ),
+                str(_('Skriv en liste af kommunekoder eller "all".')),
                 code="invalid",
             )
         return data
@@ -258,9 +254,7 @@ class RoundCreateSerializer(serializers.Serializer):
     def validate_survey(self, value):
         survey = Survey.objects.filter(key=value).first()
         if survey is None:
-            raise serializers.ValidationError(
-                pick({"da": "Ukendt undersøgelse.", "en": "Unknown survey."}), code="unknown"
-            )
+            raise serializers.ValidationError(str(_("Ukendt undersøgelse.")), code="unknown")
         return survey
 
     def validate_previous(self, value):
@@ -269,12 +263,7 @@ class RoundCreateSerializer(serializers.Serializer):
         previous = Round.objects.filter(slug=value).first()
         if previous is None:
             raise serializers.ValidationError(
-                pick(
-                    {
-                        "da": "Ukendt runde af samme undersøgelse.",
-                        "en": "Unknown round of the same survey.",
-                    }
-                ),
+                str(_("Ukendt runde af samme undersøgelse.")),
                 code="unknown",
             )
         return previous
@@ -287,7 +276,7 @@ def round_error(exc: lifecycle.RoundError):
         raise ApiError(exc.code, exc.problems[0].message, 409)
     raise ApiError(
         "invalid",
-        {"da": "Ugyldige data.", "en": "Invalid data."},
+        _("Ugyldige data."),
         fields=[field_error(p.field, p.code, p.message) for p in exc.problems],
     )
 

@@ -2,6 +2,7 @@
 Every lookup starts from the scoped round query, so what a person may not see answers 404."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -17,7 +18,7 @@ from tracking.board import board_rows
 
 
 def _invalid(fields):
-    raise ApiError("invalid", {"da": "Ugyldige data.", "en": "Invalid data."}, fields=fields)
+    raise ApiError("invalid", _("Ugyldige data."), fields=fields)
 
 
 # --- Status
@@ -154,10 +155,7 @@ class RoundReminders(ApiView):
                     field_error(
                         "municipalities",
                         "invalid",
-                        {
-                            "da": 'Skriv en liste af kommunekoder eller "non_responders".',
-                            "en": 'Send a list of municipality codes or "non_responders".',
-                        },
+                        _('Skriv en liste af kommunekoder eller "non_responders".'),
                     )
                 ]
             )

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from accounts import formatting
 from accounts.audit import record
@@ -47,18 +48,9 @@ class TemplateProblem(ServiceError):
     code = "bad_template"
 
 
-ROUND_CLOSED = {
-    "da": "Runden er lukket. Der kan ikke sendes påmindelser i en lukket runde.",
-    "en": "The round is closed. Reminders cannot be sent in a closed round.",
-}
-ROUND_NOT_OPEN = {
-    "da": "Runden er ikke åbnet endnu. Påmindelser kan sendes, når runden er åben.",
-    "en": "The round has not opened yet. Reminders can be sent once it is open.",
-}
-NOTHING_SELECTED = {
-    "da": "Vælg mindst én kommune, der ikke har indsendt.",
-    "en": "Choose at least one municipality that has not submitted.",
-}
+ROUND_CLOSED = _("Runden er lukket. Der kan ikke sendes påmindelser i en lukket runde.")
+ROUND_NOT_OPEN = _("Runden er ikke åbnet endnu. Påmindelser kan sendes, når runden er åben.")
+NOTHING_SELECTED = _("Vælg mindst én kommune, der ikke har indsendt.")
 
 
 # --- The template
@@ -87,12 +79,11 @@ def _fields(text, what):
         parsed = list(string.Formatter().parse(text))
     except ValueError:
         raise TemplateProblem(
-            {
-                "da": f"{what['da']} har en krøllet parentes uden sin partner. Brug {known}; "
-                "skriv {{ og }} for en krøllet parentes.",
-                "en": f"{what['en']} has a curly brace without its partner. Use {known}; "
-                "write {{ and }} for a literal brace.",
-            }
+            _(
+                "%(what)s har en krøllet parentes uden sin partner. Brug %(known)s; "
+                "skriv {{ og }} for en krøllet parentes."
+            )
+            % {"what": what, "known": known}
         )
     for _literal, name, spec, conversion in parsed:
         if name is None:
@@ -101,19 +92,16 @@ def _fields(text, what):
             shown = "{" + name + (f"!{conversion}" if conversion else "")
             shown += (f":{spec}" if spec else "") + "}"
             raise TemplateProblem(
-                {
-                    "da": f"{what['da']} bruger en ukendt variabel: {shown}. De mulige er {known}.",
-                    "en": f"{what['en']} uses an unknown variable: {shown}. "
-                    f"The possible ones are {known}.",
-                },
+                _("%(what)s bruger en ukendt variabel: %(shown)s. De mulige er %(known)s.")
+                % {"what": what, "shown": shown, "known": known},
                 "unknown_variable",
             )
         names.append(name)
     return names
 
 
-SUBJECT = {"da": "Emnet", "en": "The subject"}
-BODY = {"da": "Teksten", "en": "The text"}
+SUBJECT = _("Emnet")
+BODY = _("Teksten")
 
 
 def check_template(subject, body):
@@ -121,22 +109,16 @@ def check_template(subject, body):
     subject, body = (subject or "").strip(), (body or "").strip()
     for value, what, limit in ((subject, SUBJECT, MAX_SUBJECT), (body, BODY, MAX_BODY)):
         if not value:
-            raise TemplateProblem(
-                {"da": f"{what['da']} er tom.", "en": f"{what['en']} is empty."}, "empty_template"
-            )
+            raise TemplateProblem(_("%(what)s er tom.") % {"what": what}, "empty_template")
         if len(value) > limit:
             raise TemplateProblem(
-                {
-                    "da": f"{what['da']} er for lang ({len(value)} tegn, højst {limit}).",
-                    "en": f"{what['en']} is too long ({len(value)} characters, at most {limit}).",
-                }
+                _("%(what)s er for lang (%(length)s tegn, højst %(max)s).")
+                % {"what": what, "length": len(value), "max": limit}
             )
     _fields(subject, SUBJECT)
     _fields(body, BODY)
     if "\n" in subject or "\r" in subject:
-        raise TemplateProblem(
-            {"da": "Emnet skal stå på én linje.", "en": "The subject must be one line."}
-        )
+        raise TemplateProblem(_("Emnet skal stå på én linje."))
     return subject, body + "\n"
 
 
@@ -276,10 +258,7 @@ def send_manual(
     subject, body = check_template(subject, body)
     if not valid_nonce(nonce):
         raise ServiceError(
-            {
-                "da": "Formularen er udløbet. Åbn siden igen, og send påmindelsen derfra.",
-                "en": "The form has expired. Open the page again and send from there.",
-            },
+            _("Formularen er udløbet. Åbn siden igen, og send påmindelsen derfra."),
             "bad_nonce",
         )
     pending = list(not_submitted(round_))
@@ -292,10 +271,7 @@ def send_manual(
         unknown = sorted(set(codes) - {m.code for m in chosen})
         if unknown:
             raise ServiceError(
-                {
-                    "da": "Ukendt kommune for denne runde: " + ", ".join(unknown) + ".",
-                    "en": "Unknown municipality for this round: " + ", ".join(unknown) + ".",
-                },
+                _("Ukendt kommune for denne runde: %(codes)s.") % {"codes": ", ".join(unknown)},
                 "unknown_municipality",
             )
         open_ids = {m.pk for m in pending}
@@ -335,29 +311,22 @@ def clean_offsets(values):
             n = int(str(v).strip().replace("−", "-").replace("+", ""))
         except ValueError:
             raise ServiceError(
-                {
-                    "da": f"«{v}» er ikke et helt antal dage (fx -7, -1, 1).",
-                    "en": f"“{v}” is not a whole number of days (e.g. -7, -1, 1).",
-                },
+                _("«%(value)s» er ikke et helt antal dage (fx -7, -1, 1).") % {"value": v},
                 "bad_offset",
             )
         if not MIN_OFFSET <= n <= MAX_OFFSET:
             raise ServiceError(
-                {
-                    "da": f"{n} dage ligger for langt fra fristen (højst {MAX_OFFSET} dage "
-                    "før eller efter).",
-                    "en": f"{n} days is too far from the deadline (at most {MAX_OFFSET} days "
-                    "before or after).",
-                },
+                _(
+                    "%(days)s dage ligger for langt fra fristen (højst %(max)s dage "
+                    "før eller efter)."
+                )
+                % {"days": n, "max": MAX_OFFSET},
                 "bad_offset",
             )
         out.add(n)
     if len(out) > MAX_OFFSETS:
         raise ServiceError(
-            {
-                "da": f"Højst {MAX_OFFSETS} automatiske påmindelser pr. runde.",
-                "en": f"At most {MAX_OFFSETS} scheduled reminders per round.",
-            },
+            _("Højst %(max)s automatiske påmindelser pr. runde.") % {"max": MAX_OFFSETS},
             "bad_offset",
         )
     return sorted(out)

@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.audit import client_ip
 from accounts.permissions import coordinator_required
-from lib.text import pick
 from reference.models import Municipality
 from submissions import services
 from submissions.models import ChaseNote, Reminder, Submission, SubmissionState
@@ -149,7 +148,7 @@ def send_reminder(request, slug):
                     ip=client_ip(request),
                 )
             except ServiceError as e:
-                form.add_error(None, pick(e.message))
+                form.add_error(None, str(e.message))
             else:
                 _report_sent(request, result)
                 return redirect(board_url(round_))
@@ -242,7 +241,7 @@ def reminder_settings(request, slug):
                     ip=client_ip(request),
                 )
             except ServiceError as e:
-                form.add_error(None, pick(e.message))
+                form.add_error(None, str(e.message))
             else:
                 messages.success(request, _("Påmindelsesplan og tekst er gemt."))
                 return redirect(reverse("tracking:reminder_settings", args=[slug]))
@@ -324,7 +323,7 @@ def add_note(request, slug, code):
                 ip=client_ip(request),
             )
         except ServiceError as e:
-            form.add_error(None, pick(e.message))
+            form.add_error(None, str(e.message))
         else:
             messages.success(request, _("Noten er gemt."))
             return redirect(_detail_url(round_, municipality))
@@ -344,7 +343,7 @@ def add_contact(request, slug, code):
                 municipality, actor=request.user, ip=client_ip(request), **form.cleaned_data
             )
         except ServiceError as e:
-            form.add_error(None, pick(e.message))
+            form.add_error(None, str(e.message))
         else:
             messages.success(request, _("Kontaktpersonen er registreret."))
             return redirect(_detail_url(round_, municipality))
@@ -460,9 +459,9 @@ def review_submission(request, slug, code):
                 return HttpResponseNotAllowed(["GET"])
         except ServiceError as e:
             if action == "return" and e.code == "reason_required":
-                form.add_error("reason", pick(e.message))
+                form.add_error("reason", str(e.message))
             else:
-                messages.error(request, pick(e.message))
+                messages.error(request, str(e.message))
                 return redirect(reverse("tracking:review", args=[slug, code]))
         status = 400
     submission.round = round_
