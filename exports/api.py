@@ -17,12 +17,11 @@ from rest_framework.response import Response
 
 from accounts.api_auth import TokenRateThrottle
 from accounts.api_base import ApiView, CanReadAll, IgnoreFormatNegotiation, require
-from exports.services import build_export
+from exports.services import build_export, get_exportable_round
 from lib.api_errors import ApiError, error_responses, field_error
 from lib.api_schema import SLUG_PARAM
 from lib.throttle import ExportRateThrottle
 from surveys.models import RoundState
-from surveys.selectors import get_round
 
 FORMATS = ["csv", "csv-da", "long", "xlsx", "datapackage", "pdf"]
 CONTENT_TYPES = {
@@ -241,7 +240,7 @@ class RoundSummarySerializer(serializers.Serializer):
 )
 class RoundSummary(ApiView):
     def get(self, request, slug):
-        round_ = get_round(request.user, slug)
+        round_ = get_exportable_round(request.user, slug)
         require(request, CanReadAll)
         # Loaded on first use, not at start-up: it imports pandas (slow to import).
         from exports.analysis import analyse_round
@@ -285,7 +284,7 @@ class RoundExport(ApiView):
     throttle_classes = [TokenRateThrottle, ExportRateThrottle]
 
     def get(self, request, slug):
-        round_ = get_round(request.user, slug)
+        round_ = get_exportable_round(request.user, slug)
         require(request, CanReadAll)
         fmt = request.query_params.get("format") or "csv"
         if fmt not in FORMATS:

@@ -9,13 +9,17 @@ import re
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django_tasks import task
 
+from accounts.models import User
 from accounts.permissions import can_read_all
 from exports import datasets, pgcopy, renderers
 from exports.models import Export
-from surveys.models import Round
+from surveys.models import Round, RoundState
+from surveys.selectors import rounds_for
 
 FORMATS = {
     # key: (label da, label en, content type, file suffix)
@@ -44,12 +48,20 @@ FORMATS = {
 STREAMING = ("csv", "csv-da", "long")
 
 
-def exportable_rounds(user):
-    """The rounds the user may see that have been opened (drafts have nothing to export)."""
-    from surveys.models import RoundState
-    from surveys.selectors import rounds_for
-
+def exportable_rounds(user: User | None) -> QuerySet[Round]:
+    """The one rule of what may leave: the rounds the user may see that have been opened
+    (drafts have nothing to export). The exports page, the API's export and analysis and
+    "make again" all look their rounds up here; `build_export` refuses a draft whoever asks."""
     return rounds_for(user).exclude(state=RoundState.DRAFT).order_by("survey__name", "-deadline")
+
+
+def get_exportable_round(user: User | None, slug: str) -> Round:
+    """One exportable round by its slug, or 404 (a draft, a round the user may not see and a
+    missing one answer alike)."""
+    round_ = exportable_rounds(user).filter(slug=slug).first()
+    if round_ is None:
+        raise Http404
+    return round_
 
 
 def background_threshold():
@@ -232,6 +244,9 @@ def build_export(user, rounds, fmt, *, include_personal=None, via="web", again_o
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     rounds = datasets.ordered_rounds(list(rounds))
+    drafts = [r.slug for r in rounds if r.state == RoundState.DRAFT]
+    if drafts:
+        raise ValueError(f"round(s) not opened: {', '.join(drafts)}")
     spec = datasets.spec_of(rounds)
     personal = _include_personal(user, include_personal)
     filename = filename_for(rounds, fmt)
