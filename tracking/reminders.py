@@ -11,6 +11,7 @@ delivery claimed again by a conditional update (`deliver`), so a retried task ne
 
 import datetime as dt
 import logging
+import re
 import string
 import uuid
 from collections.abc import Iterable
@@ -51,6 +52,30 @@ class TemplateProblem(ServiceError):
 ROUND_CLOSED = _("Runden er lukket. Der kan ikke sendes påmindelser i en lukket runde.")
 ROUND_NOT_OPEN = _("Runden er ikke åbnet endnu. Påmindelser kan sendes, når runden er åben.")
 NOTHING_SELECTED = _("Vælg mindst én kommune, der ikke har indsendt.")
+
+# A municipality code as the tracking pages' URLs take it (three digits; four for the few
+# longer codes the reference data allows), and how many one reminder may name: fewer than
+# Django's DATA_UPLOAD_MAX_NUMBER_FIELDS (1000), so the page's form carries as many as the API.
+CODE_PATTERN = r"^[0-9]{3,4}$"
+MAX_CODES = 900
+_CODE = re.compile(CODE_PATTERN)
+
+
+def parse_codes(values: object) -> list[str]:
+    """The municipality codes a reminder is sent to, as the page's checkboxes and the API's
+    list give them: the one parser, so both accept the same codes (the API schema states the
+    same pattern and limit). Raises ServiceError("invalid_codes") for anything else."""
+    if (
+        not isinstance(values, list | tuple)
+        or len(values) > MAX_CODES
+        or not all(isinstance(c, str) and _CODE.match(c) for c in values)
+    ):
+        raise ServiceError(
+            _("Vælg kommuner ved deres kommunekode (3 eller 4 cifre, højst %(max)s koder).")
+            % {"max": MAX_CODES},
+            "invalid_codes",
+        )
+    return sorted(set(values))
 
 
 # --- The template
@@ -253,7 +278,9 @@ def send_manual(
 ) -> SendResult:
     """Send a reminder, from the board, to the chosen recipients or to all who have not
     submitted. Pressing twice (the same nonce) sends once. Refuses, before anything is claimed:
-    a round that is not open, an empty template, an unknown variable, an unknown municipality."""
+    a round that is not open, an empty template, an unknown variable, a code that is not one
+    (`parse_codes`), an unknown municipality."""
+    codes = parse_codes(list(codes))
     _check_round(round_)
     subject, body = check_template(subject, body)
     if not valid_nonce(nonce):
@@ -266,7 +293,6 @@ def send_manual(
     if all_not_submitted:
         targets = pending
     else:
-        codes = sorted(set(codes))
         chosen = list(Municipality.objects.filter(rounds=round_, code__in=codes).order_by("code"))
         unknown = sorted(set(codes) - {m.code for m in chosen})
         if unknown:

@@ -126,7 +126,11 @@ def send_reminder(request, slug):
     round_ = get_round(request.user, slug)
     source = request.POST if request.method == "POST" else request.GET
     target = "all" if source.get("target") == "all" else "selected"
-    codes = [c for c in source.getlist("m") if c.isdigit()][:2000]
+    try:
+        codes = reminders.parse_codes(source.getlist("m"))
+    except ServiceError as e:  # the API refuses the same codes (one parser)
+        codes = []
+        messages.error(request, str(e.message))
     chosen = list(
         Municipality.objects.filter(rounds=round_, code__in=codes).order_by("code")
         if target == "selected"
