@@ -126,7 +126,8 @@ def active_memberships():
 
 def recipients(round_):
     """Every recipient municipality of the round, joined to its submission in the round (`sub`)
-    and annotated with its board state: the one definition of the state."""
+    and annotated with its board state: the one definition of the state, and so of who has
+    responded (`BoardState.RESPONDED`) and who not (`not_responded`)."""
     return (
         Municipality.objects.filter(rounds=round_)
         .annotate(
@@ -138,6 +139,12 @@ def recipients(round_):
         )
         .annotate(board_state=_state_expression())
     )
+
+
+def not_responded(round_):
+    """The recipients that have not responded (no submission, a draft, returned for
+    correction): the board's "missing", the reminders' targets."""
+    return recipients(round_).filter(board_state__in=BoardState.NOT_RESPONDED).order_by("code")
 
 
 @dataclass
@@ -231,6 +238,37 @@ class BoardRow:
     def responded(self):
         return self.board_state in BoardState.RESPONDED
 
+    @property
+    def emails(self):
+        """Who a reminder to this municipality goes to (`reminder_addresses`)."""
+        return reminder_addresses(self.officers, self.contact_people)
+
+
+def reminder_addresses(officers, contact_people) -> list[str]:
+    """The one rule of who a reminder is written to: the active officers and the recorded
+    contact people that have an e-mail address, each address once, sorted."""
+    return sorted({p.email.lower() for p in (*officers, *contact_people) if p.email})
+
+
+def people_by_municipality(where: Q) -> tuple[dict, dict]:
+    """({municipality id: [Officer]}, {municipality id: [ContactPerson]}) for the municipalities
+    `where` selects (a Q on `municipality__…`): active officers by name, then contact people
+    by name, in two flat queries. The board and the reminders both read people here."""
+    officers, contacts = {}, {}
+    for pk, name, email, phone in (
+        Membership.objects.filter(where, user__is_active=True)
+        .order_by("user__name", "user__email")
+        .values_list("municipality_id", "user__name", "user__email", "user__phone")
+    ):
+        officers.setdefault(pk, []).append(Officer(name or email, email, phone))
+    for pk, name, email, phone, title in (
+        Contact.objects.filter(where)
+        .order_by("name")
+        .values_list("municipality_id", "name", "email", "phone", "title")
+    ):
+        contacts.setdefault(pk, []).append(ContactPerson(name, email, phone, title))
+    return officers, contacts
+
 
 def board_rows(round_: Round) -> list[BoardRow]:
     """Every recipient of the round as a BoardRow, in name order, in five queries whatever the
@@ -259,21 +297,10 @@ def board_rows(round_: Round) -> list[BoardRow]:
         rows[pk] = BoardRow(
             code, name, region, group, state, activity, submitted, warnings, late, name_rank
         )
-    in_round = Q(municipality__rounds=round_)
-    officers = (
-        Membership.objects.filter(in_round, user__is_active=True)
-        .order_by("user__name", "user__email")
-        .values_list("municipality_id", "user__name", "user__email", "user__phone")
-    )
-    for pk, name, email, phone in officers:
-        rows[pk].officers.append(Officer(name or email, email, phone))
-    contacts = (
-        Contact.objects.filter(in_round)
-        .order_by("name")
-        .values_list("municipality_id", "name", "email", "phone", "title")
-    )
-    for pk, name, email, phone, title in contacts:
-        rows[pk].contact_people.append(ContactPerson(name, email, phone, title))
+    officers, contacts = people_by_municipality(Q(municipality__rounds=round_))
+    for pk, row in rows.items():
+        row.officers = officers.get(pk, [])
+        row.contact_people = contacts.get(pk, [])
     sent = Q(outcome=Reminder.Outcome.SENT)
     reminders = (
         Reminder.objects.filter(round_id=round_.pk)

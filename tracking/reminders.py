@@ -19,20 +19,26 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts import formatting
 from accounts.audit import record
-from accounts.models import Membership, User
+from accounts.models import User
 from lib.mail import EMAIL_LANGUAGE
 from reference.models import Municipality
-from submissions.models import Contact, Reminder, Submission, SubmissionState
+from submissions.models import Reminder
 from submissions.services import ServiceError
 from surveys.models import Round, RoundState
 from tracking import tasks
-from tracking.board import form_path
+from tracking.board import (
+    form_path,
+    not_responded,
+    people_by_municipality,
+    reminder_addresses,
+)
 
 log = logging.getLogger(__name__)
 
@@ -171,28 +177,13 @@ def render(subject, body, round_, municipality):
 
 
 def recipients_by_municipality(municipality_ids):
-    """{municipality id: sorted e-mail addresses}: active officers plus recorded contacts."""
-    out = {mid: set() for mid in municipality_ids}
-    for mid, email in Membership.objects.filter(
-        municipality_id__in=municipality_ids, user__is_active=True
-    ).values_list("municipality_id", "user__email"):
-        if email:
-            out[mid].add(email.lower())
-    for mid, email in Contact.objects.filter(municipality_id__in=municipality_ids).values_list(
-        "municipality_id", "email"
-    ):
-        if email:
-            out[mid].add(email.lower())
-    return {mid: sorted(emails) for mid, emails in out.items()}
-
-
-def not_submitted(round_):
-    """Recipients that have not submitted: no submission, a draft, or returned for correction."""
-    responded = Submission.objects.filter(
-        round_id=round_.pk,
-        state__in=(SubmissionState.SUBMITTED, SubmissionState.ACCEPTED),
-    ).values("municipality_id")
-    return Municipality.objects.filter(rounds=round_).exclude(pk__in=responded).order_by("code")
+    """{municipality id: sorted e-mail addresses}: the board's people of each municipality
+    (`board.people_by_municipality`) by the board's rule (`board.reminder_addresses`)."""
+    officers, contacts = people_by_municipality(Q(municipality_id__in=municipality_ids))
+    return {
+        mid: reminder_addresses(officers.get(mid, ()), contacts.get(mid, ()))
+        for mid in municipality_ids
+    }
 
 
 # --- Claiming and sending
@@ -288,7 +279,7 @@ def send_manual(
             _("Formularen er udløbet. Åbn siden igen, og send påmindelsen derfra."),
             "bad_nonce",
         )
-    pending = list(not_submitted(round_))
+    pending = list(not_responded(round_))
     result = SendResult()
     if all_not_submitted:
         targets = pending
@@ -430,7 +421,7 @@ def send_scheduled(now=None):
             continue
         key = f"schedule:{offset}"
         claimed = Reminder.objects.filter(round=round_, claim_key=key).values("municipality_id")
-        targets = list(not_submitted(round_).exclude(pk__in=claimed))
+        targets = list(not_responded(round_).exclude(pk__in=claimed))
         if not targets:
             continue
         subject, body = round_template(round_)

@@ -134,7 +134,7 @@ def send_reminder(request, slug):
     chosen = list(
         Municipality.objects.filter(rounds=round_, code__in=codes).order_by("code")
         if target == "selected"
-        else reminders.not_submitted(round_)
+        else tracking_board.not_responded(round_)
     )
     emails = reminders.recipients_by_municipality([m.pk for m in chosen])
     if request.method == "POST":
