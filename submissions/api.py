@@ -90,7 +90,6 @@ def submission_data(user, round_, municipality, submission):
         findings, answers, derived = result.findings, result.answers, result.derived
         state, version, explanations = SubmissionState.DRAFT, 0, {}
         returned_reason, submitted_at, late, accepted_at, last = "", None, False, None, None
-        editable_state = True
     else:
         restrict_submission(user=user, spec=spec, submission=submission)
         findings, answers, derived = submission.findings, submission.answers, submission.derived
@@ -98,12 +97,7 @@ def submission_data(user, round_, municipality, submission):
         returned_reason = submission.returned_reason
         submitted_at, late = submission.submitted_at, submission.late
         accepted_at, last = submission.accepted_at, submission.last_activity_at
-        editable_state = submission.is_editable_state
-    editable = (
-        editable_state
-        and can_edit(user, municipality)
-        and (round_.is_open or (round_.state == "draft" and user.is_coordinator))
-    )
+    editable = services.may_save(round_, municipality, user=user, submission=submission)
     return {
         "round": round_.slug,
         "municipality": municipality.code,

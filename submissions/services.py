@@ -13,7 +13,7 @@ from accounts.models import User
 from reference.models import Municipality
 from submissions import tasks
 from submissions.models import Revision, Submission, SubmissionState
-from submissions.permissions import is_member
+from submissions.permissions import can_edit, is_member
 from submissions.validation import Result, clean_explanations, validate
 from surveys.models import Round, RoundState
 
@@ -101,11 +101,33 @@ def evaluate(submission):
     )
 
 
-def _check_round_editable(round_, user):
+def save_refusal(
+    round_: Round, user: User, submission: Submission | None = None
+) -> NotEditable | None:
+    """Why `user` may not change answers in this round (and this submission) now, or None —
+    the one rule of "may save now": the services raise it, the form and the API's `editable`
+    read it (through `may_save`). A closed round takes no answers; a draft round only a
+    coordinator's (trying it out); a submitted or accepted answer must be reopened first."""
     if round_.state == RoundState.CLOSED:
-        raise NotEditable(ROUND_CLOSED, "round_closed")
+        return NotEditable(ROUND_CLOSED, "round_closed")
     if round_.state == RoundState.DRAFT and not user.is_coordinator:
-        raise NotEditable(ROUND_NOT_OPEN, "round_not_open")
+        return NotEditable(ROUND_NOT_OPEN, "round_not_open")
+    if submission is not None and not submission.is_editable_state:
+        return NotEditable(ALREADY_SUBMITTED, "already_submitted")
+    return None
+
+
+def may_save(
+    round_: Round, municipality: Municipality, *, user: User, submission: Submission | None
+) -> bool:
+    """May `user` save answers for `municipality` right now: may edit its answers at all
+    (`permissions.can_edit`) and nothing refuses it (`save_refusal`)."""
+    return can_edit(user, municipality) and save_refusal(round_, user, submission) is None
+
+
+def _check_round_editable(round_, user):
+    if (refusal := save_refusal(round_, user)) is not None:
+        raise refusal
 
 
 def _on_behalf(user, municipality):
@@ -199,8 +221,8 @@ def save_draft(
         submission = _lock(round_, municipality)
         if version is not None and int(version) != submission.version:
             raise StaleVersion(submission)
-        if not submission.is_editable_state:
-            raise NotEditable(ALREADY_SUBMITTED, "already_submitted")
+        if (refusal := save_refusal(round_, actor, submission)) is not None:
+            raise refusal
         keys = changed_keys(submission.answers, result.answers)
         keys += [f"explanation:{k}" for k in changed_keys(submission.explanations, clean_expl)]
         if not keys and submission.version > 0:

@@ -78,10 +78,10 @@ class Page:
 
     @property
     def editable(self):
-        """May this user change the answers right now?"""
-        if not self.can_edit or self.round.is_closed or self.responded:
-            return False
-        return self.round.is_open or self.user.is_coordinator
+        """May this user change the answers right now? (services.may_save, as the API.)"""
+        return services.may_save(
+            self.round, self.municipality, user=self.user, submission=self.submission
+        )
 
     @property
     def can_reopen(self):
