@@ -2,10 +2,12 @@
 starts from the scoped querysets of submissions/permissions.py, so what a person may not see
 answers 404, exactly as on the web."""
 
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from accounts.api_base import ApiView, IsCoordinator, forbid, require
 from accounts.audit import client_ip
@@ -160,6 +162,21 @@ CONFLICT = OpenApiResponse(
 # --- Requests
 
 
+class TypedText(serializers.CharField):
+    """Text as typed. DRF refuses NUL and lone surrogates in every CharField; here they reach
+    the validation, which strips them as it does for the form (one rule for both doors)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [
+            v
+            for v in self.validators
+            if not isinstance(
+                v, ProhibitNullCharactersValidator | ProhibitSurrogateCharactersValidator
+            )
+        ]
+
+
 class SaveSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         min_value=0,
@@ -171,7 +188,7 @@ class SaveSerializer(serializers.Serializer):
         'entries surveys: `{"entries": [{…}], "nothing_to_report": false}`.'
     )
     explanations = serializers.DictField(
-        child=serializers.CharField(allow_blank=True, max_length=MAX_EXPLANATION_LENGTH),
+        child=TypedText(allow_blank=True, max_length=MAX_EXPLANATION_LENGTH),
         required=False,
         default=dict,
         help_text="Warning key (the `explain` of a warning) → explanation.",
@@ -195,19 +212,6 @@ class ReturnSerializer(serializers.Serializer):
 
 UNKNOWN_KEY = _("Ukendt nøgle: den findes ikke i undersøgelsens definition.")
 BAD_TYPE = _("Svaret skal være et tal, en tekst, ja/nej, null eller en liste af disse.")
-BAD_CHARS = _("Teksten indeholder tegn, der ikke kan gemmes (NUL eller ugyldig Unicode).")
-
-
-def _bad_text(value):
-    if not isinstance(value, str):
-        return False
-    if "\x00" in value:
-        return True
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate
-        return True
-    return False
 
 
 def _scalar(value):
@@ -215,16 +219,14 @@ def _scalar(value):
 
 
 def _check_value(path, value, problems):
+    """Only the shape: a scalar or a list of scalars. What is in a text (control characters,
+    NUL, a lone surrogate) is the validation's, as on the form: stripped, saved, and reported
+    as the answer's error (`control_chars`), so nothing typed is lost."""
     if isinstance(value, list):
         if not all(_scalar(v) for v in value):
             problems.append(field_error(path, "invalid_type", BAD_TYPE))
-            return
-        if any(_bad_text(v) for v in value):
-            problems.append(field_error(path, "invalid_characters", BAD_CHARS))
     elif not _scalar(value):
         problems.append(field_error(path, "invalid_type", BAD_TYPE))
-    elif _bad_text(value):
-        problems.append(field_error(path, "invalid_characters", BAD_CHARS))
 
 
 def _check_group(spec, group, prefix, problems):
@@ -288,12 +290,10 @@ def check_shape(spec, answers, explanations):
     else:
         _check_group(spec, answers, "answers", problems)
     warning_keys = set(spec.warning_keys)
-    for key, text in explanations.items():
+    for key in explanations:
         path = f"explanations.{key}"
         if key.split("@", 1)[0] not in warning_keys or len(key) > 100:
             problems.append(field_error(path, "unknown_key", UNKNOWN_KEY))
-        elif _bad_text(text):
-            problems.append(field_error(path, "invalid_characters", BAD_CHARS))
     return problems
 
 

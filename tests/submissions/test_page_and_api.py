@@ -2,6 +2,8 @@
 cases. "May save now" has one home (submissions.services.save_refusal / may_save): the form's
 `editable` and the API's `editable` agree for every round state, submission state and role."""
 
+import json
+
 import pytest
 
 from tests.api.conftest import token_client
@@ -36,3 +38,34 @@ def test_the_form_and_the_api_agree_on_whether_you_may_save_now(
         and (round_state == "open" or (round_state == "draft" and who == "coordinator"))
     )
     assert editable is expected
+
+
+@pytest.mark.parametrize(
+    "door, typed, kept",
+    [
+        ("page", "hej\x00med\x07dig", "hejmeddig"),  # NUL and a bell
+        ("api", "hej\x00med\x07dig", "hejmeddig"),
+        # A lone surrogate: JSON can carry one; a form's UTF-8 bytes cannot.
+        ("api", "a\ud800b", "ab"),
+    ],
+)
+def test_control_characters_are_stripped_saved_and_reported_alike(door, typed, kept, lolland):
+    from submissions.models import Submission
+
+    round_ = make_round(codes=["360"], slug="feb-2026")
+    if door == "page":
+        data = {"q-pupils_8_9": "400", "q-enrolled": "20", "q-comment": typed, "version": "0"}
+        response = client_for(lolland).post("/indberet/feb-2026/360/", {**data, "action": "save"})
+        assert response.status_code == 302
+    else:
+        body = {"version": 0, "answers": {"pupils_8_9": 400, "enrolled": 20, "comment": typed}}
+        response = token_client(lolland).generic(
+            "PUT",
+            "/api/v1/rounds/feb-2026/submissions/360/",
+            json.dumps(body),  # ASCII, escapes and all: a lone surrogate is "\\ud800"
+            content_type="application/json",
+        )
+        assert response.status_code == 200, response.content
+    saved = Submission.objects.get(round=round_)
+    assert saved.answers["comment"] == kept
+    assert [f["code"] for f in saved.findings if f.get("severity") == "error"] == ["control_chars"]
