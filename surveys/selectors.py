@@ -2,8 +2,11 @@
 export that looks a round up starts here, so a forbidden round and a missing one both answer
 404."""
 
+from django.db.models import QuerySet
 from django.http import Http404
 
+from accounts.selectors import has_active_officer
+from reference.models import Municipality
 from surveys.models import Round, RoundState
 
 
@@ -28,10 +31,7 @@ def get_round(user, slug):
     return round_
 
 
-def without_officer(round_: Round):
-    """Recipients no active officer answers for: opening the round invites nobody there."""
-    return (
-        round_.recipients.exclude(memberships__user__is_active=True)
-        .order_by("name")
-        .only("code", "name")
-    )
+def without_officer(round_: Round) -> QuerySet[Municipality]:
+    """Recipients no active officer answers for (`accounts.selectors.has_active_officer`):
+    opening the round invites nobody there."""
+    return round_.recipients.filter(~has_active_officer()).order_by("name").only("code", "name")

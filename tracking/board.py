@@ -36,7 +36,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership
+from accounts.selectors import active_memberships, has_active_officer
 from reference.models import Municipality
 from submissions.models import ChaseNote, Contact, Reminder, Submission, SubmissionState
 from surveys.models import Round
@@ -116,14 +116,6 @@ def _rank_expression():
     return _by_state(BoardState.rank.get, IntegerField())
 
 
-def active_memberships():
-    return (
-        Membership.objects.filter(user__is_active=True)
-        .select_related("user")
-        .order_by("user__name", "user__email")
-    )
-
-
 def recipients(round_):
     """Every recipient municipality of the round, joined to its submission in the round (`sub`)
     and annotated with its board state: the one definition of the state, and so of who has
@@ -132,9 +124,7 @@ def recipients(round_):
         Municipality.objects.filter(rounds=round_)
         .annotate(
             sub=FilteredRelation("submissions", condition=Q(submissions__round_id=round_.pk)),
-            has_officer=Exists(
-                Membership.objects.filter(municipality=OuterRef("pk"), user__is_active=True)
-            ),
+            has_officer=has_active_officer(),
             has_contact=Exists(Contact.objects.filter(municipality=OuterRef("pk"))),
         )
         .annotate(board_state=_state_expression())
@@ -256,7 +246,8 @@ def people_by_municipality(where: Q) -> tuple[dict, dict]:
     by name, in two flat queries. The board and the reminders both read people here."""
     officers, contacts = {}, {}
     for pk, name, email, phone in (
-        Membership.objects.filter(where, user__is_active=True)
+        active_memberships()
+        .filter(where)
         .order_by("user__name", "user__email")
         .values_list("municipality_id", "user__name", "user__email", "user__phone")
     ):

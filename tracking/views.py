@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.audit import client_ip
 from accounts.permissions import coordinator_required
+from accounts.selectors import active_memberships
 from reference.models import Municipality
 from submissions import services
 from submissions.models import ChaseNote, Reminder, Submission, SubmissionState
@@ -278,7 +279,12 @@ def _municipality_context(round_, municipality, note_form=None, contact_form=Non
         "round": round_,
         "municipality": municipality,
         "submission": Submission.objects.filter(round=round_, municipality=municipality).first(),
-        "officers": list(tracking_board.active_memberships().filter(municipality=municipality)),
+        "officers": list(
+            active_memberships()
+            .filter(municipality=municipality)
+            .select_related("user")
+            .order_by("user__name", "user__email")
+        ),
         "contacts": list(municipality.contacts.order_by("name")),
         "notes": list(
             ChaseNote.objects.filter(round=round_, municipality=municipality).select_related(
