@@ -22,7 +22,7 @@ from submissions import diff, forms, services
 from submissions.models import Submission, SubmissionState
 from submissions.notifications import receipt_data
 from submissions.permissions import can_edit, get_round_and_municipality, is_member
-from submissions.validation import validate
+from submissions.validation import hidden_keys, validate
 from submissions.visibility import restrict_submission, sees_everything
 from surveys.definitions import text
 
@@ -130,6 +130,7 @@ class Page:
 
 def _flat_context(page, answers, findings, explanations, *, attempted_submit=False, **extra):
     lang = _lang()
+    hidden = hidden_keys(page.spec, answers)
     fields = forms.build_fields(
         page.spec,
         answers,
@@ -137,16 +138,18 @@ def _flat_context(page, answers, findings, explanations, *, attempted_submit=Fal
         explanations,
         language=lang,
         attempted_submit=attempted_submit,
+        hidden=hidden,
     )
     general = forms.general_findings(findings, language=lang)
+    derived = page.submission.derived if page.submission else {}
     return page.context(
         fields=fields,
+        groups=forms.field_groups(page.spec, fields, lang),
         general=general,
         summary=forms.error_summary(fields, general, explanation_needed=attempted_submit),
         attempted_submit=attempted_submit,
-        readonly_rows=forms.summary_rows(
-            page.spec, answers, page.submission.derived if page.submission else {}, lang
-        ),
+        readonly_rows=forms.summary_rows(page.spec, answers, derived, lang, hidden=hidden),
+        readonly_groups=forms.summary_groups(page.spec, answers, derived, lang, hidden=hidden),
         **extra,
     )
 
@@ -497,14 +500,22 @@ def _entry_page(request, page, index):
                 for q in page.spec.questions
                 if current_entry.get(q.key) != answers.get(q.key)
             ]
+    hidden = hidden_keys(page.spec, {"entries": [answers]})
     fields = forms.build_fields(
-        page.spec, answers, findings, explanations, entry=shown_index, language=lang
+        page.spec,
+        answers,
+        findings,
+        explanations,
+        entry=shown_index,
+        language=lang,
+        hidden=hidden[0] if hidden else set(),
     )
     general = forms.general_findings(findings, entry=shown_index, language=lang)
     entries_cfg = page.spec.entries or {}
     ctx = page.context(
         focus_summary=status != 200 or _focus_summary_now(request),
         fields=fields,
+        groups=forms.field_groups(page.spec, fields, lang),
         general=general,
         summary=forms.error_summary(fields, general, explanation_needed=False),
         is_add=is_add,
