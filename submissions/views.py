@@ -115,6 +115,7 @@ class Page:
             "on_behalf": self.on_behalf,
             "past_deadline": self.round.is_past_deadline(),
             "form_url": self.url(),
+            "relevance_url": self.url("relevance") if self.spec.has_relevance else "",
             "revision_count": self.revision_count,
             **extra,
         }
@@ -574,6 +575,33 @@ def entry_remove(request, slug, code, number):
         request,
         "submissions/entry_remove.html",
         page.context(entry_title=title, number=number, action_url=page.url("entry_remove", number)),
+    )
+
+
+# --- Show-when, live (static/js/relevance.js)
+
+
+@login_required
+@require_POST
+def relevance(request, slug, code):
+    """Which questions the posted (unsaved) answers hide: {"hidden": [keys], "sections":
+    [keys of sections every question of which is hidden]}. Nothing is stored; the same rule
+    (surveys.relevance through validate) as a save. For the form's script, which shows and
+    hides questions as the officer answers; without it the server decides after a save."""
+    page = Page(request, slug, code)
+    page.require_edit()
+    typed = forms.parse_answers(page.spec, request.POST)
+    if page.spec.has_entries:
+        hidden = validate(page.spec, {"entries": [typed]}).hidden_in(0)
+    else:
+        hidden = validate(page.spec, typed).hidden
+    sections = [
+        section.key
+        for section, questions in page.spec.groups()
+        if section is not None and all(q.key in hidden for q in questions)
+    ]
+    return JsonResponse(
+        {"hidden": [k for k in page.spec.question_keys if k in hidden], "sections": sections}
     )
 
 

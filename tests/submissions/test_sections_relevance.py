@@ -213,3 +213,49 @@ def test_an_entrys_hidden_question_is_cleared_and_the_page_shows_sections(as_lol
     result = validate(spec, {"entries": [{**ENTRY, "theme": theme, "status": "evaluated"}]})
     assert result.hidden == [set()]
     assert result.answers["entries"][0]["learning"] == "Noget lært"
+
+
+# --- live show-when for the form's script (static/js/relevance.js): nothing is stored
+
+
+def test_the_relevance_endpoint_says_what_the_typed_answers_hide_and_stores_nothing(
+    as_lolland, outreach
+):
+    url = form_url(outreach, suffix="synlighed/")
+    reply = as_lolland.post(url, {"q-pupils": "40", "q-has_agreements": "no"}).json()
+    assert reply == {
+        "hidden": ["agreements", "agreements_note"],
+        "sections": ["agreements_part"],
+    }
+    reply = as_lolland.post(url, {"q-has_agreements": "yes", "q-agreements": "11"}).json()
+    assert reply == {"hidden": [], "sections": []}
+    assert not Submission.objects.filter(round=outreach).exists()
+
+
+def test_the_form_loads_the_script_only_for_a_definition_with_show_when(as_lolland, outreach):
+    html = as_lolland.get(form_url(outreach)).content.decode()
+    assert f'data-relevance-url="{form_url(outreach, suffix="synlighed/")}"' in html
+    assert "js/relevance" in html
+    jml = make_round(codes=["360"], slug="jml-2026")
+    html = as_lolland.get(form_url(jml)).content.decode()
+    assert "data-relevance-url" not in html and "js/relevance" not in html
+
+
+@pytest.mark.parametrize("who,status", [("as_odder", 404), ("as_analyst", 403), ("anonymous", 302)])
+def test_outsiders_cannot_ask_the_relevance_endpoint(request, outreach, client, who, status):
+    caller = client if who == "anonymous" else request.getfixturevalue(who)
+    response = caller.post(form_url(outreach, suffix="synlighed/"), {"q-has_agreements": "no"})
+    assert response.status_code == status
+
+
+def test_the_relevance_endpoint_takes_only_post(as_lolland, outreach):
+    assert as_lolland.get(form_url(outreach, suffix="synlighed/")).status_code == 405
+
+
+def test_the_relevance_endpoint_reads_one_entry_in_a_survey_with_entries(as_lolland, db):
+    round_ = sectioned_round(codes=["360"], slug="ph-sektioner", content=with_entries())
+    url = form_url(round_, suffix="synlighed/")
+    assert as_lolland.post(url, {"q-status": "planned"}).json()["hidden"] == ["learning"]
+    assert as_lolland.post(url, {"q-status": "evaluated"}).json()["hidden"] == []
+    html = as_lolland.get(form_url(round_, suffix="poster/ny/")).content.decode()
+    assert f'data-relevance-url="{url}"' in html and "js/relevance" in html
