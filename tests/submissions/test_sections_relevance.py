@@ -62,6 +62,24 @@ def test_a_typo_in_the_answer_a_show_when_needs_keeps_the_question_and_its_answe
     assert result.answers["agreements_note"] == "Ja"  # kept until the typo is fixed
 
 
+def test_a_rules_message_goes_to_a_shown_field_when_its_first_field_is_hidden():
+    content = sectioned()
+    content["rules"].append(
+        {
+            "key": "few_pupils",
+            "severity": "error",
+            "expression": "pupils >= 10",
+            "fields": ["agreements", "pupils"],
+            "message": {"da": "For få elever."},
+        }
+    )
+    spec = validate_definition(content)
+    shown = validate(spec, {"pupils": 5, "has_agreements": True, "agreements": 1})
+    assert [f["field"] for f in shown.errors if f["key"] == "few_pupils"] == ["agreements"]
+    hidden = validate(spec, {"pupils": 5, "has_agreements": False})
+    assert [f["field"] for f in hidden.errors if f["key"] == "few_pupils"] == ["pupils"]
+
+
 def test_definitions_without_show_when_hide_nothing():
     spec = validate_definition(
         {**sectioned(), "sections": [], "questions": [
