@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import record
 from accounts.models import User
 from submissions import services
+from submissions.forms import other_questions_title
 from submissions.models import Submission, SubmissionState
 from submissions.validation import hidden_keys
 from surveys.definitions import text
@@ -80,11 +81,12 @@ class ReviewRow:
 
 
 def _section_starts(spec, questions, language):
-    """{question key: section title} for the first question of each section run."""
+    """{question key: section title} for the first question of each section run (and "Øvrige
+    spørgsmål" for questions outside any section after one, as on the receipt)."""
     return {
-        qs[0].key: text(section.title, language)
-        for section, qs in spec.groups(questions)
-        if section is not None
+        qs[0].key: text(section.title, language) if section else other_questions_title()
+        for i, (section, qs) in enumerate(spec.groups(questions))
+        if section is not None or i > 0
     }
 
 

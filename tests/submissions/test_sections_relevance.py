@@ -106,10 +106,10 @@ def test_the_form_shows_each_section_under_its_heading(as_lolland, outreach):
     assert "<p>Tal for hele skoleåret.</p>" in html
     staff = html.index('id="section-staff"')
     assert staff < html.index('data-question="pupils"') < html.index("section-agreements_part")
-    # The comment stands outside any section, after the last one.
-    assert html.index("</section>", html.index("section-agreements_part")) < html.index(
-        'data-question="comment"'
-    )
+    # The comment stands outside any section, after the last one: under its own heading.
+    other = html.index('<h2 id="section-other-2-heading">Øvrige spørgsmål</h2>')
+    assert html.index("</section>", html.index("section-agreements_part")) < other
+    assert other < html.index('data-question="comment"')
 
 
 def test_a_hidden_section_and_question_are_rendered_hidden_until_their_condition_holds(
@@ -177,7 +177,9 @@ def test_the_receipt_lists_answers_under_section_headings_without_hidden_ones(as
     assert body.index("<h3>Personale</h3>") < body.index("Elever i forløbet")
     assert body.index("<h3>Aftaler</h3>") < body.index("Antal aftaler")
     assert "Hvorfor så mange aftaler?" not in body  # hidden: 4 agreements
-    assert body.index("Antal aftaler") < body.index("Bemærkninger") < body.index("Aftaler pr. elev")
+    assert body.index("Antal aftaler") < body.index("<h3>Øvrige spørgsmål</h3>")
+    assert body.index("<h3>Øvrige spørgsmål</h3>") < body.index("Bemærkninger")
+    assert body.index("<h3>Beregnede værdier</h3>") < body.index("Aftaler pr. elev")
 
 
 def test_the_receipt_pdf_has_the_section_headings(outreach):

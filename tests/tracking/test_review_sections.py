@@ -17,7 +17,7 @@ def test_the_review_lists_answers_under_sections_without_hidden_questions(db, as
         ("pupils", "Personale"),
         ("has_agreements", ""),
         ("agreements", "Aftaler"),  # agreements_note: hidden (4 agreements), not asked
-        ("comment", ""),
+        ("comment", "Øvrige spørgsmål"),  # outside any section, after one
     ]
 
 
