@@ -259,6 +259,12 @@ def test_the_form_loads_the_script_only_for_a_definition_with_show_when(as_lolla
     jml = make_round(codes=["360"], slug="jml-2026")
     html = as_lolland.get(form_url(jml)).content.decode()
     assert "data-relevance-url" not in html and "js/relevance" not in html
+    assert "<noscript>" not in html
+
+
+def test_without_javascript_the_form_says_questions_appear_after_a_save(as_lolland, outreach):
+    html = as_lolland.get(form_url(outreach)).content.decode()
+    assert '<noscript><p class="form-hint">Nogle spørgsmål vises kun' in html
 
 
 @pytest.mark.parametrize("who,status", [("as_odder", 404), ("as_analyst", 403), ("anonymous", 302)])
