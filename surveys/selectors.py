@@ -5,12 +5,13 @@ export that looks a round up starts here, so a forbidden round and a missing one
 from django.db.models import QuerySet
 from django.http import Http404
 
+from accounts.models import User
 from accounts.selectors import has_active_officer
 from reference.models import Municipality
 from surveys.models import Round, RoundState
 
 
-def rounds_for(user):
+def rounds_for(user: User) -> QuerySet[Round]:
     """Coordinators: every round. Analysts: opened rounds. Officers: opened rounds that have one
     of their municipalities as recipient."""
     if not user.is_authenticated or not user.is_active:
@@ -24,8 +25,10 @@ def rounds_for(user):
     return qs.filter(recipients__memberships__user=user).distinct()
 
 
-def get_round(user, slug):
-    round_ = rounds_for(user).filter(slug=slug).first()
+def get_round(user: User, slug: str, *, related: tuple[str, ...] = ()) -> Round:
+    """The round `slug` if `user` may see it (`rounds_for`), else 404 — a forbidden round and
+    a missing one alike. `related`: further relations to load with it (e.g. "previous")."""
+    round_ = rounds_for(user).select_related(*related).filter(slug=slug).first()
     if round_ is None:
         raise Http404
     return round_
