@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts import tasks
 from accounts.audit import record
 from accounts.models import Invitation, Membership, Role, User
+from accounts.selectors import open_invitations
 from accounts.tokens import revoke_all_tokens
 from reference.models import Municipality
 
@@ -120,8 +121,9 @@ def find_open_invitation(token):
         return None
     cutoff = timezone.now() - timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
     return (
-        Invitation.objects.select_related("user", "municipality")
-        .filter(token=token, accepted_at=None, created_at__gte=cutoff, user__is_active=True)
+        open_invitations()
+        .select_related("user", "municipality")
+        .filter(token=token, created_at__gte=cutoff)
         .first()
     )
 
@@ -130,16 +132,12 @@ def accept_invitation(
     invitation: Invitation, *, password: str | None, ip: str | None = None
 ) -> User | None:
     with transaction.atomic():
-        claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at=None).update(
-            accepted_at=timezone.now()
-        )
+        claimed = open_invitations().filter(pk=invitation.pk).update(accepted_at=timezone.now())
         if not claimed:
             return None
         user = invitation.user
         # The other links sent to this person are spent too: one mailbox, one way in.
-        spent = Invitation.objects.filter(user=user, accepted_at=None).update(
-            accepted_at=timezone.now()
-        )
+        spent = open_invitations().filter(user=user).update(accepted_at=timezone.now())
         if password:
             user.set_password(password)
             user.save(update_fields=["password"])
@@ -173,9 +171,11 @@ def resend_invitation(invitation: Invitation, *, actor: User, ip: str | None = N
     """Send a pending invitation again with a new link (the old link stops working) and a new
     expiry. False if it was accepted or withdrawn meanwhile (nothing happens)."""
     with transaction.atomic():
-        changed = Invitation.objects.filter(
-            pk=invitation.pk, accepted_at=None, user__is_active=True
-        ).update(token=secrets.token_urlsafe(32), created_at=timezone.now())
+        changed = (
+            open_invitations()
+            .filter(pk=invitation.pk)
+            .update(token=secrets.token_urlsafe(32), created_at=timezone.now())
+        )
         if not changed:
             return False
         record(
@@ -195,7 +195,7 @@ def withdraw_invitation(invitation: Invitation, *, actor: User, ip: str | None =
     logged in loses the municipality the invitation gave them (and, left with none, is
     deactivated). False if it was accepted or withdrawn meanwhile (nothing happens)."""
     with transaction.atomic():
-        deleted, _rows = Invitation.objects.filter(pk=invitation.pk, accepted_at=None).delete()
+        deleted, _rows = open_invitations().filter(pk=invitation.pk).delete()
         if not deleted:
             return False
         user = invitation.user

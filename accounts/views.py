@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import selectors, services
 from accounts.audit import client_ip
 from accounts.forms import InviteForm, SetPasswordForm
-from accounts.models import Invitation, Role, User
+from accounts.models import Role, User
 from accounts.permissions import coordinator_required, municipalities_for
 
 
@@ -67,19 +67,11 @@ def officers(request):
     )
 
 
-def _pending_invitation(invitation_id):
-    return get_object_or_404(
-        Invitation.objects.select_related("municipality", "user"),
-        pk=invitation_id,
-        accepted_at=None,
-    )
-
-
 @login_required
 @require_POST
 @coordinator_required
 def resend_invitation(request, invitation_id):
-    invitation = _pending_invitation(invitation_id)
+    invitation = selectors.get_pending_invitation(invitation_id)
     if services.resend_invitation(invitation, actor=request.user, ip=client_ip(request)):
         messages.success(
             request,
@@ -96,7 +88,7 @@ def resend_invitation(request, invitation_id):
 @require_POST
 @coordinator_required
 def withdraw_invitation(request, invitation_id):
-    invitation = _pending_invitation(invitation_id)
+    invitation = selectors.get_pending_invitation(invitation_id)
     if services.withdraw_invitation(invitation, actor=request.user, ip=client_ip(request)):
         messages.success(
             request,
