@@ -26,6 +26,24 @@ def _verified_email(user):
     )
 
 
+def on_new_password(user: User, *, ip: str | None = None) -> int:
+    """What a new password means: the old one may be known to someone, so every API token of
+    the user stops working too (audited; the token page says so). The one home of the rule:
+    `set_password` calls it, and so do allauth's password signals (accounts.signals), which
+    fire after allauth has saved the password itself. Returns how many were revoked."""
+    return revoke_all_tokens(user, reason="password_changed", ip=ip)
+
+
+def set_password(user: User, password: str | None, *, ip: str | None = None) -> None:
+    """Give the user a new password (None: an unusable one), saved with its consequences
+    (`on_new_password`) in one transaction. Every path that sets a password calls this: the
+    invitation, `add_user --password`, the admin's password form."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        on_new_password(user, ip=ip)
+
+
 def ensure_user(email, role, municipality_codes=(), name="", password=None, actor=None):
     """Create or update a user idempotently. Returns (user, changed: bool).
 
@@ -57,8 +75,7 @@ def ensure_user(email, role, municipality_codes=(), name="", password=None, acto
                 user.save(update_fields=["name"])
                 changed = True
             if password and not user.check_password(password):
-                user.set_password(password)
-                user.save(update_fields=["password"])
+                set_password(user, password)
                 changed = True
         if not EmailAddress.objects.filter(user=user, email=user.email, verified=True).exists():
             _verified_email(user)
@@ -139,9 +156,7 @@ def accept_invitation(
         # The other links sent to this person are spent too: one mailbox, one way in.
         spent = open_invitations().filter(user=user).update(accepted_at=timezone.now())
         if password:
-            user.set_password(password)
-            user.save(update_fields=["password"])
-            revoke_all_tokens(user, reason="password_changed", ip=ip)
+            set_password(user, password, ip=ip)
         _verified_email(user)
         record(
             "invitation.accepted",
