@@ -188,12 +188,10 @@ def bulk_accept(
     chosen ones). One transaction; rows are locked and re-checked, so an answer that changed
     meanwhile (returned, reopened, now with warnings) is left alone. Returns those accepted."""
     with transaction.atomic():
-        qs = Submission.objects.select_for_update().filter(
-            round_id=round_.pk, state=SubmissionState.SUBMITTED, warning_count=0, error_count=0
-        )
+        qs = Submission.objects.filter(round_id=round_.pk, warning_count=0, error_count=0)
         if submission_ids is not None:
             qs = qs.filter(pk__in=list(submission_ids))
-        accepted = [services.accept(s, actor=actor, ip=ip) for s in qs.order_by("pk")]
+        accepted = services.accept_many(qs, actor=actor, ip=ip)
         if accepted:
             record(
                 "submission.bulk_accepted",
