@@ -13,7 +13,8 @@ and CSRF pages, a 413 or 429 from a middleware, a 502 from a view.
 import json
 from http import HTTPStatus
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -94,6 +95,10 @@ def exception_handler(exc, context):
         return Response(
             error_body(exc.code, exc.message, exc.fields, **exc.extra), status=exc.status_code
         )
+    if isinstance(exc, RequestDataTooBig):  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE, when read
+        code, message = STATUS_ERRORS[413]
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(error_body(code, message, max_bytes=limit), status=413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
