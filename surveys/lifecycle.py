@@ -195,7 +195,10 @@ def open_round(round_: Round, *, actor: User, ip: str | None = None) -> bool:
     it was open already (nothing happens); RoundError("round_closed") when it is closed."""
     with transaction.atomic():
         changed = Round.objects.filter(pk=round_.pk, state=RoundState.DRAFT).update(
-            state=RoundState.OPEN, opened_at=timezone.now()
+            # A scheduled opening is used up, whether the timer or a person opened it.
+            state=RoundState.OPEN,
+            opened_at=timezone.now(),
+            open_on_schedule=False,
         )
         if not changed:
             round_.refresh_from_db()
@@ -365,11 +368,14 @@ def delete_round(round_: Round, *, actor: User, ip: str | None = None) -> None:
 
 def schedule_opening(round_: Round, *, actor: User, ip: str | None = None) -> Round:
     """Open the draft automatically on its opening date (open_due_rounds, run by the timer
-    job, does it). RoundError once it is open or without a future opening date."""
+    job, does it). RoundError once it is open or without a future opening date; scheduling
+    twice is harmless (and audited once)."""
     with transaction.atomic():
         locked = _locked_draft(round_)
         if locked.opens_at is None or locked.opens_at <= timezone.now():
             raise RoundError(Problem("opens_at", "past", MSG_NO_FUTURE_OPENING))
+        if locked.open_on_schedule:
+            return locked
         locked.open_on_schedule = True
         locked.save(update_fields=["open_on_schedule"])
         record(

@@ -71,6 +71,7 @@ def round_detail(request, slug):
             "responded": responded,
             "recipient_count": len(recipients),
             "survey_title": round_.survey.name,
+            "opening_due": round_.opens_at is not None and round_.opens_at <= timezone.now(),
         },
     )
 
@@ -135,6 +136,7 @@ def round_open(request, slug):
                 "recipient_count": round_.recipients.count(),
                 "without_officer": list(without_officer(round_)),
                 "future_opening": future_opening,
+                "scheduled": round_.open_on_schedule and future_opening,
             },
         )
     try:
