@@ -583,10 +583,14 @@ def _check_analysis(spec, questions):
                     if q is None or not q.is_numeric:
                         raise DefinitionError(f"'{part}' is not a number question", f"{path}.parts")
                 continue
-            refs = [("value", item.value)] if section == "statistics" else [
-                ("x", item.x),
-                ("y", item.y),
-            ]
+            refs = (
+                [("value", item.value)]
+                if section == "statistics"
+                else [
+                    ("x", item.x),
+                    ("y", item.y),
+                ]
+            )
             for name, ref in refs:
                 if ref not in known:
                     raise DefinitionError(
