@@ -751,14 +751,15 @@ def pseudonyms(codes, salt):
 PERSONAL_KEYS = ("region_code", "region_name", "dst_group")
 
 
-def anonymise(summary, survey_key):
+def anonymise(summary, survey_key, respondents=()):
     """A copy of `analyse_round`'s dict with every respondent as a pseudonym (code and name
     alike), and no region or municipality group next to a single respondent (aggregates by
     group stay). Returns (summary, key): the key maps each pseudonym to its code and name —
-    for the coordinator, never for publication."""
+    for the coordinator, never for publication. `respondents` ((code, name) pairs, e.g. every
+    recipient) get pseudonyms too, so the key also covers those the figures do not name."""
     import copy
 
-    names = {}
+    names = dict(respondents)
 
     def collect(node):
         if isinstance(node, dict):
