@@ -23,12 +23,13 @@ from lib.throttle import ExportRateThrottle
 from surveys.models import RoundState
 from surveys.selectors import get_round
 
-FORMATS = ["csv", "csv-da", "long", "xlsx", "datapackage", "pdf"]
+FORMATS = ["csv", "csv-da", "long", "xlsx", "datapackage", "pdf", "pdf-anonym"]
 CONTENT_TYPES = {
     "text/csv": "csv, csv-da (semicolon, decimal comma, BOM), long",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
     "application/zip": "datapackage (datapackage.json + CSV)",
-    "application/pdf": "pdf (the analysis report)",
+    "application/pdf": "pdf (the analysis report), pdf-anonym (the same with respondents as "
+    "codes R01 … instead of names, and no map)",
 }
 
 
@@ -258,7 +259,8 @@ class PendingExportSerializer(serializers.Serializer):
     tags=["exports"],
     summary="Download a round's data (coordinators, analysts)",
     description="`csv` (wide), `csv-da` (for Danish Excel), `long` (tidy), `xlsx` (with "
-    "codebook), `datapackage` (ZIP with datapackage.json), `pdf` (the analysis report). CSV "
+    "codebook), `datapackage` (ZIP with datapackage.json), `pdf` (the analysis report), "
+    "`pdf-anonym` (the report with respondents as codes instead of names). CSV "
     "streams. A PDF of a big round is built in the background: 202 with where to fetch it.",
     parameters=[
         SLUG_PARAM,

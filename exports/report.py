@@ -337,6 +337,9 @@ def analysis_context(summary, language="da"):
                 if len(t["rounds"]) > 1
                 else None,
                 "national_texts": [charts.figure(r["national"], kind) for r in t["rounds"]],
+                "round_rows": [
+                    {**r, "national_text": charts.figure(r["national"], kind)} for r in t["rounds"]
+                ],
                 "table": [
                     {**r, "texts": [charts.figure(v, kind) for v in r["values"]]}
                     for r in t["respondents"]
@@ -417,6 +420,52 @@ def catalogue(round_, spec, names=None):
         if entries
     ]
     return out, nothing
+
+
+def analysis_page_context(round_, *, with_key=False, language=None):
+    """What the data page shows of a round (in the interface language): the summary, its
+    indicators with their bands, the statistics, splits, scatters and trend with their charts
+    and tables and, with `with_key` (coordinators only), the anonymised report's key."""
+    from lib.text import language as active_language
+
+    language = language or active_language()
+    summary = analyse_round(round_)
+    spec = round_.definition.spec
+    indicators = []
+    for ind in summary["indicators"]:
+        ratio = ind["type"] == "ratio"
+        kind = "number" if ratio else "share"
+        indicators.append(
+            {
+                **ind,
+                "label_text": text(ind["label"], language),
+                "unit_text": text(ind["unit"], language),
+                "national_text": charts.figure(ind["national"]["value"], kind),
+                "mean_text": charts.figure(ind["stats"]["mean"], kind),
+                "range_text": f"{charts.figure(ind['stats']['min'], kind)}–"
+                f"{charts.figure(ind['stats']['max'], kind)}",
+                "target_text": charts.figure(ind["target"], kind, 0)
+                if ind["target"] is not None
+                else "",
+                "band_rows": [
+                    {
+                        **b,
+                        "label_text": text(b["label"], language),
+                        "share_text": charts.figure(b["share"], "share", 0),
+                    }
+                    for b in ind["bands"]
+                ],
+            }
+        )
+    key = anonymised_summary(round_, summary)[1] if with_key else None
+    return {
+        "round": round_,
+        "survey_title": text(spec.title, language),
+        "summary": summary,
+        "indicators": indicators,
+        "anonymised_key": key,
+        **analysis_context(summary, language),
+    }
 
 
 def anonymised_summary(round_, summary=None):

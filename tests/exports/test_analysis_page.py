@@ -1,0 +1,122 @@
+"""The data page of one round (/data/runde/<slug>/): the analysis with every chart's values in
+a table, the trend across rounds, and the key to the anonymised report for coordinators only.
+Officers, and rounds the reader cannot export (a draft, another slug), answer 404."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from demo.schools import SURVEY_KEY, school_answers
+from tests.factories import make_round, make_submission
+
+
+@pytest.fixture
+def school_round(db):
+    schools = school_answers()
+    codes = [s["municipality_code"] for s in schools]
+    earlier = make_round(SURVEY_KEY, codes=codes, slug="skoler-2022", state="closed")
+    for school in schools[:10]:
+        if school["state"] == "submitted":
+            make_submission(earlier, school["municipality_code"], school["answers"])
+    round_ = make_round(
+        SURVEY_KEY,
+        codes=codes,
+        slug="skoler-2023",
+        previous=earlier,
+        deadline=earlier.deadline.replace(year=earlier.deadline.year + 1),
+    )
+    for school in schools:
+        if school["state"] == "submitted":
+            make_submission(round_, school["municipality_code"], school["answers"])
+    return round_
+
+
+def url(round_):
+    return reverse("exports:analysis", args=[round_.slug])
+
+
+def test_an_analyst_sees_the_figures_charts_and_their_tables(school_round, as_analyst):
+    response = as_analyst.get(url(school_round))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "26 af 27 har svaret" in html
+    # every chart is an image named by its title and description, followed by its table
+    charts = re.findall(r'<svg[^>]*role="img"[^>]*aria-labelledby="([^"]+)"', html)
+    assert {c.split()[0] for c in charts} >= {
+        "scatter-support_vs_agreements-title",
+        "scatter-admin_vs_agreements-title",
+        "trend-agreement_rate-title",
+        "trend-pupils_per_fte-title",
+    }
+    for chart in charts:
+        title, desc = chart.split()
+        assert f'id="{title}"' in html and f'id="{desc}"' in html
+        after = html.split(f'aria-labelledby="{chart}"', 1)[1]
+        following = after.find("<svg")
+        assert "<table" in after and (following == -1 or after.index("<table") < following)
+    assert "style=" not in "".join(re.findall(r"<svg.*?</svg>", html, re.S))  # CSP: no inline style
+    assert "Tallene bag punktdiagrammet" in html
+    assert "Under 150" in html and "52\xa0%" in html  # the bands and their shares
+    assert "Nøgle til den anonymiserede rapport" not in html  # the key is for coordinators
+    # the trend of both indicators over both rounds
+    assert html.count("Udvikling over runderne") == 2
+    assert html.count('<th scope="row">Runde 1</th>') == 2
+
+
+def test_a_coordinator_also_sees_the_key_to_the_anonymised_codes(school_round, as_coordinator):
+    html = as_coordinator.get(url(school_round)).content.decode()
+    assert "Nøgle til den anonymiserede rapport" in html
+    key = html.split('id="noegle"')[1]
+    assert key.count("<tr>") == 28  # header + 27 schools, non-responder included
+    assert "R01" in key and "København" in key
+
+
+def test_the_page_offers_both_reports_for_download(school_round, as_analyst):
+    html = as_analyst.get(url(school_round)).content.decode()
+    assert 'value="pdf-anonym"' in html and 'value="pdf"' in html
+    response = as_analyst.post(
+        reverse("exports:download"), {"rounds": [school_round.pk], "format": "pdf-anonym"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == (
+        'attachment; filename="erhvervsskoler_skoler-2023_rapport_anonym.pdf"'
+    )
+    assert b"".join([response.content]).startswith(b"%PDF")
+
+
+def test_officers_get_404_and_anonymous_visitors_the_login_page(school_round, as_lolland, client):
+    assert as_lolland.get(url(school_round)).status_code == 404
+    response = client.get(url(school_round))
+    assert response.status_code == 302 and "/konto/" in response["Location"]
+
+
+def test_a_draft_round_and_an_unknown_slug_answer_404(db, as_analyst, as_coordinator):
+    draft = make_round(SURVEY_KEY, codes=["101"], slug="skoler-udkast", state="draft")
+    for client in (as_analyst, as_coordinator):
+        assert client.get(url(draft)).status_code == 404
+        assert client.get(reverse("exports:analysis", args=["findes-ikke"])).status_code == 404
+
+
+def test_the_exports_page_links_each_round_to_its_analysis(school_round, as_analyst):
+    html = as_analyst.get(reverse("exports:index")).content.decode()
+    assert f'href="{url(school_round)}"' in html
+
+
+def test_a_municipal_round_shows_its_share_indicator_and_trend(db, as_analyst):
+    first = make_round(codes=["101", "147"], slug="jml-1", state="closed")
+    make_submission(first, "101", {"pupils_8_9": 100, "enrolled": 4})
+    second = make_round(
+        codes=["101", "147"],
+        slug="jml-2",
+        previous=first,
+        deadline=first.deadline.replace(year=first.deadline.year + 1),
+    )
+    make_submission(second, "101", {"pupils_8_9": 100, "enrolled": 6})
+    make_submission(second, "147", {"pupils_8_9": 100, "enrolled": 2})
+    html = as_analyst.get(reverse("exports:analysis", args=["jml-2"])).content.decode()
+    assert "Andel i juniormesterlære" in html
+    table = html.split("pr. respondent og runde")[1].split("</table>")[0]
+    # København 4 % then 6 %; Frederiksberg no value in the first round, then 2 %
+    assert re.search(r"København</th><td[^>]*>4,0\xa0%</td><td[^>]*>6,0\xa0%", table)
+    assert re.search(r"Frederiksberg</th><td[^>]*>–</td><td[^>]*>2,0\xa0%", table)
