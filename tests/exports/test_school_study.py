@@ -89,3 +89,19 @@ def test_consultants_24_of_26_and_7_of_those_dedicated():
     users = [s for s in schools if s["answers"]["uses_consultants"]]
     assert len(users) == 24
     assert sum(1 for s in users if s["answers"]["consultants_dedicated"]) == 7
+
+
+def test_the_wide_export_has_the_ratio_in_its_own_unit_not_as_a_share(study):
+    from exports import datasets
+    from surveys.models import Round
+
+    round_ = Round.objects.get(slug="skoler-2023")
+    spec = round_.definition.spec
+    columns = {c.name: c for c in datasets.wide_columns(spec)}
+    assert columns["pupils_per_fte"].unit == {"da": "elever pr. årsværk", "en": "pupils per FTE"}
+    assert columns["agreement_rate"].unit == datasets.SHARE_UNIT
+    rows = list(datasets.wide_rows([round_]))
+    names = [c.name for c in datasets.wide_columns(spec)]
+    s13 = next(r for r in rows if r[0] == "479")  # 390 pupils over 1.93 FTE
+    assert s13[names.index("pupils_per_fte")] == pytest.approx(390 / 1.93)
+    assert s13[names.index("share_admin")] == 23
