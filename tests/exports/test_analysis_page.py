@@ -120,3 +120,28 @@ def test_a_municipal_round_shows_its_share_indicator_and_trend(db, as_analyst):
     # København 4 % then 6 %; Frederiksberg no value in the first round, then 2 %
     assert re.search(r"København</th><td[^>]*>4,0\xa0%</td><td[^>]*>6,0\xa0%", table)
     assert re.search(r"Frederiksberg</th><td[^>]*>–</td><td[^>]*>2,0\xa0%", table)
+
+
+def test_the_page_makes_as_many_queries_for_27_respondents_as_for_2(
+    school_round, as_coordinator, db
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    before = make_round(SURVEY_KEY, codes=["101"], slug="skoler-lille-1", state="closed")
+    small = make_round(
+        SURVEY_KEY,
+        codes=["101", "165"],
+        slug="skoler-lille-2",
+        previous=before,
+        deadline=before.deadline.replace(year=before.deadline.year + 1),
+    )
+    make_submission(before, "101", school_answers()[0]["answers"])
+    for school in school_answers()[:2]:
+        make_submission(small, school["municipality_code"], school["answers"])
+    counts = []
+    for round_ in (small, school_round):
+        with CaptureQueriesContext(connection) as queries:
+            assert as_coordinator.get(url(round_)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
