@@ -65,11 +65,9 @@ def ticks(lo, hi, count=5):
     raw = (hi - lo) / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    start = math.floor(lo / step) * step
-    out, v = [], start
-    while v < hi + step * 0.5:
-        out.append(round(v, 10))
-        v += step
+    out = [round(math.floor(lo / step) * step, 10)]
+    while out[-1] < hi - 1e-12:  # the last tick is at or above the highest value
+        out.append(round(out[-1] + step, 10))
     return out
 
 

@@ -145,3 +145,11 @@ def test_the_page_makes_as_many_queries_for_27_respondents_as_for_2(
             assert as_coordinator.get(url(round_)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_page_of_an_entries_round_shows_who_answered(db, as_analyst):
+    round_ = make_round("proevehandlinger", codes=["101", "147"], slug="ph-2026")
+    make_submission(round_, "147", {"entries": [], "nothing_to_report": True})
+    response = as_analyst.get(reverse("exports:analysis", args=["ph-2026"]))
+    assert response.status_code == 200
+    assert "1 af 2 har svaret" in response.content.decode()

@@ -78,3 +78,15 @@ def test_the_anonymised_pdf_renders_with_codes(school_round):
     text = pdf_text(render_report(school_round, anonymised=True))
     assert "R01" in text and "København" not in text
     assert "Andel af årsværk til elevstøtte og aftaleindgåelse" in text
+
+
+def test_an_anonymised_catalogue_of_entries_names_no_municipality(db):
+    round_ = make_round("proevehandlinger", codes=["101", "147"])
+    entry = {"title": "Brobygning", "theme": "early_action", "goal": "Flere i EUD"}
+    entry |= {"status": "running"}
+    make_submission(round_, "101", {"entries": [entry], "nothing_to_report": False})
+    make_submission(round_, "147", {"entries": [], "nothing_to_report": True})
+    text = plain(render_report_html(round_, anonymised=True))
+    assert "Brobygning" in text
+    assert "København" not in text and "Frederiksberg" not in text
+    assert re.search(r"Intet at indberette: R0[12]", text)
