@@ -90,3 +90,17 @@ def test_an_anonymised_catalogue_of_entries_names_no_municipality(db):
     assert "Brobygning" in text
     assert "København" not in text and "Frederiksberg" not in text
     assert re.search(r"Intet at indberette: R0[12]", text)
+
+
+def test_the_report_shows_the_trend_over_both_rounds_with_the_target(rounds):
+    # conftest: København 1000/40 = 4 % then 1000/50 = 5 %; in total 7,2 % then 4,6 %
+    text = plain(render_report_html(rounds[1]))
+    assert "Udvikling over runderne: Andel i juniormesterlære" in text
+    assert "I alt 7,2 % 4,6 %" in text
+    assert "København 4,0 % 5,0 %" in text
+    assert "Odense – 10,0 %" in text  # not a recipient of the first round
+    assert "Den stiplede linje er målet (5 %)" in text
+
+
+def test_a_round_without_earlier_rounds_has_no_trend_section(school_round):
+    assert "Udvikling over runderne" not in render_report_html(school_round)
