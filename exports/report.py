@@ -475,6 +475,7 @@ def analysis_page_context(round_, *, with_key=False, language=None):
         "round": round_,
         "survey_title": text(spec.title, language),
         "summary": summary,
+        "response_rate_text": charts.figure(summary["response_rate"], "share"),
         "indicators": indicators,
         "anonymised_key": key,
         **analysis_context(summary, language),

@@ -153,3 +153,13 @@ def test_the_page_of_an_entries_round_shows_who_answered(db, as_analyst):
     response = as_analyst.get(reverse("exports:analysis", args=["ph-2026"]))
     assert response.status_code == 200
     assert "1 af 2 har svaret" in response.content.decode()
+
+
+def test_in_english_the_page_reads_english_with_english_figures(school_round, as_coordinator):
+    as_coordinator.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    html = as_coordinator.get(url(school_round)).content.decode()
+    assert "26 of 27 have responded" in html
+    assert "Share of FTE on pupil support and training agreements" in html  # the definition's
+    assert "Key to the anonymised report" in html and "Target: 80\xa0%" in html
+    assert "Pupils per FTE" in html and "Fordelingen af årsværk" not in html
+    assert re.search(r"\d\.\d\xa0%", html) and not re.search(r"\d,\d\xa0%", html)

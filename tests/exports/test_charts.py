@@ -71,3 +71,13 @@ def test_the_trend_chart_breaks_a_line_where_a_round_has_no_value():
     assert respondent.group(1).count("M") == 1 and respondent.group(1).count("L") == 1
     assert svg.count("<circle") == 3  # the total's three rounds
     assert "Mål 5\xa0%" in svg and "style=" not in svg
+
+
+def test_figures_take_english_separators_when_english_is_active():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert figure(1250.5, "number", 1) == "1,250.5"
+        assert figure(0.4321, "share") == "43.2\xa0%"
+    with translation.override("da"):
+        assert figure(1250.5, "number", 1) == "1.250,5"
