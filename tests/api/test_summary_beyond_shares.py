@@ -5,22 +5,15 @@ describes; the anonymised report through the export endpoint."""
 import pytest
 from rest_framework import serializers
 
-from demo.schools import SURVEY_KEY, school_answers
 from exports.api import RoundSummarySerializer
 from tests.api.conftest import url
-from tests.factories import make_round, make_submission
+from tests.exports.schools import make_study_round
+from tests.factories import make_submission
 
 
 @pytest.fixture
 def school_round(db):
-    schools = school_answers()
-    round_ = make_round(
-        SURVEY_KEY, codes=[s["municipality_code"] for s in schools], slug="skoler-2023"
-    )
-    for school in schools:
-        if school["state"] == "submitted":
-            make_submission(round_, school["municipality_code"], school["answers"])
-    return round_
+    return make_study_round()
 
 
 def undocumented(serializer, data, path="$"):

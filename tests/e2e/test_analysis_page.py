@@ -6,30 +6,19 @@ with the key to the anonymised report."""
 import pytest
 
 from accounts.models import Role
-from demo.schools import SURVEY_KEY, school_answers
 from tests.e2e.conftest import check_page, log_in
-from tests.factories import make_round, make_submission, make_user
+from tests.exports.schools import make_study_round
+from tests.factories import make_user
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("language", ["da", "en"])
 def test_the_analysis_page_of_the_school_study(page_for, live_server, language):
-    schools = school_answers()
-    codes = [s["municipality_code"] for s in schools]
-    earlier = make_round(SURVEY_KEY, codes=codes, slug="skoler-2022", state="closed")
-    round_ = make_round(
-        SURVEY_KEY,
-        codes=codes,
-        slug="skoler-2023",
-        previous=earlier,
-        deadline=earlier.deadline.replace(year=earlier.deadline.year + 1),
+    earlier = make_study_round("skoler-2022", answered=lambda i: i % 2, state="closed")
+    round_ = make_study_round(
+        previous=earlier, deadline=earlier.deadline.replace(year=earlier.deadline.year + 1)
     )
-    for i, school in enumerate(schools):
-        if school["state"] == "submitted":
-            make_submission(round_, school["municipality_code"], school["answers"])
-            if i % 2:
-                make_submission(earlier, school["municipality_code"], school["answers"])
     coordinator = make_user(Role.COORDINATOR, email=f"coord-{language}@indberet.dk")
     page = page_for(language)
     log_in(page, live_server, coordinator)

@@ -7,29 +7,17 @@ import re
 import pytest
 from django.urls import reverse
 
-from demo.schools import SURVEY_KEY, school_answers
+from demo.schools import school_answers
+from tests.exports.schools import make_school_round, make_study_round
 from tests.factories import make_round, make_submission
 
 
 @pytest.fixture
 def school_round(db):
-    schools = school_answers()
-    codes = [s["municipality_code"] for s in schools]
-    earlier = make_round(SURVEY_KEY, codes=codes, slug="skoler-2022", state="closed")
-    for school in schools[:10]:
-        if school["state"] == "submitted":
-            make_submission(earlier, school["municipality_code"], school["answers"])
-    round_ = make_round(
-        SURVEY_KEY,
-        codes=codes,
-        slug="skoler-2023",
-        previous=earlier,
-        deadline=earlier.deadline.replace(year=earlier.deadline.year + 1),
+    earlier = make_study_round("skoler-2022", answered=lambda i: i < 10, state="closed")
+    return make_study_round(
+        previous=earlier, deadline=earlier.deadline.replace(year=earlier.deadline.year + 1)
     )
-    for school in schools:
-        if school["state"] == "submitted":
-            make_submission(round_, school["municipality_code"], school["answers"])
-    return round_
 
 
 def url(round_):
@@ -80,9 +68,9 @@ def test_the_page_offers_both_reports_for_download(school_round, as_analyst):
     )
     assert response.status_code == 200
     assert response["Content-Disposition"] == (
-        'attachment; filename="erhvervsskoler_skoler-2023_rapport_anonym.pdf"'
+        'attachment; filename="erhvervsskoler_kommuner_skoler-2023_rapport_anonym.pdf"'
     )
-    assert b"".join([response.content]).startswith(b"%PDF")
+    assert response.content.startswith(b"%PDF")
 
 
 def test_officers_get_404_and_anonymous_visitors_the_login_page(school_round, as_lolland, client):
@@ -92,7 +80,7 @@ def test_officers_get_404_and_anonymous_visitors_the_login_page(school_round, as
 
 
 def test_a_draft_round_and_an_unknown_slug_answer_404(db, as_analyst, as_coordinator):
-    draft = make_round(SURVEY_KEY, codes=["101"], slug="skoler-udkast", state="draft")
+    draft = make_school_round(codes=["101"], slug="skoler-udkast", state="draft")
     for client in (as_analyst, as_coordinator):
         assert client.get(url(draft)).status_code == 404
         assert client.get(reverse("exports:analysis", args=["findes-ikke"])).status_code == 404
@@ -128,9 +116,8 @@ def test_the_page_makes_as_many_queries_for_27_respondents_as_for_2(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    before = make_round(SURVEY_KEY, codes=["101"], slug="skoler-lille-1", state="closed")
-    small = make_round(
-        SURVEY_KEY,
+    before = make_school_round(codes=["101"], slug="skoler-lille-1", state="closed")
+    small = make_school_round(
         codes=["101", "165"],
         slug="skoler-lille-2",
         previous=before,

@@ -7,8 +7,8 @@ from html import unescape
 
 import pytest
 
-from demo.schools import SURVEY_KEY, school_answers
 from exports.report import render_report, render_report_html
+from tests.exports.schools import make_study_round
 from tests.exports.test_report import pdf_text
 from tests.factories import make_round, make_submission
 
@@ -17,14 +17,7 @@ NAMES = ("København", "Helsingør", "Odense", "Aalborg", "Esbjerg", "Aarhus", "
 
 @pytest.fixture
 def school_round(db):
-    schools = school_answers()
-    round_ = make_round(
-        SURVEY_KEY, codes=[s["municipality_code"] for s in schools], slug="skoler-2023"
-    )
-    for school in schools:
-        if school["state"] == "submitted":
-            make_submission(round_, school["municipality_code"], school["answers"])
-    return round_
+    return make_study_round()
 
 
 def plain(html):

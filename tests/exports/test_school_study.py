@@ -6,21 +6,14 @@ ranges 8–67 / 6–63 / 14–63 %, pupils per årsværk bands 13 / 52 / 35 %, �
 
 import pytest
 
-from demo.schools import SURVEY_KEY, school_answers
+from demo.schools import school_answers
 from exports.analysis import analyse_round
-from tests.factories import make_round, make_submission
+from tests.exports.schools import make_study_round
 
 
 @pytest.fixture
 def study(db):
-    schools = school_answers()
-    round_ = make_round(
-        SURVEY_KEY, codes=[s["municipality_code"] for s in schools], slug="skoler-2023"
-    )
-    for school in schools:
-        if school["state"] == "submitted":
-            make_submission(round_, school["municipality_code"], school["answers"])
-    return analyse_round(round_)
+    return analyse_round(make_study_round())
 
 
 def test_the_synthetic_answers_are_valid_answers_to_the_survey(study):
