@@ -2,6 +2,7 @@
 
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -44,7 +45,15 @@ def set_password(user: User, password: str | None, *, ip: str | None = None) -> 
         on_new_password(user, ip=ip)
 
 
-def ensure_user(email, role, municipality_codes=(), name="", password=None, actor=None):
+def ensure_user(
+    email: str,
+    role: str,
+    *,
+    municipality_codes: Iterable[str] = (),
+    name: str = "",
+    password: str | None = None,
+    actor: User | None = None,
+) -> tuple[User, bool]:
     """Create or update a user idempotently. Returns (user, changed: bool).
 
     Unknown municipality codes are refused before anything is written.
@@ -132,7 +141,7 @@ def invite_officer(
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def find_open_invitation(token):
+def find_open_invitation(token: str) -> Invitation | None:
     """The invitation for this token if it is unused and not expired, else None."""
     if not TOKEN_RE.fullmatch(token):
         return None

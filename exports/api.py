@@ -438,7 +438,7 @@ class RoundExport(ApiView):
             )
         try:
             filename, content_type, content, export = build_export(
-                request.user, [round_], fmt, via="api"
+                request.user, [round_], fmt=fmt, via="api"
             )
         except PermissionDenied:
             require(request, CanReadAll)

@@ -5,6 +5,8 @@ command all call `build_export`. It checks the rounds, picks the renderer, logs 
 
 import hashlib
 import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -53,6 +55,14 @@ FORMATS = {
 }
 PDF_FORMATS = ("pdf", "pdf-anonym")  # the report of one round
 STREAMING = ("csv", "csv-da", "long")
+# What an export's content is: streamed chunks (CSV), whole bytes, or None (built later).
+ExportContent = Iterator[bytes] | bytes | None
+
+
+class RowCount(Protocol):
+    """What counts a streamed export's data rows: `count` is final once the chunks are read."""
+
+    count: int
 
 
 def exportable_rounds(user: User | None) -> QuerySet[Round]:
@@ -71,7 +81,7 @@ def get_exportable_round(user: User | None, slug: str) -> Round:
     return round_
 
 
-def background_threshold():
+def background_threshold() -> int:
     """PDF reports of rounds with more recipients than this are built by a background task."""
     return getattr(settings, "EXPORTS_BACKGROUND_RECIPIENTS", 200)
 
@@ -90,7 +100,7 @@ def _round_part(round_, survey):
     return slug
 
 
-def filename_for(rounds, fmt):
+def filename_for(rounds: Sequence[Round], fmt: str) -> str:
     """`<survey key>_<round>` + the format's suffix, e.g. `juniormesterlaere_2026-02.csv`,
     `juniormesterlaere_2026-02_rapport.pdf`, `juniormesterlaere_2-runder.xlsx`."""
     rounds = datasets.ordered_rounds(rounds)
@@ -133,7 +143,13 @@ def _logged_stream(chunks, export, counter):
     )
 
 
-def csv_chunks(rounds, fmt, include_personal=False, *, use_copy=None):
+def csv_chunks(
+    rounds: Sequence[Round],
+    fmt: str,
+    *,
+    include_personal: bool = False,
+    use_copy: bool | None = None,
+) -> tuple[Iterator[bytes], RowCount]:
     """The bytes of a csv, csv-da or long export as an iterator of chunks, and an object whose
     `count` is the number of data rows once the iterator is exhausted.
 
@@ -157,7 +173,9 @@ def csv_chunks(rounds, fmt, include_personal=False, *, use_copy=None):
     return renderers.csv_stream(columns, counter, variant), counter
 
 
-def render_bytes(rounds, fmt, include_personal=False):
+def render_bytes(
+    rounds: Sequence[Round], fmt: str, *, include_personal: bool = False
+) -> tuple[bytes, int]:
     """Build a non-streaming format in full: (bytes, number of data rows)."""
     spec = datasets.spec_of(rounds)
     if fmt == "xlsx":
@@ -181,7 +199,7 @@ def render_bytes(rounds, fmt, include_personal=False):
         )
         return content, wide.count
     if fmt == "datapackage":
-        return datapackage(rounds, include_personal)
+        return datapackage(rounds, include_personal=include_personal)
     if fmt in PDF_FORMATS:
         # Loaded on first use, not at start-up: it imports pandas and WeasyPrint (slow).
         from exports.report import report_pdf
@@ -191,7 +209,8 @@ def render_bytes(rounds, fmt, include_personal=False):
     raise ValueError(f"not a bytes format: {fmt}")
 
 
-def datapackage(rounds, include_personal=False):
+def datapackage(rounds: Sequence[Round], *, include_personal: bool = False) -> tuple[bytes, int]:
+    """The datapackage ZIP (datapackage.json with a wide and a long CSV): (bytes, rows)."""
     rounds = datasets.ordered_rounds(rounds)
     spec = datasets.spec_of(rounds)
     wide = renderers.Counter(datasets.wide_rows(rounds, include_personal))
@@ -224,7 +243,15 @@ def datapackage(rounds, include_personal=False):
     return content, wide.count
 
 
-def build_export(user, rounds, fmt, *, include_personal=None, via="web", again_of=None):
+def build_export(
+    user: User | None,
+    rounds: Iterable[Round],
+    *,
+    fmt: str,
+    include_personal: bool | None = None,
+    via: str = "web",
+    again_of: Export | None = None,
+) -> tuple[str, str, ExportContent, Export]:
     """Build one export of one or more rounds of the same survey and log it.
 
     Arguments:
@@ -275,7 +302,7 @@ def build_export(user, rounds, fmt, *, include_personal=None, via="web", again_o
         },
     )
     if fmt in STREAMING:
-        chunks, counter = csv_chunks(rounds, fmt, personal)
+        chunks, counter = csv_chunks(rounds, fmt, include_personal=personal)
         return filename, content_type, _logged_stream(chunks, export, counter), export
 
     if fmt in PDF_FORMATS and rounds[-1].recipients.count() > background_threshold():
@@ -283,12 +310,14 @@ def build_export(user, rounds, fmt, *, include_personal=None, via="web", again_o
         transaction.on_commit(lambda: build_export_task.enqueue(export_id))
         return filename, content_type, None, export
 
-    content, rows = render_bytes(rounds, fmt, personal)
-    complete(export, content, rows, store=False)
+    content, rows = render_bytes(rounds, fmt, include_personal=personal)
+    complete(export, content, rows=rows, store=False)
     return filename, content_type, content, export
 
 
-def rebuild_export(*, user, export: Export, via: str = "web"):
+def rebuild_export(
+    *, user: User, export: Export, via: str = "web"
+) -> tuple[str, str, ExportContent, Export]:
     """Make an earlier export again for the person who asked for it: the same rounds and
     format, with today's data and the user's permissions *now* (personal data only for a
     coordinator), logged as a new export. Returns what `build_export` returns.
@@ -301,10 +330,11 @@ def rebuild_export(*, user, export: Export, via: str = "web"):
     rounds = list(exportable_rounds(user).filter(slug__in=slugs))
     if not slugs or len(rounds) != len(set(slugs)):
         raise ValueError("rounds gone")
-    return build_export(user, rounds, export.format, via=via, again_of=export)
+    return build_export(user, rounds, fmt=export.format, via=via, again_of=export)
 
 
-def complete(export, content, rows, store):
+def complete(export: Export, content: bytes, *, rows: int, store: bool) -> None:
+    """Mark an export ready with its checksum, size and rows (and its bytes if `store`)."""
     export.status = Export.Status.READY
     export.checksum = hashlib.sha256(content).hexdigest()
     export.size = len(content)
@@ -317,7 +347,7 @@ def complete(export, content, rows, store):
     export.save(update_fields=fields)
 
 
-def run_background_export(export_id):
+def run_background_export(export_id: int) -> str:
     """Build a pending export's bytes and store them in the row (called by the task)."""
     export = Export.objects.get(pk=export_id)
     if export.status != Export.Status.PENDING:
@@ -329,19 +359,19 @@ def run_background_export(export_id):
             )
         )
         content, rows = render_bytes(
-            rounds, export.format, export.query.get("include_personal", False)
+            rounds, export.format, include_personal=export.query.get("include_personal", False)
         )
     except Exception as exc:
         Export.objects.filter(pk=export.pk).update(
             status=Export.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
         )
         raise
-    complete(export, content, rows, store=True)
+    complete(export, content, rows=rows, store=True)
     return export.status
 
 
 @task()
-def build_export_task(export_id):
+def build_export_task(export_id: int) -> str:
     """Build a pending Export (e.g. the PDF report of a big round) and store its bytes.
     Background work (django-tasks); it takes the export's ID, never the object."""
     return run_background_export(export_id)

@@ -45,7 +45,9 @@ def split_parts(value) -> tuple[str, str, str]:
     return (str(date.day), str(date.month), str(date.year))
 
 
-def part_fields(base_id: str, name: str, values, *, invalid: bool = False, required: bool = False):
+def part_fields(
+    base_id: str, name: str, *, values, invalid: bool = False, required: bool = False
+) -> list[dict]:
     """The three inputs as templates/includes/date_input_widget.html renders them."""
     return [
         {
@@ -103,7 +105,7 @@ class DayMonthYearWidget(forms.MultiWidget):
         context["widget"]["subwidgets"] = part_fields(
             attrs.get("id") or name,
             name,
-            [v or "" for v in values],
+            values=[v or "" for v in values],
             invalid=attrs.get("aria-invalid") == "true",
             required=bool(attrs.get("required")),
         )

@@ -191,7 +191,7 @@ class FieldView:
         """The three date inputs, for templates/includes/date_input_widget.html."""
         return {
             "subwidgets": date_input.part_fields(
-                self.id, self.name, self.date, invalid=bool(self.errors)
+                self.id, self.name, values=self.date, invalid=bool(self.errors)
             )
         }
 

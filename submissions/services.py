@@ -81,7 +81,7 @@ class Outcome:
     changed: bool = True
 
 
-def previous_answers(round_, municipality):
+def previous_answers(round_: Round, municipality: Municipality) -> dict | None:
     """The same municipality's responded answers in the round this one compares with."""
     if not round_.previous_id:
         return None
@@ -94,7 +94,7 @@ def previous_answers(round_, municipality):
     return found[0] if found else None
 
 
-def evaluate(submission):
+def evaluate(submission: Submission) -> Result:
     """Validate a submission's stored answers (used for display, review and submit)."""
     spec = submission.round.definition.spec
     return validate(
@@ -103,7 +103,7 @@ def evaluate(submission):
 
 
 def save_refusal(
-    round_: Round, user: User, submission: Submission | None = None
+    round_: Round, user: User, *, submission: Submission | None = None
 ) -> NotEditable | None:
     """Why `user` may not change answers in this round (and this submission) now, or None —
     the one rule of "may save now": the services raise it, the form and the API's `editable`
@@ -123,7 +123,9 @@ def may_save(
 ) -> bool:
     """May `user` save answers for `municipality` right now: may edit its answers at all
     (`permissions.can_edit`) and nothing refuses it (`save_refusal`)."""
-    return can_edit(user, municipality) and save_refusal(round_, user, submission) is None
+    return (
+        can_edit(user, municipality) and save_refusal(round_, user, submission=submission) is None
+    )
 
 
 def _check_round_editable(round_, user):
@@ -161,7 +163,7 @@ def _audit_ref(submission):
     return f"{submission.round.slug}/{submission.municipality.code}"
 
 
-def changed_keys(old, new):
+def changed_keys(old: dict, new: dict) -> list[str]:
     keys = sorted(set(old) | set(new))
     return [k for k in keys if old.get(k) != new.get(k)]
 
@@ -229,7 +231,7 @@ def save_draft(
         submission = _lock(round_, municipality)
         if version is not None and int(version) != submission.version:
             raise StaleVersion(submission)
-        if (refusal := save_refusal(round_, actor, submission)) is not None:
+        if (refusal := save_refusal(round_, actor, submission=submission)) is not None:
             raise refusal
         keys = changed_keys(submission.answers, result.answers)
         keys += [f"explanation:{k}" for k in changed_keys(submission.explanations, clean_expl)]
@@ -362,7 +364,9 @@ def accept(submission: Submission, *, actor: User, ip: str | None = None) -> Sub
     return submission
 
 
-def accept_many(submissions: QuerySet[Submission], *, actor: User, ip: str | None = None):
+def accept_many(
+    submissions: QuerySet[Submission], *, actor: User, ip: str | None = None
+) -> list[Submission]:
     """Accept the submitted answers among `submissions` (locked and re-checked: one that has
     changed meanwhile is left alone), as `accept` does one, in a constant number of queries
     whatever their number. Returns those accepted, by id."""

@@ -4,11 +4,12 @@ transaction with its audit row. Parsing and checking a definition is surveys.def
 from django.db import transaction
 
 from accounts.audit import record
+from accounts.models import User
 from surveys.definitions import SHIPPED_DIR, SHIPPED_KEYS, read_definition_file, validate_definition
 from surveys.models import Definition, Survey
 
 
-def import_definition(content, user=None):
+def import_definition(content: dict, user: User | None = None) -> tuple[Definition, bool]:
     """Validate and store a definition as the next version of its survey (creating the survey).
     An identical definition is not stored twice. Returns (definition, created)."""
     validate_definition(content)
@@ -35,7 +36,7 @@ def import_definition(content, user=None):
     return definition, True
 
 
-def load_shipped_definitions(user=None):
+def load_shipped_definitions(user: User | None = None) -> list[Definition]:
     return [
         import_definition(read_definition_file(SHIPPED_DIR / f"{key}.json"), user)[0]
         for key in SHIPPED_KEYS

@@ -14,6 +14,7 @@ subqueries: at 1,000 municipalities the five queries take ~15 ms together.
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -28,6 +29,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Value,
     When,
     Window,
@@ -116,7 +118,7 @@ def _rank_expression():
     return _by_state(BoardState.rank.get, IntegerField())
 
 
-def recipients(round_):
+def recipients(round_: Round) -> QuerySet[Municipality]:
     """Every recipient municipality of the round, joined to its submission in the round (`sub`)
     and annotated with its board state: the one definition of the state, and so of who has
     responded (`BoardState.RESPONDED`) and who not (`not_responded`)."""
@@ -131,7 +133,7 @@ def recipients(round_):
     )
 
 
-def not_responded(round_):
+def not_responded(round_: Round) -> QuerySet[Municipality]:
     """The recipients that have not responded (no submission, a draft, returned for
     correction): the board's "missing", the reminders' targets."""
     return recipients(round_).filter(board_state__in=BoardState.NOT_RESPONDED).order_by("code")
@@ -234,13 +236,17 @@ class BoardRow:
         return reminder_addresses(self.officers, self.contact_people)
 
 
-def reminder_addresses(officers, contact_people) -> list[str]:
+def reminder_addresses(
+    officers: Iterable[Officer], contact_people: Iterable[ContactPerson]
+) -> list[str]:
     """The one rule of who a reminder is written to: the active officers and the recorded
     contact people that have an e-mail address, each address once, sorted."""
     return sorted({p.email.lower() for p in (*officers, *contact_people) if p.email})
 
 
-def people_by_municipality(where: Q) -> tuple[dict, dict]:
+def people_by_municipality(
+    where: Q,
+) -> tuple[dict[int, list[Officer]], dict[int, list[ContactPerson]]]:
     """({municipality id: [Officer]}, {municipality id: [ContactPerson]}) for the municipalities
     `where` selects (a Q on `municipality__…`): active officers by name, then contact people
     by name, in two flat queries. The board and the reminders both read people here."""
@@ -326,7 +332,7 @@ def board_rows(round_: Round) -> list[BoardRow]:
     return list(rows.values())
 
 
-def board_counters(rows):
+def board_counters(rows: Iterable[BoardRow]) -> Counters:
     """Counters over board rows (the whole round, before any filter)."""
     return Counters.of(Counter(row.board_state for row in rows))
 
@@ -337,7 +343,13 @@ STATE_FILTERS = {
 }
 
 
-def filter_rows(rows, state=None, region=None, group=None):
+def filter_rows(
+    rows: Iterable[BoardRow],
+    *,
+    state: str | None = None,
+    region: str | None = None,
+    group: str | None = None,
+) -> list[BoardRow]:
     """The rows in a state (a board state, "missing" or "review"), region and municipality
     group; an empty value does not filter."""
     if state:
@@ -366,7 +378,7 @@ SORT_KEYS = {
 }
 
 
-def sort_rows(rows, sort=()):
+def sort_rows(rows: Iterable[BoardRow], sort: Sequence[str] = ()) -> list[BoardRow]:
     """The rows sorted by each of `sort` in turn ("state", "-activity", …: see SORT_KEYS),
     empty values last in both directions and the code as tiebreak; without `sort`, furthest
     from done first, then by name."""
@@ -397,7 +409,7 @@ class DeadlineInfo:
         return max(0, -self.days_left)
 
 
-def deadline_info(round_, now=None):
+def deadline_info(round_: Round, now: dt.datetime | None = None) -> DeadlineInfo:
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     days = (timezone.localtime(round_.deadline).date() - today).days
@@ -414,7 +426,7 @@ class SeriesPoint:
     percent: float
 
 
-def first_responses(round_):
+def first_responses(round_: Round) -> list[dt.datetime]:
     """When each municipality that has responded by now first submitted (a returned and
     resubmitted answer counts from its first submission)."""
     return list(
@@ -434,7 +446,9 @@ def first_responses(round_):
     )
 
 
-def response_series(round_, total, now=None):
+def response_series(
+    round_: Round, *, total: int, now: dt.datetime | None = None
+) -> list[SeriesPoint]:
     """One point per day from the opening to today (or the closing): how many had responded
     by the end of that day. `total` is the number of recipients."""
     now = now or timezone.now()
@@ -457,7 +471,7 @@ def response_series(round_, total, now=None):
     return points
 
 
-def series_changes(series):
+def series_changes(series: Sequence[SeriesPoint]) -> list[SeriesPoint]:
     """The days on which the count changed, with the first and the last day: the table that
     stands in for the chart stays short on a long round."""
     out = []
@@ -485,7 +499,13 @@ class Chart:
     last: SeriesPoint | None
 
 
-def response_chart(series, deadline=None, width=640, height=240):
+def response_chart(
+    series: Sequence[SeriesPoint],
+    *,
+    deadline: dt.datetime | None = None,
+    width: int = 640,
+    height: int = 240,
+) -> Chart:
     left, right, top, bottom = 44, 16, 12, 36
     pw, ph = width - left - right, height - top - bottom
     n = len(series)
@@ -528,6 +548,6 @@ def response_chart(series, deadline=None, width=640, height=240):
     )
 
 
-def form_path(round_, municipality):
+def form_path(round_: Round, municipality: Municipality) -> str:
     """The officer form of a municipality in a round (built by the forms issue)."""
     return f"/indberet/{round_.slug}/{municipality.code}/"

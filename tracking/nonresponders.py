@@ -45,7 +45,7 @@ def _local(value, fmt="%Y-%m-%d %H:%M"):
 
 def rows(round_):
     """One line per recipient that has not submitted, by code (the board's rows)."""
-    missing = filter_rows(board_rows(round_), "missing")
+    missing = filter_rows(board_rows(round_), state="missing")
     for m in sorted(missing, key=lambda r: r.code):
         officers, contacts = m.officers, m.contact_people
         emails = [o.email for o in officers] + [c.email for c in contacts if c.email]

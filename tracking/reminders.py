@@ -14,7 +14,7 @@ import logging
 import re
 import string
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -87,7 +87,7 @@ def parse_codes(values: object) -> list[str]:
 # --- The template
 
 
-def default_template():
+def default_template() -> tuple[str, str]:
     """The Danish default subject and body, from templates/email/reminder_*.txt."""
     with translation.override(EMAIL_LANGUAGE):
         subject = render_to_string("email/reminder_subject.txt").strip()
@@ -95,7 +95,7 @@ def default_template():
     return subject, body
 
 
-def round_template(round_):
+def round_template(round_: Round) -> tuple[str, str]:
     """The round's own template, or the default where it has none."""
     subject, body = default_template()
     return (round_.reminder_subject or subject), (round_.reminder_body or body)
@@ -135,7 +135,7 @@ SUBJECT = _("Emnet")
 BODY = _("Teksten")
 
 
-def check_template(subject, body):
+def check_template(subject: str, body: str) -> tuple[str, str]:
     """Refuse an empty or too long template or one with an unknown variable (nothing is sent)."""
     subject, body = (subject or "").strip(), (body or "").strip()
     for value, what, limit in ((subject, SUBJECT, MAX_SUBJECT), (body, BODY, MAX_BODY)):
@@ -153,12 +153,12 @@ def check_template(subject, body):
     return subject, body + "\n"
 
 
-def format_deadline(deadline):
+def format_deadline(deadline: dt.datetime) -> str:
     with translation.override(EMAIL_LANGUAGE):
         return formatting.when(deadline)
 
 
-def variables(round_, municipality):
+def variables(round_: Round, municipality: Municipality) -> dict[str, str]:
     return {
         "round": str(round_),
         "deadline": format_deadline(round_.deadline),
@@ -167,7 +167,9 @@ def variables(round_, municipality):
     }
 
 
-def render(subject, body, round_, municipality):
+def render(
+    round_: Round, municipality: Municipality, *, subject: str, body: str
+) -> tuple[str, str]:
     """A checked template filled in for one municipality."""
     values = variables(round_, municipality)
     return subject.format(**values), body.format(**values)
@@ -176,7 +178,7 @@ def render(subject, body, round_, municipality):
 # --- Who gets it
 
 
-def recipients_by_municipality(municipality_ids):
+def recipients_by_municipality(municipality_ids: Sequence[int]) -> dict[int, list[str]]:
     """{municipality id: sorted e-mail addresses}: the board's people of each municipality
     (`board.people_by_municipality`) by the board's rule (`board.reminder_addresses`)."""
     officers, contacts = people_by_municipality(Q(municipality_id__in=municipality_ids))
@@ -208,7 +210,7 @@ def _claim(round_, municipalities, claim_key, kind, subject, body, user, result)
     now = timezone.now()
     for m in municipalities:
         to = emails.get(m.pk, [])
-        subj, text = render(subject, body, round_, m)
+        subj, text = render(round_, m, subject=subject, body=body)
         try:
             with transaction.atomic():
                 reminder = Reminder.objects.create(
@@ -245,11 +247,11 @@ def _check_round(round_):
         raise ServiceError(ROUND_NOT_OPEN, "round_not_open")
 
 
-def new_nonce():
+def new_nonce() -> str:
     return uuid.uuid4().hex
 
 
-def valid_nonce(nonce):
+def valid_nonce(nonce: str) -> bool:
     try:
         return uuid.UUID(hex=nonce).hex == nonce
     except (TypeError, ValueError, AttributeError):
@@ -317,7 +319,7 @@ def send_manual(
 # --- The schedule
 
 
-def clean_offsets(values):
+def clean_offsets(values: Iterable) -> list[int]:
     """Offsets in days relative to the deadline: whole numbers, −90…90, at most ten, unique,
     sorted. Raises ServiceError with a clear message."""
     out = set()
@@ -349,7 +351,7 @@ def clean_offsets(values):
     return sorted(out)
 
 
-def parse_offsets(text):
+def parse_offsets(text: str) -> list[int]:
     parts = [p for p in (text or "").replace(";", ",").replace(" ", ",").split(",") if p.strip()]
     return clean_offsets(parts)
 
@@ -382,11 +384,11 @@ def update_settings(
     return round_
 
 
-def step_at(round_, offset):
+def step_at(round_: Round, offset: int) -> dt.datetime:
     return round_.deadline + dt.timedelta(days=offset)
 
 
-def due_step(round_, now=None):
+def due_step(round_: Round, now: dt.datetime | None = None) -> int | None:
     """The latest scheduled step that is due: its time has come, and it came after the round
     opened (a step that passed before opening is not sent late). Only the latest is sent, so a
     scheduler that was down for a while sends one reminder, not a burst."""
@@ -410,7 +412,7 @@ class StepResult:
     result: SendResult
 
 
-def send_scheduled(now=None):
+def send_scheduled(now: dt.datetime | None = None) -> list[StepResult]:
     """Send every due scheduled step of every open round to the municipalities that have not
     submitted and have not had this step yet. Safe to run any number of times, concurrently."""
     now = now or timezone.now()
@@ -448,7 +450,7 @@ def send_scheduled(now=None):
     return done
 
 
-def redeliver_stale(now=None):
+def redeliver_stale(now: dt.datetime | None = None) -> int:
     """Re-enqueue deliveries whose task never ran (pending, never attempted, old enough)."""
     now = now or timezone.now()
     ids = list(

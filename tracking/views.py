@@ -89,11 +89,13 @@ def board(request, slug):
     form = BoardFilterForm(request.GET or None)
     wanted = form.values()
     rows = tracking_board.sort_rows(
-        tracking_board.filter_rows(everyone, wanted["state"], wanted["region"], wanted["group"]),
+        tracking_board.filter_rows(
+            everyone, state=wanted["state"], region=wanted["region"], group=wanted["group"]
+        ),
         wanted["sort"],
     )
     counts = tracking_board.board_counters(everyone)  # the whole round, whatever the filters
-    series = tracking_board.response_series(round_, counts.total)
+    series = tracking_board.response_series(round_, total=counts.total)
     current_sort = request.GET.get("sort", "")
     if current_sort.removeprefix("-") not in tracking_board.SORT_KEYS:
         current_sort = ""
@@ -174,7 +176,7 @@ def send_reminder(request, slug):
     if preview_for is not None:
         try:
             subject, body = reminders.check_template(form["subject"].value(), form["body"].value())
-            preview = reminders.render(subject, body, round_, preview_for)
+            preview = reminders.render(round_, preview_for, subject=subject, body=body)
         except ServiceError:
             preview = None
     return render(
@@ -517,8 +519,8 @@ def close_round(request, slug):
         {
             "round": round_,
             "counts": tracking_board.board_counters(rows),
-            "missing": tracking_board.filter_rows(rows, "missing"),
-            "awaiting": tracking_board.filter_rows(rows, "review"),
+            "missing": tracking_board.filter_rows(rows, state="missing"),
+            "awaiting": tracking_board.filter_rows(rows, state="review"),
             "labels": BoardState.labels,
         },
     )

@@ -43,7 +43,11 @@ class Command(BaseCommand):
             raise CommandError(f"Ukendt kommunekode: {', '.join(unknown)}")
         try:
             user, changed = ensure_user(
-                email, role, municipalities, name=name, password=password or None
+                email,
+                role,
+                municipality_codes=municipalities,
+                name=name,
+                password=password or None,
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages))
