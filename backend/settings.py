@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "submissions",
     "tracking",
     "exports",
+    "imports",
     "demo",
 ]
 

@@ -175,7 +175,12 @@ def round_open(request, slug):
 @coordinator_required
 def round_reopen(request, slug):
     round_ = _round(slug)
-    if lifecycle.reopen_round(round_, actor=request.user, ip=client_ip(request)):
+    try:
+        reopened = lifecycle.reopen_round(round_, actor=request.user, ip=client_ip(request))
+    except lifecycle.RoundError as exc:
+        messages.error(request, exc.problems[0].message)
+        return redirect("surveys:round_detail", slug=round_.slug)
+    if reopened:
         messages.success(request, _("Runden er genåbnet. Kommunerne kan igen ændre besvarelser."))
     else:
         messages.info(request, _("Runden var ikke lukket."))
