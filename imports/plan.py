@@ -154,7 +154,7 @@ def _norm(text_):
     return re.sub(r"\s+", " ", str(text_)).strip().casefold()
 
 
-def _known(spec):
+def known_columns(spec):
     """Every column name the export writes for this survey: {name: key to read, "" ignored}."""
     wide = {c.name: "" for c in datasets.wide_columns(spec, include_personal=True)}
     for q in spec.questions:
@@ -184,7 +184,7 @@ def match_columns(round_: Round, headers: list[str], mapping: dict | None = None
     mapping = mapping or {}
     plan = Plan(round_)
     long_names = [c.name for c in datasets.long_columns()]
-    known = _known(spec)
+    known = known_columns(spec)
     labels = _labels(spec)
     code_name = code_column(spec)
     if {"question", "value"} <= set(headers) and code_name in headers:
@@ -384,7 +384,7 @@ def _collect_long(spec, row: RowPlan, items):
             nothing = _flag(cells.get("value"))
             continue
         if question not in questions and question not in explain:
-            if question in _known(spec):
+            if question in known_columns(spec):
                 continue  # a derived value or an indicator: computed, never read
             row.refuse(
                 "unknown_column",

@@ -46,11 +46,7 @@ def upload(
     if not content or not content.strip():
         raise ImportRefused("empty", _("Filen er tom."))
     if len(content) > MAX_FILE_BYTES:
-        raise ImportRefused(
-            "too_large",
-            _("Filen er for stor (%(size)s MB). Den må højst fylde 50 MB.")
-            % {"size": round(len(content) / 1024 / 1024, 1)},
-        )
+        raise ImportRefused("too_large", too_large(len(content)))
     name = (file_name or "upload").replace("\\", "/").rsplit("/", 1)[-1][:200]
     with transaction.atomic():
         imp = Import.objects.create(
@@ -69,6 +65,12 @@ def upload(
             detail={"round": round_.slug, "file": name, "sha256": imp.sha256, "size": imp.size},
         )
     return imp
+
+
+def too_large(size: int) -> str:
+    return _("Filen er for stor (%(size)s MB). Den må højst fylde 50 MB.") % {
+        "size": round(size / 1024 / 1024, 1)
+    }
 
 
 def own_versions(round_: Round) -> dict:

@@ -92,7 +92,7 @@ def test_xlsx_formulas_are_read_as_text_never_evaluated(coordinator):
     wb = Workbook()
     ws = wb.active
     ws.append(["municipality_code", "pupils_8_9", "enrolled", "comment"])
-    ws.append(["101", "=2*500", 10, "=HYPERLINK(\"http://x\")"])
+    ws.append(["101", "=2*500", 10, '=HYPERLINK("http://x")'])
     buffer = io.BytesIO()
     wb.save(buffer)
     imp = services.upload(round_, actor=coordinator, file_name="f.xlsx", content=buffer.getvalue())

@@ -1,0 +1,302 @@
+"""Issue 15: the dry run, apply, idempotent re-apply, undo, the overwrite policy, concurrency
+with an officer's save, and the Danish Excel file written by hand."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from accounts.models import AuditEvent
+from imports import services
+from imports.models import Import
+from reference.models import Municipality
+from submissions import services as submission_services
+from submissions.models import Revision, Submission
+from tests.factories import make_round, make_submission
+
+CODES = ["101", "147", "151", "153", "157", "360", "727"]
+HEADER = "municipality_code;municipality_name;pupils_8_9;enrolled;comment;share_high_explanation"
+# Written as Danish Excel writes it: ';', thousands points, cp1252 (æ ø å), CRLF.
+DANISH = (
+    HEADER
+    + "\r\n101;København;10.567;88;Tæt på målet;\r\n"
+    + "147;Frederiksberg;1.826;8;;\r\n"
+    + "151;Ballerup;869;900;enrolled > pupils: en fejl;\r\n"
+    + "360;Lolland;690;150;;Ny ordning på to skoler\r\n"
+    + "153;Brøndby;613;6;Økonomi og årgang;\r\n"
+).encode("cp1252")
+
+
+def _upload(round_, coordinator, content=DANISH, name="svar.csv"):
+    return services.upload(round_, actor=coordinator, file_name=name, content=content)
+
+
+@pytest.fixture
+def round_():
+    return make_round(codes=CODES)
+
+
+def test_a_hand_written_danish_excel_file_dry_run_shows_changes_errors_and_warnings(
+    round_, coordinator
+):
+    audit_before = AuditEvent.objects.count()
+    imp = _upload(round_, coordinator)
+    assert AuditEvent.objects.count() == audit_before + 1  # the upload itself
+    plan = services.dry_run(imp)
+    assert plan.language == "da" and not plan.problem and not plan.unknown
+    rows = {r.code: r for r in plan.rows}
+    assert rows["101"].answers["pupils_8_9"] == "10.567"
+    assert rows["101"].result.answers["pupils_8_9"] == 10567
+    assert rows["101"].result.answers["comment"] == "Tæt på målet"
+    assert [c.new for c in rows["101"].changes if c.key == "pupils_8_9"] == ["10.567"]
+    assert rows["151"].errors and rows["151"].status == "ok" and not rows["151"].submittable
+    [warning] = rows["360"].warnings
+    assert warning["explained"] and rows["360"].submittable
+    assert plan.counts()["submittable"] == 4
+    # The dry run wrote nothing: no submission, no revision, no audit row.
+    assert not Submission.objects.exists() and not Revision.objects.exists()
+    assert AuditEvent.objects.count() == audit_before + 1
+
+
+def test_apply_as_submitted_then_reapply_is_idempotent_then_undo_and_apply_again(
+    round_, coordinator, mailoutbox
+):
+    imp = _upload(round_, coordinator)
+    report = services.apply(imp, actor=coordinator, mode=Import.Mode.SUBMITTED)
+    assert report.counts["applied"] == 4 and report.counts["blocked"] == 1
+    assert report.names["blocked"] == ["151"]
+    subs = {s.municipality.code: s for s in round_.submissions.select_related("municipality")}
+    assert set(subs) == {"101", "147", "153", "360"}
+    assert all(s.state == "submitted" for s in subs.values())
+    assert subs["360"].explanations == {"share_high": "Ny ordning på to skoler"}
+    [revision] = subs["101"].revisions.all()
+    assert revision.on_behalf and revision.author == coordinator
+    assert "svar.csv" in revision.note and imp.sha256 in revision.note
+    assert coordinator.name in revision.note and "på vegne af København" in revision.note
+    event = AuditEvent.objects.filter(action="submission.imported").first()
+    assert event.detail["sha256"] == imp.sha256 and event.detail["file"] == "svar.csv"
+    assert mailoutbox == []  # nobody e-mailed unless asked
+
+    # The same upload again: the first report; the same file in a new upload: all unchanged.
+    assert services.apply(imp, actor=coordinator).counts == report.counts
+    again = services.apply(_upload(round_, coordinator), actor=coordinator, mode="submitted")
+    assert again.counts["applied"] == 0 and again.counts["unchanged"] == 4
+    assert Revision.objects.count() == 4
+
+    undone = services.undo(imp, actor=coordinator)
+    assert undone.counts == {"restored": 4, "left": 0}
+    for sub in round_.submissions.all():
+        assert sub.state == "draft" and sub.answers == {} and sub.explanations == {}
+    with pytest.raises(services.ImportRefused):
+        services.undo(imp, actor=coordinator)
+
+    third = services.apply(_upload(round_, coordinator), actor=coordinator, mode="submitted")
+    assert third.counts["applied"] == 4
+    assert round_.submissions.filter(state="submitted").count() == 4
+
+
+def test_undo_leaves_a_submission_an_officer_saved_since(round_, coordinator, lolland):
+    imp = _upload(round_, coordinator)
+    services.apply(imp, actor=coordinator, mode=Import.Mode.DRAFT)
+    lolland_mun = Municipality.objects.get(code="360")
+    sub = round_.submissions.get(municipality=lolland_mun)
+    submission_services.save_draft(
+        round_,
+        lolland_mun,
+        actor=lolland,
+        answers={"pupils_8_9": "700", "enrolled": "10"},
+        explanations={},
+        version=sub.version,
+    )
+    report = services.undo(imp, actor=coordinator)
+    assert report.names["left"] == ["360"] and report.counts["restored"] == 4
+    sub.refresh_from_db()
+    assert sub.answers["pupils_8_9"] == 700 and sub.updated_by == lolland
+
+
+def test_an_officers_saved_answers_are_kept_unless_overwrite(round_, coordinator):
+    make_submission(round_, "101", {"pupils_8_9": 1, "enrolled": 0}, state="draft")
+    plan = services.dry_run(_upload(round_, coordinator))
+    assert {r.code for r in plan.rows if r.saved_by_others} == {"101"}
+    report = services.apply(_upload(round_, coordinator), actor=coordinator)
+    assert report.names["kept"] == ["101"]
+    assert round_.submissions.get(municipality__code="101").answers["pupils_8_9"] == 1
+    report = services.apply(_upload(round_, coordinator), actor=coordinator, overwrite=True)
+    assert report.names["applied"] == ["101"]
+    assert round_.submissions.get(municipality__code="101").answers["pupils_8_9"] == 10567
+
+
+def test_an_officer_saving_during_apply_is_never_lost(round_, coordinator, lolland, monkeypatch):
+    """The officer saves after the dry run read the row and before the row is written: the
+    optimistic version check leaves the row alone ("stale")."""
+    from imports import services as import_services
+
+    real = submission_services.import_row
+    lolland_mun = Municipality.objects.get(code="360")
+
+    def officer_saves_first(round_arg, municipality, **kwargs):
+        if municipality.code == "360":
+            submission_services.save_draft(
+                round_arg,
+                lolland_mun,
+                actor=lolland,
+                answers={"pupils_8_9": "42", "enrolled": "1"},
+                explanations={},
+                version=0,
+            )
+        return real(round_arg, municipality, **kwargs)
+
+    monkeypatch.setattr(import_services.submission_services, "import_row", officer_saves_first)
+    report = services.apply(_upload(round_, coordinator), actor=coordinator, overwrite=True)
+    assert report.names["stale"] == ["360"]
+    sub = round_.submissions.get(municipality=lolland_mun)
+    assert sub.answers["pupils_8_9"] == 42 and sub.updated_by == lolland
+
+
+@pytest.mark.parametrize(
+    "content, code",
+    [
+        (b"", "empty"),
+        (b"   \r\n", "empty"),
+        ("municipality_code;title;theme\n101;x;y\n".encode(), "columns"),
+        (b"kommune;antal\n101;5\n", "columns"),
+        ("municipality_code;pupils_8_9\n".encode(), "no_rows"),
+        (
+            "municipality_code;pupils_8_9;enrolled;comment\n101;5;1;Tæt\n".encode() + b"\xe6\xf8",
+            "mixed_encoding",
+        ),
+    ],
+)
+def test_bad_files_are_refused_with_a_message_and_nothing_stored(
+    round_, coordinator, content, code
+):
+    with pytest.raises(services.ImportRefused) as exc:
+        imp = _upload(round_, coordinator, content)
+        plan = services.dry_run(imp)
+        if plan.problem:
+            raise services.ImportRefused("columns", plan.problem)
+    assert exc.value.code == code and exc.value.message
+    assert not Submission.objects.exists()
+
+
+def test_another_surveys_file_says_so_before_anything_else(round_, coordinator):
+    content = "municipality_code;entry_no;title;theme\n101;1;Brobygning;early_action\n".encode()
+    plan = services.dry_run(_upload(round_, coordinator, content))
+    assert "anden undersøgelse" in plan.problem and plan.rows == []
+    with pytest.raises(services.ImportRefused) as exc:
+        services.apply(_upload(round_, coordinator, content), actor=coordinator)
+    assert exc.value.code == "columns"
+
+
+def test_each_refusal_reason(round_, coordinator):
+    content = (
+        "municipality_code,pupils_8_9,enrolled\n"
+        "999,10,1\n"  # unknown code
+        "461,10,1\n"  # a municipality, not a recipient of this round
+        "101,10,1\n101,11,1\n"  # duplicate row
+        "147,ti,1\n"  # a value the type cannot hold
+        "153,12.5,1\n"  # decimals in an integer
+        ",5,5\n"
+    ).encode()
+    plan = services.dry_run(_upload(round_, coordinator, content))
+    reasons = {r.code: r.reasons[0][0] for r in plan.rows}
+    assert reasons == {
+        "999": "unknown_code",
+        "461": "not_recipient",
+        "101": "duplicate",
+        "147": "value",
+        "153": "value",
+        "": "no_code",
+    }
+    assert "»t«" in dict(plan.rows[4].reasons)["value"] or "t" in plan.rows[4].reasons[0][1]
+
+
+def test_unknown_column_is_offered_a_mapping_and_labels_match_in_either_language(
+    round_, coordinator
+):
+    content = (
+        "Kommunekode;Elever i 8. og 9. klasse;pupils enrolled in  junior apprenticeship;Bemærkningen\n"
+        "101;100;5;hej\n"
+    ).encode()
+    imp = _upload(round_, coordinator, content)
+    plan = services.dry_run(imp)
+    read = {h: k for h, k, _how in plan.mapped}
+    assert read.get("Kommunekode") == "municipality_code"
+    assert [h for h, _s in plan.unknown] == ["Bemærkningen"]
+    with pytest.raises(services.ImportRefused) as exc:
+        services.apply(imp, actor=coordinator)
+    assert exc.value.code == "unknown_columns"
+    report = services.apply(imp, actor=coordinator, mapping={"Bemærkningen": "comment"})
+    assert report.counts["applied"] == 1
+    assert round_.submissions.get().answers["comment"] == "hej"
+
+
+def test_too_many_rows_are_refused_before_reading_them_all(round_, coordinator):
+    content = ("municipality_code,pupils_8_9,enrolled\n" + "101,1,0\n" * 100_000).encode()
+    with pytest.raises(services.ImportRefused) as exc:
+        services.dry_run(_upload(round_, coordinator, content))
+    assert exc.value.code == "too_many_rows"
+
+
+def test_a_file_over_50_mb_is_refused_and_not_stored(round_, coordinator):
+    with pytest.raises(services.ImportRefused) as exc:
+        _upload(round_, coordinator, b"x" * (50 * 1024 * 1024 + 1))
+    assert exc.value.code == "too_large" and not Import.objects.exists()
+
+
+def test_an_xlsx_zip_bomb_is_refused_before_it_is_unpacked(round_, coordinator):
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b"\0" * (210 * 1024 * 1024))
+    assert len(buffer.getvalue()) < 1024 * 1024
+    with pytest.raises(services.ImportRefused) as exc:
+        services.dry_run(_upload(round_, coordinator, buffer.getvalue(), "bomb.xlsx"))
+    assert exc.value.code == "zip_bomb"
+
+
+def test_utf8_bom_tab_separated_and_english_yes_no_and_choice_labels(coordinator):
+    round_ = make_round("proevehandlinger", codes=CODES)
+    content = "\ufeffmunicipality_code\tentry_no\ttitle\ttheme\tgoal\tstatus\ttarget_groups\n" + (
+        "101\t1\tBro\tTidlig indsats og bedre datagrundlag\tMål\tplanned\tgrundskole;fgu\n"
+        "101\t2\tTo\tflexible_paths\tMål 2\tPlanlagt\t\n"
+    )
+    plan = services.dry_run(_upload(round_, coordinator, content.encode("utf-8")))
+    [row] = plan.rows
+    assert row.status == "ok", row.reasons
+    entries = row.result.answers["entries"]
+    assert [e["theme"] for e in entries] == ["early_action", "flexible_paths"]
+    assert entries[0]["target_groups"] == ["grundskole", "fgu"]
+
+
+def test_page_flow_upload_dry_run_apply_undo(round_, as_coordinator):
+    base = f"/opfoelgning/{round_.slug}/import/"
+    page = as_coordinator.get(base)
+    assert page.status_code == 200
+    template = as_coordinator.get(base + "skabelon/csv-da/")
+    assert template.status_code == 200 and template.content.startswith(b"\xef\xbb\xbf")
+    assert b"municipality_code;municipality_name" in template.content
+    response = as_coordinator.post(base, {"file": SimpleUploadedFile("svar.csv", DANISH)})
+    assert response.status_code == 302
+    imp = Import.objects.get()
+    html = as_coordinator.get(response["Location"]).content.decode()
+    assert "Prøvekørsel" in html and "10.567" in html and "Lolland" in html
+    assert not Submission.objects.exists()
+    response = as_coordinator.post(response["Location"], {"mode": "submitted"})
+    assert response.status_code == 302
+    assert round_.submissions.filter(state="submitted").count() == 4
+    board = as_coordinator.get(f"/opfoelgning/{round_.slug}/").content.decode()
+    assert "Importér svar fra en fil" in board
+    response = as_coordinator.post(f"{base}{imp.pk}/fortryd/")
+    assert response.status_code == 302
+    assert not round_.submissions.filter(state="submitted").exists()
+
+
+def test_bad_upload_on_the_page_says_why(round_, as_coordinator):
+    base = f"/opfoelgning/{round_.slug}/import/"
+    html = as_coordinator.post(base, {}).content.decode()
+    assert "Vælg en fil" in html
+    response = as_coordinator.post(base, {"file": SimpleUploadedFile("x.csv", b"kommune;x\n1;2\n")})
+    html = as_coordinator.get(response["Location"]).content.decode()
+    assert "passer ikke" in html
