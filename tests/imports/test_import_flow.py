@@ -25,6 +25,10 @@ DANISH = (
 ).encode("cp1252")
 
 
+# UTF-8 (Tæt) with two cp1252 bytes (æø) after it: a file saved by two programs.
+MIXED = "municipality_code;pupils_8_9;enrolled;comment\n101;5;1;Tæt\n".encode() + b"\xe6\xf8"
+
+
 def _upload(round_, coordinator, content=DANISH, name="svar.csv"):
     return services.upload(round_, actor=coordinator, file_name=name, content=content)
 
@@ -156,9 +160,9 @@ def test_an_officer_saving_during_apply_is_never_lost(round_, coordinator, lolla
     [
         (b"", "empty"),
         (b"   \r\n", "empty"),
-        ("municipality_code;title;theme\n101;x;y\n".encode(), "columns"),
+        (b"municipality_code;title;theme\n101;x;y\n", "columns"),
         (b"kommune;antal\n101;5\n", "columns"),
-        ("municipality_code;pupils_8_9\n".encode(), "no_rows"),
+        (b"municipality_code;pupils_8_9\n", "no_rows"),
         (
             "municipality_code;pupils_8_9;enrolled;comment\n101;5;1;Tæt\n".encode() + b"\xe6\xf8",
             "mixed_encoding",
@@ -178,7 +182,7 @@ def test_bad_files_are_refused_with_a_message_and_nothing_stored(
 
 
 def test_another_surveys_file_says_so_before_anything_else(round_, coordinator):
-    content = "municipality_code;entry_no;title;theme\n101;1;Brobygning;early_action\n".encode()
+    content = b"municipality_code;entry_no;title;theme\n101;1;Brobygning;early_action\n"
     plan = services.dry_run(_upload(round_, coordinator, content))
     assert "anden undersøgelse" in plan.problem and plan.rows == []
     with pytest.raises(services.ImportRefused) as exc:
@@ -188,14 +192,14 @@ def test_another_surveys_file_says_so_before_anything_else(round_, coordinator):
 
 def test_each_refusal_reason(round_, coordinator):
     content = (
-        "municipality_code,pupils_8_9,enrolled\n"
-        "999,10,1\n"  # unknown code
-        "461,10,1\n"  # a municipality, not a recipient of this round
-        "101,10,1\n101,11,1\n"  # duplicate row
-        "147,ti,1\n"  # a value the type cannot hold
-        "153,12.5,1\n"  # decimals in an integer
-        ",5,5\n"
-    ).encode()
+        b"municipality_code,pupils_8_9,enrolled\n"
+        b"999,10,1\n"  # unknown code
+        b"461,10,1\n"  # a municipality, not a recipient of this round
+        b"101,10,1\n101,11,1\n"  # duplicate row
+        b"147,ti,1\n"  # a value the type cannot hold
+        b"153,12.5,1\n"  # decimals in an integer
+        b",5,5\n"
+    )
     plan = services.dry_run(_upload(round_, coordinator, content))
     reasons = {r.code: r.reasons[0][0] for r in plan.rows}
     assert reasons == {
@@ -213,7 +217,8 @@ def test_unknown_column_is_offered_a_mapping_and_labels_match_in_either_language
     round_, coordinator
 ):
     content = (
-        "Kommunekode;Elever i 8. og 9. klasse;pupils enrolled in  junior apprenticeship;Bemærkningen\n"
+        "Kommunekode;Elever i 8. og 9. klasse;"
+        "pupils enrolled in  junior apprenticeship;Bemærkningen\n"
         "101;100;5;hej\n"
     ).encode()
     imp = _upload(round_, coordinator, content)
