@@ -61,7 +61,7 @@ def test_filled_by_import_it_feeds_the_next_rounds_history_checks(survey, coordi
         reference_date=dt.date(2025, 9, 30),
         recipients=["360", "727"],
     )
-    content = "municipality_code;pupils_8_9;enrolled\n360;1.000;30\n727;800;20\n".encode()
+    content = b"municipality_code;pupils_8_9;enrolled\n360;1.000;30\n727;800;20\n"
     imp = services.upload(old, actor=coordinator, file_name="bilag.csv", content=content)
     report = services.apply(imp, actor=coordinator, mode=Import.Mode.SUBMITTED)
     assert report.counts["applied"] == 2
