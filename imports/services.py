@@ -128,9 +128,9 @@ def apply(
     mapping: dict | None = None,
     ip: str | None = None,
 ) -> Report:
-    """Apply an uploaded import: each row one transaction through `import_row`. Applying the
-    same upload twice changes nothing (the first report is returned); applying the same file
-    again in a new upload finds every row unchanged."""
+    """Apply an uploaded import: each row one transaction through `import_row`. Applying an
+    applied import again changes nothing (its report is returned); applying the same file in
+    a new upload finds every row unchanged; an undone import can be applied again."""
     _check_round(imp.round)
     if mode not in Import.Mode.values:
         raise ImportRefused("invalid", _("Vælg, om rækkerne bliver kladder eller indsendte."))
@@ -143,7 +143,10 @@ def apply(
             _("Vælg for hver ukendt kolonne, hvilket spørgsmål den er, eller at den ignoreres: %s")
             % ", ".join(h for h, _hints in plan.unknown[:10]),
         )
-    claimed = Import.objects.filter(pk=imp.pk, state=Import.State.UPLOADED).update(
+    # An uploaded import, or one undone (applying it again): claimed by one caller only.
+    claimed = Import.objects.filter(
+        pk=imp.pk, state__in=(Import.State.UPLOADED, Import.State.UNDONE)
+    ).update(
         state=Import.State.APPLIED,
         applied_at=timezone.now(),
         applied_by=actor,
@@ -220,7 +223,7 @@ def undo(imp: Import, *, actor: User, ip: str | None = None) -> Report:
     counts = {"restored": 0, "left": 0}
     names = {"restored": [], "left": []}
     audit = {"import": imp.pk, "file": imp.file_name, "sha256": imp.sha256}
-    rows = imp.rows.filter(outcome=ImportRow.Outcome.APPLIED).select_related(
+    rows = imp.rows.filter(outcome=ImportRow.Outcome.APPLIED, undo="").select_related(
         "municipality", "submission"
     )
     for row in rows:

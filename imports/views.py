@@ -76,7 +76,9 @@ def detail(request, slug, import_id):
     round_ = get_round(request.user, slug)
     imp = _import(round_, import_id)
     plan, refused = None, ""
-    if imp.state == imp.State.UPLOADED:
+    if imp.state == imp.State.UPLOADED or (
+        imp.state == imp.State.UNDONE and request.GET.get("igen") == "1"
+    ):
         try:
             plan = services.dry_run(imp, mapping=imp.mapping or None)
         except services.ImportRefused as exc:
