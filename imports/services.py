@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.audit import record
 from accounts.models import User
 from imports.models import Import, ImportRow
-from imports.plan import Plan, max_rows, plan_rows
+from imports.plan import Plan, match_columns, max_rows, plan_rows
 from imports.reader import MAX_FILE_BYTES, FileRefused, read_table
 from submissions import services as submission_services
 from surveys.models import Round, RoundState
@@ -41,13 +41,20 @@ def _check_round(round_: Round):
 def upload(
     round_: Round, *, actor: User, file_name: str, content: bytes, ip: str | None = None
 ) -> Import:
-    """Store an uploaded file for a round (refused when empty or over 50 MB, nothing stored)."""
+    """Store an uploaded file for a round. Refused, and nothing stored, when it is empty, over
+    50 MB, cannot be read (encoding, zip bomb, too many rows, …) or does not fit the round
+    (another survey's columns: said before anything else)."""
     _check_round(round_)
     if not content or not content.strip():
         raise ImportRefused("empty", _("Filen er tom."))
     if len(content) > MAX_FILE_BYTES:
         raise ImportRefused("too_large", too_large(len(content)))
     name = (file_name or "upload").replace("\\", "/").rsplit("/", 1)[-1][:200]
+    # A file that cannot be read, or does not fit the round, is refused before it is stored.
+    table = _read(round_, content, name)
+    problem = match_columns(round_, table.headers).problem
+    if problem:
+        raise ImportRefused("columns", problem)
     with transaction.atomic():
         imp = Import.objects.create(
             round=round_,
@@ -90,13 +97,15 @@ def dry_run(imp: Import, *, mapping: dict | None = None) -> Plan:
     """What applying `imp` would do, row by row. Writes nothing. Raises ImportRefused when
     the file cannot be read."""
     round_ = imp.round
+    table = _read(round_, bytes(imp.content), imp.file_name)
+    return plan_rows(round_, table, mapping, own_versions(round_))
+
+
+def _read(round_: Round, content: bytes, name: str):
     try:
-        table = read_table(
-            bytes(imp.content), imp.file_name, max_rows=max_rows(round_, round_.recipients.count())
-        )
+        return read_table(content, name, max_rows=max_rows(round_, round_.recipients.count()))
     except FileRefused as exc:
         raise ImportRefused(exc.code, exc.message) from None
-    return plan_rows(round_, table, mapping, own_versions(round_))
 
 
 @dataclass

@@ -82,7 +82,7 @@ def test_refusals_answer_in_the_error_shape(clients, round_):  # noqa: F811
     response = api.post(
         url(f"rounds/{SLUG}/imports/"), {"file": _file(b"a;b\n1;2\n")}, format="multipart"
     )
-    assert response.status_code == 201 and response.json()["problem"]
+    assert response.status_code == 400 and response.json()["error"]["code"] == "columns"
     response = api.post(
         url(f"rounds/{SLUG}/imports/"), {"file": _file(b"\n\n")}, format="multipart"
     )
