@@ -302,3 +302,67 @@ def test_bad_upload_on_the_page_says_why(round_, as_coordinator):
     response = as_coordinator.post(base, {"file": SimpleUploadedFile("x.csv", b"kommune;x\n1;2\n")})
     assert response.status_code == 200 and "passer ikke" in response.content.decode()
     assert not Import.objects.exists()
+
+
+def test_the_history_shows_where_an_imported_row_came_from(round_, coordinator, as_coordinator):
+    imp = _upload(round_, coordinator)
+    services.apply(imp, actor=coordinator, mode=Import.Mode.SUBMITTED)
+    html = as_coordinator.get(f"/indberet/{round_.slug}/360/historik/").content.decode()
+    assert "svar.csv" in html and imp.sha256 in html and "på vegne af kommunen" in html
+
+
+def test_officers_get_a_receipt_only_when_asked(
+    round_, coordinator, lolland, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.apply(_upload(round_, coordinator), actor=coordinator, mode="submitted")
+    assert mailoutbox == []
+    round2 = make_round(codes=CODES)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.apply(
+            _upload(round2, coordinator), actor=coordinator, mode="submitted", notify=True
+        )
+    assert [lolland.email] in [m.to for m in mailoutbox]
+
+
+def test_long_layout_refuses_an_unknown_question_and_a_duplicate(round_, coordinator):
+    content = (
+        b"municipality_code,round,entry_no,question,value\n"
+        b"101,x,,pupils_8_9,100\n101,x,,enrolled,5\n101,x,,share,0.05\n"
+        b"147,x,,pupils_8_9,100\n147,x,,elever,5\n"
+        b"151,x,,pupils_8_9,100\n151,x,,pupils_8_9,101\n"
+    )
+    plan = services.dry_run(_upload(round_, coordinator, content))
+    assert plan.layout == "long"
+    status = {r.code: (r.status, r.reasons[0][0] if r.reasons else "") for r in plan.rows}
+    assert status == {
+        "101": ("ok", ""),  # `share` is derived: computed, never read
+        "147": ("refused", "unknown_column"),
+        "151": ("refused", "duplicate"),
+    }
+
+
+def test_formulas_in_a_csv_are_text_never_evaluated(round_, coordinator):
+    content = b'municipality_code,pupils_8_9,enrolled,comment\n101,=1+2,1,"=HYPERLINK(""x"")"\n'
+    [row] = services.dry_run(_upload(round_, coordinator, content)).rows
+    assert row.status == "refused" and "=" in row.reasons[0][1]
+    content = b'municipality_code,pupils_8_9,enrolled,comment\n101,3,1,"=HYPERLINK(""x"")"\n'
+    services.apply(_upload(round_, coordinator, content), actor=coordinator)
+    assert round_.submissions.get().answers["comment"] == '=HYPERLINK("x")'
+
+
+@pytest.mark.parametrize("fmt", ["csv", "csv-da", "xlsx"])
+def test_the_templates_are_importable_and_a_prefilled_one_carries_the_answers(
+    round_, coordinator, fmt
+):
+    from imports.template import template
+
+    make_submission(round_, "360", {"pupils_8_9": 1250, "enrolled": 40, "comment": "Ja; nej"})
+    name, _type, empty = template(round_, fmt)
+    imp = _upload(round_, coordinator, empty, name)
+    plan = services.dry_run(imp)
+    assert len(plan.rows) == len(CODES) and {r.status for r in plan.rows} == {"empty"}
+    name, _type, filled = template(round_, fmt, prefill=True)
+    target = make_round(codes=CODES)
+    services.apply(_upload(target, coordinator, filled, name), actor=coordinator)
+    assert target.submissions.get().answers == round_.submissions.get().answers
