@@ -366,3 +366,31 @@ def test_the_templates_are_importable_and_a_prefilled_one_carries_the_answers(
     target = make_round(codes=CODES)
     services.apply(_upload(target, coordinator, filled, name), actor=coordinator)
     assert target.submissions.get().answers == round_.submissions.get().answers
+
+
+def test_the_dry_run_reads_a_constant_number_of_queries(coordinator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reference.models import Municipality
+
+    codes = list(
+        Municipality.objects.filter(is_synthetic=False).values_list("code", flat=True)[:40]
+    )
+    round_ = make_round(codes=codes)
+    previous_round = make_round(codes=codes)
+    round_.previous = previous_round
+    round_.save()
+
+    for code in codes:
+        make_submission(previous_round, code, {"pupils_8_9": 100, "enrolled": 1})
+
+    def queries(n):
+        lines = ["municipality_code;pupils_8_9;enrolled"] + [f"{c};120;2" for c in codes[:n]]
+        imp = _upload(round_, coordinator, "\n".join(lines).encode())
+        with CaptureQueriesContext(connection) as ctx:
+            plan = services.dry_run(imp)
+        assert len(plan.ok_rows) == n
+        return len(ctx.captured_queries)
+
+    assert queries(5) == queries(40)
