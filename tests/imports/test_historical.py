@@ -114,3 +114,25 @@ def test_the_historical_round_page(as_coordinator, survey):
         },
     ).content.decode()
     assert "skal ligge i fortiden" in html
+
+
+def test_the_api_creates_a_historical_round(survey, coordinator):
+    from tests.api.conftest import token_client
+
+    api = token_client(coordinator)
+    body = {
+        "survey": "juniormesterlaere",
+        "title": "September 2025",
+        "slug": "jml-2025-09",
+        "deadline": "2025-09-30T12:00:00+02:00",
+        "recipients": ["360", "727"],
+        "historical": True,
+    }
+    response = api.post("/api/v1/rounds/", body, format="json")
+    assert response.status_code == 201, response.content
+    data = response.json()
+    assert data["historical"] and data["state"] == "closed" and data["opened_at"] is None
+    future = {**body, "slug": "later", "deadline": "2099-01-01T12:00:00+01:00"}
+    response = api.post("/api/v1/rounds/", future, format="json")
+    assert response.status_code == 400
+    assert [f["field"] for f in response.json()["error"]["fields"]] == ["deadline"]
