@@ -91,8 +91,11 @@ def detail(request, slug, import_id):
     )
     if request.method == "POST" and plan is not None and form.is_valid():
         mapping = form.mapping() or None
-        if mapping and plan.unknown:
-            plan = services.dry_run(imp, mapping=mapping)
+        if request.POST.get("action") == "preview":
+            # The dry run again with the chosen columns: still nothing stored.
+            mapped = services.dry_run(imp, mapping=mapping)
+            context = {"round": round_, "imp": imp, "plan": mapped, "form": form}
+            return render(request, "imports/detail.html", {**context, "preview": True})
         try:
             services.apply(
                 imp,

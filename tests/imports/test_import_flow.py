@@ -394,3 +394,19 @@ def test_the_dry_run_reads_a_constant_number_of_queries(coordinator):
         return len(ctx.captured_queries)
 
     assert queries(5) == queries(40)
+
+
+def test_the_page_offers_a_mapping_previews_it_and_applies_it(round_, as_coordinator):
+    base = f"/opfoelgning/{round_.slug}/import/"
+    content = "municipality_code;Elever i alt;enrolled\n101;1.000;10\n".encode()
+    response = as_coordinator.post(base, {"file": SimpleUploadedFile("a.csv", content)})
+    detail = response["Location"]
+    html = as_coordinator.get(detail).content.decode()
+    assert "Kolonnen »Elever i alt«" in html and 'value="pupils_8_9"' in html
+    preview = as_coordinator.post(
+        detail, {"action": "preview", "mode": "draft", "map_0": "pupils_8_9"}
+    ).content.decode()
+    assert "1.000" in preview and "»Elever i alt« → <code>pupils_8_9</code>" in preview
+    assert not Submission.objects.exists()
+    as_coordinator.post(detail, {"action": "apply", "mode": "draft", "map_0": "pupils_8_9"})
+    assert round_.submissions.get().answers["pupils_8_9"] == 1000
