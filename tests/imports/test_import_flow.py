@@ -398,7 +398,7 @@ def test_the_dry_run_reads_a_constant_number_of_queries(coordinator):
 
 def test_the_page_offers_a_mapping_previews_it_and_applies_it(round_, as_coordinator):
     base = f"/opfoelgning/{round_.slug}/import/"
-    content = "municipality_code;Elever i alt;enrolled\n101;1.000;10\n".encode()
+    content = b"municipality_code;Elever i alt;enrolled\n101;1.000;10\n"
     response = as_coordinator.post(base, {"file": SimpleUploadedFile("a.csv", content)})
     detail = response["Location"]
     html = as_coordinator.get(detail).content.decode()
