@@ -129,14 +129,16 @@ def _on_behalf(user, municipality):
     return not is_member(user, municipality)
 
 
-def _revise(submission, action, user, changed_keys=(), note=""):
+def _revise(submission, action, user, changed_keys=(), note="", on_behalf=None):
+    if on_behalf is None:
+        on_behalf = _on_behalf(user, submission.municipality) if user else False
     Revision.objects.create(
         submission=submission,
         number=submission.version,
         action=action,
         state=submission.state,
         author=user,
-        on_behalf=_on_behalf(user, submission.municipality) if user else False,
+        on_behalf=on_behalf,
         answers=submission.answers,
         explanations=submission.explanations,
         changed_keys=list(changed_keys),
@@ -552,10 +554,8 @@ def import_row(
         submission.last_activity_at = now
         submission.save()
         action = Revision.Action.SUBMIT if submit else Revision.Action.SAVE
-        _revise(submission, action, actor, keys, note=note)
-        Revision.objects.filter(submission=submission, number=submission.version).update(
-            on_behalf=True
-        )
+        # Entered by the coordinator for the municipality, whoever the actor is a member of.
+        _revise(submission, action, actor, keys, note=note, on_behalf=True)
         record(
             "submission.imported",
             actor=actor,
