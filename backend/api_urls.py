@@ -49,6 +49,11 @@ urlpatterns = [
     ),
     path("rounds/<slug:slug>/imports/", imports_api.RoundImports.as_view(), name="api-imports"),
     path(
+        "rounds/<slug:slug>/imports/<int:import_id>/",
+        imports_api.ImportDetail.as_view(),
+        name="api-import",
+    ),
+    path(
         "rounds/<slug:slug>/imports/<int:import_id>/apply/",
         imports_api.ImportApply.as_view(),
         name="api-import-apply",

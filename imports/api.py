@@ -252,6 +252,25 @@ IMPORT_PARAM = OpenApiParameter(
 
 @extend_schema(
     tags=["imports"],
+    summary="One import: its state and report, and while not applied its dry run (coordinators)",
+    parameters=[SLUG_PARAM, IMPORT_PARAM],
+    responses={200: ImportSerializer, **error_responses(400, 403, 404)},
+)
+class ImportDetail(ApiView):
+    def get(self, request, slug, import_id):
+        round_ = _coordinator_round(request, slug)
+        imp = _import(round_, import_id)
+        plan = None
+        if imp.state == Import.State.UPLOADED:
+            try:
+                plan = services.dry_run(imp, mapping=imp.mapping or None)
+            except services.ImportRefused as exc:
+                _refused(exc)
+        return Response(import_data(imp, plan, dry_run=plan is not None))
+
+
+@extend_schema(
+    tags=["imports"],
     summary="Apply an uploaded import (coordinators)",
     parameters=[SLUG_PARAM, IMPORT_PARAM],
     request=ApplyRequestSerializer,

@@ -172,6 +172,13 @@ EXPECTED = {
     "api-round-summary": API_READERS,
     "api-round-export": API_READERS,
     "api-imports": API_POST,
+    "api-import": {
+        "anonymous": {401},
+        "officer": {403},
+        "outsider": {403},
+        "analyst": {403},
+        "coordinator": {200},
+    },
     "api-import-apply": API_POST,
     "api-import-undo": API_POST,
     "api-submission": API_OWN,

@@ -105,3 +105,15 @@ def test_a_round_others_cannot_see_answers_404(clients, db):  # noqa: F811
         url("rounds/only-copenhagen/imports/"), {"file": _file()}, format="multipart"
     )
     assert response.status_code == 404
+
+
+def test_read_one_import(clients, round_, coordinator):  # noqa: F811
+    from imports import services
+
+    imp = services.upload(round_, actor=coordinator, file_name="svar.csv", content=CSV)
+    body = clients["coordinator"].get(url(f"rounds/{SLUG}/imports/{imp.pk}/")).json()
+    assert body["dry_run"] and body["counts"]["ok"] == 2
+    assert clients["analyst"].get(url(f"rounds/{SLUG}/imports/{imp.pk}/")).status_code == 403
+    services.apply(imp, actor=coordinator)
+    body = clients["coordinator"].get(url(f"rounds/{SLUG}/imports/{imp.pk}/")).json()
+    assert not body["dry_run"] and body["report"]["counts"]["applied"] == 2
