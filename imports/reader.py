@@ -129,13 +129,17 @@ def _MIXED():  # noqa: N802 - a message, built when the language is known
 
 
 def _sniff(text: str) -> str:
+    """The separator: the one the header line uses most (headers are names, which hold no
+    separators), else what csv.Sniffer finds in the first lines, else a comma."""
+    first = text.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (";", "\t", ",")}
+    if any(counts.values()):
+        return max(counts, key=counts.get)
     sample = "\n".join(text.splitlines()[:20])
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
-        first = text.splitlines()[0] if text else ""
-        counts = {d: first.count(d) for d in (";", "\t", ",")}
-        return max(counts, key=counts.get) if any(counts.values()) else ","
+        return ","
 
 
 def _read_csv(content: bytes, max_rows: int) -> Table:

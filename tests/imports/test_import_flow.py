@@ -410,3 +410,15 @@ def test_the_page_offers_a_mapping_previews_it_and_applies_it(round_, as_coordin
     assert not Submission.objects.exists()
     as_coordinator.post(detail, {"action": "apply", "mode": "draft", "map_0": "pupils_8_9"})
     assert round_.submissions.get().answers["pupils_8_9"] == 1000
+
+
+def test_the_separator_is_the_headers_even_when_texts_hold_others(round_, coordinator):
+    content = (
+        b"municipality_code\tpupils_8_9\tenrolled\tcomment\n"
+        b"101\t1.250\t5\tEt; to, tre; fire, fem\n"
+        b"147\t900\t4\ta,b,c,d,e,f,g\n"
+    )
+    plan = services.dry_run(_upload(round_, coordinator, content))
+    rows = {r.code: r for r in plan.rows}
+    assert rows["101"].result.answers["comment"] == "Et; to, tre; fire, fem"
+    assert rows["101"].result.answers["pupils_8_9"] == 1250  # tab: read as Danish
