@@ -136,3 +136,27 @@ def test_the_api_creates_a_historical_round(survey, coordinator):
     response = api.post("/api/v1/rounds/", future, format="json")
     assert response.status_code == 400
     assert [f["field"] for f in response.json()["error"]["fields"]] == ["deadline"]
+
+
+def test_the_change_since_the_previous_round_reads_the_historical_round(survey, coordinator):
+    from exports.analysis import analyse_round
+
+    old = lifecycle.create_historical_round(
+        actor=coordinator,
+        survey=survey,
+        title="September 2025",
+        slug="jml-2025-09",
+        reference_date=dt.date(2025, 9, 30),
+        recipients=["360", "727"],
+    )
+    content = b"municipality_code;pupils_8_9;enrolled\n360;1.000;30\n727;800;20\n"
+    imp = services.upload(old, actor=coordinator, file_name="bilag.csv", content=content)
+    services.apply(imp, actor=coordinator, mode=Import.Mode.SUBMITTED)
+    new = make_round(codes=["360", "727"], previous=old)
+    from tests.factories import make_submission
+
+    make_submission(new, "360", {"pupils_8_9": 1000, "enrolled": 50})
+    [indicator] = analyse_round(new)["indicators"]
+    lolland = next(m for m in indicator["municipalities"] if m["code"] == "360")
+    assert lolland["previous_value"] == pytest.approx(0.03)
+    assert lolland["change"] == pytest.approx(0.02)
