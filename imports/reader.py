@@ -217,6 +217,10 @@ def _read_xlsx(content: bytes, max_rows: int) -> Table:
                     raise FileRefused("too_many_rows", _too_many(max_rows))
                 continue
             rows.append([_cell(c) for c in row])
+    except FileRefused:
+        raise
+    except Exception:  # a broken sheet (or an XML entity, refused by defusedxml) while reading
+        raise FileRefused("not_xlsx", _NOT_XLSX()) from None
     finally:
         workbook.close()
     return Table(headers, rows, "xlsx", "", "")

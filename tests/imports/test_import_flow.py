@@ -422,3 +422,31 @@ def test_the_separator_is_the_headers_even_when_texts_hold_others(round_, coordi
     rows = {r.code: r for r in plan.rows}
     assert rows["101"].result.answers["comment"] == "Et; to, tre; fire, fem"
     assert rows["101"].result.answers["pupils_8_9"] == 1250  # tab: read as Danish
+
+
+def test_an_xlsx_with_an_xml_entity_bomb_is_refused(round_, coordinator):
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    bomb = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row>'
+        "</sheetData></worksheet>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = bomb.encode()
+            target.writestr(item, data)
+    with pytest.raises(services.ImportRefused) as exc:
+        _upload(round_, coordinator, out.getvalue(), "bomb.xlsx")
+    assert exc.value.code == "not_xlsx" and not Import.objects.exists()
