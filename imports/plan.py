@@ -197,9 +197,9 @@ def match_columns(round_: Round, headers: list[str], mapping: dict | None = None
     for h in headers:
         if h in known:
             plan.columns[h] = known[h]
-        elif h in mapping:
+        elif h in mapping and (not mapping[h] or mapping[h] in known):
             chosen = mapping[h] or ""
-            plan.columns[h] = known.get(chosen, "") if chosen else ""
+            plan.columns[h] = known[chosen] if chosen else ""
             plan.mapped.append((h, chosen, "chosen"))
         elif _norm(h) in {_norm(k) for k in known}:
             name = next(k for k in known if _norm(k) == _norm(h))

@@ -117,3 +117,15 @@ def test_read_one_import(clients, round_, coordinator):  # noqa: F811
     services.apply(imp, actor=coordinator)
     body = clients["coordinator"].get(url(f"rounds/{SLUG}/imports/{imp.pk}/")).json()
     assert not body["dry_run"] and body["report"]["counts"]["applied"] == 2
+
+
+def test_a_mapping_to_a_column_the_round_does_not_have_is_not_taken(clients, round_):  # noqa: F811
+    content = b"municipality_code;Elever;enrolled\n360;1000;10\n"
+    response = clients["coordinator"].post(
+        url(f"rounds/{SLUG}/imports/"),
+        {"file": _file(content), "dry_run": "false", "mapping": '{"Elever": "elever"}'},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "unknown_columns"
+    assert not Submission.objects.exists()
