@@ -182,16 +182,19 @@ def september_2025_csv(rows) -> bytes:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(
         ["municipality_code", "municipality_name", "pupils_8_9", "enrolled", "comment"]
-        + ["share_high_explanation"]
+        + ["share_high_explanation", "submitted_at"]
     )
-    for r in rows:
-        if r["round"] != "2025-09" or r["state"] != "submitted":
+    start = _aware(2025, 9, 2, 9, 0)
+    for i, r in enumerate(x for x in rows if x["round"] == "2025-09"):
+        if r["state"] != "submitted":
             continue
+        # When each municipality answered, spread over September as the table's source had it.
+        at = (start + dt.timedelta(hours=7 * i)).astimezone(dt.UTC)
         pupils = f"{int(r['pupils_8_9']):,}".replace(",", ".")
         explanation = f"{DEMO_TAG} Tallet er kontrolleret og korrekt."  # kept where raised
         writer.writerow(
             [r["municipality_code"], r["municipality_name"], pupils, r["enrolled"]]
-            + [r.get("comment") or "", explanation]
+            + [r.get("comment") or "", explanation, at.strftime("%Y-%m-%d %H:%M:%S+00:00")]
         )
     return out.getvalue().encode("cp1252")
 

@@ -66,6 +66,7 @@ class RowPlan:
     version: int = 0
     state: str = ""
     saved_by_others: bool = False
+    submitted_at: object = None  # a historical round's time of answer, from the file
 
     @property
     def errors(self):
@@ -162,6 +163,9 @@ def known_columns(spec):
     for key in spec.warning_keys:
         wide[f"{key}_explanation"] = f"{key}_explanation"
     wide[code_column(spec)] = "code"
+    # Read for historical rounds only (when each answered, as the earlier system recorded
+    # it); for other rounds the time of the import is the time of submission.
+    wide["submitted_at"] = "submitted_at"
     if spec.has_entries:
         wide["entry_no"] = "entry_no"
         wide["nothing_to_report"] = "nothing_to_report"
@@ -230,6 +234,32 @@ def match_columns(round_: Round, headers: list[str], mapping: dict | None = None
             "(%(keys)s) er en kolonne i filen. Er det en fil fra en anden undersøgelse?"
         ) % {"survey": label_text(spec.title), "keys": ", ".join(spec.question_keys[:8])}
     return plan
+
+
+def _read_submitted_at(round_: Round, row: RowPlan, raw) -> None:
+    """A historical round's `submitted_at` cell (the export's ISO 8601 time, UTC unless it
+    says otherwise; a date-time cell of a spreadsheet); blank means the reference date."""
+    if raw in (None, ""):
+        return
+    when = raw if isinstance(raw, dt.datetime) else None
+    if when is None:
+        try:
+            when = dt.datetime.fromisoformat(str(raw).strip())
+        except ValueError:
+            when = None
+    if when is not None and when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    if when is None or when > round_.deadline:
+        row.refuse(
+            "submitted_at",
+            _(
+                "Indsendt-tidspunktet »%(value)s« kan ikke bruges: skriv det som "
+                "2025-09-30 14:05:00+00:00, senest rundens referencedato."
+            )
+            % {"value": str(raw)[:40]},
+        )
+        return
+    row.submitted_at = when
 
 
 def _code(value):
@@ -527,6 +557,8 @@ def plan_rows(round_: Round, table: Table, mapping: dict | None = None, own_vers
             _collect_long(spec, row, items)
         else:
             _collect_wide(spec, row, items)
+        if round_.is_historical and plan.layout == "wide":
+            _read_submitted_at(round_, row, items[0][1].get("submitted_at"))
         if row.status == "refused":
             continue
         if not row.answers:

@@ -193,6 +193,7 @@ def apply(
             language=plan.language,
             notify=notify,
             ip=ip,
+            submitted_at=row.submitted_at,
         )
         ImportRow.objects.create(
             import_run=imp,

@@ -493,6 +493,7 @@ def import_row(
     language: str = "da",
     notify: bool = False,
     ip: str | None = None,
+    submitted_at: dt.datetime | None = None,
 ) -> ImportOutcome:
     """Store one imported row as one revision, entered by `actor` on behalf of the
     municipality (`note` says so, with the source file), in one transaction with its audit
@@ -507,7 +508,8 @@ def import_row(
     - `submit`: the row becomes submitted, or is "blocked" and not written when errors or
       unexplained warnings stand in the way; otherwise it is stored as a draft.
     - A historical round (closed, loaded from a table) takes imports; another closed round
-      does not. Officers are e-mailed a receipt only with `notify`."""
+      does not. Its rows were submitted at `submitted_at` (the time the file gives) or else
+      by its reference date. Officers are e-mailed a receipt only with `notify`."""
     if round_.state == RoundState.CLOSED and not round_.is_historical:
         raise NotEditable(ROUND_CLOSED, "round_closed")
     spec = round_.definition.spec
@@ -542,7 +544,9 @@ def import_row(
         submission.state = target
         if submit:
             # A historical round's answers were given by its reference date, never late.
-            submission.submitted_at = round_.deadline if round_.is_historical else now
+            submission.submitted_at = (
+                (submitted_at or round_.deadline) if round_.is_historical else now
+            )
             submission.late = not round_.is_historical and now > round_.deadline
             submission.submitted_by = actor
         else:

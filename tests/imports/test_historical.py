@@ -79,6 +79,33 @@ def test_filled_by_import_it_feeds_the_next_rounds_history_checks(survey, coordi
     assert [w["code"] for w in saved.result.warnings] == ["history"]
 
 
+def test_a_historical_import_keeps_when_each_answered_and_refuses_an_unreadable_time(
+    survey, coordinator
+):
+    old = lifecycle.create_historical_round(
+        actor=coordinator,
+        survey=survey,
+        title="September 2025",
+        slug="jml-2025-09",
+        reference_date=dt.date(2025, 9, 30),
+        recipients=["360", "727", "101"],
+    )
+    content = (
+        b"municipality_code;pupils_8_9;enrolled;submitted_at\n"
+        b"360;1.000;30;2025-09-12 08:30:00+00:00\n"
+        b"727;800;20;\n"
+        b"101;900;20;12-09-2025\n"
+    )
+    imp = services.upload(old, actor=coordinator, file_name="bilag.csv", content=content)
+    plan = services.dry_run(imp)
+    refused = {r.code: r.reasons for r in plan.rows if r.status == "refused"}
+    assert list(refused) == ["101"]
+    assert refused["101"][0][0] == "submitted_at" and "12-09-2025" in refused["101"][0][1]
+    services.apply(imp, actor=coordinator, mode=Import.Mode.SUBMITTED)
+    times = dict(old.submissions.values_list("municipality__code", "submitted_at"))
+    assert times == {"360": dt.datetime(2025, 9, 12, 8, 30, tzinfo=dt.UTC), "727": old.deadline}
+
+
 def test_an_ordinary_closed_round_takes_no_import(coordinator):
     round_ = make_round(codes=["360"], state="closed")
     with pytest.raises(services.ImportRefused) as exc:
