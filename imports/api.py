@@ -60,7 +60,9 @@ class ChangeSerializer(serializers.Serializer):
 
 class ReasonSerializer(serializers.Serializer):
     code = serializers.CharField(
-        help_text="unknown_code, not_recipient, duplicate, unknown_column, value, no_code, submitted_at"
+        help_text=(
+            "unknown_code, not_recipient, duplicate, unknown_column, value, no_code, submitted_at"
+        )
     )
     message = serializers.CharField()
 
