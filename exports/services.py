@@ -146,8 +146,8 @@ def _logged_stream(chunks, export, counter):
 def csv_chunks(
     rounds: Sequence[Round],
     fmt: str,
-    *,
     include_personal: bool = False,
+    *,
     use_copy: bool | None = None,
 ) -> tuple[Iterator[bytes], RowCount]:
     """The bytes of a csv, csv-da or long export as an iterator of chunks, and an object whose
@@ -174,7 +174,7 @@ def csv_chunks(
 
 
 def render_bytes(
-    rounds: Sequence[Round], fmt: str, *, include_personal: bool = False
+    rounds: Sequence[Round], fmt: str, include_personal: bool = False
 ) -> tuple[bytes, int]:
     """Build a non-streaming format in full: (bytes, number of data rows)."""
     spec = datasets.spec_of(rounds)
@@ -209,7 +209,7 @@ def render_bytes(
     raise ValueError(f"not a bytes format: {fmt}")
 
 
-def datapackage(rounds: Sequence[Round], *, include_personal: bool = False) -> tuple[bytes, int]:
+def datapackage(rounds: Sequence[Round], include_personal: bool = False) -> tuple[bytes, int]:
     """The datapackage ZIP (datapackage.json with a wide and a long CSV): (bytes, rows)."""
     rounds = datasets.ordered_rounds(rounds)
     spec = datasets.spec_of(rounds)

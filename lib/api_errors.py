@@ -44,8 +44,15 @@ def _fields(detail, prefix=""):
     return out
 
 
+def _text(message) -> str:
+    """A message as the client reads it: a gettext string in the request's language."""
+    if isinstance(message, dict):  # {"da", "en"} values are definition data, picked before
+        raise TypeError("API messages are gettext strings, not {'da', 'en'} dicts")
+    return str(message)
+
+
 def error_body(code, message, fields=None, **extra):
-    body = {"error": {"code": code, "message": str(message), "fields": fields or []}}
+    body = {"error": {"code": code, "message": _text(message), "fields": fields or []}}
     body["error"].update(extra)
     return body
 
@@ -77,11 +84,11 @@ class ApiError(exceptions.APIException):
         self.extra = extra
         if status_code:
             self.status_code = status_code
-        super().__init__(detail=str(message), code=code)
+        super().__init__(detail=_text(message), code=code)
 
 
 def field_error(field, code, message):
-    return {"field": field, "code": code, "message": str(message)}
+    return {"field": field, "code": code, "message": _text(message)}
 
 
 def exception_handler(exc, context):
