@@ -18,7 +18,6 @@ from accounts.api_base import ApiView, IsCoordinator, require
 from accounts.audit import client_ip
 from lib.api_errors import ApiError, error_responses, field_error
 from lib.api_schema import KEY_PARAM, SLUG_PARAM
-from lib.text import pick
 from reference.models import Municipality
 from surveys import lifecycle
 from surveys.api_schema import DefinitionSerializer
@@ -189,7 +188,7 @@ class RoundSerializer(serializers.Serializer):
     )
 
     def get_survey_name(self, obj) -> str:
-        return pick({"da": obj.survey.name, "en": obj.survey.name_en})
+        return obj.survey.display_name
 
     def get_previous(self, obj) -> str | None:
         return obj.previous.slug if obj.previous_id else None
