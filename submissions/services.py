@@ -503,7 +503,7 @@ def _snapshot(submission: Submission) -> dict:
     }
 
 
-def has_answers(answers) -> bool:
+def has_answers(answers: object) -> bool:
     """Whether stored answers hold anything (an answer, an entry or "nothing to report")."""
     if not isinstance(answers, dict):
         return False

@@ -5,12 +5,14 @@ Formula-safe: CSV through defusedcsv; every text cell (CSV and XLSX) that begins
 |, %, tab or carriage return is prefixed with ' so a spreadsheet shows it as text."""
 
 import io
+from collections.abc import Iterator
 
 from defusedcsv import csv as defused
 from django.utils import timezone
 from openpyxl import Workbook
 
 from lib.formula import spreadsheet_text
+from surveys.models import Round
 from tracking.board import BoardState, board_rows, filter_rows
 
 COLUMNS = [
@@ -43,7 +45,7 @@ def _local(value, fmt="%Y-%m-%d %H:%M"):
     return timezone.localtime(value).strftime(fmt) if value else ""
 
 
-def rows(round_):
+def rows(round_: Round) -> Iterator[list]:
     """One line per recipient that has not submitted, by code (the board's rows)."""
     missing = filter_rows(board_rows(round_), state="missing")
     for m in sorted(missing, key=lambda r: r.code):
@@ -67,7 +69,7 @@ def rows(round_):
         ]
 
 
-def csv_bytes(round_):
+def csv_bytes(round_: Round) -> bytes:
     """UTF-8 with BOM and semicolons, so Danish Excel opens it as it is."""
     out = io.StringIO()
     out.write("\ufeff")
@@ -78,7 +80,7 @@ def csv_bytes(round_):
     return out.getvalue().encode("utf-8")
 
 
-def xlsx_bytes(round_):
+def xlsx_bytes(round_: Round) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title="Ikke svaret")
     ws.append(COLUMNS)
