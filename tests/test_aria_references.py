@@ -114,3 +114,25 @@ def test_forms_with_errors_point_aria_at_their_messages(world):  # noqa: F811
     assert response.status_code == 200 and b"form-error" in response.content, url
     _check(response, f"GET {url}", failures)
     assert failures == [], "\n" + "\n".join(failures)
+
+
+def test_the_officers_form_with_errors_and_warnings_points_aria_at_them(world):  # noqa: F811
+    """The officer's form (submissions.forms, not a Django form): a number that is not one, a
+    share that raises a warning, both through the one error summary and field markup."""
+    from tests.factories import make_round
+
+    make_round(codes=["360"], slug="aria-2026")
+    client = client_for(world["officer"])
+    url = "/indberet/aria-2026/360/"
+    data = {"q-pupils_8_9": "mange", "q-enrolled": "11", "version": "0", "action": "save"}
+    client.post(url, data)
+    failures = []
+    response = client.get(url)
+    assert b"aria-invalid" in response.content
+    _check(response, f"GET {url} after a save with errors", failures)
+    data = {"q-pupils_8_9": "100", "q-enrolled": "50", "version": "1", "action": "save"}
+    client.post(url, data)
+    response = client.get(url)
+    assert b"-warning" in response.content
+    _check(response, f"GET {url} after a save with a warning", failures)
+    assert failures == [], "\n" + "\n".join(failures)
