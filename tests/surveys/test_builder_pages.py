@@ -431,3 +431,75 @@ def test_preview_of_an_invalid_draft_says_why(draft, as_coordinator):
     as_coordinator.post(url("spoergsmaal", 0), question_data(draft, required_when="x >"))
     page = as_coordinator.get(url("forhaandsvisning/")).content.decode()
     assert "Kladden har fejl og kan ikke vises endnu" in page
+
+
+def test_sections_and_show_when_are_edited_and_previewed(draft, as_coordinator):
+    section = {
+        "revision": draft.revision,
+        "key": "school",
+        "title_da": "Skolen",
+        "title_en": "The school",
+        "relevant_when": "",
+    }
+    response = as_coordinator.post(url("afsnit/ny/"), section)
+    assert response["Location"] == url("afsnit", 0)
+    # Questions 1 and 2 in the section; the comment shown only when enrolled > 10.
+    for index in (0, 1):
+        item = fresh().content["questions"][index]
+        data = question_data(
+            fresh(), key=item["key"], label_da=item["label"]["da"], section="school"
+        )
+        data.update(
+            {
+                "label_en": item["label"]["en"],
+                "help_da": item["help"]["da"],
+                "help_en": item["help"]["en"],
+            }
+        )
+        assert as_coordinator.post(url("spoergsmaal", index), data).status_code == 302
+    comment = {
+        "revision": fresh().revision,
+        "key": "comment",
+        "type": "long_text",
+        "label_da": "Bemærkning",
+        "label_en": "Comment",
+        "max_length": "2000",
+        "relevant_when": "enrolled > 10",
+    }
+    assert as_coordinator.post(url("spoergsmaal", 2), comment).status_code == 302
+    content = fresh().content
+    assert content["sections"] == [{"key": "school", "title": {"da": "Skolen", "en": "The school"}}]
+    assert [q.get("section") for q in content["questions"]] == ["school", "school", None]
+    assert content["questions"][2]["relevant_when"] == "enrolled > 10"
+    assert builder.draft_problems(content) == []
+    preview = as_coordinator.get(url("forhaandsvisning/")).content.decode()
+    assert 'id="section-school-heading">Skolen</h2>' in preview
+    tried = as_coordinator.post(
+        url("forhaandsvisning/"), {"q-pupils_8_9": "100", "q-enrolled": "5"}
+    ).content.decode()
+    assert "Skjult, fordi betingelsen for at vise dem ikke er opfyldt: Bemærkning" in tried
+    # A section still used by questions cannot be removed; a bad show-when is named.
+    response = as_coordinator.post(url("afsnit", 0, "fjern"), {"revision": fresh().revision})
+    assert response.status_code == 409 and "spørgsmålet pupils_8_9" in response.content.decode()
+    comment.update(revision=fresh().revision, relevant_when="enroled > 10")
+    as_coordinator.post(url("spoergsmaal", 2), comment)
+    page = as_coordinator.get(url("spoergsmaal", 2)).content.decode()
+    assert 'id="id_relevant_when-error"' in page and "Ukendt navn »enroled«." in page
+
+
+def test_sections_out_of_order_are_said_at_the_section(draft):
+    content = dict(draft.content)
+    content["sections"] = [
+        {"key": "b", "title": {"da": "B"}},
+        {"key": "a", "title": {"da": "A"}},
+    ]
+    content["questions"] = [
+        {**content["questions"][0], "section": "a"},
+        {**content["questions"][1], "section": "b"},
+        content["questions"][2],
+    ]
+    found = {p.path: p.message for p in builder.draft_problems(content)}
+    assert found == {
+        "sections[0]": "Afsnittene skal stå i samme rækkefølge som deres spørgsmål (»a« kommer "
+        "før »b«). Flyt afsnittet."
+    }
