@@ -153,8 +153,8 @@ def survey_detail(request, key):
     )
 
 
-@require_POST
 @coordinator_required
+@require_POST
 def draft_open(request, key):
     survey = _survey(key)
     existed = builder.draft_for(survey) is not None
@@ -494,8 +494,8 @@ def _locked_choice_changed(form, current, published):
     return False
 
 
-@require_POST
 @coordinator_required
+@require_POST
 def item_move(request, key, part, index):
     survey = _survey(key)
     part = _part(part)

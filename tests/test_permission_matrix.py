@@ -52,6 +52,7 @@ COORDINATOR = {
     "analyst": {404},
     "coordinator": {200},
 }
+NO_DRAFT = {**COORDINATOR, "coordinator": {302}}
 COORDINATOR_POST = {"anonymous": {LOGIN}, **dict.fromkeys(ROLES[1:], {404, 405})}
 READERS = {
     "anonymous": {LOGIN},
@@ -126,6 +127,21 @@ EXPECTED = {
     "surveys:round_delete": {**COORDINATOR, "coordinator": {302}},
     "surveys:round_open": {**COORDINATOR, "coordinator": {302}},
     "surveys:round_reopen": COORDINATOR_POST,
+    # The survey builder. The world has no draft version: its pages send the coordinator to
+    # the survey's page (302); everyone else gets 404.
+    "builder:survey_list": COORDINATOR,
+    "builder:survey_create": COORDINATOR,
+    "builder:survey_detail": COORDINATOR,
+    "builder:draft_open": COORDINATOR_POST,
+    "builder:draft": NO_DRAFT,
+    "builder:settings": NO_DRAFT,
+    "builder:publish": NO_DRAFT,
+    "builder:discard": NO_DRAFT,
+    "builder:item_add": NO_DRAFT,
+    "builder:item": NO_DRAFT,
+    "builder:item_remove": NO_DRAFT,
+    "builder:item_move": COORDINATOR_POST,
+    "preview:draft": NO_DRAFT,
     "submissions:form": OWN_FORM,
     "submissions:entry_add": {**OWN_ONLY, "analyst": {403}},
     # The entries submission of the world is a draft, which analysts do not see (its entries
@@ -235,6 +251,8 @@ KWARGS = {
     "uid": uuid.UUID(int=1),
     "fmt": "csv",
     "number": 1,
+    "part": "spoergsmaal",
+    "index": 0,
     "user_id": 1,
     "invitation_id": 1,
     "uidb36": "1",
@@ -298,6 +316,16 @@ WRITE_ALLOWED = {
     "accounts:deactivate": {"coordinator"},
     "accounts:resend_invitation": {"coordinator"},
     "accounts:withdraw_invitation": {"coordinator"},
+    "builder:survey_create": {"coordinator"},
+    "builder:draft_open": {"coordinator"},
+    "builder:settings": {"coordinator"},
+    "builder:publish": {"coordinator"},
+    "builder:discard": {"coordinator"},
+    "builder:item_add": {"coordinator"},
+    "builder:item": {"coordinator"},
+    "builder:item_move": {"coordinator"},
+    "builder:item_remove": {"coordinator"},
+    "preview:draft": {"coordinator"},
     "submissions:form": {"officer", "coordinator"},
     "submissions:entry_add": {"officer", "coordinator"},
     "submissions:entry_edit": {"officer", "coordinator"},
