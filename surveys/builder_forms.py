@@ -243,7 +243,7 @@ class QuestionForm(PartForm):
         ),
         max_length=2000,
     )
-    section = forms.ChoiceField(label=_("Afsnit"), required=False)
+    section = forms.ChoiceField(label=_("Hører til afsnittet"), required=False)
     min = NumberField(label=_("Mindst"), help_text=_("Kun talspørgsmål."))
     max = NumberField(label=_("Højst"), help_text=_("Kun talspørgsmål."))
     max_length = forms.IntegerField(
