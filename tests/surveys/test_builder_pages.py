@@ -503,3 +503,27 @@ def test_sections_out_of_order_are_said_at_the_section(draft):
         "sections[0]": "Afsnittene skal stå i samme rækkefølge som deres spørgsmål (»a« kommer "
         "før »b«). Flyt afsnittet."
     }
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_builder_pages_point_aria_only_at_existing_ids(draft, as_coordinator, language):
+    from tests.test_aria_references import dangling
+
+    as_coordinator.cookies["django_language"] = language
+    failures = []
+    for page in PAGES:
+        html = as_coordinator.get(page).content.decode()
+        failures += [(page, d) for d in dangling(html)]
+    # With errors at the fields.
+    as_coordinator.post(url("spoergsmaal", 0), question_data(draft, label_da="", min="x"))
+    response = as_coordinator.post(url("spoergsmaal", 0), question_data(draft, min="x"))
+    assert b"aria-invalid" in response.content
+    failures += [("post", d) for d in dangling(response.content.decode())]
+    assert failures == []
+
+
+def test_builder_pages_in_english(draft, as_coordinator):
+    as_coordinator.cookies["django_language"] = "en"
+    page = as_coordinator.get(url()).content.decode()
+    assert "Becomes version 2 when published" in page and "Add question" in page
+    assert "Tilføj" not in page
