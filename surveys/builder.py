@@ -294,6 +294,42 @@ _SEMANTIC = [
         re.compile(r"^show-when depends on itself: (.+)$"),
         gettext_lazy("Betingelsen for at vise afhænger af sig selv: %(0)s."),
     ),
+    (re.compile(r"^syntax error: (.*)$"), gettext_lazy("Udtrykket kan ikke læses: %(0)s")),
+    (re.compile(r"^empty expression$"), gettext_lazy("Udtrykket er tomt.")),
+    (
+        re.compile(r"^expression too complex \((\d+) parts; at most (\d+)\)$"),
+        gettext_lazy("Udtrykket er for indviklet: %(0)s dele, højst %(1)s."),
+    ),
+    (
+        re.compile(r"^expression too expensive to evaluate \(up to (\d+) steps; at most (\d+)\)$"),
+        gettext_lazy("Udtrykket er for dyrt at beregne: op til %(0)s trin, højst %(1)s."),
+    ),
+    (
+        re.compile(
+            r"^the expressions together are too expensive to evaluate "
+            r"\(up to (\d+) steps per save; at most (\d+)\)$"
+        ),
+        gettext_lazy(
+            "Udtrykkene er tilsammen for dyre at beregne: op til %(0)s trin pr. gemning, "
+            "højst %(1)s. Gør dette eller andre udtryk enklere."
+        ),
+    ),
+    (
+        re.compile(r"^list with (\d+) items; at most (\d+)$"),
+        gettext_lazy("En liste med %(0)s elementer; højst %(1)s."),
+    ),
+    (
+        re.compile(r"^comprehensions \((\w+)\) inside another comprehension are not allowed$"),
+        gettext_lazy("%(0)s() inde i en anden gennemløbning er ikke tilladt."),
+    ),
+    (
+        re.compile(r"^only entries have fields \(e.field\); other values do not$"),
+        gettext_lazy("Kun poster har felter (e.felt); andre værdier har ikke."),
+    ),
+    (
+        re.compile(r"^'\{(\w+)\}' is not a question or derived value this rule can show$"),
+        gettext_lazy("»{%(0)s}« er ikke et spørgsmål eller en afledt værdi, reglen kan vise."),
+    ),
     (re.compile(r"^duplicate choice value$"), gettext_lazy("To valgmuligheder har samme værdi.")),
     (re.compile(r"^min is greater than max$"), gettext_lazy("Mindst er større end højst.")),
     (
@@ -722,6 +758,18 @@ def put_item(
 
     verb = "added" if index is None else "changed"
     return _save(survey, revision, actor, ip, change, f"{part}.{verb}:{item.get('key', '')}")
+
+
+def with_item(content: dict, *, part: str, index: int | None, item: dict) -> dict:
+    """A copy of `content` with `item` (cleaned as a save would) at `index` of `part` (None:
+    added at the end): what a save would store, for checking it before saving."""
+    trial = copy.deepcopy(content)
+    items = trial.setdefault(part, [])
+    if index is None:
+        items.append(clean_item(item))
+    else:
+        items[index] = clean_item(item)
+    return trial
 
 
 def remove_item(

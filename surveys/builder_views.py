@@ -6,7 +6,7 @@ The preview lives in submissions (it uses the officer's form renderer)."""
 from django import forms
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
@@ -434,10 +434,15 @@ def item(request, key, part, index=None):
             form.add_problems(
                 builder.problems_under(problems, f"{part}[{index}]"), f"{part}[{index}]"
             )
+    check_args = [survey.key, SLUG_OF[part]] + ([index] if index is not None else [])
     return render(
         request,
         "surveys/builder/item.html",
         {
+            "check_url": reverse(
+                "builder:item_check" if index is not None else "builder:item_add_check",
+                args=check_args,
+            ),
             "survey": survey,
             "draft": draft_,
             "form": form,
@@ -450,6 +455,39 @@ def item(request, key, part, index=None):
             "conflict": conflict,
             "names": _names(content),
         },
+    )
+
+
+@coordinator_required
+@require_POST
+def item_check(request, key, part, index=None):
+    """Live checking (static/js/builder.js, on leaving a field): the item as typed, put into
+    a copy of the draft, checked as a save would check it; answers the messages per form
+    field. Nothing is stored."""
+    survey = _survey(key)
+    part = _part(part)
+    draft_ = builder.draft_for(survey)
+    if draft_ is None:
+        raise Http404
+    content = draft_.content
+    items = content.get(part) or []
+    if index is not None and index >= len(items):
+        raise Http404
+    form = _form_for(part, request.POST, content, survey)
+    if form.is_valid():
+        trial = builder.with_item(content, part=part, index=index, item=form.to_item())
+        position = index if index is not None else len(trial[part]) - 1
+        prefix = f"{part}[{position}]"
+        form.add_problems(
+            builder.problems_under(builder.draft_problems(trial, survey=survey), prefix), prefix
+        )
+    errors = {name: [str(m) for m in messages_] for name, messages_ in form.errors.items()}
+    errors.pop("revision", None)
+    return JsonResponse(
+        {
+            "errors": {name: m for name, m in errors.items() if name != "__all__"},
+            "general": errors.get("__all__", []) + list(form.choice_problems),
+        }
     )
 
 

@@ -527,3 +527,20 @@ def test_builder_pages_in_english(draft, as_coordinator):
     page = as_coordinator.get(url()).content.decode()
     assert "Becomes version 2 when published" in page and "Add question" in page
     assert "Tilføj" not in page
+
+
+def test_live_check_answers_the_messages_per_field_and_stores_nothing(draft, as_coordinator):
+    data = question_data(draft, required_when="enroled > 0", label_da=" ", min="x")
+    reply = as_coordinator.post(url("spoergsmaal", 0, "kontrol"), data).json()
+    assert reply["errors"] == {"min": ["Skriv et tal, fx 10 eller 2,5."]}  # cannot be stored
+    data["min"] = "0"
+    reply = as_coordinator.post(url("spoergsmaal", 0, "kontrol"), data).json()
+    assert reply["errors"] == {"label_da": ["Skal udfyldes."]}  # the shape first, as a save
+    data["label_da"] = "Elever"
+    reply = as_coordinator.post(url("spoergsmaal", 0, "kontrol"), data).json()
+    assert reply["errors"] == {"required_when": ["Ukendt navn »enroled«."]}
+    new = {"revision": draft.revision, "key": "in", "type": "integer", "label_da": "X"}
+    reply = as_coordinator.post(url("spoergsmaal/ny/kontrol/"), new).json()
+    assert "reserveret" in reply["errors"]["key"][0]
+    assert fresh().revision == draft.revision and fresh().content == draft.content
+    assert as_coordinator.get(url("spoergsmaal", 0, "kontrol")).status_code == 405
