@@ -897,6 +897,7 @@ PROPERTY_NAMES = {
     "key": gettext_lazy("nøgle"),
     "title": gettext_lazy("overskrift"),
     "description": gettext_lazy("beskrivelse"),
+    "entries": gettext_lazy("poster"),
     "type": gettext_lazy("type"),
     "label": gettext_lazy("tekst"),
     "help": gettext_lazy("hjælpetekst"),

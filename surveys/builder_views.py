@@ -218,6 +218,9 @@ def _problem_links(survey, problems):
         if m and m.group(1) in SLUG_OF:
             href = reverse("builder:item", args=[survey.key, SLUG_OF[m.group(1)], int(m.group(2))])
             label = f"{PART_ONE[m.group(1)].capitalize()} {int(m.group(2)) + 1}"
+        elif p.path in SLUG_OF:  # the list itself (no questions yet)
+            href = reverse("builder:item_add", args=[survey.key, SLUG_OF[p.path]])
+            label = str(PART_TITLES[p.path])
         else:
             href = reverse("builder:settings", args=[survey.key])
             label = _("Generelt")
@@ -282,6 +285,15 @@ def draft_settings(request, key):
                 )
             except builder.BuilderError as exc:
                 conflict = _refusal(request, exc, form)
+                if conflict:
+                    now = exc.draft.content
+                    saved = {k: now[k] for k in ("title", "description", "entries") if k in now}
+                    typed = form.settings()
+                    if typed["entries"]:
+                        typed["entries"] = builder.clean_item(typed["entries"])
+                    conflict["rows"] = _conflict_rows(saved, builder.clean_item(typed))
+                    form = GeneralForm(form.data)
+                    form.is_valid()
             else:
                 return _saved(request, reverse("builder:settings", args=[survey.key]))
     else:

@@ -544,3 +544,25 @@ def test_live_check_answers_the_messages_per_field_and_stores_nothing(draft, as_
     assert "reserveret" in reply["errors"]["key"][0]
     assert fresh().revision == draft.revision and fresh().content == draft.content
     assert as_coordinator.get(url("spoergsmaal", 0, "kontrol")).status_code == 405
+
+
+def test_a_stale_settings_save_shows_both_titles(draft, coordinator, as_coordinator):
+    data = {"revision": draft.revision, "title_da": "Min titel", "title_en": ""}
+    builder.update_settings(
+        survey=draft.survey,
+        revision=draft.revision,
+        title={"da": "Oles titel"},
+        description=None,
+        entries=None,
+        actor=coordinator,
+        ip=IP,
+    )
+    page = as_coordinator.post(url("generelt/"), data).content.decode()
+    assert "Oles titel" in page and 'value="Min titel"' in page
+    assert fresh().content["title"] == {"da": "Oles titel"}
+
+
+def test_an_empty_survey_links_its_problem_to_adding_a_question(as_coordinator, coordinator):
+    builder.create_survey(key="tom", title_da="Tom", actor=coordinator, ip=IP)
+    page = as_coordinator.get("/undersoegelser/tom/kladde/").content.decode()
+    assert 'href="/undersoegelser/tom/kladde/spoergsmaal/ny/">Spørgsmål: Tilføj mindst ét' in page
