@@ -830,6 +830,17 @@ def replace_draft_content(
         raise BuilderError(Problem("", _("En definition skal være et JSON-objekt.")))
     new = {k: v for k, v in content.items() if k != "version"}
     new["key"] = survey.key
+    # A draft may be invalid, but not of the wrong JSON types: the pages edit objects, lists
+    # and texts where the format has them.
+    validator = jsonschema.Draft202012Validator(DEFINITION_SCHEMA)
+    wrong = [e for e in validator.iter_errors(new) if e.validator == "type"]
+    if wrong:
+        raise BuilderError(
+            *(
+                Problem(_schema_path(e.absolute_path) or "(root)", _schema_message(e))
+                for e in wrong[:MAX_REPORTED]
+            )
+        )
 
     def change(current):
         current.clear()

@@ -307,3 +307,34 @@ def test_create_survey_starts_an_invalid_draft_that_becomes_version_1(coordinato
     )
     assert definition.version == 1 and definition.survey.name == "Erhvervsskoler"
     assert AuditEvent.objects.filter(action="survey.created").count() == 1
+
+
+def test_replacing_the_whole_draft_keeps_the_key_and_refuses_wrong_types(
+    survey, draft, coordinator
+):
+    content = copy.deepcopy(draft.content)
+    content["key"] = "other"
+    content["questions"][0]["label"] = "not an object"
+    content["rules"] = {"not": "a list"}
+    with pytest.raises(builder.BuilderError) as exc:
+        builder.replace_draft_content(
+            survey=survey, revision=draft.revision, content=content, actor=coordinator, ip=IP
+        )
+    assert {p.path for p in exc.value.problems} == {"questions[0].label", "rules"}
+    content = copy.deepcopy(draft.content)
+    content["key"] = "other"
+    content["questions"][0]["label"] = {"da": ""}  # invalid, but of the right type: stored
+    saved = builder.replace_draft_content(
+        survey=survey, revision=draft.revision, content=content, actor=coordinator, ip=IP
+    )
+    assert saved.content["key"] == "juniormesterlaere"
+    assert [p.path for p in builder.draft_problems(saved.content)] == ["questions[0].label.da"]
+
+
+def test_an_entries_survey_is_previewed_as_one_entry(coordinator, as_coordinator):
+    survey = shipped_definition("proevehandlinger").survey
+    builder.open_draft(survey=survey, actor=coordinator, ip=IP)
+    page = "/undersoegelser/proevehandlinger/kladde/forhaandsvisning/"
+    assert 'name="q-title"' in as_coordinator.get(page).content.decode()
+    tried = as_coordinator.post(page, {"q-title": "", "q-contact_email": "nope"}).content.decode()
+    assert "Skriv en gyldig e-mailadresse." in tried
