@@ -103,3 +103,82 @@
     }
   });
 })();
+
+/*
+ * Moving items on the draft page without reloading it: the Op/Ned form is POSTed as it would
+ * be without JavaScript, the draft page it leads to is fetched, and its content replaces this
+ * page's; focus goes back to the moved item's button, and a status line says what moved.
+ * Without this script the same form posts and the page reloads.
+ */
+(function () {
+  "use strict";
+
+  var page = document.getElementById("draft-page");
+  if (!page || !window.fetch || !window.FormData || !window.DOMParser) {
+    return;
+  }
+
+  function refocus(rowKey, direction) {
+    var row = document.querySelector('tr[data-row="' + rowKey.replace(/"/g, "") + '"]');
+    if (!row) {
+      return;
+    }
+    var target =
+      row.querySelector('button[value="' + direction + '"]') ||
+      row.querySelector("button[name=direction]") ||
+      row.querySelector("a");
+    if (target) {
+      target.focus();
+    }
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-move") || !page.contains(form)) {
+      return;
+    }
+    var button = event.submitter;
+    if (!button) {
+      return; // an old browser: let the form post as without JavaScript
+    }
+    event.preventDefault();
+    var data = new FormData(form);
+    data.append(button.name, button.value);
+    var row = form.closest("tr");
+    var rowKey = row ? row.getAttribute("data-row") : "";
+    var label = row ? row.querySelector("th").textContent : "";
+    fetch(form.action, { method: "POST", body: data, credentials: "same-origin" })
+      .then(function (response) {
+        return response.ok ? response.text() : Promise.reject(response.status);
+      })
+      .then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        var fresh = doc.getElementById("draft-page");
+        if (!fresh) {
+          window.location.reload();
+          return;
+        }
+        // The messages (e.g. "changed by someone else") stand just before the page content.
+        while (page.previousElementSibling && page.previousElementSibling.classList.contains("alert")) {
+          page.parentNode.removeChild(page.previousElementSibling);
+        }
+        var alerts = [];
+        for (var el = fresh.previousElementSibling; el && el.classList.contains("alert"); ) {
+          alerts.unshift(el);
+          el = el.previousElementSibling;
+        }
+        alerts.forEach(function (alert) {
+          page.parentNode.insertBefore(document.importNode(alert, true), page);
+        });
+        page.innerHTML = fresh.innerHTML;
+        refocus(rowKey, button.value);
+        var status = document.getElementById("move-status");
+        if (status) {
+          status.textContent = label + " " + button.textContent.trim();
+        }
+      })
+      .catch(function () {
+        form.submit();
+      });
+  });
+})();
