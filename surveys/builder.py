@@ -970,6 +970,41 @@ def _choice_changes(key, old, new, language):
     return out
 
 
+def reused_choice_values(
+    survey: Survey, content: dict, *, language: str | None = None
+) -> list[str]:
+    """Choice values the draft brings back with another text than an older published version
+    gave them (removed in between, so the diff against the previous version calls them new):
+    answers in older rounds would read differently. Said on the publish page, in words."""
+    published = published_choice_labels(survey)
+    current = survey.current_definition()
+    previous = {
+        q["key"]: {c["value"] for c in q.get("choices", [])}
+        for q in (current.content.get("questions", []) if current else [])
+    }
+    out = []
+    for q in content.get("questions", []):
+        for c in q.get("choices", []) if isinstance(q, dict) else []:
+            old = published.get(q.get("key"), {}).get(c.get("value"))
+            if old is None or c.get("value") in previous.get(q.get("key"), set()):
+                continue
+            if (old.get("da") or "").strip() != ((c.get("label") or {}).get("da") or "").strip():
+                out.append(
+                    _(
+                        "Spørgsmålet %(q)s: værdien %(value)s betød »%(old)s« i en tidligere "
+                        "version og betyder nu »%(new)s«. Svar fra ældre runder med %(value)s "
+                        "læses da anderledes; overvej en ny værdi."
+                    )
+                    % {
+                        "q": q.get("key"),
+                        "value": c.get("value"),
+                        "old": text(old, language),
+                        "new": text(c.get("label"), language),
+                    }
+                )
+    return out
+
+
 def describe_changes(old: dict | None, new: dict, *, language: str | None = None) -> list[str]:
     """What `new` changes against `old` (the previous version), one sentence each."""
     old = old or {}

@@ -663,6 +663,7 @@ def draft_publish(request, key):
             "problems": problems,
             "summary": _problem_links(survey, problems),
             "changes": changes,
+            "reused": builder.reused_choice_values(survey, draft_.content, language=_lang()),
             "newer": newer,
             "refusal": refusal,
         },

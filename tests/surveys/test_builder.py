@@ -338,3 +338,26 @@ def test_an_entries_survey_is_previewed_as_one_entry(coordinator, as_coordinator
     assert 'name="q-title"' in as_coordinator.get(page).content.decode()
     tried = as_coordinator.post(page, {"q-title": "", "q-contact_email": "nope"}).content.decode()
     assert "Skriv en gyldig e-mailadresse." in tried
+
+
+def test_a_choice_value_brought_back_with_another_meaning_is_said(coordinator, db):
+    survey = shipped_definition("proevehandlinger").survey
+    v1 = survey.current_definition().content
+    status = next(q for q in v1["questions"] if q["key"] == "status")
+    first = status["choices"][0]
+    draft = builder.open_draft(survey=survey, actor=coordinator, ip=IP)
+    content = copy.deepcopy(draft.content)
+    q = next(q for q in content["questions"] if q["key"] == "status")
+    q["choices"] = q["choices"][1:]  # v2 drops the first choice …
+    saved = builder.replace_draft_content(
+        survey=survey, revision=draft.revision, content=content, actor=coordinator, ip=IP
+    )
+    builder.publish_draft(survey=survey, revision=saved.revision, actor=coordinator, ip=IP)
+    draft = builder.open_draft(survey=survey, actor=coordinator, ip=IP)
+    content = copy.deepcopy(draft.content)
+    q = next(q for q in content["questions"] if q["key"] == "status")
+    q["choices"].append({"value": first["value"], "label": {"da": "Noget helt andet"}})
+    said = builder.reused_choice_values(survey, content, language="da")
+    assert len(said) == 1 and f"værdien {first['value']} betød »{first['label']['da']}«" in said[0]
+    q["choices"][-1]["label"] = first["label"]  # the same meaning back: nothing to say
+    assert builder.reused_choice_values(survey, content, language="da") == []
