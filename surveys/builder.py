@@ -413,6 +413,14 @@ def _neutralize(content, path, index_maps) -> bool:
             items[i] = {"key": item.get("key") or _placeholder("q", i), "type": "text"}
             items[i]["label"] = {"da": "x"}
         return True
+    if part == "sections" and prop == "key":
+        old, new = item.get("key"), _placeholder(part, i)
+        item["key"] = new
+        if not any(other.get("key") == old for other in items if other is not item):
+            for q in content.get("questions", []):
+                if q.get("section") == old:
+                    q["section"] = new
+        return True
     if part == "sections" and prop in ("relevant_when", "description"):
         item.pop(prop, None)
         return True

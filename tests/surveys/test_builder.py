@@ -361,3 +361,13 @@ def test_a_choice_value_brought_back_with_another_meaning_is_said(coordinator, d
     assert len(said) == 1 and f"værdien {first['value']} betød »{first['label']['da']}«" in said[0]
     q["choices"][-1]["label"] = first["label"]  # the same meaning back: nothing to say
     assert builder.reused_choice_values(survey, content, language="da") == []
+
+
+def test_a_section_key_taken_by_a_question_is_said_once_at_the_section(draft):
+    content = copy.deepcopy(draft.content)
+    content["sections"] = [{"key": "enrolled", "title": {"da": "Tilmeldte"}}]
+    for q in content["questions"]:
+        q["section"] = "enrolled"
+    found = {p.path: p.message for p in builder.draft_problems(content)}
+    message = "Nøglen »enrolled« bruges allerede af et spørgsmål eller en afledt værdi."
+    assert found == {"sections[0].key": message}
