@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import jsonschema
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -581,17 +581,18 @@ def create_survey(*, key: str, title_da: str, title_en: str = "", actor: User, i
     if problems:
         raise BuilderError(*problems)
     title = {"da": title_da, **({"en": title_en} if title_en else {})}
-    with transaction.atomic():
-        if Survey.objects.select_for_update().filter(key=key).exists():
-            raise BuilderError(Problem("key", str(MSG_KEY_TAKEN)))
-        survey = Survey.objects.create(key=key, name=title_da, name_en=title_en)
-        draft = DraftVersion.objects.create(
-            survey=survey,
-            content={"key": key, "title": title, "questions": []},
-            created_by=actor,
-            updated_by=actor,
-        )
-        _audit("survey.created", actor=actor, ip=ip, survey=survey)
+    try:
+        with transaction.atomic():
+            survey = Survey.objects.create(key=key, name=title_da, name_en=title_en)
+            draft = DraftVersion.objects.create(
+                survey=survey,
+                content={"key": key, "title": title, "questions": []},
+                created_by=actor,
+                updated_by=actor,
+            )
+            _audit("survey.created", actor=actor, ip=ip, survey=survey)
+    except IntegrityError:  # created by someone else in the meantime
+        raise BuilderError(Problem("key", str(MSG_KEY_TAKEN)))
     return draft
 
 
@@ -876,7 +877,10 @@ def publish_draft(*, survey: Survey, revision: int, actor: User, ip: str | None)
         problems = draft_problems(content, survey=survey)
         if problems:
             raise BuilderError(*problems)
-        validate_definition(content)  # the import's check, once more
+        try:
+            validate_definition(content)  # the import's check, once more
+        except DefinitionError as exc:  # draft_problems found nothing: cannot happen
+            raise BuilderError(Problem(exc.path, str(exc)))
         current = survey.current_definition()
         if current is not None and current.content == content:
             raise BuilderError(

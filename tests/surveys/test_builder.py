@@ -371,3 +371,31 @@ def test_a_section_key_taken_by_a_question_is_said_once_at_the_section(draft):
     found = {p.path: p.message for p in builder.draft_problems(content)}
     message = "Nøglen »enrolled« bruges allerede af et spørgsmål eller en afledt værdi."
     assert found == {"sections[0].key": message}
+
+
+def test_a_question_a_show_when_uses_cannot_be_removed(survey, draft, coordinator):
+    comment = {**draft.content["questions"][2], "relevant_when": "pupils_8_9 > 100"}
+    saved = builder.put_item(
+        survey=survey,
+        revision=draft.revision,
+        part="questions",
+        index=2,
+        item=comment,
+        actor=coordinator,
+        ip=IP,
+    )
+    content = copy.deepcopy(saved.content)
+    del content["history_checks"]  # so only the show-when still uses pupils_8_9
+    saved = builder.replace_draft_content(
+        survey=survey, revision=saved.revision, content=content, actor=coordinator, ip=IP
+    )
+    with pytest.raises(builder.BuilderError) as exc:
+        builder.remove_item(
+            survey=survey,
+            revision=saved.revision,
+            part="questions",
+            index=0,
+            actor=coordinator,
+            ip=IP,
+        )
+    assert "spørgsmålet comment" in exc.value.problems[0].message
