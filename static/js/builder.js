@@ -45,7 +45,8 @@
       hidden.textContent = prefix + " ";
       span.appendChild(hidden);
       span.appendChild(document.createTextNode(messages.join(" ")));
-      el.parentNode.insertBefore(span, el.closest(".form-input-wrapper") || el);
+      var anchor = el.closest(".form-input-wrapper") || el;
+      anchor.parentNode.insertBefore(span, anchor);
       described.unshift(errorId);
       el.setAttribute("aria-invalid", "true");
     } else {
