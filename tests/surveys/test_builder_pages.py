@@ -566,3 +566,13 @@ def test_an_empty_survey_links_its_problem_to_adding_a_question(as_coordinator, 
     builder.create_survey(key="tom", title_da="Tom", actor=coordinator, ip=IP)
     page = as_coordinator.get("/undersoegelser/tom/kladde/").content.decode()
     assert 'href="/undersoegelser/tom/kladde/spoergsmaal/ny/">Spørgsmål: Tilføj mindst ét' in page
+
+
+def test_the_audit_log_says_each_save_and_publish_in_words(draft, as_coordinator):
+    as_coordinator.post(url("spoergsmaal", 0), question_data(draft, label_da="Elever i alt"))
+    as_coordinator.post(url("udgiv/"), {"revision": fresh().revision})
+    page = as_coordinator.get("/konto/revision/").content.decode()
+    name = "Juniormesterlære — tilmeldte elever"
+    assert f"Karin Koordinator gemte kladden til undersøgelsen {name}" in page
+    assert f"Karin Koordinator udgav en ny version af undersøgelsen {name}" in page
+    assert f"Karin Koordinator oprettede en kladde til undersøgelsen {name}" in page
