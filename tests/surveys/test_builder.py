@@ -399,3 +399,24 @@ def test_a_question_a_show_when_uses_cannot_be_removed(survey, draft, coordinato
             ip=IP,
         )
     assert "spørgsmålet comment" in exc.value.problems[0].message
+
+
+def test_bad_input_an_expensive_expression_and_10000_choices(survey, draft, coordinator):
+    content = copy.deepcopy(draft.content)
+    content["rules"][0]["expression"] = " + ".join(["enrolled"] * 150) + " > 0"
+    content["questions"].append(
+        {
+            "key": "many",
+            "type": "single_choice",
+            "label": {"da": "Mange"},
+            "choices": [{"value": f"v{i}", "label": {"da": f"V {i}"}} for i in range(10000)],
+        }
+    )
+    saved = builder.replace_draft_content(
+        survey=survey, revision=draft.revision, content=content, actor=coordinator, ip=IP
+    )
+    found = {p.path: p.message for p in builder.draft_problems(saved.content)}
+    assert found == {"questions[3].choices": "Højst 100."}  # the shape first
+    saved.content["questions"][3]["choices"] = saved.content["questions"][3]["choices"][:3]
+    found = {p.path: p.message for p in builder.draft_problems(saved.content)}
+    assert found == {"rules[0].expression": "Udtrykket er for indviklet: 301 dele, højst 200."}
