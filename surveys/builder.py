@@ -44,38 +44,6 @@ CHOICE_TYPES = ("single_choice", "multiple_choice")
 # Parts whose keys others refer to: removing or renaming one still in use is refused.
 USED_PARTS = ("sections", "questions", "derived")
 
-# Names an expression cannot use for a question or derived value: CEL's own words and the
-# list an entries survey's rules run over.
-RESERVED_KEYS = frozenset(
-    {
-        "entries",
-        "true",
-        "false",
-        "null",
-        "in",
-        "as",
-        "break",
-        "const",
-        "continue",
-        "else",
-        "for",
-        "function",
-        "if",
-        "import",
-        "let",
-        "loop",
-        "package",
-        "namespace",
-        "return",
-        "var",
-        "void",
-        "while",
-        "size",
-        "sum",
-        "count",
-    }
-)
-
 MSG_STALE = gettext_lazy(
     "Kladden er ændret af %(who)s, siden du åbnede den. Dine ændringer er ikke gemt: "
     "sammenlign med det gemte nedenfor, og gem igen."
@@ -247,6 +215,10 @@ def _required_path(err, path):
 _SEMANTIC = [
     (re.compile(r"^unknown name '(\w+)'$"), gettext_lazy("Ukendt navn »%(0)s«.")),
     (re.compile(r"^unknown question '(\w+)'$"), gettext_lazy("Ukendt spørgsmål »%(0)s«.")),
+    (
+        re.compile(r"^'(\w+)' is a reserved word in expressions$"),
+        gettext_lazy("»%(0)s« er et reserveret ord i udtryk. Vælg en anden nøgle."),
+    ),
     (
         re.compile(r"^duplicate question key '(\w+)'$"),
         gettext_lazy("Nøglen »%(0)s« bruges af et andet spørgsmål."),
@@ -462,20 +434,9 @@ def _original_path(path, index_maps):
 
 
 def _builder_checks(content) -> list[Problem]:
-    """The builder's own checks, on top of the import's: reserved keys and circular derived
-    values (which the import reports as an unknown name)."""
+    """The builder's own message for what the import refuses less precisely: derived values
+    that depend on each other in a circle (the import says "unknown name")."""
     problems = []
-    for part in ("questions", "derived"):
-        for i, item in enumerate(content.get(part) or []):
-            key = item.get("key") if isinstance(item, dict) else None
-            if key in RESERVED_KEYS:
-                problems.append(
-                    Problem(
-                        f"{part}[{i}].key",
-                        _("»%(key)s« er et reserveret ord i udtryk. Vælg en anden nøgle.")
-                        % {"key": key},
-                    )
-                )
     derived = [d for d in content.get("derived") or [] if isinstance(d, dict)]
     keys = [d.get("key") for d in derived]
     uses = {d.get("key"): [n for n in names_in(d.get("expression")) if n in keys] for d in derived}
