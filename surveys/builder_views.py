@@ -315,17 +315,21 @@ def _saved(request, url):
     return redirect(url)
 
 
-def _refusal(request, exc, form):
+def _refusal(request, exc, form, prefix=None):
     """A refused write on an item or settings page: the typed values stay on the page; a stale
     revision also shows what is saved now (both versions) and takes the new revision, so
-    saving again is a choice made knowingly."""
+    saving again is a choice made knowingly. Other refusals (a key still in use) are shown at
+    their field when they have one on this page (`prefix`: the item's path)."""
     if exc.code == "stale":
         data = request.POST.copy()
         data["revision"] = str(exc.draft.revision)
         form.data = data
         return {"message": exc.problems[0].message, "draft": exc.draft}
     for p in exc.problems:
-        form.add_error(None, p.message)
+        if prefix and (p.path == prefix or p.path.startswith(prefix + ".")):
+            form.add_problems([p], prefix)
+        else:
+            form.add_error(None, p.message)
     return None
 
 
@@ -425,7 +429,8 @@ def item(request, key, part, index=None):
                         ip=client_ip(request),
                     )
                 except builder.BuilderError as exc:
-                    conflict = _refusal(request, exc, form)
+                    prefix = f"{part}[{index}]" if index is not None else None
+                    conflict = _refusal(request, exc, form, prefix)
                     if conflict:
                         now = exc.draft.content.get(part) or []
                         saved_item = now[index] if index is not None and index < len(now) else None

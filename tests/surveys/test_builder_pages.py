@@ -192,9 +192,16 @@ def test_an_invalid_expression_is_saved_and_shown_at_its_field(draft, as_coordin
 
 
 def test_a_blank_label_is_refused_at_the_field(draft, as_coordinator):
-    as_coordinator.post(url("spoergsmaal", 0), question_data(draft, label_da="   "))
-    page = as_coordinator.get(url("spoergsmaal", 0)).content.decode()
+    response = as_coordinator.post(url("spoergsmaal", 0), question_data(draft, label_da="   "))
+    page = response.content.decode()
+    assert response.status_code == 200
     assert 'id="id_label_da-error"' in page and "Skal udfyldes." in page
+    assert fresh().revision == draft.revision  # nothing saved
+    # What the format requires is not marked optional; the rest is.
+    form = as_coordinator.get(url("spoergsmaal", 0)).content.decode()
+    label = form[form.index('for="id_label_da"') :].split("</label>")[0]
+    assert "valgfrit" not in label
+    assert "valgfrit" in form[form.index('for="id_help_da"') :].split("</label>")[0]
 
 
 def test_choices_add_reorder_relabel_and_remove(draft, as_coordinator):
@@ -532,10 +539,13 @@ def test_builder_pages_in_english(draft, as_coordinator):
 def test_live_check_answers_the_messages_per_field_and_stores_nothing(draft, as_coordinator):
     data = question_data(draft, required_when="enroled > 0", label_da=" ", min="x")
     reply = as_coordinator.post(url("spoergsmaal", 0, "kontrol"), data).json()
-    assert reply["errors"] == {"min": ["Skriv et tal, fx 10 eller 2,5."]}  # cannot be stored
+    assert reply["errors"] == {
+        "min": ["Skriv et tal, fx 10 eller 2,5."],  # cannot be stored
+        "label_da": ["Skal udfyldes."],
+    }
     data["min"] = "0"
     reply = as_coordinator.post(url("spoergsmaal", 0, "kontrol"), data).json()
-    assert reply["errors"] == {"label_da": ["Skal udfyldes."]}  # the shape first, as a save
+    assert reply["errors"] == {"label_da": ["Skal udfyldes."]}  # required: not even saved
     data["label_da"] = "Elever"
     reply = as_coordinator.post(url("spoergsmaal", 0, "kontrol"), data).json()
     assert reply["errors"] == {"required_when": ["Ukendt navn »enroled«."]}
@@ -576,3 +586,11 @@ def test_the_audit_log_says_each_save_and_publish_in_words(draft, as_coordinator
     assert f"Karin Koordinator gemte kladden til undersøgelsen {name}" in page
     assert f"Karin Koordinator udgav en ny version af undersøgelsen {name}" in page
     assert f"Karin Koordinator oprettede en kladde til undersøgelsen {name}" in page
+
+
+def test_renaming_a_used_key_is_refused_at_the_key_field(draft, as_coordinator):
+    response = as_coordinator.post(url("spoergsmaal", 1), question_data(draft, key="tilmeldte"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_key-error"' in page and "Nøglen »enrolled« bruges af" in page
+    assert fresh().revision == draft.revision
