@@ -144,6 +144,7 @@ EXPECTED = {
     "builder:item_check": COORDINATOR_POST,
     "builder:item_add_check": COORDINATOR_POST,
     "preview:draft": NO_DRAFT,
+    "preview:relevance": COORDINATOR_POST,
     "submissions:form": OWN_FORM,
     "submissions:entry_add": {**OWN_ONLY, "analyst": {403}},
     # The entries submission of the world is a draft, which analysts do not see (its entries
@@ -329,6 +330,7 @@ WRITE_ALLOWED = {
     "builder:item_check": {"coordinator"},
     "builder:item_remove": {"coordinator"},
     "preview:draft": {"coordinator"},
+    "preview:relevance": {"coordinator"},
     "submissions:form": {"officer", "coordinator"},
     "submissions:entry_add": {"officer", "coordinator"},
     "submissions:entry_edit": {"officer", "coordinator"},

@@ -485,6 +485,16 @@ def test_sections_and_show_when_are_edited_and_previewed(draft, as_coordinator):
         url("forhaandsvisning/"), {"q-pupils_8_9": "100", "q-enrolled": "5"}
     ).content.decode()
     assert "Skjult, fordi betingelsen for at vise dem ikke er opfyldt: Bemærkning" in tried
+    assert (
+        'data-relevance-url="/undersoegelser/juniormesterlaere/kladde/forhaandsvisning/synlighed/"'
+        in preview
+    )
+    live = as_coordinator.post(
+        url("forhaandsvisning/synlighed/"), {"q-pupils_8_9": "100", "q-enrolled": "50"}
+    ).json()
+    assert live == {"hidden": [], "sections": []}
+    live = as_coordinator.post(url("forhaandsvisning/synlighed/"), {"q-enrolled": "5"}).json()
+    assert live == {"hidden": ["comment"], "sections": []}
     # A section still used by questions cannot be removed; a bad show-when is named.
     response = as_coordinator.post(url("afsnit", 0, "fjern"), {"revision": fresh().revision})
     assert response.status_code == 409 and "spørgsmålet pupils_8_9" in response.content.decode()
