@@ -1,6 +1,7 @@
 /*
- * Live checking in the survey builder (form[data-check-url]): when the coordinator leaves a
- * field that was changed, the form is POSTed (nothing is saved) to data-check-url, which checks
+ * Live checking in the survey builder (form[data-check-url]): as the coordinator types (after a
+ * short pause) and on leaving a changed field, the form is POSTed (nothing is saved) to
+ * data-check-url, which checks
  * the item as typed with the same check as a save (surveys/builder.py: the import's own check)
  * and answers the messages per field; they are shown at the fields as a save would show them.
  * Without this script every save checks and shows the same messages.
@@ -17,6 +18,8 @@
   var prefix = form.getAttribute("data-error-prefix") || "";
   var latest = 0;
   var dirty = false;
+  var timer = null;
+  var PAUSE_MS = 700;
 
   function field(name) {
     var el = form.elements[name];
@@ -93,11 +96,17 @@
 
   form.addEventListener("input", function () {
     dirty = true;
+    window.clearTimeout(timer);
+    timer = window.setTimeout(function () {
+      dirty = false;
+      check();
+    }, PAUSE_MS);
   });
   form.addEventListener("change", function () {
     dirty = true;
   });
   form.addEventListener("focusout", function () {
+    window.clearTimeout(timer);
     if (dirty) {
       dirty = false;
       check();
