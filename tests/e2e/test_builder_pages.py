@@ -6,7 +6,7 @@ import pytest
 
 from accounts.models import Role
 from surveys import builder
-from surveys.models import Definition
+from surveys.models import Definition, DraftVersion
 from tests.e2e.conftest import check_page, log_in
 from tests.factories import make_round, make_user, shipped_definition
 
@@ -101,7 +101,7 @@ def test_live_checking_and_moving_without_a_reload(page_for, live_server):
     error.wait_for()
     assert "Ukendt navn »enroled«." in error.inner_text()
     assert page.locator("#id_required_when").get_attribute("aria-invalid") == "true"
-    assert "required_when" not in survey.draft.__class__.objects.get().content["questions"][0]
+    assert "required_when" not in DraftVersion.objects.get().content["questions"][0]
     # Ned moves the question without reloading the page; focus stays on the moved question.
     page.goto(DRAFT)
     page.evaluate("window.notReloaded = true")
@@ -110,5 +110,5 @@ def test_live_checking_and_moving_without_a_reload(page_for, live_server):
     assert page.evaluate("window.notReloaded") is True
     focused = page.evaluate("document.activeElement.closest('tr').getAttribute('data-row')")
     assert focused == "spoergsmaal:pupils_8_9"
-    keys = [q["key"] for q in survey.draft.__class__.objects.get().content["questions"]]
+    keys = [q["key"] for q in DraftVersion.objects.get().content["questions"]]
     assert keys[:2] == ["enrolled", "pupils_8_9"]
