@@ -15,6 +15,7 @@ then publish it as the next immutable version.
 
 import copy
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -469,6 +470,11 @@ def _cycle(start, uses):
 
 
 MAX_REPORTED = 100
+# Finding the problems one check run at a time costs a run each (a run of a large definition
+# takes a second or two): past this budget the first ones found are reported, with a note that
+# there may be more. A draft with any problem is not publishable, so this never lets one pass.
+CHECK_BUDGET_SECONDS = 3.0
+MSG_MORE = gettext_lazy("Der kan være flere fejl. Ret disse, så kontrolleres resten.")
 
 
 def draft_problems(content: dict, *, survey: Survey | None = None) -> list[Problem]:
@@ -489,7 +495,11 @@ def draft_problems(content: dict, *, survey: Survey | None = None) -> list[Probl
         return problems
     work = copy.deepcopy(content)
     index_maps: dict = {}
+    deadline = time.monotonic() + CHECK_BUDGET_SECONDS
     for _attempt in range(MAX_REPORTED):
+        if problems and time.monotonic() > deadline:
+            problems.append(Problem("", str(MSG_MORE)))
+            break
         try:
             validate_definition(work)
         except DefinitionError as exc:

@@ -218,6 +218,8 @@ def _problem_links(survey, problems):
         if m and m.group(1) in SLUG_OF:
             href = reverse("builder:item", args=[survey.key, SLUG_OF[m.group(1)], int(m.group(2))])
             label = f"{PART_ONE[m.group(1)].capitalize()} {int(m.group(2)) + 1}"
+        elif not p.path:  # about the whole draft ("there may be more")
+            href, label = "", ""
         elif p.path in SLUG_OF:  # the list itself (no questions yet)
             href = reverse("builder:item_add", args=[survey.key, SLUG_OF[p.path]])
             label = str(PART_TITLES[p.path])
@@ -260,6 +262,7 @@ def draft(request, key):
             "parts": parts,
             "problems": problems,
             "summary": _problem_links(survey, problems),
+            "problem_count": sum(1 for p in problems if p.path),
         },
     )
 
@@ -301,7 +304,11 @@ def draft_settings(request, key):
         form.is_valid()
         problems = builder.draft_problems(draft_.content, survey=survey)
         form.add_problems(
-            [p for p in problems if not builder._PATH.match(p.path) and p.path != "questions"]
+            [
+                p
+                for p in problems
+                if p.path and not builder._PATH.match(p.path) and p.path not in builder.PARTS
+            ]
         )
     return render(
         request,
@@ -667,6 +674,7 @@ def draft_publish(request, key):
             "next_version": (current.version + 1) if current else 1,
             "problems": problems,
             "summary": _problem_links(survey, problems),
+            "problem_count": sum(1 for p in problems if p.path),
             "changes": changes,
             "reused": builder.reused_choice_values(survey, draft_.content, language=_lang()),
             "newer": newer,

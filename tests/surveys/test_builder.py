@@ -420,3 +420,14 @@ def test_bad_input_an_expensive_expression_and_10000_choices(survey, draft, coor
     saved.content["questions"][3]["choices"] = saved.content["questions"][3]["choices"][:3]
     found = {p.path: p.message for p in builder.draft_problems(saved.content)}
     assert found == {"rules[0].expression": "Udtrykket er for indviklet: 301 dele, højst 200."}
+
+
+def test_a_large_draft_with_many_problems_is_checked_within_a_budget(monkeypatch):
+    monkeypatch.setattr(builder, "CHECK_BUDGET_SECONDS", 0)
+    questions = [
+        {"key": f"q{i}", "type": "integer", "label": {"da": "x"}, "required_when": f"nope{i} > 1"}
+        for i in range(5)
+    ]
+    problems = builder.draft_problems({"key": "big", "title": {"da": "B"}, "questions": questions})
+    assert [p.path for p in problems] == ["questions[0].required_when", ""]
+    assert "Der kan være flere fejl" in problems[-1].message
