@@ -755,11 +755,10 @@ def with_item(content: dict, *, part: str, index: int | None, item: dict) -> dic
 def remove_item(
     *, survey: Survey, revision: int, part: str, index: int, actor: User, ip: str | None
 ) -> DraftVersion:
-    """Remove an item. A question or derived value still used by an expression, a rule, a
-    history check or an indicator is refused, naming them."""
+    """Remove an item. A section, question or derived value still used (by a question, an
+    expression, a rule, a history check or an indicator) is refused, naming the users."""
     if part not in PARTS:
         raise ValueError(part)
-    removed = {}
 
     def change(content):
         items = content.get(part) or []
@@ -778,10 +777,9 @@ def remove_item(
                         % {"key": key, "users": ", ".join(users)},
                     )
                 )
-        removed["key"] = key
         del items[index]
 
-    return _save(survey, revision, actor, ip, change, f"{part}.removed")
+    return _save(survey, revision, actor, ip, change, f"{part}.removed:{index}")
 
 
 def move_item(
