@@ -8,8 +8,9 @@ then publish it as the next immutable version.
   overwritten) carrying the draft as it is now.
 - A draft may be saved invalid. `draft_problems` says what is wrong, at the field that causes
   it (every expression compiled and trial-run, duplicate and reserved keys, circular derived
-  values); it runs the very check an import runs (`surveys.definitions.validate_definition`)
-  plus the builder's own, and a draft with problems cannot be published.
+  values); it runs the very check an import runs (`surveys.definitions.validate_definition`),
+  adding only a more precise message for derived values that depend on each other in a circle,
+  and a draft with problems cannot be published.
 - `describe_changes` says in words what a draft changes against the version before it.
 """
 
@@ -57,7 +58,6 @@ MSG_KEY_FORMAT = gettext_lazy(
     "60 tegn."
 )
 MSG_REQUIRED = gettext_lazy("Skal udfyldes.")
-MSG_HAS_PROBLEMS = gettext_lazy("Kladden kan ikke udgives, før fejlene er rettet (%(n)s fejl).")
 MSG_UNCHANGED = gettext_lazy(
     "Kladden er magen til den udgivne version %(version)s. Der er intet at udgive."
 )
