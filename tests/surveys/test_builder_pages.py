@@ -620,3 +620,10 @@ def test_the_survey_list_reads_in_a_fixed_number_of_queries(
         builder.create_survey(key=f"ny_{n}", title_da=f"Ny {n}", actor=coordinator, ip=IP)
     with django_assert_max_num_queries(len(few.captured_queries)):
         as_coordinator.get("/undersoegelser/")
+
+
+def test_the_survey_page_offers_a_round_with_the_survey_chosen(survey, as_coordinator):
+    page = as_coordinator.get(f"/undersoegelser/{KEY}/").content.decode()
+    assert f'href="/runder/ny/?undersoegelse={KEY}"' in page
+    form = as_coordinator.get(f"/runder/ny/?undersoegelse={KEY}").content.decode()
+    assert f'<option value="{survey.pk}" selected>' in form
