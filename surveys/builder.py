@@ -507,12 +507,47 @@ def draft_problems(content: dict, *, survey: Survey | None = None) -> list[Probl
             path = _original_path(exc.path, index_maps)
             if path not in seen:
                 seen.add(path)
-                problems.append(Problem(path, _semantic_message(message)))
+                said = _semantic_message(message)
+                problems.append(Problem(path, f"{said} {_others(content, path)}".strip()))
             if not _neutralize(work, exc.path, index_maps):
                 break
         else:
             break
     return problems
+
+
+# What a key is, in words, for naming the other item that already has it.
+_KINDS = {
+    "sections": gettext_lazy("afsnit %(n)s"),
+    "questions": gettext_lazy("spørgsmål %(n)s"),
+    "derived": gettext_lazy("afledt værdi %(n)s"),
+    "rules": gettext_lazy("regel %(n)s"),
+    "history_checks": gettext_lazy("historikkontrol %(n)s"),
+}
+
+
+def _others(content, path):
+    """For a key taken twice: which other item has it ("Den bruges også af spørgsmål 2.")."""
+    m = _PATH.match(path)
+    if not m or m.group(3) != "key":
+        return ""
+    part, index = m.group(1), int(m.group(2))
+    try:
+        key = content[part][index]["key"]
+    except (KeyError, IndexError, TypeError):
+        return ""
+    others = [
+        str(_KINDS[other]) % {"n": i + 1}
+        for other in _KINDS
+        for i, item in enumerate(content.get(other) or [])
+        if isinstance(item, dict)
+        and item.get("key") == key
+        and (other, i) != (part, index)
+        and (other in ("rules", "history_checks")) == (part in ("rules", "history_checks"))
+    ]
+    if not others:
+        return ""
+    return _("Den bruges også af %(others)s.") % {"others": ", ".join(others)}
 
 
 def problems_under(problems: Sequence[Problem], prefix: str) -> list[Problem]:
