@@ -21,6 +21,7 @@ urlpatterns = [
     path("undersoegelser/", include("surveys.builder_urls")),
     path("undersoegelser/", include("submissions.preview_urls")),
     path("indberet/", include("submissions.urls")),
+    path("opfoelgning/", include("imports.urls")),
     path("opfoelgning/", include("tracking.urls")),
     path("data/", include("exports.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
