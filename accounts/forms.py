@@ -12,7 +12,7 @@ class InviteForm(forms.Form):
     name = forms.CharField(label=_("Navn"), max_length=200, required=False)
     municipality = forms.ModelChoiceField(
         label=_("Kommune"),
-        queryset=Municipality.objects.filter(is_synthetic=False),
+        queryset=Municipality.objects.municipalities(),
         to_field_name="code",
         empty_label=_("Vælg kommune"),
     )

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.audit import record
 from accounts.models import Membership, Role, User
-from reference.models import Municipality
+from reference.models import KOMMUNER, Municipality
 from reference.municipalities import MUNICIPALITIES_CSV, load_municipalities
 from submissions.models import Revision, Submission, SubmissionState
 from submissions.services import store_result
@@ -74,7 +74,7 @@ def _deadline(date, now):
 
 
 def _users(out):
-    municipalities = {m.code: m for m in Municipality.objects.all()}
+    municipalities = {m.code: m for m in Municipality.objects.of_register(KOMMUNER)}
     users = {}
     for email, name, role, codes in DEMO_USERS:
         user = User.objects.filter(email=email).first()
@@ -170,7 +170,7 @@ def _store(round_, rows, author, previous=None):
 
 def _juniormesterlaere(survey, coordinator, now):
     rows = _read("demo_juniormesterlaere.csv")
-    everyone = list(Municipality.objects.filter(is_synthetic=False))
+    everyone = list(Municipality.objects.municipalities())
     sep = _round(
         SEP_SLUG,
         survey,
@@ -230,7 +230,7 @@ def _proevehandlinger(survey, coordinator, now):
         "Partnerskab om stærkere overgange 2026",
         _deadline(dt.date(2026, 6, 30), now),
         RoundState.OPEN,
-        list(Municipality.objects.filter(code__in=codes)),
+        list(Municipality.objects.municipalities().filter(code__in=codes)),
         user=coordinator,
     )
     by_code = {}
@@ -263,7 +263,7 @@ def _proevehandlinger(survey, coordinator, now):
 
 def load_demo(out=print):
     now = timezone.now()
-    if not Municipality.objects.filter(is_synthetic=False).exists():
+    if not Municipality.objects.municipalities().exists():
         load_municipalities(Municipality, str(MUNICIPALITIES_CSV))
     with transaction.atomic():
         load_shipped_definitions()

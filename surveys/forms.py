@@ -88,7 +88,7 @@ class RoundForm(forms.Form):
         label=_("Udvalgte kommuner"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        queryset=Municipality.objects.filter(is_synthetic=False).order_by("region_code", "name"),
+        queryset=Municipality.objects.municipalities().order_by("region_code", "name"),
     )
     codes = forms.CharField(
         label=_("Kommunekoder"),
@@ -112,7 +112,7 @@ class RoundForm(forms.Form):
     @classmethod
     def initial_for(cls, round_):
         recipients = list(round_.recipients.values_list("pk", flat=True))
-        everyone = Municipality.objects.filter(is_synthetic=False).count()
+        everyone = Municipality.objects.municipalities().count()
         return {
             "survey": round_.survey_id,
             "title": round_.title,

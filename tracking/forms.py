@@ -13,7 +13,7 @@ from tracking.board import SORT_KEYS, BoardState
 
 def _region_choices():
     return list(
-        Municipality.objects.filter(is_synthetic=False)
+        Municipality.objects.municipalities()
         .order_by("region_name")
         .values_list("region_name", "region_name")
         .distinct()
@@ -22,7 +22,7 @@ def _region_choices():
 
 def _group_choices():
     return list(
-        Municipality.objects.filter(is_synthetic=False)
+        Municipality.objects.municipalities()
         .order_by("dst_group")
         .values_list("dst_group", "dst_group")
         .distinct()
