@@ -12,14 +12,21 @@ from accounts.audit import client_ip
 from accounts.forms import InviteForm, SetPasswordForm
 from accounts.models import Invitation, Role, User
 from accounts.permissions import coordinator_required, municipalities_for
+from reference.models import KOMMUNER
 
 
 @login_required
 def my_municipalities(request):
+    """Officers: the organisations they answer for (of any register); coordinators and
+    analysts: all municipalities (they read every register's data; the registers have their
+    own pages)."""
+    organisations = municipalities_for(request.user)
+    if request.user.can_read_all:
+        organisations = organisations.filter(register__key=KOMMUNER)
     return render(
         request,
         "accounts/my_municipalities.html",
-        {"municipalities": municipalities_for(request.user).order_by("name")},
+        {"municipalities": organisations.order_by("name")},
     )
 
 

@@ -255,7 +255,7 @@ def concrete_url(name, pattern):
     if name in ENTRY_URLS:
         kwargs["slug"] = "proeve-2026"
     if name.startswith("admin:<"):
-        return "/admin/reference/municipality/1/"
+        return "/admin/reference/organisation/1/"
     if name == "api-not-found":
         return "/api/v1/nope/"
     return reverse(name, kwargs=kwargs or None)
