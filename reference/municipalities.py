@@ -29,7 +29,7 @@ def load_municipalities(municipality_model, path=MUNICIPALITIES_CSV) -> tuple[in
     if "register" in fields:
         register_model = municipality_model._meta.get_field("register").related_model
         load_regions(register_model, municipality_model)
-        register = ensure_shipped_registers(register_model)["kommuner"]
+        register = ensure_shipped_registers(register_model, ("kommuner",))["kommuner"]
         rows = rows.filter(register=register)
         extra = {"register": register}
     created = updated = 0

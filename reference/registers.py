@@ -11,6 +11,7 @@ from reference.models import KOMMUNER, REGIONER
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REGIONS_CSV = DATA_DIR / "regions.csv"
+ERHVERVSSKOLER = "erhvervsskoler"
 
 SHIPPED = {
     KOMMUNER: {
@@ -44,13 +45,39 @@ SHIPPED = {
         "has_geometry": False,
         "attributes": [],
     },
+    # Shipped without members: the register the shipped survey `erhvervsskoler` is asked of.
+    # Coordinators load the schools on the register's page (the demo loads 27 synthetic ones).
+    ERHVERVSSKOLER: {
+        "name": "Erhvervsskoler",
+        "name_en": "Vocational schools",
+        "code_pattern": "[A-Z0-9]{1,10}",
+        "has_geometry": False,
+        "attributes": [
+            {
+                "key": "region",
+                "label": {"da": "Region", "en": "Region"},
+                "type": "code",
+                "register": REGIONER,
+                "categorical": True,
+            },
+            {
+                "key": "municipality",
+                "label": {"da": "Kommune", "en": "Municipality"},
+                "type": "code",
+                "register": KOMMUNER,
+                "categorical": True,
+            },
+        ],
+    },
 }
 
 
-def ensure_shipped_registers(register_model) -> dict:
-    """The shipped registers, created when missing (never changed when present). {key: Register}."""
+def ensure_shipped_registers(register_model, keys=tuple(SHIPPED)) -> dict:
+    """The shipped registers (or those of `keys`), created when missing (never changed when
+    present). {key: Register}."""
     out = {}
-    for key, values in SHIPPED.items():
+    for key in keys:
+        values = SHIPPED[key]
         out[key], _ = register_model.objects.get_or_create(key=key, defaults=values)
     return out
 
@@ -67,7 +94,7 @@ def read_regions(path=REGIONS_CSV) -> list[dict]:
 
 def load_regions(register_model, organisation_model, path=REGIONS_CSV) -> tuple[int, int]:
     """Insert or update the 5 regions (idempotent). Returns (created, updated)."""
-    register = ensure_shipped_registers(register_model)[REGIONER]
+    register = ensure_shipped_registers(register_model, (REGIONER,))[REGIONER]
     existing = {o.code: o for o in organisation_model.objects.filter(register=register)}
     created = updated = 0
     for row in read_regions(path):

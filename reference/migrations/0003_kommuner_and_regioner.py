@@ -9,7 +9,7 @@ from reference.registers import ensure_shipped_registers, load_regions, municipa
 def forwards(apps, schema_editor):
     Register = apps.get_model("reference", "Register")
     Organisation = apps.get_model("reference", "Organisation")
-    kommuner = ensure_shipped_registers(Register)["kommuner"]
+    kommuner = ensure_shipped_registers(Register, ("kommuner",))["kommuner"]
     for org in Organisation.objects.filter(register=None):
         org.register = kommuner
         org.attributes = municipal_attributes(org.region_code, org.dst_group)
