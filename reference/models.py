@@ -9,6 +9,7 @@ the register's attributes `region` and `dst_group`.
 
 import re
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -120,6 +121,30 @@ class Organisation(models.Model):
 
     def attribute(self, key: str):
         return (self.attributes or {}).get(key)
+
+
+class Selection(models.Model):
+    """A saved, named group of members of one register — e.g. the 30 municipalities of a
+    partnership — usable as a round's recipients."""
+
+    register = models.ForeignKey(Register, on_delete=models.CASCADE, related_name="selections")
+    name = models.CharField(_("navn"), max_length=200)
+    members = models.ManyToManyField(Organisation, related_name="selections", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["register", "name"]
+        verbose_name = _("udvalg")
+        verbose_name_plural = _("udvalg")
+        constraints = [
+            models.UniqueConstraint(fields=["register", "name"], name="unique_selection_name")
+        ]
+
+    def __str__(self):
+        return self.name
 
 
 # Transitional: the rest of the code still says Municipality (rename later, issue 14).

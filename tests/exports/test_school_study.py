@@ -1,12 +1,15 @@
 """The vocational-school study reproduced from the synthetic demo answers
-(demo/data/demo_erhvervsskoler.csv): until schools are a register of their own, each school
-answers as the municipality it sits in (27 different municipalities), and the analysis must
+(demo/data/demo_erhvervsskoler.csv): the 27 schools are the members of the `erhvervsskoler`
+register, each school answers for itself, and the analysis must
 give the study's figures: 26 of 27 answered, 3 without resource figures, split 43 / 31 / 26 %,
 ranges 8–67 / 6–63 / 14–63 %, pupils per årsværk bands 13 / 52 / 35 %, årsværk 0.2–3.45."""
 
 import pytest
 
-from demo.schools import SURVEY_KEY, school_answers
+from demo.schools import SURVEY_KEY, register_table, school_answers
+from reference.models import Register
+from reference.registers import ERHVERVSSKOLER, ensure_shipped_registers
+from surveys.registers import apply_members
 from exports.analysis import analyse_round
 from tests.factories import make_round, make_submission
 
@@ -14,12 +17,12 @@ from tests.factories import make_round, make_submission
 @pytest.fixture
 def study(db):
     schools = school_answers()
-    round_ = make_round(
-        SURVEY_KEY, codes=[s["municipality_code"] for s in schools], slug="skoler-2023"
-    )
+    register = ensure_shipped_registers(Register, (ERHVERVSSKOLER,))[ERHVERVSSKOLER]
+    apply_members(register, register_table(), actor=None)
+    round_ = make_round(SURVEY_KEY, codes=[s["code"] for s in schools], slug="skoler-2023")
     for school in schools:
         if school["state"] == "submitted":
-            make_submission(round_, school["municipality_code"], school["answers"])
+            make_submission(round_, school["code"], school["answers"])
     return analyse_round(round_)
 
 
