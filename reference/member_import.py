@@ -188,7 +188,10 @@ def check_member(
         problems.append(_("Koden mangler."))
     elif not register.code_matches(code):
         problems.append(
-            _("Koden »%(code)s« passer ikke til registrets mønster (%(pattern)s).")
+            _(
+                "Koden »%(code)s« passer ikke til registrets mønster (%(pattern)s). Koder "
+                "består af store bogstaver A-Z, tal, - og _."
+            )
             % {"code": code, "pattern": register.code_pattern}
         )
     if not name:

@@ -18,6 +18,9 @@ KOMMUNER = "kommuner"
 REGIONER = "regioner"
 
 ATTRIBUTE_TYPES = ("text", "integer", "decimal", "code")
+# Every member's code, whatever its register's own pattern: it is part of addresses
+# (/indberet/<round>/<code>/), so only capitals, digits, - and _ (page words are lower case).
+URL_CODE = r"[0-9A-Z][0-9A-Z_-]{0,19}"
 
 
 class Register(models.Model):
@@ -53,7 +56,7 @@ class Register(models.Model):
         return self.key == KOMMUNER
 
     def code_matches(self, code: str) -> bool:
-        return re.fullmatch(self.code_pattern, code) is not None
+        return bool(re.fullmatch(self.code_pattern, code) and re.fullmatch(URL_CODE, code))
 
     def attribute_specs(self) -> list[dict]:
         return [a for a in self.attributes or [] if isinstance(a, dict) and a.get("key")]

@@ -7,10 +7,10 @@ ranges 8–67 / 6–63 / 14–63 %, pupils per årsværk bands 13 / 52 / 35 %, �
 import pytest
 
 from demo.schools import SURVEY_KEY, register_table, school_answers
+from exports.analysis import analyse_round
 from reference.models import Register
 from reference.registers import ERHVERVSSKOLER, ensure_shipped_registers
 from surveys.registers import apply_members
-from exports.analysis import analyse_round
 from tests.factories import make_round, make_submission
 
 
