@@ -1,0 +1,144 @@
+"""A round of a survey asked of another register than the municipalities (issue 14): the
+vocational-school survey, asked of the erhvervsskoler register. A coordinator creates and opens
+it for all 27 schools, an officer of one school (who also answers for Lolland) answers it on
+the form, the board, reminders and exports follow it; nobody else gets near it."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from accounts.models import Role
+from submissions.models import Submission
+from surveys import lifecycle
+from surveys.models import Survey
+from tests.conftest import client_for
+from tests.factories import make_user, shipped_definition
+from tests.submissions.conftest import form_url, post_form
+from tracking import reminders
+
+ANSWERS = {
+    "pupils": "103",
+    "pupils_with_agreement": "71",
+    "outreach_fte": "0,2",
+    "share_admin": "40",
+    "share_support": "34",
+    "share_relations": "26",
+    "uses_consultants": "yes",
+    "consultants_dedicated": "no",
+}
+
+
+@pytest.fixture
+def school_round(schools, coordinator):
+    shipped_definition("erhvervsskoler")
+    survey = Survey.objects.get(key="erhvervsskoler")
+    assert survey.register == schools
+    return lifecycle.create_round(
+        actor=coordinator,
+        survey=survey,
+        title="Lærepladser 2023",
+        slug="skoler-2023",
+        deadline=timezone.now() + dt.timedelta(days=20),
+        recipients=lifecycle.ALL,
+    )
+
+
+@pytest.fixture
+def school_officer(db, schools):
+    """Answers for school S05 and for Lolland: memberships of two registers."""
+    user = make_user(Role.OFFICER, ["S05"], register="erhvervsskoler", email="s05@skole.dk")
+    make_user_membership(user, "360")
+    return user
+
+
+def make_user_membership(user, code):
+    from accounts.models import Membership
+    from reference.models import Organisation
+
+    Membership.objects.create(
+        user=user, municipality=Organisation.objects.municipalities().get(code=code)
+    )
+
+
+def test_all_means_the_27_schools_and_municipal_codes_are_unknown(school_round, coordinator):
+    assert school_round.recipients.count() == 27
+    assert set(school_round.recipients.values_list("register__key", flat=True)) == {
+        "erhvervsskoler"
+    }
+    survey = school_round.survey
+    with pytest.raises(lifecycle.RoundError) as refused:
+        lifecycle.create_round(
+            actor=coordinator,
+            survey=survey,
+            title="Forkerte koder",
+            slug="skoler-forkert",
+            deadline=school_round.deadline,
+            recipients=["S01", "360", "S99"],
+        )
+    [problem] = refused.value.problems
+    assert problem.message == "Ukendte koder i registret Erhvervsskoler: 360, S99"
+
+
+def test_an_officer_of_a_school_is_invited_answers_and_submits(
+    school_round, school_officer, coordinator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.open_round(school_round, actor=coordinator)
+    [invitation] = [m for m in mail.outbox if "s05@skole.dk" in m.to]
+    assert "/indberet/skoler-2023/S05/" in invitation.body
+
+    client = client_for(school_officer)
+    page = client.get(form_url(school_round, "S05"))
+    assert page.status_code == 200 and "Erhvervsskole E" in page.content.decode()
+    assert post_form(client, school_round, ANSWERS, version=0, code="S05").status_code == 302
+    response = post_form(client, school_round, ANSWERS, version=1, action="submit", code="S05")
+    assert response["Location"].endswith("/kvittering/")
+    submission = Submission.objects.get(round=school_round)
+    assert submission.municipality.code == "S05" and submission.state == "submitted"
+    assert submission.answers["outreach_fte"] == 0.2 and submission.error_count == 0
+    # The same person answers for Lolland too: both are listed as theirs.
+    mine = client.get("/konto/kommuner/").content.decode()
+    assert "Erhvervsskole E" in mine and "Lolland" in mine
+
+
+def test_nobody_else_reaches_the_school_s_form(school_round, school_officer, odder, analyst):
+    lifecycle.open_round(school_round, actor=None)
+    other_school = make_user(Role.OFFICER, ["S06"], register="erhvervsskoler", email="s06@x.dk")
+    anonymous = client_for(None).get(form_url(school_round, "S05"))
+    assert anonymous.status_code == 302 and "/konto/login/" in anonymous["Location"]
+    # A municipal code is not a recipient of a school round, even for its own officer.
+    assert client_for(school_officer).get(form_url(school_round, "360")).status_code == 404
+    assert client_for(other_school).get(form_url(school_round, "S05")).status_code == 404
+    assert client_for(odder).get(form_url(school_round, "S05")).status_code == 404
+    # The analyst reads, but cannot post.
+    assert client_for(analyst).get(form_url(school_round, "S05")).status_code == 200
+    post_form(client_for(analyst), school_round, ANSWERS, version=0, code="S05")
+    assert not Submission.objects.filter(round=school_round).exists()
+
+
+def test_the_board_and_reminders_follow_a_school_round(
+    school_round, school_officer, coordinator, django_capture_on_commit_callbacks
+):
+    lifecycle.open_round(school_round, actor=coordinator)
+    board = client_for(coordinator).get(f"/opfoelgning/{school_round.slug}/")
+    assert board.status_code == 200
+    html = board.content.decode()
+    assert "Erhvervsskole E" in html and "Erhvervsskole Æ" in html
+    detail = client_for(coordinator).get(f"/opfoelgning/{school_round.slug}/S05/")
+    assert detail.status_code == 200
+    subject, body = reminders.default_template()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = reminders.send_manual(
+            school_round,
+            actor=coordinator,
+            codes=["S05"],
+            subject=subject,
+            body=body,
+            nonce=reminders.new_nonce(),
+        )
+    assert [r.municipality.code for r in result.sent] == ["S05"]
+    assert [m.to for m in mail.outbox] == [["s05@skole.dk"]]
+    assert "/indberet/skoler-2023/S05/" in mail.outbox[0].body
