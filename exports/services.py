@@ -120,18 +120,20 @@ def csv_chunks(rounds, fmt, include_personal=False, *, use_copy=None):
 
     On PostgreSQL the rows are written by PostgreSQL's own COPY (exports.pgcopy); elsewhere
     (SQLite) by the Python row generators and renderers.csv_stream. Both give the same bytes;
-    `use_copy` forces one path (tests compare them)."""
+    `use_copy` forces one path (tests compare them). Rounds of another register than the
+    municipalities always take the Python path (COPY writes the municipal columns only)."""
+    register = datasets.register_of(rounds)
     if use_copy is None:
-        use_copy = pgcopy.supported()
+        use_copy = pgcopy.supported() and datasets.is_municipal(register)
     if use_copy:
         stream = pgcopy.csv_stream(rounds, fmt, include_personal)
         return iter(stream), stream
     spec = datasets.spec_of(rounds)
     if fmt == "long":
-        columns = datasets.long_columns()
+        columns = datasets.long_columns(register)
         rows = datasets.long_rows(rounds, include_personal)
     else:
-        columns = datasets.wide_columns(spec, include_personal)
+        columns = datasets.wide_columns(spec, include_personal, register)
         rows = datasets.wide_rows(rounds, include_personal)
     counter = renderers.Counter(rows)
     variant = "csv-da" if fmt == "csv-da" else "csv"
@@ -141,16 +143,21 @@ def csv_chunks(rounds, fmt, include_personal=False, *, use_copy=None):
 def render_bytes(rounds, fmt, include_personal=False):
     """Build a non-streaming format in full: (bytes, number of data rows)."""
     spec = datasets.spec_of(rounds)
+    register = datasets.register_of(rounds)
     if fmt == "xlsx":
         wide = renderers.Counter(datasets.wide_rows(rounds, include_personal))
-        wide_cols = datasets.wide_columns(spec, include_personal)
+        wide_cols = datasets.wide_columns(spec, include_personal, register)
         content = renderers.xlsx_bytes(
             [
                 ("wide", wide_cols, wide),
-                ("long", datasets.long_columns(), datasets.long_rows(rounds, include_personal)),
+                (
+                    "long",
+                    datasets.long_columns(register),
+                    datasets.long_rows(rounds, include_personal),
+                ),
                 (
                     "non-responders",
-                    datasets.non_responder_columns(),
+                    datasets.non_responder_columns(register),
                     datasets.non_responder_rows(rounds),
                 ),
                 (
@@ -175,28 +182,41 @@ def render_bytes(rounds, fmt, include_personal=False):
 def datapackage(rounds, include_personal=False):
     rounds = datasets.ordered_rounds(rounds)
     spec = datasets.spec_of(rounds)
+    register = datasets.register_of(rounds)
     wide = renderers.Counter(datasets.wide_rows(rounds, include_personal))
     title = f"{spec.title.get('da')} — " + ", ".join(r.title for r in rounds)
-    description = (
-        "Indberet: én række pr. modtagerkommune × runde (wide) og én pr. besvaret værdi (long). "
-        "Tomme celler er manglende svar, aldrig nul."
-    )
+    if datasets.is_municipal(register):
+        description = (
+            "Indberet: én række pr. modtagerkommune × runde (wide) og én pr. besvaret værdi "
+            "(long). Tomme celler er manglende svar, aldrig nul."
+        )
+    else:
+        description = (
+            f"Indberet: én række pr. modtager (registret »{register.name}«) × runde (wide) og "
+            "én pr. besvaret værdi (long). Tomme celler er manglende svar, aldrig nul."
+        )
     if any(not r.is_closed for r in rounds):
         description += " Foreløbige tal: mindst én runde er ikke lukket."
     if any(r.is_demo for r in rounds):
         description += " Syntetiske demodata."
 
-    primary = None if spec.has_entries else ["municipality_code", "round"]
+    primary = None if spec.has_entries else [datasets.code_column(register), "round"]
     content = renderers.datapackage_zip(
         name=_slugify(f"{spec.key}-{rounds[-1].slug}").lower().replace("_", "-"),
         title=title,
         description=description,
         tables=[
-            ("wide", "Bred tabel", datasets.wide_columns(spec, include_personal), wide, primary),
+            (
+                "wide",
+                "Bred tabel",
+                datasets.wide_columns(spec, include_personal, register),
+                wide,
+                primary,
+            ),
             (
                 "long",
                 "Lang (tidy) tabel",
-                datasets.long_columns(),
+                datasets.long_columns(register),
                 datasets.long_rows(rounds, include_personal),
                 None,
             ),

@@ -142,3 +142,49 @@ def test_the_board_and_reminders_follow_a_school_round(
     assert [r.municipality.code for r in result.sent] == ["S05"]
     assert [m.to for m in mail.outbox] == [["s05@skole.dk"]]
     assert "/indberet/skoler-2023/S05/" in mail.outbox[0].body
+
+
+def test_exports_of_a_school_round_name_the_organisation_and_the_register_s_attributes(
+    school_round, coordinator
+):
+    import io
+    import json
+    import zipfile
+
+    from exports.services import build_export
+    from tests.factories import make_submission
+
+    lifecycle.open_round(school_round, actor=coordinator)
+    answers = {k: v for k, v in ANSWERS.items() if k not in ("uses_consultants", "outreach_fte")}
+    answers.update(outreach_fte=0.2, uses_consultants=True, consultants_dedicated=False)
+    make_submission(school_round, "S05", {k: _number(v) for k, v in answers.items()})
+
+    _name, _type, chunks, _export = build_export(coordinator, [school_round], "csv")
+    lines = b"".join(chunks).decode().splitlines()
+    assert lines[0].startswith(
+        "organisation_code,organisation_name,region,municipality,round,state,submitted_at,late,"
+    )
+    s05 = next(line for line in lines if line.startswith("S05,"))
+    assert s05.startswith("S05,Erhvervsskole E,") and ",skoler-2023,submitted," in s05
+    assert len(lines) == 1 + 27
+
+    _name, _type, chunks, _export = build_export(coordinator, [school_round], "long")
+    long_lines = b"".join(chunks).decode().splitlines()
+    assert long_lines[0] == "organisation_code,round,entry_no,question,value"
+    assert "S05,skoler-2023,,pupils,103" in long_lines
+
+    _name, _type, content, _export = build_export(coordinator, [school_round], "datapackage")
+    with zipfile.ZipFile(io.BytesIO(content)) as zf:
+        package = json.loads(zf.read("datapackage.json"))
+    wide = next(r for r in package["resources"] if r["name"] == "wide")
+    fields = [f["name"] for f in wide["schema"]["fields"]]
+    assert fields[:4] == ["organisation_code", "organisation_name", "region", "municipality"]
+    assert wide["schema"]["primaryKey"] == ["organisation_code", "round"]
+    _name, _type, content, _export = build_export(coordinator, [school_round], "xlsx")
+    assert content[:2] == b"PK"
+
+
+def _number(value):
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value
