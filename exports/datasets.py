@@ -309,6 +309,8 @@ def _recipient_rows(round_ids):
             "municipality__region_name",
             "municipality__dst_group",
             "municipality__attributes",
+            "municipality__register__key",
+            "municipality__register__attributes",
         )
         .iterator(chunk_size=CHUNK)
     )
@@ -343,6 +345,8 @@ class Record:
     region_name: str
     dst_group: str
     attributes: dict = field(default_factory=dict)
+    register_key: str = "kommuner"
+    register_attributes: list = field(default_factory=list)
     state: str = "no_response"
     submitted_at: dt.datetime | None = None
     late: bool | None = None
@@ -365,7 +369,7 @@ def records(rounds):
     for round_ in rounds:
         subs = {s[1]: s for s in submissions.take_while(lambda s, rid=round_.id: s[0] == rid)}
         for r in recipients.take_while(lambda r, rid=round_.id: r[0] == rid):
-            rec = Record(round_, r[2], r[3], r[4], r[5], r[6], r[7] or {})
+            rec = Record(round_, r[2], r[3], r[4], r[5], r[6], r[7] or {}, r[8], r[9] or [])
             sub = subs.get(r[1])
             if sub is not None:
                 rec.state = sub[2]
@@ -447,10 +451,9 @@ def wide_rows(rounds, include_personal=False):
     cols = value_columns(spec, include_personal)
     plan = _plan(spec, cols)
     empty = [None] * len(cols)
-    who = _respondent(register_of(rounds))
     for rec in records(rounds):
         head = [
-            *who(rec),
+            *_respondent(rec),
             rec.round.slug,
             rec.state,
             _utc(rec.submitted_at) if rec.responded else None,
@@ -503,11 +506,9 @@ def long_rows(rounds, include_personal=False):
 
 
 def non_responder_rows(rounds):
-    register = register_of(rounds)
-    who = _respondent(register)
     for rec in records(rounds):
         if not rec.responded:
-            if is_municipal(register):
+            if rec.register_key == "kommuner":
                 yield [
                     rec.code,
                     rec.name,
@@ -517,12 +518,13 @@ def non_responder_rows(rounds):
                     rec.state,
                 ]
             else:
-                yield [*who(rec), rec.round.slug, rec.state]
+                yield [*_respondent(rec), rec.round.slug, rec.state]
 
 
-def _respondent(register):
-    """A record's values for `respondent_columns(register)`."""
-    if is_municipal(register):
-        return lambda rec: [rec.code, rec.name, rec.region_code, rec.region_name, rec.dst_group]
-    keys = [spec["key"] for spec in register.attribute_specs()]
-    return lambda rec: [rec.code, rec.name, *(rec.attributes.get(k) for k in keys)]
+def _respondent(rec):
+    """A record's values for `respondent_columns` of its register (read with the record, so
+    the generators need no query of their own for it)."""
+    if rec.register_key == "kommuner":
+        return [rec.code, rec.name, rec.region_code, rec.region_name, rec.dst_group]
+    keys = [s["key"] for s in rec.register_attributes if isinstance(s, dict) and s.get("key")]
+    return [rec.code, rec.name, *(rec.attributes.get(k) for k in keys)]

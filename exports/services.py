@@ -49,7 +49,12 @@ def exportable_rounds(user):
     from surveys.models import RoundState
     from surveys.selectors import rounds_for
 
-    return rounds_for(user).exclude(state=RoundState.DRAFT).order_by("survey__name", "-deadline")
+    return (
+        rounds_for(user)
+        .exclude(state=RoundState.DRAFT)
+        .select_related("survey__register")
+        .order_by("survey__name", "-deadline")
+    )
 
 
 def background_threshold():
@@ -321,7 +326,7 @@ def run_background_export(export_id):
         return export.status
     try:
         rounds = list(
-            Round.objects.select_related("survey", "definition").filter(
+            Round.objects.select_related("survey__register", "definition").filter(
                 slug__in=export.query["rounds"]
             )
         )

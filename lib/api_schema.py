@@ -32,3 +32,10 @@ KEY_PARAM = OpenApiParameter(
     description="The survey's key.",
     examples=[OpenApiExample("Juniormesterlære", value="juniormesterlaere")],
 )
+REGISTER_PARAM = OpenApiParameter(
+    "key",
+    {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 40},
+    OpenApiParameter.PATH,
+    description="The register's key.",
+    examples=[OpenApiExample("The municipalities", value="kommuner")],
+)

@@ -1,7 +1,7 @@
-"""API v1: municipalities, surveys and their definitions, rounds."""
+"""API v1: municipalities, registers and their members, surveys and their definitions, rounds."""
 
 import django_filters
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -12,12 +12,12 @@ from drf_spectacular.utils import (
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from accounts.api_base import ApiView, IsCoordinator, require
+from accounts.api_base import ApiView, CanReadAll, IsCoordinator, require
 from accounts.audit import client_ip
 from lib.api_errors import ApiError, error_responses, field_error
-from lib.api_schema import KEY_PARAM, SLUG_PARAM
+from lib.api_schema import KEY_PARAM, REGISTER_PARAM, SLUG_PARAM
 from lib.text import pick
-from reference.models import Municipality
+from reference.models import ATTRIBUTE_TYPES, KOMMUNER, Municipality, Register
 from surveys import lifecycle
 from surveys.api_schema import DefinitionSerializer
 from surveys.definition_store import import_definition
@@ -41,7 +41,95 @@ class MunicipalitySerializer(serializers.ModelSerializer):
 )
 class MunicipalityList(ApiView):
     def get(self, request):
-        return Response(MunicipalitySerializer(Municipality.objects.all(), many=True).data)
+        municipalities = Municipality.objects.filter(register__key=KOMMUNER)
+        return Response(MunicipalitySerializer(municipalities, many=True).data)
+
+
+# --- Registers of organisations (issue 14)
+
+
+class AttributeSpecSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.DictField(child=serializers.CharField(), help_text='{"da": …, "en": …}')
+    type = serializers.ChoiceField(choices=ATTRIBUTE_TYPES)
+    register = serializers.CharField(
+        required=False, help_text="For type code: the key of the register the value names."
+    )
+    categorical = serializers.BooleanField(
+        required=False, help_text="Its values group the members (filters, group-by)."
+    )
+
+
+class RegisterSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    code_pattern = serializers.CharField(help_text="A regular expression every code matches.")
+    has_geometry = serializers.BooleanField(help_text="Whether a map can be drawn.")
+    attributes = AttributeSpecSerializer(many=True)
+    members = serializers.IntegerField(help_text="Active members.")
+
+
+class MemberSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    active = serializers.BooleanField(
+        help_text="False for a member removed from the register that still has answers."
+    )
+    attributes = serializers.DictField(help_text="Attribute key → value (see the register).")
+
+
+def _registers_for(request):
+    require(request, CanReadAll)
+    return Register.objects.annotate(
+        active_members=Count("members", filter=Q(members__is_active=True))
+    ).order_by("key")
+
+
+@extend_schema(
+    tags=["registers"],
+    summary="List the registers of organisations (coordinators and analysts)",
+    description="The registers whose members rounds are asked of: `kommuner` (the 98 "
+    "municipalities), `regioner` and any a coordinator has created, with their typed attributes.",
+    responses={200: RegisterSerializer(many=True), **error_responses(403)},
+)
+class RegisterList(ApiView):
+    def get(self, request):
+        data = [
+            {
+                "key": r.key,
+                "name": r.name,
+                "name_en": r.name_en,
+                "code_pattern": r.code_pattern,
+                "has_geometry": r.has_geometry,
+                "attributes": r.attribute_specs(),
+                "members": r.active_members,
+            }
+            for r in _registers_for(request)
+        ]
+        return Response(RegisterSerializer(data, many=True).data)
+
+
+@extend_schema(
+    tags=["registers"],
+    summary="A register's members (coordinators and analysts)",
+    description="Every member of the register by code, deactivated ones included (`active`).",
+    parameters=[REGISTER_PARAM],
+    responses={200: MemberSerializer(many=True), **error_responses(403, 404)},
+)
+class RegisterMembers(ApiView):
+    def get(self, request, key):
+        register = _registers_for(request).filter(key=key).first()
+        if register is None:
+            raise ApiError("not_found", {"da": "Ikke fundet.", "en": "Not found."}, 404)
+        members = register.members.order_by("code").values_list(
+            "code", "name", "is_active", "attributes"
+        )
+        data = [
+            {"code": c, "name": n, "active": a, "attributes": attrs or {}}
+            for c, n, a, attrs in members
+        ]
+        return Response(MemberSerializer(data, many=True).data)
 
 
 # --- Surveys and definitions
@@ -53,6 +141,9 @@ class SurveySerializer(serializers.Serializer):
     name_en = serializers.CharField()
     current_version = serializers.IntegerField(allow_null=True)
     versions = serializers.ListField(child=serializers.IntegerField())
+    register = serializers.CharField(
+        help_text="The key of the register the survey is asked of (kommuner: the municipalities)."
+    )
 
 
 def survey_data(survey, versions):
@@ -62,6 +153,7 @@ def survey_data(survey, versions):
         "name_en": survey.name_en,
         "current_version": max(versions) if versions else None,
         "versions": sorted(versions),
+        "register": survey.register.key,
     }
 
 
@@ -80,7 +172,7 @@ class SurveyList(ApiView):
         responses={200: SurveySerializer(many=True), **error_responses()},
     )
     def get(self, request):
-        surveys = Survey.objects.prefetch_related(
+        surveys = Survey.objects.select_related("register").prefetch_related(
             Prefetch("definitions", queryset=Definition.objects.only("id", "survey_id", "version"))
         )
         data = [survey_data(s, [d.version for d in s.definitions.all()]) for s in surveys]

@@ -10,13 +10,14 @@ import pytest
 from demo.schools import SURVEY_KEY, school_answers
 from exports.report import render_report, render_report_html
 from tests.exports.test_report import pdf_text
-from tests.factories import make_round, make_submission
+from tests.factories import asked_of_municipalities, make_round, make_submission
 
 NAMES = ("København", "Helsingør", "Odense", "Aalborg", "Esbjerg", "Aarhus", "Viborg")
 
 
 @pytest.fixture
 def school_round(db):
+    asked_of_municipalities(SURVEY_KEY)  # the names checked below are municipalities'
     schools = school_answers()
     round_ = make_round(
         SURVEY_KEY, codes=[s["municipality_code"] for s in schools], slug="skoler-2023"
