@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.audit import record
 from accounts.models import User
-from reference.models import KOMMUNER, Organisation, Register
+from reference.models import KOMMUNER, Organisation, Register, Selection
 from surveys import tasks
 from surveys.models import Round, RoundState, Survey
 
@@ -80,6 +80,17 @@ def validate_round_title(value: str) -> None:
 def split_codes(pasted: str | None) -> list[str]:
     """Municipality codes from pasted text (one per line, or separated by commas/spaces)."""
     return [c for c in _CODE_SEPARATORS.split(pasted or "") if c]
+
+
+def selection_codes(selection: Selection | None) -> list[str]:
+    """The codes of a saved selection's active members, as a round's recipients (checked
+    against the survey's register like any other codes: a selection of another register is
+    refused with its codes named)."""
+    if selection is None:
+        return []
+    return list(
+        selection.members.filter(is_active=True).order_by("code").values_list("code", flat=True)
+    )
 
 
 def members_of(register: Register | None):
