@@ -87,7 +87,7 @@ class MemberForm(forms.Form):
     is_active = forms.BooleanField(label=_("Aktiv"), required=False, initial=True)
 
     def __init__(self, *args, register, member: Organisation | None = None, **kwargs):
-        if member is not None and not kwargs.get("data") and not args:
+        if member is not None:  # also when posted: the disabled code is read from it
             kwargs["initial"] = {
                 "code": member.code,
                 "name": member.name,
