@@ -183,7 +183,8 @@ def test_a_coordinator_creates_a_register_and_edits_a_member(coordinator):
             "key": "skoler",
             "name": "Skoler",
             "code_pattern": "S[0-9]",
-            "attributes": '[{"key": "x", "label": {"da": "X"}, "type": "code", "register": "nope"}]',
+            "attributes": '[{"key": "x", "label": {"da": "X"}, "type": "code", '
+            '"register": "nope"}]',
         },
     )
     assert "peger på et register, der ikke findes: nope" in bad.content.decode()
