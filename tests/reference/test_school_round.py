@@ -188,3 +188,30 @@ def _number(value):
     if isinstance(value, str) and value.isdigit():
         return int(value)
     return value
+
+
+def test_a_coordinator_invites_an_officer_for_a_school(schools, coordinator, lolland):
+    from accounts.models import Invitation, Membership
+
+    client = client_for(coordinator)
+    page = client.get("/konto/inviter/").content.decode()
+    assert "?register=erhvervsskoler" in page
+    page = client.get("/konto/inviter/?register=erhvervsskoler").content.decode()
+    assert "Erhvervsskole E" in page and "Lolland" not in page
+    response = client.post(
+        "/konto/inviter/",
+        {"email": lolland.email, "municipality": "S05", "register": "erhvervsskoler"},
+    )
+    assert response.status_code == 302 and "register=erhvervsskoler" in response["Location"]
+    invitation = Invitation.objects.get(email=lolland.email)
+    assert invitation.municipality.register == schools and invitation.municipality.code == "S05"
+    codes = set(
+        Membership.objects.filter(user=lolland).values_list("municipality__code", flat=True)
+    )
+    assert codes == {"360", "S05"}
+    # A municipal code is unknown among the schools; an unknown register is 404.
+    refused = client.post(
+        "/konto/inviter/", {"email": "x@y.dk", "municipality": "360", "register": "erhvervsskoler"}
+    )
+    assert 'id="id_municipality-error"' in refused.content.decode()
+    assert client.get("/konto/inviter/?register=nope").status_code == 404
