@@ -215,3 +215,31 @@ def test_a_coordinator_invites_an_officer_for_a_school(schools, coordinator, lol
     )
     assert 'id="id_municipality-error"' in refused.content.decode()
     assert client.get("/konto/inviter/?register=nope").status_code == 404
+
+
+def test_the_board_of_a_school_round_filters_by_the_register_s_attributes(
+    school_round, coordinator
+):
+    from reference.models import Organisation
+
+    lifecycle.open_round(school_round, actor=coordinator)
+    client = client_for(coordinator)
+    html = client.get(f"/opfoelgning/{school_round.slug}/").content.decode()
+    # Region and municipality (the register's categorical attributes), by name, not DST group.
+    assert 'name="attr_region"' in html and 'name="attr_municipality"' in html
+    assert 'name="group"' not in html and "Region Hovedstaden (1084)" in html
+    in_hovedstaden = set(
+        Organisation.objects.filter(
+            register__key="erhvervsskoler", attributes__region="1084"
+        ).values_list("name", flat=True)
+    )
+    assert 0 < len(in_hovedstaden) < 27
+    filtered = client.get(f"/opfoelgning/{school_round.slug}/?attr_region=1084").content.decode()
+    shown = {m.name for m in school_round.recipients.all() if m.name + "</a>" in filtered}
+    assert shown == in_hovedstaden
+    # The municipal board keeps its region and DST group filters.
+    from tests.factories import make_round
+
+    municipal = make_round(codes=["360", "727"], slug="jml-x")
+    html = client.get(f"/opfoelgning/{municipal.slug}/").content.decode()
+    assert 'name="region"' in html and 'name="group"' in html and "attr_" not in html
