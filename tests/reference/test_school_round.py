@@ -243,3 +243,11 @@ def test_the_board_of_a_school_round_filters_by_the_register_s_attributes(
     municipal = make_round(codes=["360", "727"], slug="jml-x")
     html = client.get(f"/opfoelgning/{municipal.slug}/").content.decode()
     assert 'name="region"' in html and 'name="group"' in html and "attr_" not in html
+
+
+def test_the_non_responder_list_of_a_school_round_names_schools(school_round, coordinator):
+    lifecycle.open_round(school_round, actor=coordinator)
+    response = client_for(coordinator).get(f"/opfoelgning/{school_round.slug}/ikke-svaret.csv")
+    lines = response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("kode;navn;region;kommune;status;")
+    assert len(lines) == 28 and lines[5].startswith("S05;Erhvervsskole E;")
