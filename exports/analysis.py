@@ -151,7 +151,7 @@ def ratio_bands(indicator):
     return bands
 
 
-def num(value, decimals=None, space=" "):
+def num(value, decimals=None):
     """'1.250', '2,5', '294,1' — a number in Danish (thousands point, decimal comma); with
     `decimals` rounded to that many. '–' for none. A value that rounds to zero has no minus."""
     if value is None:

@@ -12,6 +12,7 @@ from html import escape
 from django.utils.safestring import mark_safe
 
 from exports.analysis import num, pct
+from lib.text import language as active_language
 from lib.text import pick
 
 FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif"
@@ -24,17 +25,24 @@ GRID = "#d9d9d9"
 NBSP = "\u00a0"
 
 
+SWAP_SEPARATORS = str.maketrans(".,", ",.")
+
+
 def figure(value, kind, decimals=1):
     """A value as a reader reads it: a share (0.43) and a percentage question (43) both as
-    '43,0 %' (figure and unit joined by a non-breaking space), a number in Danish ('1.250',
-    '294,1')."""
+    '43,0 %' (figure and unit joined by a non-breaking space), a number with Danish separators
+    ('1.250', '294,1') — English ones ('1,250', '294.1') when English is the active language
+    (the report is always Danish)."""
     if value is None:
         return "–"
     if kind == "share":
-        return pct(value, decimals, space=NBSP)
-    if kind == "percent":
-        return num(value, decimals) + NBSP + "%"
-    return num(value, decimals if isinstance(value, float) and not value.is_integer() else None)
+        shown = pct(value, decimals, space=NBSP)
+    elif kind == "percent":
+        shown = num(value, decimals) + NBSP + "%"
+    else:
+        plain = isinstance(value, float) and not value.is_integer()
+        shown = num(value, decimals if plain else None)
+    return shown.translate(SWAP_SEPARATORS) if active_language() == "en" else shown
 
 
 def _text(x, y, s, anchor="start", size=11, weight="normal", fill=INK, rotate=None):
@@ -65,11 +73,9 @@ def ticks(lo, hi, count=5):
     raw = (hi - lo) / count
     power = 10 ** math.floor(math.log10(raw))
     step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    start = math.floor(lo / step) * step
-    out, v = [], start
-    while v < hi + step * 0.5:
-        out.append(round(v, 10))
-        v += step
+    out = [round(math.floor(lo / step) * step, 10)]
+    while out[-1] < hi - 1e-12:  # the last tick is at or above the highest value
+        out.append(round(out[-1] + step, 10))
     return out
 
 

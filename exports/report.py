@@ -337,6 +337,9 @@ def analysis_context(summary, language="da"):
                 if len(t["rounds"]) > 1
                 else None,
                 "national_texts": [charts.figure(r["national"], kind) for r in t["rounds"]],
+                "round_rows": [
+                    {**r, "national_text": charts.figure(r["national"], kind)} for r in t["rounds"]
+                ],
                 "table": [
                     {**r, "texts": [charts.figure(v, kind) for v in r["values"]]}
                     for r in t["respondents"]
@@ -393,20 +396,33 @@ def catalogue(round_, spec, names=None):
             nothing.append(name)
         for entry in entries:
             key = entry.get(group_q.key) if group_q else None
-            fields = []
-            for q in shown:
-                value = entry.get(q.key)
-                if value in (None, "", []):
-                    continue
-                if q.type == "single_choice":
-                    value = q.choice_label(value, "da")
-                elif q.type == "date" and isinstance(value, str) and len(value) == 10:
-                    value = f"{value[8:10]}-{value[5:7]}-{value[0:4]}"
-                elif q.type == "multiple_choice":
-                    value = ", ".join(q.choice_label(v, "da") for v in value)
-                fields.append({"label": text(q.label, "da"), "value": value})
+            fields, sections = [], []
+            for i, (section, questions) in enumerate(spec.groups(shown)):
+                section_fields = []
+                for q in questions:
+                    value = entry.get(q.key)
+                    if value in (None, "", []):
+                        continue  # unanswered, or hidden by a show-when (stored empty)
+                    if q.type == "single_choice":
+                        value = q.choice_label(value, "da")
+                    elif q.type == "date" and isinstance(value, str) and len(value) == 10:
+                        value = f"{value[8:10]}-{value[5:7]}-{value[0:4]}"
+                    elif q.type == "multiple_choice":
+                        value = ", ".join(q.choice_label(v, "da") for v in value)
+                    section_fields.append({"label": text(q.label, "da"), "value": value})
+                if section_fields:
+                    title = text(section.title, "da") if section else ""
+                    if section is None and i > 0:
+                        title = "Øvrige spørgsmål"  # after a section: not part of it
+                    sections.append({"title": title, "fields": section_fields})
+                    fields += section_fields
             groups.setdefault(key if key in groups else None, []).append(
-                {"municipality": name, "title": entry.get("title") or "", "fields": fields}
+                {
+                    "municipality": name,
+                    "title": entry.get("title") or "",
+                    "fields": fields,
+                    "sections": sections,
+                }
             )
     out = [
         {
@@ -417,6 +433,53 @@ def catalogue(round_, spec, names=None):
         if entries
     ]
     return out, nothing
+
+
+def analysis_page_context(round_, *, with_key=False, language=None):
+    """What the data page shows of a round (in the interface language): the summary, its
+    indicators with their bands, the statistics, splits, scatters and trend with their charts
+    and tables and, with `with_key` (coordinators only), the anonymised report's key."""
+    from lib.text import language as active_language
+
+    language = language or active_language()
+    summary = analyse_round(round_)
+    spec = round_.definition.spec
+    indicators = []
+    for ind in summary["indicators"]:
+        ratio = ind["type"] == "ratio"
+        kind = "number" if ratio else "share"
+        indicators.append(
+            {
+                **ind,
+                "label_text": text(ind["label"], language),
+                "unit_text": text(ind["unit"], language),
+                "national_text": charts.figure(ind["national"]["value"], kind),
+                "mean_text": charts.figure(ind["stats"]["mean"], kind),
+                "range_text": f"{charts.figure(ind['stats']['min'], kind)}–"
+                f"{charts.figure(ind['stats']['max'], kind)}",
+                "target_text": charts.figure(ind["target"], kind, 0)
+                if ind["target"] is not None
+                else "",
+                "band_rows": [
+                    {
+                        **b,
+                        "label_text": text(b["label"], language),
+                        "share_text": charts.figure(b["share"], "share", 0),
+                    }
+                    for b in ind["bands"]
+                ],
+            }
+        )
+    key = anonymised_summary(round_, summary)[1] if with_key else None
+    return {
+        "round": round_,
+        "survey_title": text(spec.title, language),
+        "summary": summary,
+        "response_rate_text": charts.figure(summary["response_rate"], "share"),
+        "indicators": indicators,
+        "anonymised_key": key,
+        **analysis_context(summary, language),
+    }
 
 
 def anonymised_summary(round_, summary=None):

@@ -139,15 +139,3 @@ def make_submission(round_, code, answers, *, state="submitted", explanations=No
         changed_keys=sorted(answers),
     )
     return submission
-
-
-def asked_of_municipalities(survey_key):
-    """Ask a shipped survey of the municipalities instead of the register its definition
-    names (tests whose figures were computed on paper with municipal codes)."""
-    from reference.models import Register
-    from surveys.models import Survey
-
-    definition = shipped_definition(survey_key)
-    Survey.objects.filter(pk=definition.survey_id).update(
-        register=Register.objects.get(key="kommuner")
-    )

@@ -135,6 +135,7 @@ EXPECTED = {
     "submissions:receipt": OWN_FORM,
     "submissions:receipt_pdf": OWN_FORM,
     "submissions:reopen": OWN_POST_ONLY,
+    "submissions:relevance": OWN_POST_ONLY,  # show-when, live: stores nothing
     "submissions:history": OWN_ONLY,
     "tracking:index": COORDINATOR,
     "tracking:board": COORDINATOR,
@@ -152,6 +153,7 @@ EXPECTED = {
     "exports:download": {"anonymous": {LOGIN}, **dict.fromkeys(ROLES[1:], {404, 405})},
     "exports:file": {**READERS, "analyst": {404}, "coordinator": {404}},  # someone else's file
     "exports:again": {"anonymous": {LOGIN}, **dict.fromkeys(ROLES[1:], {404, 405})},
+    "exports:analysis": READERS,
     "api-schema": PUBLIC,  # the API's documentation is public; its data is not
     "api-docs": PUBLIC,
     "api-municipalities": API_ALL,
@@ -324,6 +326,7 @@ WRITE_ALLOWED = {
     "submissions:entry_edit": {"officer", "coordinator"},
     "submissions:entry_remove": {"officer", "coordinator"},
     "submissions:reopen": {"officer", "coordinator"},
+    "submissions:relevance": {"officer", "coordinator"},
     "tracking:send_reminder": {"coordinator"},
     "tracking:reminder_settings": {"coordinator"},
     "tracking:close": {"coordinator"},

@@ -16,7 +16,8 @@ import json
 import pytest
 
 from exports.analysis import analyse_round, anonymise, describe, pearson, pseudonyms
-from tests.factories import asked_of_municipalities, make_round, make_submission
+from tests.exports.schools import make_school_round
+from tests.factories import make_submission
 
 CURRENT = {
     "101": (300, 240, 2.0, (50, 30, 20)),
@@ -38,14 +39,10 @@ def answers(pupils, agreements, fte, split):
 
 @pytest.fixture
 def summary(db):
-    asked_of_municipalities("erhvervsskoler")  # figures computed on paper with municipal codes
-    previous = make_round(
-        "erhvervsskoler", codes=["101", "147", "360"], state="closed", slug="skoler-2022"
-    )
+    previous = make_school_round(codes=["101", "147", "360"], state="closed", slug="skoler-2022")
     for code, row in PREVIOUS.items():
         make_submission(previous, code, answers(*row))
-    current = make_round(
-        "erhvervsskoler",
+    current = make_school_round(
         codes=["101", "147", "151", "153", "155"],
         slug="skoler-2023",
         previous=previous,
@@ -54,14 +51,13 @@ def summary(db):
     for code, row in CURRENT.items():
         make_submission(current, code, answers(*row))
     # A later round and a never-opened one are not part of this round's trend.
-    later = make_round(
-        "erhvervsskoler",
+    later = make_school_round(
         codes=["101"],
         slug="skoler-2024",
         deadline=current.deadline.replace(year=current.deadline.year + 1),
     )
     make_submission(later, "101", answers(100, 10, 1.0, None))
-    make_round("erhvervsskoler", codes=["101"], state="draft", slug="skoler-udkast",
+    make_school_round(codes=["101"], state="draft", slug="skoler-udkast",
                deadline=previous.deadline.replace(month=1, day=1))  # fmt: skip
     return analyse_round(current)
 
@@ -153,7 +149,7 @@ def test_the_trend_has_every_earlier_round_and_each_respondent_s_values(summary)
 
 
 def test_anonymised_the_summary_names_no_respondent_and_keeps_each_one_s_code(summary):
-    anon, key = anonymise(summary, "erhvervsskoler")
+    anon, key = anonymise(summary, "erhvervsskoler_kommuner")
     text = json.dumps(anon, ensure_ascii=False)
     for name in ("København", "Frederiksberg", "Ballerup", "Brøndby", "Dragør", "Lolland"):
         assert name not in text

@@ -7,25 +7,17 @@ from html import unescape
 
 import pytest
 
-from demo.schools import SURVEY_KEY, school_answers
 from exports.report import render_report, render_report_html
+from tests.exports.schools import make_study_round
 from tests.exports.test_report import pdf_text
-from tests.factories import asked_of_municipalities, make_round, make_submission
+from tests.factories import make_round, make_submission
 
 NAMES = ("København", "Helsingør", "Odense", "Aalborg", "Esbjerg", "Aarhus", "Viborg")
 
 
 @pytest.fixture
 def school_round(db):
-    asked_of_municipalities(SURVEY_KEY)  # the names checked below are municipalities'
-    schools = school_answers()
-    round_ = make_round(
-        SURVEY_KEY, codes=[s["municipality_code"] for s in schools], slug="skoler-2023"
-    )
-    for school in schools:
-        if school["state"] == "submitted":
-            make_submission(round_, school["municipality_code"], school["answers"])
-    return round_
+    return make_study_round()
 
 
 def plain(html):
@@ -79,3 +71,29 @@ def test_the_anonymised_pdf_renders_with_codes(school_round):
     text = pdf_text(render_report(school_round, anonymised=True))
     assert "R01" in text and "København" not in text
     assert "Andel af årsværk til elevstøtte og aftaleindgåelse" in text
+
+
+def test_an_anonymised_catalogue_of_entries_names_no_municipality(db):
+    round_ = make_round("proevehandlinger", codes=["101", "147"])
+    entry = {"title": "Brobygning", "theme": "early_action", "goal": "Flere i EUD"}
+    entry |= {"status": "running"}
+    make_submission(round_, "101", {"entries": [entry], "nothing_to_report": False})
+    make_submission(round_, "147", {"entries": [], "nothing_to_report": True})
+    text = plain(render_report_html(round_, anonymised=True))
+    assert "Brobygning" in text
+    assert "København" not in text and "Frederiksberg" not in text
+    assert re.search(r"Intet at indberette: R0[12]", text)
+
+
+def test_the_report_shows_the_trend_over_both_rounds_with_the_target(rounds):
+    # conftest: København 1000/40 = 4 % then 1000/50 = 5 %; in total 7,2 % then 4,6 %
+    text = plain(render_report_html(rounds[1]))
+    assert "Udvikling over runderne: Andel i juniormesterlære" in text
+    assert "I alt 7,2 % 4,6 %" in text
+    assert "København 4,0 % 5,0 %" in text
+    assert "Odense – 10,0 %" in text  # not a recipient of the first round
+    assert "Den stiplede linje er målet (5 %)" in text
+
+
+def test_a_round_without_earlier_rounds_has_no_trend_section(school_round):
+    assert "Udvikling over runderne" not in render_report_html(school_round)

@@ -1,29 +1,19 @@
 """The vocational-school study reproduced from the synthetic demo answers
-(demo/data/demo_erhvervsskoler.csv): the 27 schools are the members of the `erhvervsskoler`
-register, each school answers for itself, and the analysis must
+(demo/data/demo_erhvervsskoler.csv): until schools are a register of their own, each school
+answers as the municipality it sits in (27 different municipalities), and the analysis must
 give the study's figures: 26 of 27 answered, 3 without resource figures, split 43 / 31 / 26 %,
 ranges 8–67 / 6–63 / 14–63 %, pupils per årsværk bands 13 / 52 / 35 %, årsværk 0.2–3.45."""
 
 import pytest
 
-from demo.schools import SURVEY_KEY, register_table, school_answers
+from demo.schools import school_answers
 from exports.analysis import analyse_round
-from reference.models import Register
-from reference.registers import ERHVERVSSKOLER, ensure_shipped_registers
-from surveys.registers import apply_members
-from tests.factories import make_round, make_submission
+from tests.exports.schools import make_study_round
 
 
 @pytest.fixture
 def study(db):
-    schools = school_answers()
-    register = ensure_shipped_registers(Register, (ERHVERVSSKOLER,))[ERHVERVSSKOLER]
-    apply_members(register, register_table(), actor=None)
-    round_ = make_round(SURVEY_KEY, codes=[s["code"] for s in schools], slug="skoler-2023")
-    for school in schools:
-        if school["state"] == "submitted":
-            make_submission(round_, school["code"], school["answers"])
-    return analyse_round(round_)
+    return analyse_round(make_study_round())
 
 
 def test_the_synthetic_answers_are_valid_answers_to_the_survey(study):
@@ -92,3 +82,19 @@ def test_consultants_24_of_26_and_7_of_those_dedicated():
     users = [s for s in schools if s["answers"]["uses_consultants"]]
     assert len(users) == 24
     assert sum(1 for s in users if s["answers"]["consultants_dedicated"]) == 7
+
+
+def test_the_wide_export_has_the_ratio_in_its_own_unit_not_as_a_share(study):
+    from exports import datasets
+    from surveys.models import Round
+
+    round_ = Round.objects.get(slug="skoler-2023")
+    spec = round_.definition.spec
+    columns = {c.name: c for c in datasets.wide_columns(spec)}
+    assert columns["pupils_per_fte"].unit == {"da": "elever pr. årsværk", "en": "pupils per FTE"}
+    assert columns["agreement_rate"].unit == datasets.SHARE_UNIT
+    rows = list(datasets.wide_rows([round_]))
+    names = [c.name for c in datasets.wide_columns(spec)]
+    s13 = next(r for r in rows if r[0] == "479")  # 390 pupils over 1.93 FTE
+    assert s13[names.index("pupils_per_fte")] == pytest.approx(390 / 1.93)
+    assert s13[names.index("share_admin")] == 23

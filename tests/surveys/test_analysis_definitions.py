@@ -104,3 +104,13 @@ def test_the_consultant_question_is_required_only_when_the_school_uses_consultan
     assert fields == set()
     fields, _ = _codes(dict(BASE))
     assert ("consultants_dedicated", "required") not in fields
+
+
+def test_the_consultant_question_and_the_split_are_shown_only_when_they_apply():
+    spec = validate_definition(schools())
+    typed = {**BASE, "consultants_dedicated": True, "share_admin": 50}
+    result = validate(spec, typed)  # no consultants, no FTE: both hidden, answers dropped
+    assert result.answers.get("consultants_dedicated") is None
+    assert result.answers.get("share_admin") is None
+    shown = validate(spec, {**typed, "uses_consultants": True, "consultants_dedicated": True})
+    assert shown.answers["consultants_dedicated"] is True
