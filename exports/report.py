@@ -221,7 +221,14 @@ def _ratio(value):
     return num(value, 1)
 
 
-def _indicator_context(ind, spec, anonymised=False):
+def has_map(round_):
+    """Whether the round's respondents can be drawn on the map: the register has geometry and
+    boundaries are shipped for it (the municipalities' today; reference/data)."""
+    register = round_.survey.register
+    return register.has_geometry and register.key == "kommuner"
+
+
+def _indicator_context(ind, spec, anonymised=False, with_map=True):
     numerator = spec.question(ind["numerator"])
     denominator = spec.question(ind["denominator"])
     colours = band_colours(ind["bands"])
@@ -258,9 +265,10 @@ def _indicator_context(ind, spec, anonymised=False):
             fmt=fmt,
         ),
         # A map names every respondent by where it is: not in an anonymised report, and not
-        # for a ratio (its bands are not the map's colours).
+        # for a ratio (its bands are not the map's colours), nor for a register without
+        # boundaries (the vocational schools).
         "map": None
-        if anonymised or ratio
+        if anonymised or ratio or not with_map
         else denmark_map(ind, f"Kort: {text(ind['label'], 'da')} pr. kommune"),
         "appendix": sorted(ind["municipalities"], key=lambda m: m["name"]),
     }
@@ -506,7 +514,10 @@ def report_context(round_, anonymised=False):
         "sender": settings.ORGANISATION_NAME,
         "site_url": settings.SITE_URL,
         "generated_at": timezone.localtime(),
-        "indicators": [_indicator_context(ind, spec, anonymised) for ind in summary["indicators"]],
+        "indicators": [
+            _indicator_context(ind, spec, anonymised, has_map(round_))
+            for ind in summary["indicators"]
+        ],
         "map_credit": MAP_CREDIT,
         **analysis_context(summary, "da"),
     }

@@ -251,3 +251,16 @@ def test_the_non_responder_list_of_a_school_round_names_schools(school_round, co
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("kode;navn;region;kommune;status;")
     assert len(lines) == 28 and lines[5].startswith("S05;Erhvervsskole E;")
+
+
+def test_the_report_draws_the_map_only_for_a_register_with_boundaries(school_round, coordinator):
+    from exports.report import report_context
+    from tests.factories import make_round, make_submission
+
+    lifecycle.open_round(school_round, actor=coordinator)
+    make_submission(school_round, "S05", {"pupils": 100, "pupils_with_agreement": 80})
+    school = report_context(school_round)
+    assert school["indicators"] and all(i["map"] is None for i in school["indicators"])
+    municipal = make_round(codes=["360", "727"], slug="jml-kort")
+    make_submission(municipal, "360", {"pupils_8_9": 100, "enrolled": 5})
+    assert all(i["map"] for i in report_context(municipal)["indicators"] if not i["is_ratio"])
