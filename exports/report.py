@@ -519,6 +519,9 @@ def report_context(round_, anonymised=False):
             for ind in summary["indicators"]
         ],
         "map_credit": MAP_CREDIT,
+        # Region and DST group sections for the municipalities; other registers have their
+        # attributes' groupings (analysis.round_groupings) instead.
+        "municipal": round_.survey.register.key == "kommuner",
         **analysis_context(summary, "da"),
     }
     if spec.has_entries:
