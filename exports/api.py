@@ -181,14 +181,15 @@ class GroupingGroupSerializer(GroupSerializer):
     label = serializers.CharField(allow_blank=True, help_text="The value by name (Danish).")
 
 
+GROUPING_KINDS = [
+    ("attribute", "A categorical attribute of the round's register"),
+    ("selection", "A saved selection of the register's members against the rest"),
+]
+
+
 class GroupingSerializer(serializers.Serializer):
     key = serializers.CharField(help_text="The attribute key, or `selection:<id>`.")
-    kind = serializers.ChoiceField(
-        choices=[
-            ("attribute", "A categorical attribute of the round's register"),
-            ("selection", "A saved selection of the register's members against the rest"),
-        ]
-    )
+    kind = serializers.ChoiceField(choices=GROUPING_KINDS)
     label = OptionalLocalizedTextSerializer()
     groups = GroupingGroupSerializer(many=True)
 
