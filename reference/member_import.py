@@ -223,6 +223,20 @@ def plan_members(register: Register, table: list[dict], *, remove_missing: bool 
     """What loading `table` (from `read_table`) into `register` would do, with every problem.
     `remove_missing`: members not in the file are removed (deactivated when referenced)."""
     plan = Plan()
+    columns = {k for row in table for k in row} - {"_row", "code", "name"}
+    unknown = sorted(columns - {a["key"] for a in register.attribute_specs()})
+    if unknown:
+        plan.problems.append(
+            RowProblem(
+                1,
+                _("Kolonnerne %(columns)s er ikke egenskaber i registret (det har: %(known)s).")
+                % {
+                    "columns": ", ".join(f"»{c}«" for c in unknown),
+                    "known": ", ".join(a["key"] for a in register.attribute_specs()) or "—",
+                },
+            )
+        )
+        return plan
     known = known_codes_for(register)
     if register.key in known:  # an attribute may point at another member of the same file
         known[register.key] |= {r.get("code", "") for r in table}

@@ -265,3 +265,12 @@ def test_a_selection_of_another_register_is_refused_beside_the_field(schools, co
     assert response.status_code == 200
     assert "Ukendte koder i registret Erhvervsskoler: 101, 147" in response.content.decode()
     assert not Round.objects.filter(title="Skoler 2026").exists()
+
+
+def test_a_misspelt_column_is_refused_rather_than_emptying_an_attribute(schools, coordinator):
+    preview = upload(client_for(coordinator), b"code,name,regoin,municipality\nS01,A,1084,101\n")
+    assert (
+        "Række 1: Kolonnerne »regoin« er ikke egenskaber i registret (det har: region, "
+        "municipality)." in preview.content.decode()
+    )
+    assert schools.members.get(code="S01").attributes["region"] == "1084"
