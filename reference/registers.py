@@ -42,7 +42,8 @@ SHIPPED = {
         "name": "Regioner",
         "name_en": "Regions",
         "code_pattern": "108[1-5]",
-        "has_geometry": False,
+        # A region is drawn as the municipalities that lie in it (exports.report.map_areas).
+        "has_geometry": True,
         "attributes": [],
     },
     # Shipped without members: the register the shipped survey `erhvervsskoler` is asked of.

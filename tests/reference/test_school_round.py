@@ -264,3 +264,21 @@ def test_the_report_draws_the_map_only_for_a_register_with_boundaries(school_rou
     municipal = make_round(codes=["360", "727"], slug="jml-kort")
     make_submission(municipal, "360", {"pupils_8_9": 100, "enrolled": 5})
     assert all(i["map"] for i in report_context(municipal)["indicators"] if not i["is_ratio"])
+
+
+def test_a_region_round_is_drawn_as_the_municipalities_of_each_region(coordinator):
+    from exports.report import report_context
+    from reference.models import Register
+    from tests.factories import make_round, make_submission, shipped_definition
+
+    # The juniormesterlære survey asked of the regions, for this test.
+    survey = shipped_definition("juniormesterlaere").survey
+    Survey.objects.filter(pk=survey.pk).update(register=Register.objects.get(key="regioner"))
+    round_ = make_round(codes=["1084", "1085"], slug="regioner-2026")
+    make_submission(round_, "1084", {"pupils_8_9": 1000, "enrolled": 80})
+    [indicator] = report_context(round_)["indicators"]
+    svg = str(indicator["map"])
+    assert "pr. region" in svg
+    # Every municipality of Region Hovedstaden (29) is named by its region on the map.
+    assert svg.count("<title>Region Hovedstaden</title>") == 29
+    assert svg.count("<title>Region Sjælland</title>") == 17
