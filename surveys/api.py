@@ -15,9 +15,9 @@ from rest_framework.response import Response
 from accounts.api_base import ApiView, CanReadAll, IsCoordinator, require
 from accounts.audit import client_ip
 from lib.api_errors import ApiError, error_responses, field_error
-from lib.api_schema import KEY_PARAM, REGISTER_PARAM, SLUG_PARAM
+from lib.api_schema import CODE_PATTERN, KEY_PARAM, REGISTER_PARAM, SLUG_PARAM
 from lib.text import pick
-from reference.models import ATTRIBUTE_TYPES, KOMMUNER, Municipality, Register
+from reference.models import ATTRIBUTE_TYPES, KOMMUNER, Municipality, Register, Selection
 from surveys import lifecycle
 from surveys.api_schema import DefinitionSerializer
 from surveys.definition_store import import_definition
@@ -307,8 +307,14 @@ class RoundFilter(django_filters.FilterSet):
 @extend_schema_field(
     {
         "oneOf": [
-            {"type": "array", "items": {"type": "string", "pattern": r"^\d{3}$"}},
+            {"type": "array", "items": {"type": "string", "pattern": CODE_PATTERN}},
             {"type": "string", "enum": ["all"]},
+            {
+                "type": "object",
+                "properties": {"selection": {"type": "string", "minLength": 1, "maxLength": 200}},
+                "required": ["selection"],
+                "additionalProperties": False,
+            },
         ]
     }
 )
@@ -320,6 +326,10 @@ class RecipientsField(serializers.Field):
     def to_internal_value(self, data):
         if data == "all":
             return "all"
+        if isinstance(data, dict) and set(data) == {"selection"}:
+            name = data["selection"]
+            if isinstance(name, str) and 0 < len(name) <= 200:
+                return {"selection": name}
         if not isinstance(data, list) or not all(isinstance(c, str) for c in data):
             raise serializers.ValidationError(
                 pick(
@@ -345,7 +355,11 @@ class RoundCreateSerializer(serializers.Serializer):
     previous = serializers.SlugField(
         max_length=80, required=False, allow_null=True, help_text="Compare with this round."
     )
-    recipients = RecipientsField(help_text='A list of 3-digit municipality codes, or "all".')
+    recipients = RecipientsField(
+        help_text="A list of codes of members of the survey's register (3-digit municipality "
+        'codes for a municipal survey), "all", or {"selection": "<name>"}: the members of a '
+        "saved selection of the survey's register."
+    )
 
     def validate_survey(self, value):
         survey = Survey.objects.filter(key=value).first()
@@ -370,6 +384,22 @@ class RoundCreateSerializer(serializers.Serializer):
                 code="unknown",
             )
         return previous
+
+
+def _selection_codes(survey, name):
+    """The codes of a saved selection of the survey's register, or 400 naming it."""
+    selection = Selection.objects.filter(register=survey.register, name=name).first()
+    if selection is None:
+        message = {
+            "da": f"Registret {survey.register.key} har intet udvalg med navnet »{name}«.",
+            "en": f"The register {survey.register.key} has no selection named “{name}”.",
+        }
+        raise ApiError(
+            "invalid",
+            {"da": "Ugyldige data.", "en": "Invalid data."},
+            fields=[field_error("recipients", "unknown", message)],
+        )
+    return lifecycle.selection_codes(selection)
 
 
 def round_error(exc: lifecycle.RoundError):
@@ -415,6 +445,9 @@ class RoundList(generics.GenericAPIView, ApiView):
         serializer = RoundCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        recipients = data["recipients"]
+        if isinstance(recipients, dict):
+            recipients = _selection_codes(data["survey"], recipients["selection"])
         try:
             round_ = lifecycle.create_round(
                 actor=request.user,
@@ -425,7 +458,7 @@ class RoundList(generics.GenericAPIView, ApiView):
                 deadline=data["deadline"],
                 opens_at=data.get("opens_at"),
                 previous=data.get("previous"),
-                recipients=data["recipients"],
+                recipients=recipients,
             )
         except lifecycle.RoundError as exc:
             round_error(exc)

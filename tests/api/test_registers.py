@@ -96,3 +96,50 @@ def test_a_submission_names_its_organisation_and_municipality_only_for_municipal
         assert outsider.get(url("rounds/skoler-2023/submissions/S05/")).status_code == 404
     surveys = {s["key"]: s for s in clients["analyst"].get(url("surveys/")).json()}
     assert surveys["erhvervsskoler"]["register"] == "erhvervsskoler"
+
+
+def test_a_round_is_created_for_a_saved_selection_or_a_register_s_codes(clients, schools):
+    from reference.models import Organisation, Selection
+    from tests.factories import shipped_definition
+
+    shipped_definition("juniormesterlaere")
+    shipped_definition("erhvervsskoler")
+    kommuner = Register.objects.get(key="kommuner")
+    selection = Selection.objects.create(register=kommuner, name="Partnerskabet")
+    selection.members.set(Organisation.objects.municipalities().filter(code__in=["101", "360"]))
+    coordinator = clients["coordinator"]
+    body = {"title": "X", "deadline": "2027-03-01T22:59:00Z"}
+    created = coordinator.post(
+        url("rounds/"),
+        {
+            **body,
+            "survey": "juniormesterlaere",
+            "slug": "p-1",
+            "recipients": {"selection": "Partnerskabet"},
+        },
+        format="json",
+    )
+    assert created.status_code == 201 and created.json()["recipients"] == ["101", "360"]
+    unknown = coordinator.post(
+        url("rounds/"),
+        {**body, "survey": "juniormesterlaere", "slug": "p-2", "recipients": {"selection": "Nej"}},
+        format="json",
+    )
+    assert unknown.status_code == 400
+    assert unknown.json()["error"]["fields"][0]["field"] == "recipients"
+    schools_round = coordinator.post(
+        url("rounds/"),
+        {**body, "survey": "erhvervsskoler", "slug": "s-1", "recipients": ["S05", "S06"]},
+        format="json",
+    )
+    assert schools_round.status_code == 201 and schools_round.json()["recipients"] == ["S05", "S06"]
+    wrong = coordinator.post(
+        url("rounds/"),
+        {**body, "survey": "erhvervsskoler", "slug": "s-2", "recipients": ["360"]},
+        format="json",
+    )
+    assert wrong.status_code == 400
+    assert (
+        "Ukendte koder i registret Erhvervsskoler: 360"
+        in wrong.json()["error"]["fields"][0]["message"]
+    )
