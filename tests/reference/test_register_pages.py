@@ -274,3 +274,20 @@ def test_a_misspelt_column_is_refused_rather_than_emptying_an_attribute(schools,
         "municipality)." in preview.content.decode()
     )
     assert schools.members.get(code="S01").attributes["region"] == "1084"
+
+
+def test_the_load_register_command_previews_and_applies(schools, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    path = tmp_path / "skoler.csv"
+    path.write_text(HEADER + "S01,Erhvervsskole A2,1084,101\n", "utf-8")
+    out = io.StringIO()
+    call_command("load_register", "erhvervsskoler", str(path), "--keep-missing", stdout=out)
+    assert "Ændres: S01" in out.getvalue() and "Intet er gemt" in out.getvalue()
+    assert schools.members.get(code="S01").name == "Erhvervsskole A"
+    call_command("load_register", "erhvervsskoler", str(path), "--apply", stdout=out)
+    assert schools.members.get(code="S01").name == "Erhvervsskole A2"
+    assert schools.members.count() == 1  # the others were not in the file: deleted
+    path.write_text(HEADER + "S01,,1084,101\n", "utf-8")
+    with pytest.raises(CommandError):
+        call_command("load_register", "erhvervsskoler", str(path), stderr=io.StringIO())
