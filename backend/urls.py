@@ -20,6 +20,7 @@ urlpatterns = [
     path("runder/", include("surveys.urls")),
     path("registre/", include("surveys.register_urls")),
     path("indberet/", include("submissions.urls")),
+    path("opfoelgning/", include("imports.urls")),
     path("opfoelgning/", include("tracking.urls")),
     path("data/", include("exports.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0004_round_open_on_schedule"),
+        ("surveys", "0005_round_is_historical"),
         ("reference", "0001_municipality_from_surveys"),
     ]
 
