@@ -19,6 +19,8 @@ urlpatterns = [
     path("konto/", include("accounts.urls")),
     path("runder/", include("surveys.urls")),
     path("registre/", include("surveys.register_urls")),
+    path("undersoegelser/", include("surveys.builder_urls")),
+    path("undersoegelser/", include("submissions.preview_urls")),
     path("indberet/", include("submissions.urls")),
     path("opfoelgning/", include("imports.urls")),
     path("opfoelgning/", include("tracking.urls")),

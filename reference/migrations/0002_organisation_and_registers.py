@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
         ("reference", "0001_municipality_from_surveys"),
-        ("surveys", "0006_round_recipient_through"),
+        ("surveys", "0007_round_recipient_through"),
         ("imports", "0001_initial"),
         ("accounts", "0006_audit_append_only_triggers"),
         ("submissions", "0002_municipality_in_reference"),

@@ -17,7 +17,7 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("reference", "0004_register_required"),
-        ("surveys", "0006_round_recipient_through"),
+        ("surveys", "0007_round_recipient_through"),
     ]
 
     operations = [

@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("surveys", "0005_round_is_historical"),
+        ("surveys", "0006_merge_draft_version_round_is_historical"),
         ("reference", "0001_municipality_from_surveys"),
     ]
 
