@@ -12,8 +12,8 @@ from reference.models import Municipality
 
 
 def municipalities_for(user: User | AnonymousUser) -> QuerySet[Municipality]:
-    """Municipalities whose submissions the user may see: all for coordinators and analysts,
-    their memberships for officers, none for anyone else."""
+    """Organisations (members of any register) whose submissions the user may see: all for
+    coordinators and analysts, their memberships for officers, none for anyone else."""
     if not user.is_authenticated or not user.is_active:
         return Municipality.objects.none()
     if user.can_read_all:

@@ -18,7 +18,7 @@ from accounts.audit import record
 from accounts.models import Invitation, Membership, Role, User
 from accounts.selectors import open_invitations
 from accounts.tokens import revoke_all_tokens
-from reference.models import Municipality
+from reference.models import KOMMUNER, Municipality
 
 
 def _verified_email(user):
@@ -53,16 +53,18 @@ def ensure_user(
     name: str = "",
     password: str | None = None,
     actor: User | None = None,
+    register: str = KOMMUNER,
 ) -> tuple[User, bool]:
     """Create or update a user idempotently. Returns (user, changed: bool).
 
-    Unknown municipality codes are refused before anything is written.
+    Unknown municipality codes are refused before anything is written. The codes are of the
+    members of `register` (a register key; the municipalities unless said otherwise).
     """
     email = email.strip().lower()
     if role not in Role.values:
         raise ValidationError(_("Ukendt rolle: %(role)s") % {"role": role})
     codes = list(dict.fromkeys(municipality_codes))
-    found = {m.code: m for m in Municipality.objects.filter(code__in=codes)}
+    found = {m.code: m for m in Municipality.objects.of_register(register).filter(code__in=codes)}
     unknown = [c for c in codes if c not in found]
     if unknown:
         raise ValidationError(_("Ukendt kommunekode: %(codes)s") % {"codes": ", ".join(unknown)})

@@ -174,6 +174,26 @@ class RegionSerializer(GroupSerializer):
     region_name = serializers.CharField(allow_null=True, allow_blank=True)
 
 
+class GroupingGroupSerializer(GroupSerializer):
+    group = serializers.CharField(
+        allow_blank=True, help_text="The attribute's value, or `in`/`out` for a selection."
+    )
+    label = serializers.CharField(allow_blank=True, help_text="The value by name (Danish).")
+
+
+GROUPING_KINDS = [
+    ("attribute", "A categorical attribute of the round's register"),
+    ("selection", "A saved selection of the register's members against the rest"),
+]
+
+
+class GroupingSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The attribute key, or `selection:<id>`.")
+    kind = serializers.ChoiceField(choices=GROUPING_KINDS)
+    label = OptionalLocalizedTextSerializer()
+    groups = GroupingGroupSerializer(many=True)
+
+
 class IndicatorMunicipalitySerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -220,6 +240,12 @@ class IndicatorSummarySerializer(serializers.Serializer):
     bottom = RankedSerializer(many=True, help_text="Bottom 10 (ties with the 10th included).")
     by_dst_group = DstGroupSerializer(many=True)
     by_region = RegionSerializer(many=True)
+    groupings = GroupingSerializer(
+        many=True,
+        help_text="Added (registers, issue 14): groups by each categorical attribute of a "
+        "register other than the municipalities, and by each saved selection of the round's "
+        "register (its members against the rest, e.g. a partnership).",
+    )
     municipalities = IndicatorMunicipalitySerializer(many=True)
     previous = PreviousRoundSerializer(
         allow_null=True, help_text="The change since the previous round; null without one."

@@ -69,7 +69,12 @@ def exportable_rounds(user: User | None) -> QuerySet[Round]:
     """The one rule of what may leave: the rounds the user may see that have been opened
     (drafts have nothing to export). The exports page, the API's export and analysis and
     "make again" all look their rounds up here; `build_export` refuses a draft whoever asks."""
-    return rounds_for(user).exclude(state=RoundState.DRAFT).order_by("survey__name", "-deadline")
+    return (
+        rounds_for(user)
+        .exclude(state=RoundState.DRAFT)
+        .select_related("survey__register")
+        .order_by("survey__name", "-deadline")
+    )
 
 
 def get_exportable_round(user: User | None, slug: str) -> Round:
@@ -155,18 +160,20 @@ def csv_chunks(
 
     On PostgreSQL the rows are written by PostgreSQL's own COPY (exports.pgcopy); elsewhere
     (SQLite) by the Python row generators and renderers.csv_stream. Both give the same bytes;
-    `use_copy` forces one path (tests compare them)."""
+    `use_copy` forces one path (tests compare them). Rounds of another register than the
+    municipalities always take the Python path (COPY writes the municipal columns only)."""
+    register = datasets.register_of(rounds)
     if use_copy is None:
-        use_copy = pgcopy.supported()
+        use_copy = pgcopy.supported() and datasets.is_municipal(register)
     if use_copy:
         stream = pgcopy.csv_stream(rounds, fmt, include_personal)
         return iter(stream), stream
     spec = datasets.spec_of(rounds)
     if fmt == "long":
-        columns = datasets.long_columns()
+        columns = datasets.long_columns(register)
         rows = datasets.long_rows(rounds, include_personal)
     else:
-        columns = datasets.wide_columns(spec, include_personal)
+        columns = datasets.wide_columns(spec, include_personal, register)
         rows = datasets.wide_rows(rounds, include_personal)
     counter = renderers.Counter(rows)
     variant = "csv-da" if fmt == "csv-da" else "csv"
@@ -178,16 +185,21 @@ def render_bytes(
 ) -> tuple[bytes, int]:
     """Build a non-streaming format in full: (bytes, number of data rows)."""
     spec = datasets.spec_of(rounds)
+    register = datasets.register_of(rounds)
     if fmt == "xlsx":
         wide = renderers.Counter(datasets.wide_rows(rounds, include_personal))
-        wide_cols = datasets.wide_columns(spec, include_personal)
+        wide_cols = datasets.wide_columns(spec, include_personal, register)
         content = renderers.xlsx_bytes(
             [
                 ("wide", wide_cols, wide),
-                ("long", datasets.long_columns(), datasets.long_rows(rounds, include_personal)),
+                (
+                    "long",
+                    datasets.long_columns(register),
+                    datasets.long_rows(rounds, include_personal),
+                ),
                 (
                     "non-responders",
-                    datasets.non_responder_columns(),
+                    datasets.non_responder_columns(register),
                     datasets.non_responder_rows(rounds),
                 ),
                 (
@@ -213,28 +225,41 @@ def datapackage(rounds: Sequence[Round], include_personal: bool = False) -> tupl
     """The datapackage ZIP (datapackage.json with a wide and a long CSV): (bytes, rows)."""
     rounds = datasets.ordered_rounds(rounds)
     spec = datasets.spec_of(rounds)
+    register = datasets.register_of(rounds)
     wide = renderers.Counter(datasets.wide_rows(rounds, include_personal))
     title = f"{spec.title.get('da')} — " + ", ".join(r.title for r in rounds)
-    description = (
-        "Indberet: én række pr. modtagerkommune × runde (wide) og én pr. besvaret værdi (long). "
-        "Tomme celler er manglende svar, aldrig nul."
-    )
+    if datasets.is_municipal(register):
+        description = (
+            "Indberet: én række pr. modtagerkommune × runde (wide) og én pr. besvaret værdi "
+            "(long). Tomme celler er manglende svar, aldrig nul."
+        )
+    else:
+        description = (
+            f"Indberet: én række pr. modtager (registret »{register.name}«) × runde (wide) og "
+            "én pr. besvaret værdi (long). Tomme celler er manglende svar, aldrig nul."
+        )
     if any(not r.is_closed for r in rounds):
         description += " Foreløbige tal: mindst én runde er ikke lukket."
     if any(r.is_demo for r in rounds):
         description += " Syntetiske demodata."
 
-    primary = None if spec.has_entries else ["municipality_code", "round"]
+    primary = None if spec.has_entries else [datasets.code_column(register), "round"]
     content = renderers.datapackage_zip(
         name=_slugify(f"{spec.key}-{rounds[-1].slug}").lower().replace("_", "-"),
         title=title,
         description=description,
         tables=[
-            ("wide", "Bred tabel", datasets.wide_columns(spec, include_personal), wide, primary),
+            (
+                "wide",
+                "Bred tabel",
+                datasets.wide_columns(spec, include_personal, register),
+                wide,
+                primary,
+            ),
             (
                 "long",
                 "Lang (tidy) tabel",
-                datasets.long_columns(),
+                datasets.long_columns(register),
                 datasets.long_rows(rounds, include_personal),
                 None,
             ),
@@ -354,7 +379,7 @@ def run_background_export(export_id: int) -> str:
         return export.status
     try:
         rounds = list(
-            Round.objects.select_related("survey", "definition").filter(
+            Round.objects.select_related("survey__register", "definition").filter(
                 slug__in=export.query["rounds"]
             )
         )

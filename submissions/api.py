@@ -14,6 +14,7 @@ from accounts.audit import client_ip
 from lib.api_errors import ApiError, ErrorDetailSerializer, error_responses, field_error
 from lib.api_schema import CODE_PARAM, SLUG_PARAM
 from lib.text import pick
+from reference.models import KOMMUNER
 from submissions import services
 from submissions.models import Submission, SubmissionState
 from submissions.permissions import can_edit, get_round_and_municipality
@@ -59,6 +60,12 @@ def findings_data(findings):
     return out
 
 
+class OrganisationSerializer(serializers.Serializer):
+    register = serializers.CharField(help_text="The register's key, e.g. kommuner.")
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
 class HiddenSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="The question key.")
     entry = serializers.IntegerField(
@@ -82,8 +89,15 @@ def hidden_data(spec, answers):
 
 class SubmissionSerializer(serializers.Serializer):
     round = serializers.CharField(help_text="The round's slug.")
-    municipality = serializers.CharField(help_text="The municipality's code.")
-    municipality_name = serializers.CharField()
+    municipality = serializers.CharField(
+        allow_null=True,
+        help_text="The municipality's code; null in a round of another register (see "
+        "`organisation`).",
+    )
+    municipality_name = serializers.CharField(allow_null=True)
+    organisation = OrganisationSerializer(
+        help_text="Who answers: a member of the register the round's survey is asked of."
+    )
     state = serializers.ChoiceField(choices=SubmissionState.choices)
     version = serializers.IntegerField(
         help_text="Send it back with the next save; 0 = nothing saved yet."
@@ -113,6 +127,7 @@ class SubmissionSerializer(serializers.Serializer):
 
 def submission_data(user, round_, municipality, submission):
     spec = round_.definition.spec
+    municipal = round_.survey.register.key == KOMMUNER
     if submission is None:
         result = validate(spec, {}, None)
         findings, answers, derived = result.findings, result.answers, result.derived
@@ -134,8 +149,13 @@ def submission_data(user, round_, municipality, submission):
     editable = services.may_save(round_, municipality, user=user, submission=submission)
     return {
         "round": round_.slug,
-        "municipality": municipality.code,
-        "municipality_name": municipality.name,
+        "municipality": municipality.code if municipal else None,
+        "municipality_name": municipality.name if municipal else None,
+        "organisation": {
+            "register": round_.survey.register.key,
+            "code": municipality.code,
+            "name": municipality.name,
+        },
         "state": state,
         "version": version,
         "answers": answers if isinstance(answers, dict) else {},

@@ -24,7 +24,7 @@ def get_round_and_municipality(
     if not user.is_authenticated or not user.is_active:
         raise Http404
     links = Round.recipients.through.objects.select_related(
-        "round__survey", "round__definition", "municipality"
+        "round__survey__register", "round__definition", "municipality"
     ).filter(round__slug=slug, municipality__code=code)
     if not user.is_coordinator:
         links = links.exclude(round__state=RoundState.DRAFT)

@@ -209,6 +209,7 @@ class BoardRow:
     reminder_no_recipients: bool = False
     last_note_text: str | None = None
     last_note_on: dt.date | None = None
+    attributes: dict = field(default_factory=dict)  # the register's attributes of the member
 
     @property
     def state_rank(self):
@@ -273,7 +274,7 @@ def board_rows(round_: Round) -> list[BoardRow]:
     contact people, reminders (counted per municipality) and the latest chase note of each
     municipality — each one flat query keyed by municipality, none correlated per row."""
     rows, name_rank, previous = {}, -1, None
-    for pk, code, name, region, group, state, activity, submitted, warnings, late in (
+    for pk, code, name, region, group, state, activity, submitted, warnings, late, attrs in (
         recipients(round_)
         .order_by("name", "code")
         .values_list(
@@ -287,6 +288,7 @@ def board_rows(round_: Round) -> list[BoardRow]:
             "sub__submitted_at",
             "sub__warning_count",
             "sub__late",
+            "attributes",
         )
     ):
         if name != previous:
@@ -294,6 +296,7 @@ def board_rows(round_: Round) -> list[BoardRow]:
         rows[pk] = BoardRow(
             code, name, region, group, state, activity, submitted, warnings, late, name_rank
         )
+        rows[pk].attributes = attrs if isinstance(attrs, dict) else {}
     officers, contacts = people_by_municipality(Q(municipality__rounds=round_))
     for pk, row in rows.items():
         row.officers = officers.get(pk, [])
@@ -349,9 +352,11 @@ def filter_rows(
     state: str | None = None,
     region: str | None = None,
     group: str | None = None,
+    attributes: dict | None = None,
 ) -> list[BoardRow]:
     """The rows in a state (a board state, "missing" or "review"), region and municipality
-    group; an empty value does not filter."""
+    group, and with the given values of the register's attributes ({key: value}, for rounds of
+    other registers); an empty value does not filter."""
     if state:
         states = STATE_FILTERS.get(state, (state,))
         rows = [r for r in rows if r.board_state in states]
@@ -359,6 +364,9 @@ def filter_rows(
         rows = [r for r in rows if r.region_name == region]
     if group:
         rows = [r for r in rows if r.dst_group == group]
+    for key, value in (attributes or {}).items():
+        if value:
+            rows = [r for r in rows if str(r.attributes.get(key, "")) == value]
     return rows
 
 

@@ -86,11 +86,15 @@ def sort_headers(request, current):
 def board(request, slug):
     round_ = get_round(request.user, slug)
     everyone = tracking_board.board_rows(round_)
-    form = BoardFilterForm(request.GET or None)
+    form = BoardFilterForm(request.GET or None, round_=round_)
     wanted = form.values()
     rows = tracking_board.sort_rows(
         tracking_board.filter_rows(
-            everyone, state=wanted["state"], region=wanted["region"], group=wanted["group"]
+            everyone,
+            state=wanted["state"],
+            region=wanted["region"],
+            group=wanted["group"],
+            attributes=wanted["attributes"],
         ),
         wanted["sort"],
     )
@@ -105,7 +109,7 @@ def board(request, slug):
         {
             "round": round_,
             "rows": rows,
-            "rows_html": board_html.rows_html(rows, board_url(round_)),
+            "rows_html": board_html.rows_html(rows, board_url(round_), form.labels),
             "filter_form": form,
             "counts": counts,
             "deadline": tracking_board.deadline_info(round_),
@@ -113,9 +117,7 @@ def board(request, slug):
             "series_table": tracking_board.series_changes(series),
             "chart": tracking_board.response_chart(series, deadline=round_.deadline),
             "headers": sort_headers(request, current_sort),
-            "filtered": bool(
-                request.GET.get("state") or request.GET.get("region") or request.GET.get("group")
-            ),
+            "filtered": form.is_filtered(request.GET),
         },
     )
 
