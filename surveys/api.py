@@ -122,7 +122,7 @@ class RegisterMembers(ApiView):
     def get(self, request, key):
         register = _registers_for(request).filter(key=key).first()
         if register is None:
-            raise ApiError("not_found", {"da": "Ikke fundet.", "en": "Not found."}, 404)
+            raise ApiError("not_found", _("Ikke fundet."), 404)
         members = register.members.order_by("code").values_list(
             "code", "name", "is_active", "attributes"
         )
@@ -390,13 +390,13 @@ def _selection_codes(survey, name):
     """The codes of a saved selection of the survey's register, or 400 naming it."""
     selection = Selection.objects.filter(register=survey.register, name=name).first()
     if selection is None:
-        message = {
-            "da": f"Registret {survey.register.key} har intet udvalg med navnet »{name}«.",
-            "en": f"The register {survey.register.key} has no selection named “{name}”.",
+        message = _("Registret %(register)s har intet udvalg med navnet »%(name)s«.") % {
+            "register": survey.register.key,
+            "name": name,
         }
         raise ApiError(
             "invalid",
-            {"da": "Ugyldige data.", "en": "Invalid data."},
+            _("Ugyldige data."),
             fields=[field_error("recipients", "unknown", message)],
         )
     return lifecycle.selection_codes(selection)
