@@ -99,10 +99,6 @@ def _texts(prefix, value):
     return {f"{prefix}::{name}": (value or {}).get(code) for code, name in LANGUAGES}
 
 
-def _number(value):
-    return value if value is None or isinstance(value, bool) else value
-
-
 def _yes_no(value):
     if value is None:
         return None
@@ -147,8 +143,8 @@ def _question_row(q, names):
         "appearance": "multiline" if kind == "long_text" else None,
         f"{EXT}::type": ext_type,
         **_texts(f"{EXT}::unit", q.get("unit")),
-        f"{EXT}::min": _number(q.get("min")),
-        f"{EXT}::max": _number(q.get("max")),
+        f"{EXT}::min": q.get("min"),
+        f"{EXT}::max": q.get("max"),
         f"{EXT}::max_length": q.get("max_length"),
         **_expression_columns(q.get("relevant_when"), names, "relevant", f"{EXT}::relevant_when"),
     }
@@ -424,8 +420,10 @@ class _Reader:
             code = match.group(1).lower() if match else ("da" if language == "default" else None)
             if code not in ("da", "en"):
                 self.problem(
-                    _("Sproget »%(language)s« i kolonnen %(column)s kendes ikke; brug "
-                      "»Dansk (da)« og »English (en)«.")
+                    _(
+                        "Sproget »%(language)s« i kolonnen %(column)s kendes ikke; brug "
+                        "»Dansk (da)« og »English (en)«."
+                    )
                     % {"language": language, "column": column},
                     name,
                 )
@@ -433,7 +431,9 @@ class _Reader:
             if text not in (None, ""):
                 out[code] = text
         if out and "da" not in out:
-            self.problem(_("Kolonnen %(column)s mangler en dansk tekst.") % {"column": column}, name)
+            self.problem(
+                _("Kolonnen %(column)s mangler en dansk tekst.") % {"column": column}, name
+            )
         return out or None
 
     def cel(self, expression, name, column, current=None):
@@ -441,8 +441,10 @@ class _Reader:
             return xpath_to_cel(expression, current=current)
         except Untranslatable as exc:
             self.problem(
-                _("Udtrykket i kolonnen %(column)s kan ikke oversættes: »%(part)s« (kun ${navn}, "
-                  "and, or, not(), =, !=, <, >, +, -, *, div, mod og count() kan bruges).")
+                _(
+                    "Udtrykket i kolonnen %(column)s kan ikke oversættes: »%(part)s« (kun ${navn}, "
+                    "and, or, not(), =, !=, <, >, +, -, *, div, mod og count() kan bruges)."
+                )
                 % {"column": column, "part": exc.part},
                 name,
             )
@@ -506,12 +508,6 @@ _EXT_TYPES = {  # our type named in indberet::type → the XLSForm types it may 
 _DERIVED_TYPES = ("decimal", "percentage", "integer")
 
 
-def _unsupported_keys(element, allowed):
-    out = [k for k, v in element.items() if k not in allowed and v not in (None, "", {}, [])]
-    out += [f"bind::{k}" for k, v in (element.get("bind") or {}).items() if k not in _ALLOWED_BIND]
-    return out
-
-
 class _FormMapper(_Reader):
     def __init__(self, form, raw, key):
         super().__init__(form, raw)
@@ -523,8 +519,10 @@ class _FormMapper(_Reader):
     def unique(self, name):
         if name in self.seen:
             self.problem(
-                _("Navnet »%(name)s« er brugt før (række %(row)s); hvert navn må kun bruges én "
-                  "gang i hele skemaet.")
+                _(
+                    "Navnet »%(name)s« er brugt før (række %(row)s); hvert navn må kun bruges én "
+                    "gang i hele skemaet."
+                )
                 % {"name": name, "row": self.seen[name]},
                 name,
                 row=self._nth_row(name, 2),
@@ -564,15 +562,19 @@ class _FormMapper(_Reader):
         self.unique(name)
         if in_repeat or not top or section is not None or self.entries is not None:
             self.problem(
-                _("Kun én gentagelse (begin_repeat) om alle spørgsmål kan bruges: den bliver "
-                  "til poster."),
+                _(
+                    "Kun én gentagelse (begin_repeat) om alle spørgsmål kan bruges: den bliver "
+                    "til poster."
+                ),
                 name,
             )
             return
         if self.questions:
             self.problem(
-                _("Alle spørgsmål skal stå i gentagelsen (begin_repeat), ellers kan den ikke "
-                  "blive til poster."),
+                _(
+                    "Alle spørgsmål skal stå i gentagelsen (begin_repeat), ellers kan den ikke "
+                    "blive til poster."
+                ),
                 name,
             )
         ext = element.get(EXT) or {}
@@ -593,18 +595,15 @@ class _FormMapper(_Reader):
                 entries[part] = value
         self.check_keys(element, _ALLOWED_KEYS, name)
         self.entries = entries
-        before = len(self.questions)
         self.walk(element.get("children", []), None, True, top=False)
-        if self.derived and before == len(self.questions):
-            pass
-        self.after_repeat = True
 
     def group(self, element, section, in_repeat):
         name = element.get("name")
         self.unique(name)
         if section is not None:
-            self.problem(_("En gruppe inde i en gruppe kan ikke bruges; brug én gruppe pr. "
-                           "afsnit."), name)
+            self.problem(
+                _("En gruppe inde i en gruppe kan ikke bruges; brug én gruppe pr. afsnit."), name
+            )
             return
         title = self.text(element.get("label"), name, "label")
         sec = {"key": name, "title": title or {}}
@@ -650,13 +649,9 @@ class _FormMapper(_Reader):
         self.check_keys(element, _ALLOWED_KEYS, name, bind_allowed={"calculate"})
         self.derived.append((derived, self.rows.get(name)))
 
-    def check_keys(self, element, allowed, name, bind_allowed=_ALLOWED_BIND, ext_allowed=None):
+    def check_keys(self, element, allowed, name, bind_allowed=_ALLOWED_BIND):
         extra = [k for k, v in element.items() if k not in allowed and v not in (None, "", {}, [])]
-        extra += [
-            "required" if k == "required" else k
-            for k, v in (element.get("bind") or {}).items()
-            if k not in bind_allowed and v not in (None, "")
-        ]
+        extra += [k for k, v in (element.get("bind") or {}).items() if k not in bind_allowed and v]
         for key in extra:
             self.problem(
                 _("Kolonnen »%(column)s« kan ikke bruges her (den ville gå tabt).")
@@ -674,8 +669,10 @@ class _FormMapper(_Reader):
         our = _BASIC_TYPES.get(kind)
         if our is None:
             self.problem(
-                _("Spørgsmålstypen »%(type)s« kan ikke bruges. Brug integer, decimal, text, "
-                  "select_one, select_multiple, date, note eller calculate.")
+                _(
+                    "Spørgsmålstypen »%(type)s« kan ikke bruges. Brug integer, decimal, text, "
+                    "select_one, select_multiple, date, note eller calculate."
+                )
                 % {"type": kind},
                 name,
             )
@@ -706,7 +703,14 @@ class _FormMapper(_Reader):
         required = bind.get("required")
         if required not in (None, ""):
             if str(required).strip().lower() in (
-                "yes", "no", "true", "false", "true()", "false()", "1", "0"
+                "yes",
+                "no",
+                "true",
+                "false",
+                "true()",
+                "false()",
+                "1",
+                "0",
             ):
                 q["required"] = self.boolean(required, name, "required")
             else:
@@ -775,7 +779,8 @@ def _extension(mapper, sheets, sheet, columns_required):
         for column in columns_required:
             if not row.get(column):
                 mapper.problem(
-                    _("Kolonnen »%(column)s« skal udfyldes.") % {"column": column}, sheet=sheet,
+                    _("Kolonnen »%(column)s« skal udfyldes.") % {"column": column},
+                    sheet=sheet,
                     row=n,
                 )
         out.append((row, n))
@@ -793,8 +798,10 @@ def _sheet_texts(mapper, row, prefix, sheet, n):
             code = match.group(1).lower() if match else None
             if code not in ("da", "en"):
                 mapper.problem(
-                    _("Sproget »%(language)s« i kolonnen %(column)s kendes ikke; brug "
-                      "»Dansk (da)« og »English (en)«.")
+                    _(
+                        "Sproget »%(language)s« i kolonnen %(column)s kendes ikke; brug "
+                        "»Dansk (da)« og »English (en)«."
+                    )
                     % {"language": language, "column": key},
                     sheet=sheet,
                     row=n,
@@ -858,6 +865,7 @@ def _read_extensions(mapper, sheets):
 
 
 _PATH = re.compile(r"^(\w+)\[(\d+)\]")
+_PYXFORM_ROW = re.compile(r"^\[row : (\d+)\]\s*")
 
 
 def xlsform_to_definition(data: bytes, *, key: str | None = None) -> dict:
@@ -878,7 +886,14 @@ def xlsform_to_definition(data: bytes, *, key: str | None = None) -> dict:
             _refuse(_("Arket »choices« mangler; det skal indeholde valgmulighederne."))
         form = workbook_to_json(raw, warnings=[])
     except PyXFormError as exc:
-        _refuse(_("XLSForm-filen er ikke gyldig: %(detail)s") % {"detail": str(exc)[:500]})
+        detail = str(exc)[:500]
+        match = _PYXFORM_ROW.match(detail)
+        _refuse(
+            _("XLSForm-filen er ikke gyldig: %(detail)s")
+            % {"detail": detail[match.end() :] if match else detail},
+            "survey" if match else None,
+            int(match.group(1)) if match else None,
+        )
     except XLSFormError:
         raise
     except Exception:  # pyxform on a file it cannot make sense of

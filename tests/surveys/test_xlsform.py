@@ -1,0 +1,396 @@
+"""XLSForm download and upload (surveys.xlsform): the round trip, the mapping of a form written
+by someone else, and every refusal with its sheet and row."""
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+
+from surveys.definitions import SHIPPED_DIR, SHIPPED_KEYS, read_definition_file
+from surveys.xlsform import (
+    MAX_FILE_BYTES,
+    XLSFormError,
+    definition_to_xlsform,
+    xlsform_to_definition,
+)
+from surveys.xlsform_expressions import Untranslatable, cel_to_xpath, xpath_to_cel
+from tests.surveys.sectioned import sectioned
+
+HEAD = ["type", "name", "label::Dansk (da)", "label::English (en)"]
+SETTINGS = [["form_title", "form_id"], ["Skoler", "skoler"]]
+
+
+def xlsx(sheets):
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def refused(data, **kwargs):
+    with pytest.raises(XLSFormError) as exc:
+        xlsform_to_definition(data, **kwargs)
+    return exc.value.problems
+
+
+@pytest.mark.parametrize("key", SHIPPED_KEYS)
+def test_shipped_definitions_round_trip_identical(key):
+    content = read_definition_file(SHIPPED_DIR / f"{key}.json")
+    assert xlsform_to_definition(definition_to_xlsform(content, version=1)) == content
+
+
+def test_sections_show_when_and_expressions_round_trip_identical():
+    content = sectioned()
+    content["questions"][1]["relevant_when"] = "pupils > 0 && !(pupils == 3)"
+    content["questions"][4]["required_when"] = "size(comment) > 0 || agreements >= 2"
+    content["rules"].append(
+        {
+            "key": "many",
+            "severity": "warning",
+            "expression": "entries_ok || per_pupil <= 0.5",
+            "message": {"da": "{per_pupil} aftaler pr. elev."},
+        }
+    )
+    content["questions"][4].pop("label")
+    content["questions"][4]["label"] = {"da": "Kun dansk"}
+    with pytest.raises(XLSFormError):  # entries_ok is unknown: the definition is invalid
+        xlsform_to_definition(definition_to_xlsform(content))
+    content["rules"][-1]["expression"] = "agreements == 0 || per_pupil <= 0.5"
+    assert xlsform_to_definition(definition_to_xlsform(content)) == content
+
+
+def test_download_is_xlsform_that_odk_tools_read():
+    content = sectioned()
+    book = openpyxl.load_workbook(io.BytesIO(definition_to_xlsform(content, version=4)))
+    assert book.sheetnames[:3] == ["survey", "choices", "settings"]
+    survey = [[c.value for c in row] for row in book["survey"].iter_rows()]
+    header = survey[0]
+    rows = [dict(zip(header, row, strict=True)) for row in survey[1:]]
+    assert rows[0]["type"] == "begin_group" and rows[0]["name"] == "staff"
+    assert rows[1]["type"] == "note"  # the section's description
+    group = next(r for r in rows if r["name"] == "agreements_part")
+    assert group["relevant"] == "${has_agreements} = true()"
+    calc = next(r for r in rows if r["type"] == "calculate")
+    assert calc["calculation"] == "${agreements} div ${pupils}"
+    settings = [[c.value for c in row] for row in book["settings"].iter_rows()]
+    assert dict(zip(*settings, strict=True))["version"] == "4"
+
+
+def test_a_form_written_elsewhere_maps_to_a_definition():
+    data = xlsx(
+        {
+            "survey": [
+                [
+                    *HEAD,
+                    "hint::Dansk (da)",
+                    "required",
+                    "relevant",
+                    "constraint",
+                    "constraint_message::Dansk (da)",
+                    "calculation",
+                    "appearance",
+                ],
+                ["begin_group", "elever", "Elever", "Pupils"],
+                ["note", "intro", "Tal for skoleåret", "Figures for the year"],
+                [
+                    "integer",
+                    "pupils",
+                    "Elever",
+                    "Pupils",
+                    "I alt",
+                    "yes",
+                    None,
+                    ". >= 0",
+                    "Må ikke være negativ",
+                ],
+                ["decimal", "fte", "Årsværk", "FTE", None, "no"],
+                ["end_group"],
+                ["select_one yn", "agreements_made", "Aftaler?", "Agreements?", None, "yes"],
+                [
+                    "select_multiple parts",
+                    "parts",
+                    "Parter",
+                    "Parties",
+                    None,
+                    None,
+                    "${agreements_made} = 'yes'",
+                ],
+                [
+                    "text",
+                    "why",
+                    "Hvorfor?",
+                    "Why?",
+                    None,
+                    "${fte} > 2",
+                    None,
+                    None,
+                    None,
+                    None,
+                    "multiline",
+                ],
+                ["date", "start", "Start", "Start"],
+                [
+                    "calculate",
+                    "fte_per_pupil",
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    "${fte} div ${pupils}",
+                ],
+            ],
+            "choices": [
+                ["list_name", "name", "label::Dansk (da)", "label::English (en)"],
+                ["yn", "yes", "Ja", "Yes"],
+                ["yn", "no", "Nej", "No"],
+                ["parts", "school", "Skole", "School"],
+                ["parts", "employer", "Arbejdsgiver", "Employer"],
+            ],
+            "settings": SETTINGS,
+        }
+    )
+    content = xlsform_to_definition(data)
+    assert content["key"] == "skoler" and content["title"] == {"da": "Skoler"}
+    assert content["sections"] == [
+        {
+            "key": "elever",
+            "title": {"da": "Elever", "en": "Pupils"},
+            "description": {"da": "Tal for skoleåret", "en": "Figures for the year"},
+        }
+    ]
+    q = {q["key"]: q for q in content["questions"]}
+    assert q["pupils"] == {
+        "key": "pupils",
+        "type": "integer",
+        "section": "elever",
+        "label": {"da": "Elever", "en": "Pupils"},
+        "help": {"da": "I alt"},
+        "required": True,
+    }
+    assert q["fte"]["required"] is False and q["fte"]["type"] == "decimal"
+    assert q["agreements_made"]["type"] == "single_choice"
+    assert q["parts"]["type"] == "multiple_choice"
+    assert q["parts"]["relevant_when"] == "agreements_made == 'yes'"
+    assert [c["value"] for c in q["parts"]["choices"]] == ["school", "employer"]
+    assert q["why"]["type"] == "long_text" and q["why"]["required_when"] == "fte > 2"
+    assert q["start"]["type"] == "date"
+    assert content["derived"] == [
+        {"key": "fte_per_pupil", "expression": "fte / pupils", "label": {"da": "fte_per_pupil"}}
+    ]
+    assert content["rules"] == [
+        {
+            "key": "pupils_constraint",
+            "expression": "pupils >= 0",
+            "severity": "error",
+            "fields": ["pupils"],
+            "message": {"da": "Må ikke være negativ"},
+        }
+    ]
+
+
+def test_a_repeat_around_the_questions_becomes_entries():
+    data = xlsx(
+        {
+            "survey": [
+                HEAD,
+                ["begin_repeat", "actions", "Handling", "Action"],
+                ["text", "title", "Titel", "Title"],
+                ["end_repeat"],
+            ],
+            "settings": SETTINGS,
+        }
+    )
+    content = xlsform_to_definition(data)
+    assert content["entries"] == {"label": {"da": "Handling", "en": "Action"}}
+    assert content["questions"][0]["key"] == "title"
+
+
+def problem_text(problems):
+    return " | ".join(f"{p.where} {p.message}" for p in problems)
+
+
+def test_untranslatable_expression_refused_with_row_and_part():
+    data = xlsx(
+        {
+            "survey": [
+                [*HEAD, "relevant"],
+                ["integer", "a", "A", "A"],
+                ["integer", "b", "B", "B", "string-length(${a}) > 2"],
+            ],
+            "settings": SETTINGS,
+        }
+    )
+    problems = refused(data)
+    assert [(p.sheet, p.row) for p in problems] == [("survey", 3)]
+    assert "string-length(" in problems[0].message and "relevant" in problems[0].message
+
+
+def test_unknown_type_refused_with_row():
+    data = xlsx(
+        {
+            "survey": [HEAD, ["integer", "a", "A", "A"], ["geopoint", "where", "Hvor", "Where"]],
+            "settings": SETTINGS,
+        }
+    )
+    problems = refused(data)
+    assert (problems[0].sheet, problems[0].row) == ("survey", 3)
+    assert "geopoint" in problems[0].message
+
+
+def test_made_up_type_refused_with_its_row():
+    data = xlsx({"survey": [HEAD, ["intger", "a", "A", "A"]], "settings": SETTINGS})
+    problems = refused(data)
+    assert (problems[0].row, "»intger«" in problems[0].message) == (2, True)
+
+
+def test_duplicate_name_across_groups_refused_naming_both_rows():
+    data = xlsx(
+        {
+            "survey": [
+                HEAD,
+                ["begin_group", "one", "Et", "One"],
+                ["integer", "a", "A", "A"],
+                ["end_group"],
+                ["begin_group", "two", "To", "Two"],
+                ["integer", "a", "A igen", "A again"],
+                ["end_group"],
+            ],
+            "settings": SETTINGS,
+        }
+    )
+    problems = refused(data)
+    assert (problems[0].sheet, problems[0].row) == ("survey", 6)
+    assert "»a«" in problems[0].message and "3" in problems[0].message
+
+
+def test_duplicate_name_in_one_group_refused_by_pyxform():
+    data = xlsx(
+        {
+            "survey": [HEAD, ["integer", "a", "A", "A"], ["text", "a", "B", "B"]],
+            "settings": SETTINGS,
+        }
+    )
+    problems = refused(data)
+    assert (problems[0].sheet, problems[0].row) == ("survey", 3)
+    assert "unique" in problems[0].message  # pyxform's own words
+
+
+@pytest.mark.parametrize(
+    ("sheets", "words"),
+    [
+        ({"settings": SETTINGS}, "survey"),
+        ({"survey": [HEAD, ["integer", "a", "A", "A"]]}, "settings"),
+        ({"survey": [HEAD, ["select_one x", "a", "A", "A"]], "settings": SETTINGS}, "choices"),
+    ],
+)
+def test_missing_sheet_refused_by_name(sheets, words):
+    problems = refused(xlsx(sheets))
+    assert f"»{words}«" in str(problems[0])
+
+
+def test_formula_in_a_cell_refused_with_cell():
+    data = xlsx({"survey": [HEAD, ["integer", "a", '=CONCAT("A","B")', "A"]], "settings": SETTINGS})
+    problems = refused(data)
+    assert (problems[0].sheet, problems[0].row) == ("survey", 2)
+    assert "C2" in problems[0].message
+
+
+def test_file_over_the_limit_refused_before_reading():
+    problems = refused(b"PK" + b"\0" * (50 * 1_000_000))
+    assert "for stor" in problems[0].message
+    assert MAX_FILE_BYTES < 50_000_000
+
+
+def test_zip_bomb_refused_before_unpacking():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\0" * 200_000_000)
+    assert len(out.getvalue()) < MAX_FILE_BYTES
+    assert "pakket ud" in refused(out.getvalue())[0].message
+
+
+@pytest.mark.parametrize("data", [b"", b"type,name\ninteger,a\n", b"PK\x03\x04 not really a zip"])
+def test_not_an_xlsx_refused(data):
+    assert refused(data)[0].message
+
+
+def test_language_other_than_danish_and_english_refused():
+    data = xlsx(
+        {
+            "survey": [["type", "name", "label::Français (fr)"], ["integer", "a", "A"]],
+            "settings": SETTINGS,
+        }
+    )
+    assert "fr" in refused(data)[0].message
+
+
+def test_column_with_no_place_in_a_definition_refused_not_dropped():
+    data = xlsx(
+        {"survey": [[*HEAD, "default"], ["integer", "a", "A", "A", "3"]], "settings": SETTINGS}
+    )
+    problems = refused(data)
+    assert (problems[0].row, "default" in problems[0].message) == (2, True)
+
+
+def test_form_id_of_another_survey_refused():
+    data = xlsx({"survey": [HEAD, ["integer", "a", "A", "A"]], "settings": SETTINGS})
+    problems = refused(data, key="juniormesterlaere")
+    assert problems[0].sheet == "settings" and "juniormesterlaere" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("column", "expression"), [("relevant", "${nope} > 1"), ("indberet::relevant_when", "nope > 1")]
+)
+def test_unknown_name_reported_at_its_row(column, expression):
+    data = xlsx(
+        {
+            "survey": [
+                [*HEAD, column],
+                ["integer", "a", "A", "A"],
+                ["integer", "b", "B", "B", expression],
+            ],
+            "settings": SETTINGS,
+        }
+    )
+    problems = refused(data)
+    assert (problems[0].sheet, problems[0].row) == ("survey", 3)
+    assert "nope" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("xpath", "cel"),
+    [
+        ("${a} > 2 and not(${b} = 1)", "a > 2 && !(b == 1)"),
+        ("${a} div 2 or ${a} mod 2 != 0", "a / 2 || a % 2 != 0"),
+        ("count(${entries}) >= 1", "count(entries) >= 1"),
+        (". <= 100", "q <= 100"),
+        ("true()", "true"),
+    ],
+)
+def test_xpath_translates_one_to_one(xpath, cel):
+    assert xpath_to_cel(xpath, current="q") == cel
+    assert cel_to_xpath(cel, {"a", "b", "q", "entries"}) in (xpath, xpath.replace(".", "${q}"))
+
+
+@pytest.mark.parametrize(
+    ("xpath", "part"),
+    [
+        ("selected(${a}, 'x')", "selected("),
+        ("/data/a > 1", "/data/a > 1"),
+        ("${a} | ${b}", "| ${b}"),
+        ("if(${a} > 1, 2, 3)", "if("),
+    ],
+)
+def test_xpath_without_cel_twin_refused_with_part(xpath, part):
+    with pytest.raises(Untranslatable) as exc:
+        xpath_to_cel(xpath)
+    assert exc.value.part == part
