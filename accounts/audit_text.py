@@ -35,6 +35,9 @@ SENTENCES = {
     "invitation.withdrawn": gettext_lazy("%(actor)s trak invitationen til %(object)s tilbage"),
     "membership.added": gettext_lazy("%(actor)s gav %(object)s adgang til en kommune"),
     "definition.imported": gettext_lazy("%(actor)s indlæste skemadefinitionen %(object)s"),
+    "impact.requested": gettext_lazy(
+        "%(actor)s beregnede nye reglers virkning på svarene i runden %(object)s"
+    ),
     "round.created": gettext_lazy("%(actor)s oprettede runden %(object)s"),
     "round.updated": gettext_lazy("%(actor)s rettede runden %(object)s"),
     "round.deleted": gettext_lazy("%(actor)s slettede kladden %(object)s"),

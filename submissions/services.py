@@ -10,10 +10,11 @@ from django.utils import timezone
 from accounts.audit import record
 from accounts.models import User
 from reference.models import Municipality
-from submissions import tasks
-from submissions.models import Revision, Submission, SubmissionState
+from submissions import impact, tasks
+from submissions.models import ImpactRun, Revision, Submission, SubmissionState
 from submissions.permissions import is_member
 from submissions.validation import Result, clean_explanations, validate
+from surveys.definitions import Spec
 from surveys.models import Round, RoundState
 
 
@@ -424,3 +425,22 @@ def return_submission(
 
 def _enqueue(name, object_id):
     getattr(tasks, name).enqueue(object_id)
+
+
+def request_impact(*, actor, ip, round_, content: dict, spec: Spec):
+    """The impact of a candidate definition (`content`, already validated into `spec`) on
+    `round_`: (result, None) computed now for a round within the synchronous limit, or
+    (None, ImpactRun) queued for the background task when the round is larger."""
+    if impact.responded_count(round_) <= impact.sync_limit():
+        return impact.impact(spec=spec, round_=round_), None
+    with transaction.atomic():
+        run = ImpactRun.objects.create(round=round_, content=content, requested_by=actor)
+        record(
+            "impact.requested",
+            actor=actor,
+            ip=ip,
+            obj=round_,
+            detail={"impact_run": run.pk, "survey": content.get("key")},
+        )
+        transaction.on_commit(lambda: tasks.run_impact.enqueue(run.pk))
+    return None, run
