@@ -18,6 +18,8 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("konto/", include("accounts.urls")),
     path("runder/", include("surveys.urls")),
+    path("undersoegelser/", include("surveys.builder_urls")),
+    path("undersoegelser/", include("submissions.preview_urls")),
     path("indberet/", include("submissions.urls")),
     path("opfoelgning/", include("tracking.urls")),
     path("data/", include("exports.urls")),

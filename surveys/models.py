@@ -136,3 +136,41 @@ class Round(models.Model):
 
     def is_past_deadline(self, now=None):
         return (now or timezone.now()) > self.deadline
+
+
+class DraftVersion(models.Model):
+    """The one version of a survey being edited in the builder (surveys.builder): a copy of the
+    newest published definition (or a new survey's first content), changed freely and saved
+    even when invalid; publishing checks it as an import does and stores it as the next
+    `Definition`, then deletes the draft. Published definitions never change.
+
+    `revision` counts the saves: every edit names the revision it was made on, and a save on
+    an older revision is refused (optimistic concurrency, as the officer's form), so two
+    coordinators never overwrite each other."""
+
+    survey = models.OneToOneField(Survey, on_delete=models.CASCADE, related_name="draft")
+    content = models.JSONField()
+    based_on = models.ForeignKey(
+        Definition, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("kladdeversion")
+        verbose_name_plural = _("kladdeversioner")
+
+    def __str__(self):
+        return f"{self.survey.key} (kladde)"
+
+    @property
+    def next_version(self):
+        current = self.survey.current_definition()
+        return (current.version + 1) if current else 1
