@@ -38,6 +38,13 @@ SENTENCES = {
     "impact.requested": gettext_lazy(
         "%(actor)s beregnede nye reglers virkning på svarene i runden %(object)s"
     ),
+    "survey.created": gettext_lazy("%(actor)s oprettede undersøgelsen %(object)s"),
+    "draft.opened": gettext_lazy("%(actor)s oprettede en kladde til undersøgelsen %(object)s"),
+    "draft.saved": gettext_lazy("%(actor)s gemte kladden til undersøgelsen %(object)s"),
+    "draft.discarded": gettext_lazy("%(actor)s kasserede kladden til undersøgelsen %(object)s"),
+    "definition.published": gettext_lazy(
+        "%(actor)s udgav en ny version af undersøgelsen %(object)s"
+    ),
     "round.created": gettext_lazy("%(actor)s oprettede runden %(object)s"),
     "round.updated": gettext_lazy("%(actor)s rettede runden %(object)s"),
     "round.deleted": gettext_lazy("%(actor)s slettede kladden %(object)s"),

@@ -542,9 +542,7 @@ def _locked_draft(survey, revision):
     if draft is None:
         raise BuilderError(Problem("", str(MSG_NO_DRAFT)), code="missing")
     if revision != draft.revision:
-        who = (
-            draft.updated_by.get_full_name() or draft.updated_by.email if draft.updated_by else "?"
-        )
+        who = draft.updated_by.display_name if draft.updated_by else "?"
         raise BuilderError(Problem("", str(MSG_STALE) % {"who": who}), code="stale", draft=draft)
     return draft
 

@@ -1,0 +1,309 @@
+"""The builder's services (surveys.builder): drafts are copies, saved even when invalid, checked
+at their fields with the import's own check, never overwritten by a stale edit, and published
+as the next version while rounds keep theirs."""
+
+import copy
+
+import pytest
+
+from accounts.models import AuditEvent, Role
+from surveys import builder
+from surveys.definitions import validate_definition
+from surveys.models import Definition, DraftVersion
+from tests.factories import make_round, make_user, shipped_definition
+
+IP = "127.0.0.1"
+
+
+@pytest.fixture
+def survey(db):
+    return shipped_definition().survey
+
+
+@pytest.fixture
+def draft(survey, coordinator):
+    return builder.open_draft(survey=survey, actor=coordinator, ip=IP)
+
+
+def test_a_draft_is_a_copy_of_the_newest_version_and_opening_twice_keeps_it(
+    survey, draft, coordinator
+):
+    current = survey.current_definition()
+    assert draft.content == current.content and draft.based_on == current
+    builder.put_item(
+        survey=survey,
+        revision=draft.revision,
+        part="questions",
+        index=2,
+        item={"key": "comment", "type": "text", "label": {"da": "Note"}},
+        actor=coordinator,
+        ip=IP,
+    )
+    again = builder.open_draft(survey=survey, actor=coordinator, ip=IP)
+    assert again.pk == draft.pk and again.content["questions"][2]["label"] == {"da": "Note"}
+    assert current.content["questions"][2]["label"]["da"] == "Bemærkning"  # unchanged
+    assert AuditEvent.objects.filter(action="draft.opened").count() == 1
+
+
+def test_every_save_is_audited_and_counts_the_revision(survey, draft, coordinator):
+    saved = builder.move_item(
+        survey=survey,
+        revision=draft.revision,
+        part="questions",
+        index=0,
+        offset=1,
+        actor=coordinator,
+        ip=IP,
+    )
+    assert saved.revision == draft.revision + 1
+    assert [q["key"] for q in saved.content["questions"]][:2] == ["enrolled", "pupils_8_9"]
+    event = AuditEvent.objects.get(action="draft.saved")
+    assert event.actor == coordinator and event.detail["key"] == "juniormesterlaere"
+
+
+def test_a_stale_edit_is_refused_and_nothing_is_overwritten(survey, draft, coordinator):
+    other = make_user(Role.COORDINATOR, email="other@indberet.dk")
+    label = {"da": "Antal elever (Karins tekst)"}
+    item = {**draft.content["questions"][0], "label": label}
+    builder.put_item(
+        survey=survey,
+        revision=draft.revision,
+        part="questions",
+        index=0,
+        item=item,
+        actor=coordinator,
+        ip=IP,
+    )
+    with pytest.raises(builder.BuilderError) as exc:
+        builder.put_item(
+            survey=survey,
+            revision=draft.revision,  # the revision the other coordinator opened
+            part="questions",
+            index=0,
+            item={**item, "label": {"da": "Ole's tekst"}},
+            actor=other,
+            ip=IP,
+        )
+    assert exc.value.code == "stale"
+    assert exc.value.draft.content["questions"][0]["label"] == label
+    assert DraftVersion.objects.get().content["questions"][0]["label"] == label
+
+
+def test_an_invalid_draft_is_saved_with_the_message_at_the_field_but_not_published(
+    survey, draft, coordinator
+):
+    rule = {**draft.content["rules"][0], "expression": "enroled <= pupils_8_9"}
+    saved = builder.put_item(
+        survey=survey,
+        revision=draft.revision,
+        part="rules",
+        index=0,
+        item=rule,
+        actor=coordinator,
+        ip=IP,
+    )
+    assert saved.content["rules"][0]["expression"] == "enroled <= pupils_8_9"
+    problems = builder.draft_problems(saved.content, survey=survey)
+    assert [(p.path, p.message) for p in problems] == [
+        ("rules[0].expression", "Ukendt navn »enroled«.")
+    ]
+    with pytest.raises(builder.BuilderError) as exc:
+        builder.publish_draft(survey=survey, revision=saved.revision, actor=coordinator, ip=IP)
+    assert exc.value.problems[0].path == "rules[0].expression"
+    assert survey.definitions.count() == 1
+
+
+def test_problems_are_reported_everywhere_at_once_not_only_the_first(survey, draft):
+    content = copy.deepcopy(draft.content)
+    content["questions"][0]["label"] = {"da": "   ".strip()}
+    content["questions"][1]["key"] = "pupils_8_9"  # duplicate
+    content["derived"][0]["expression"] = "pupils / 2"
+    content["indicators"][0]["numerator"] = "comment"
+    paths = {p.path for p in builder.draft_problems(content)}
+    assert "questions[0].label.da" in paths  # schema: reported alone until the shape is right
+    content["questions"][0]["label"] = {"da": "Elever"}
+    found = {p.path: p.message for p in builder.draft_problems(content)}
+    assert found["questions[1].key"] == "Nøglen »pupils_8_9« bruges af et andet spørgsmål."
+    assert found["derived[0].expression"] == "Ukendt navn »pupils«."
+    assert found["indicators[0].numerator"] == "»comment« er ikke et talspørgsmål."
+
+
+def test_valid_exactly_when_the_import_check_passes(survey, draft):
+    assert builder.draft_problems(draft.content, survey=survey) == []
+    validate_definition(draft.content)
+
+
+def test_reserved_keys_and_circular_derived_values_are_refused_at_their_field(draft):
+    content = copy.deepcopy(draft.content)
+    content["questions"].append({"key": "entries", "type": "integer", "label": {"da": "x"}})
+    content["derived"] += [
+        {"key": "a", "expression": "b + 1", "label": {"da": "A"}},
+        {"key": "b", "expression": "a + 1", "label": {"da": "B"}},
+    ]
+    found = {p.path: p.message for p in builder.draft_problems(content)}
+    assert "reserveret" in found["questions[3].key"]
+    assert found["derived[1].expression"] == (
+        "Afledte værdier, der bygger på hinanden i ring: a → b → a."
+    )
+    assert "b → a → b" in found["derived[2].expression"]
+
+
+def test_removing_a_question_still_in_use_is_refused_naming_the_users(survey, draft, coordinator):
+    with pytest.raises(builder.BuilderError) as exc:
+        builder.remove_item(
+            survey=survey,
+            revision=draft.revision,
+            part="questions",
+            index=1,  # enrolled
+            actor=coordinator,
+            ip=IP,
+        )
+    message = exc.value.problems[0].message
+    for user in ("den afledte værdi share", "reglen enrolled_le_pupils", "indikatoren share"):
+        assert user in message
+    assert exc.value.problems[0].path == "questions[1]"
+    # Not used: removed.
+    saved = builder.remove_item(
+        survey=survey,
+        revision=draft.revision,
+        part="questions",
+        index=2,
+        actor=coordinator,
+        ip=IP,
+    )
+    assert [q["key"] for q in saved.content["questions"]] == ["pupils_8_9", "enrolled"]
+
+
+def test_renaming_a_used_key_is_refused(survey, draft, coordinator):
+    item = {**draft.content["questions"][0], "key": "pupils"}
+    with pytest.raises(builder.BuilderError) as exc:
+        builder.put_item(
+            survey=survey,
+            revision=draft.revision,
+            part="questions",
+            index=0,
+            item=item,
+            actor=coordinator,
+            ip=IP,
+        )
+    assert "historikkontrollen pupils_8_9_change" in exc.value.problems[0].message
+
+
+def test_publish_creates_the_next_version_and_rounds_keep_theirs(survey, draft, coordinator):
+    round_ = make_round(slug="feb")
+    v1 = round_.definition
+    item = {
+        "key": "schools",
+        "type": "integer",
+        "label": {"da": "Skoler", "en": "Schools"},
+        "min": 0,
+    }
+    saved = builder.put_item(
+        survey=survey,
+        revision=draft.revision,
+        part="questions",
+        index=None,
+        item=item,
+        actor=coordinator,
+        ip=IP,
+    )
+    definition = builder.publish_draft(
+        survey=survey, revision=saved.revision, actor=coordinator, ip=IP
+    )
+    assert definition.version == 2 and definition.content["questions"][-1] == item
+    round_.refresh_from_db()
+    assert round_.definition == v1 and v1.content == Definition.objects.get(pk=v1.pk).content
+    assert not DraftVersion.objects.exists()
+    event = AuditEvent.objects.get(action="definition.published")
+    assert event.detail == {"key": "juniormesterlaere", "version": 2}
+    # The published version passed the import's check.
+    validate_definition(definition.content)
+
+
+def test_the_second_of_two_publishers_is_refused(survey, draft, coordinator):
+    builder.put_item(
+        survey=survey,
+        revision=draft.revision,
+        part="rules",
+        index=None,
+        item={
+            "key": "few",
+            "expression": "enrolled >= 0",
+            "severity": "warning",
+            "message": {"da": "x"},
+        },
+        actor=coordinator,
+        ip=IP,
+    )
+    builder.publish_draft(survey=survey, revision=draft.revision + 1, actor=coordinator, ip=IP)
+    with pytest.raises(builder.BuilderError) as exc:
+        builder.publish_draft(survey=survey, revision=draft.revision + 1, actor=coordinator, ip=IP)
+    assert exc.value.code == "missing"
+    assert survey.definitions.count() == 2
+
+
+def test_an_unchanged_draft_is_not_published(survey, draft, coordinator):
+    with pytest.raises(builder.BuilderError) as exc:
+        builder.publish_draft(survey=survey, revision=draft.revision, actor=coordinator, ip=IP)
+    assert exc.value.code == "state"
+
+
+def test_the_diff_in_words(survey, draft):
+    old = survey.current_definition().content
+    new = copy.deepcopy(old)
+    new["questions"].append({"key": "schools", "type": "integer", "label": {"da": "Skoler"}})
+    new["questions"][0]["label"] = {"da": "Elever i alt"}
+    new["questions"][0]["required"] = False
+    del new["rules"][1]
+    new["indicators"][0]["target"] = 0.1
+    new["questions"][0], new["questions"][1] = new["questions"][1], new["questions"][0]
+    changes = builder.describe_changes(old, new, language="da")
+    assert "Spørgsmålet schools (»Skoler«) tilføjes." in changes
+    assert "Spørgsmålet pupils_8_9 ændres: skal udfyldes, tekst." in changes
+    assert any(c.startswith("Reglen share_high (»") and c.endswith("fjernes.") for c in changes)
+    assert "Indikatoren share ændres: mål." in changes
+    assert "Rækkefølgen af spørgsmålene ændres." in changes
+
+
+def test_a_relabelled_choice_is_said_in_words():
+    q = {
+        "key": "status",
+        "type": "single_choice",
+        "label": {"da": "Status"},
+        "choices": [{"value": "done", "label": {"da": "Afsluttet"}}],
+    }
+    old = {"title": {"da": "T"}, "questions": [q]}
+    new = copy.deepcopy(old)
+    new["questions"][0]["choices"][0]["label"] = {"da": "Opgivet"}
+    new["questions"][0]["choices"].append({"value": "new", "label": {"da": "Ny"}})
+    changes = builder.describe_changes(old, new, language="da")
+    assert any("valgmuligheden done hed »Afsluttet« og hedder nu »Opgivet«" in c for c in changes)
+    assert "Spørgsmålet status får valgmuligheden »Ny« (new)." in changes
+
+
+def test_create_survey_starts_an_invalid_draft_that_becomes_version_1(coordinator, db):
+    draft = builder.create_survey(
+        key="erhvervsskoler", title_da="Erhvervsskoler", title_en="", actor=coordinator, ip=IP
+    )
+    problems = builder.draft_problems(draft.content, survey=draft.survey)
+    assert [p.path for p in problems] == ["questions"]
+    with pytest.raises(builder.BuilderError) as exc:
+        builder.create_survey(key="erhvervsskoler", title_da="x", actor=coordinator, ip=IP)
+    assert exc.value.problems[0].path == "key"
+    saved = builder.put_item(
+        survey=draft.survey,
+        revision=draft.revision,
+        part="questions",
+        index=None,
+        item={"key": "pupils", "type": "integer", "label": {"da": "Elever", "en": ""}},
+        actor=coordinator,
+        ip=IP,
+    )
+    assert saved.content["questions"] == [
+        {"key": "pupils", "type": "integer", "label": {"da": "Elever"}}
+    ]
+    definition = builder.publish_draft(
+        survey=draft.survey, revision=saved.revision, actor=coordinator, ip=IP
+    )
+    assert definition.version == 1 and definition.survey.name == "Erhvervsskoler"
+    assert AuditEvent.objects.filter(action="survey.created").count() == 1
