@@ -56,8 +56,8 @@ class CheckSerializer(serializers.Serializer):
 )
 class VersionCheck(ApiView):
     def post(self, request, key, version):
-        require(request, IsCoordinator)
         _survey, content, _draft = get_version(request, key, version)
+        require(request, IsCoordinator)
         spec = checked_spec(content)
         serializer = CheckRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -172,8 +172,8 @@ def _round_param(request, survey):
 )
 class VersionImpact(ApiView):
     def get(self, request, key, version):
-        require(request, IsCoordinator)
         survey, content, _draft = get_version(request, key, version)
+        require(request, IsCoordinator)
         spec = checked_spec(content)
         round_ = _round_param(request, survey)
         result, run = services.request_impact(

@@ -31,7 +31,7 @@ CHECKS = [
     response_schema_conformance,
 ]
 EXAMPLES = {"coordinator": 12, "analyst": 8, "officer": 10, "anonymous": 3}
-REAL = {"slug": SLUG, "code": "360", "key": "juniormesterlaere"}
+REAL = {"slug": SLUG, "code": "360", "key": "juniormesterlaere", "version": 1}
 
 
 @pytest.fixture
