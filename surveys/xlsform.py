@@ -744,7 +744,7 @@ class _FormMapper(_Reader):
         if bind.get("constraint"):
             expression = self.cel(bind["constraint"], name, "constraint", current=name)
             message = self.text(bind.get("jr:constraintMsg"), name, "constraint_message") or {
-                "da": _("Svaret opfylder ikke betingelsen."),
+                "da": "Svaret opfylder ikke betingelsen.",
                 "en": "The answer does not meet the condition.",
             }
             self.rules.append(

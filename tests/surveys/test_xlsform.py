@@ -394,3 +394,12 @@ def test_xpath_without_cel_twin_refused_with_part(xpath, part):
     with pytest.raises(Untranslatable) as exc:
         xpath_to_cel(xpath)
     assert exc.value.part == part
+
+
+def test_refusals_follow_the_interface_language():
+    from django.utils import translation
+
+    data = xlsx({"survey": [HEAD, ["geopoint", "where", "Hvor", "Where"]], "settings": SETTINGS})
+    with translation.override("en"):
+        problems = refused(data)
+        assert str(problems[0]).startswith("Sheet “survey”, row 2: The question type “geopoint”")
