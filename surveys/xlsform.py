@@ -489,6 +489,18 @@ class _Reader:
 
 
 _ALLOWED_KEYS = {"type", "name", "label", "hint", "bind", "control", EXT, "children"}
+_EXT_COLUMNS = {
+    "type",
+    "unit",
+    "min",
+    "max",
+    "max_length",
+    "required_when",
+    "relevant_when",
+    "expression",
+    "label_plural",
+    "allow_nothing_to_report",
+}
 _ALLOWED_BIND = {"required", "relevant", "constraint", "jr:constraintMsg", "calculate"}
 _CHOICE_KEYS = {"list_name", "itemset", "choices", "parameters"}
 _BASIC_TYPES = {
@@ -593,7 +605,7 @@ class _FormMapper(_Reader):
             value = self.number(ext.get(part), name, f"{EXT}::{part}", integer=True)
             if value is not None:
                 entries[part] = value
-        self.check_keys(element, _ALLOWED_KEYS, name)
+        self.check_keys(element, _ALLOWED_KEYS - {"hint"}, name, bind_allowed=set())
         self.entries = entries
         self.walk(element.get("children", []), None, True, top=False)
 
@@ -611,7 +623,7 @@ class _FormMapper(_Reader):
         if children and children[0].get("type") == "note":
             note = children.pop(0)
             self.unique(note.get("name"))
-            self.check_keys(note, _ALLOWED_KEYS, note.get("name"))
+            self.check_keys(note, _ALLOWED_KEYS - {"hint"}, note.get("name"), bind_allowed=set())
             description = self.text(note.get("label"), note.get("name"), "label")
             if description:
                 sec["description"] = description
@@ -621,7 +633,7 @@ class _FormMapper(_Reader):
             sec["relevant_when"] = self.cel(bind["relevant"], name, "relevant")
         elif ext.get("relevant_when"):
             sec["relevant_when"] = ext["relevant_when"]
-        self.check_keys(element, _ALLOWED_KEYS, name, bind_allowed={"relevant"})
+        self.check_keys(element, _ALLOWED_KEYS - {"hint"}, name, bind_allowed={"relevant"})
         self.sections.append((sec, self.rows.get(name)))
         self.walk(children, name, in_repeat, top=False)
 
@@ -646,12 +658,21 @@ class _FormMapper(_Reader):
                     name,
                 )
             derived["type"] = ext["type"]
-        self.check_keys(element, _ALLOWED_KEYS, name, bind_allowed={"calculate"})
+        self.check_keys(element, _ALLOWED_KEYS - {"hint"}, name, bind_allowed={"calculate"})
         self.derived.append((derived, self.rows.get(name)))
 
     def check_keys(self, element, allowed, name, bind_allowed=_ALLOWED_BIND):
-        extra = [k for k, v in element.items() if k not in allowed and v not in (None, "", {}, [])]
+        """Refuse what the row says that a definition would lose: another column, a bind
+        attribute, one of our own columns that does not exist. Kobo's bookkeeping columns
+        (`$kuid`, …) and `appearance` (ODK's display) are left alone."""
+        control = {k: v for k, v in (element.get("control") or {}).items() if k != "appearance"}
+        extra = [
+            k
+            for k, v in {**element, "control": control}.items()
+            if k not in allowed and not k.startswith("$") and v not in (None, "", {}, [])
+        ]
         extra += [k for k, v in (element.get("bind") or {}).items() if k not in bind_allowed and v]
+        extra += [f"{EXT}::{k}" for k in (element.get(EXT) or {}) if k not in _EXT_COLUMNS]
         for key in extra:
             self.problem(
                 _("Kolonnen »%(column)s« kan ikke bruges her (den ville gå tabt).")
@@ -734,7 +755,11 @@ class _FormMapper(_Reader):
                 for c in element.get("choices") or []
             ]
             for c in element.get("choices") or []:
-                extra = [k for k, v in c.items() if k not in ("name", "label") and v]
+                extra = [
+                    k
+                    for k, v in c.items()
+                    if k not in ("name", "label") and not k.startswith("$") and v
+                ]
                 for column in extra:
                     self.problem(
                         _("Kolonnen »%(column)s« kan ikke bruges her (den ville gå tabt).")
@@ -757,12 +782,6 @@ class _FormMapper(_Reader):
                 }
             )
         allowed = _ALLOWED_KEYS | (_CHOICE_KEYS if kind.startswith("select") else set())
-        element = {
-            **element,
-            "control": {
-                k: v for k, v in (element.get("control") or {}).items() if k != "appearance"
-            },
-        }
         self.check_keys(element, allowed, name)
         self.questions.append((q, self.rows.get(name)))
 

@@ -403,3 +403,36 @@ def test_refusals_follow_the_interface_language():
     with translation.override("en"):
         problems = refused(data)
         assert str(problems[0]).startswith("Sheet “survey”, row 2: The question type “geopoint”")
+
+
+def test_kobo_bookkeeping_and_display_columns_are_left_alone():
+    data = xlsx(
+        {
+            "survey": [
+                [*HEAD, "$kuid", "appearance"],
+                ["begin_group", "g", "G", "G", "k1", "field-list"],
+                ["integer", "a", "A", "A", "k2", "numbers"],
+                ["end_group"],
+            ],
+            "settings": SETTINGS,
+        }
+    )
+    content = xlsform_to_definition(data)
+    assert content["questions"] == [
+        {"key": "a", "type": "integer", "section": "g", "label": {"da": "A", "en": "A"}}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "column"),
+    [
+        (["integer", "a", "A", "A", "x"], "indberet::nope"),
+        (["begin_group", "g", "G", "G", "x"], "hint::Dansk (da)"),
+    ],
+)
+def test_an_unknown_column_of_ours_or_a_hint_on_a_group_is_refused(row, column):
+    rows = [[*HEAD, column], row]
+    if row[0] == "begin_group":
+        rows += [["integer", "a", "A", "A"], ["end_group"]]
+    problems = refused(xlsx({"survey": rows, "settings": SETTINGS}))
+    assert problems[0].row == 2 and "kan ikke bruges" in problems[0].message
