@@ -80,6 +80,13 @@ API_OWN = {
 }
 API_POST = {"anonymous": {401}, **dict.fromkeys(ROLES[1:], {405})}
 
+
+# The builder's API: coordinators only; `found` is what a coordinator gets in this world
+# (no draft, no impact run, no `round` given).
+def api_coordinator(found):
+    return {"anonymous": {401}, **dict.fromkeys(ROLES[1:4], {403}), "coordinator": {found}}
+
+
 EXPECTED = {
     "home": SIGNED_IN,
     "set_language": {r: {302, 200, 405} for r in ROLES},
@@ -169,6 +176,13 @@ EXPECTED = {
     "api-submission-submit": API_POST,
     "api-submission-accept": API_POST,
     "api-submission-return": API_POST,
+    "api-survey-draft": api_coordinator(404),
+    "api-survey-draft-publish": API_POST,
+    "api-survey-draft-xlsform": API_POST,
+    "api-survey-version-xlsform": API_ALL,
+    "api-survey-version-check": API_POST,
+    "api-survey-version-impact": api_coordinator(400),
+    "api-impact-run": api_coordinator(404),
     "api-not-found": {"anonymous": {401, 404}, **dict.fromkeys(ROLES[1:], {404})},
 }
 
@@ -234,6 +248,8 @@ KWARGS = {
     "uid": uuid.UUID(int=1),
     "fmt": "csv",
     "number": 1,
+    "version": 1,
+    "run": 1,
     "user_id": 1,
     "invitation_id": 1,
     "uidb36": "1",
@@ -320,6 +336,10 @@ WRITE_ALLOWED = {
     "api-submission-submit": {"officer", "coordinator"},
     "api-submission-accept": {"coordinator"},
     "api-submission-return": {"coordinator"},
+    "api-survey-draft": {"coordinator"},
+    "api-survey-draft-publish": {"coordinator"},
+    "api-survey-draft-xlsform": {"coordinator"},
+    "api-survey-version-check": {"coordinator"},
 }
 REFUSED = {302, 401, 403, 404, 405}
 
