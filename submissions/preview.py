@@ -53,8 +53,9 @@ def draft_preview(request, key):
             result = validate(spec, typed, language=lang)
             answers = result.answers if trying else {}
         findings = result.findings if trying else []
+        hidden = result.hidden_in(entry) if trying else set()
         fields = forms.build_fields(
-            spec, answers, findings, explanations, entry=entry, language=lang
+            spec, answers, findings, explanations, entry=entry, language=lang, hidden=hidden
         )
         general = forms.general_findings(findings, entry=entry, language=lang)
         derived = (
@@ -66,6 +67,8 @@ def draft_preview(request, key):
             "submissions/_preview_fields.html",
             {
                 "fields": fields,
+                "groups": forms.field_groups(spec, fields, lang),
+                "hidden_labels": [text(q.label, lang) for q in spec.questions if q.key in hidden],
                 "general": general,
                 "summary": forms.error_summary(fields, general, explanation_needed=False),
                 "derived": derived,

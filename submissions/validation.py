@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from surveys.relevance import hidden_questions
 from surveys.rules import NotEvaluable, evaluate
 
 MAX_ABS_NUMBER = 10**15  # far beyond any count we collect, well inside 64-bit and float precision
@@ -348,6 +349,14 @@ class Result:
     answers: dict  # what to store (clean values, raw text where invalid)
     findings: list = field(default_factory=list)
     derived: dict = field(default_factory=dict)
+    # Question keys a show-when hides: a set (a survey without entries), or one set per entry.
+    hidden: set | list = field(default_factory=set)
+
+    def hidden_in(self, entry=None):
+        """The keys hidden in the submission (entry None) or in one entry (0-based)."""
+        if isinstance(self.hidden, list):
+            return self.hidden[entry] if entry is not None and entry < len(self.hidden) else set()
+        return self.hidden
 
     @property
     def errors(self):
@@ -408,8 +417,15 @@ def _clean_group(spec, raw_answers, entry=None, language=None):
             )
         elif cleaned.value is not None:
             values[q.key] = cleaned.value
+    # Show-when: a hidden question is absent — no answer stored, no finding, not required, and
+    # not seen by rules or derived values (surveys.relevance decides which are hidden).
+    hidden = hidden_questions(spec, values, invalid={f["field"] for f in findings})
+    for key in hidden:
+        stored[key] = None
+        values.pop(key, None)
+    findings = [f for f in findings if f["field"] not in hidden]
     for q in spec.questions:
-        if q.key in values or any(f["field"] == q.key for f in findings):
+        if q.key in values or q.key in hidden or any(f["field"] == q.key for f in findings):
             continue
         required = q.required
         if not required and q.required_when:
@@ -423,7 +439,7 @@ def _clean_group(spec, raw_answers, entry=None, language=None):
                     "error", f"{q.key}:required", "required", message("required"), q.key, entry
                 )
             )
-    return stored, values, findings
+    return stored, values, findings, hidden
 
 
 def format_figure(value, kind, language):
@@ -512,7 +528,7 @@ def validate(spec, answers, previous_answers=None, *, language=None) -> Result:
     language = number_language(language)
     if spec.has_entries:
         return _validate_entries(spec, answers, language)
-    stored, values, findings = _clean_group(spec, answers, language=language)
+    stored, values, findings, hidden = _clean_group(spec, answers, language=language)
     derived = {}
     for d in spec.derived:
         try:
@@ -526,7 +542,19 @@ def validate(spec, answers, previous_answers=None, *, language=None) -> Result:
         [r for r in spec.rules if r.scope == "submission"], values, kinds=_kinds(spec)
     )
     findings += _history(spec, values, previous_answers)
-    return Result(stored, _without_warnings_on_errors(findings), derived)
+    return Result(stored, _without_warnings_on_errors(findings), derived, hidden)
+
+
+def hidden_keys(spec, answers):
+    """The questions stored `answers` hide by show-when (surveys.relevance): a set of keys,
+    or one set per entry for a survey with entries. Nothing to do for a definition without
+    show-when."""
+    if spec.has_relevance:
+        return validate(spec, answers).hidden
+    if not spec.has_entries:
+        return set()
+    entries = answers.get("entries") if isinstance(answers, dict) else None
+    return [set() for _ in entries] if isinstance(entries, list) else []
 
 
 def _without_warnings_on_errors(findings):
@@ -545,12 +573,13 @@ def _validate_entries(spec, answers, language):
     if not isinstance(raw_entries, list):
         raw_entries = []
     nothing = answers.get("nothing_to_report") is True
-    findings, stored_entries, entry_values = [], [], []
+    findings, stored_entries, entry_values, hidden = [], [], [], []
     limit = spec.entries_max
     for i, raw in enumerate(raw_entries):
-        stored, values, entry_findings = _clean_group(
+        stored, values, entry_findings, entry_hidden = _clean_group(
             spec, raw if isinstance(raw, dict) else {}, i, language
         )
+        hidden.append(entry_hidden)
         if i < limit:  # past the cap it cannot be submitted (too_many_entries): no rule work
             entry_findings += _run_rules(
                 [r for r in spec.rules if r.scope == "entry"], values, i, kinds=_kinds(spec)
@@ -594,7 +623,7 @@ def _validate_entries(spec, answers, language):
         [r for r in spec.rules if r.scope == "submission"], {"entries": entry_values}
     )
     stored = {"entries": stored_entries, "nothing_to_report": nothing}
-    return Result(stored, _without_warnings_on_errors(findings), {})
+    return Result(stored, _without_warnings_on_errors(findings), {}, hidden)
 
 
 def clean_explanations(explanations):

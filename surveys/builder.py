@@ -35,12 +35,14 @@ from surveys.definitions import (
     validate_definition,
 )
 from surveys.models import Definition, DraftVersion, Survey
-from surveys.rules import unknown_names
+from surveys.relevance import names_in as _names_in
 
 # The parts of a definition that are lists of items with a `key`, in the order the builder
 # shows them. Item edits name one of these.
-PARTS = ("questions", "derived", "rules", "history_checks", "indicators")
+PARTS = ("sections", "questions", "derived", "rules", "history_checks", "indicators")
 CHOICE_TYPES = ("single_choice", "multiple_choice")
+# Parts whose keys others refer to: removing or renaming one still in use is refused.
+USED_PARTS = ("sections", "questions", "derived")
 
 # Names an expression cannot use for a question or derived value: CEL's own words and the
 # list an entries survey's rules run over.
@@ -136,15 +138,19 @@ def published_choice_labels(survey: Survey) -> dict:
     return out
 
 
-def names_in(expression: str | None) -> list:
-    """The free names an expression uses (question and derived keys, `entries`)."""
+def names_in(expression: str | None) -> tuple:
+    """The free names an expression uses (surveys.relevance.names_in; nothing for none)."""
     if not isinstance(expression, str) or not expression.strip():
-        return []
-    return unknown_names(expression, ())
+        return ()
+    return _names_in(expression)
 
 
 def _expressions(content):
     """(path, name of what uses it, expression) for every expression of a definition."""
+    for i, sec in enumerate(content.get("sections", [])):
+        if sec.get("relevant_when"):
+            who = _("afsnittet %(key)s") % {"key": sec.get("key")}
+            yield f"sections[{i}].relevant_when", who, sec["relevant_when"]
     for i, q in enumerate(content.get("questions", [])):
         for prop in ("required_when", "relevant_when"):
             if q.get(prop):
@@ -177,6 +183,9 @@ def users_of(content: dict, key: str) -> list[str]:
         for message in (r.get("message") or {}).values():
             if "{" + key + "}" in (message or ""):
                 users.append(_("reglen %(key)s") % {"key": r.get("key")})
+    for q in content.get("questions", []):
+        if q.get("section") == key:
+            users.append(_("spørgsmålet %(key)s") % {"key": q.get("key")})
     for h in content.get("history_checks", []):
         if h.get("question") == key:
             users.append(_("historikkontrollen %(key)s") % {"key": h.get("key")})
@@ -257,6 +266,33 @@ _SEMANTIC = [
     (
         re.compile(r"^only choice questions take choices$"),
         gettext_lazy("Kun valgspørgsmål har valgmuligheder."),
+    ),
+    (
+        re.compile(r"^duplicate section key '(\w+)'$"),
+        gettext_lazy("Nøglen »%(0)s« bruges af et andet afsnit."),
+    ),
+    (re.compile(r"^unknown section '(\w+)'$"), gettext_lazy("Ukendt afsnit »%(0)s«.")),
+    (
+        re.compile(r"^the questions of section '(\w+)' must come one after another$"),
+        gettext_lazy("Spørgsmålene i afsnittet »%(0)s« skal stå lige efter hinanden."),
+    ),
+    (
+        re.compile(r"^section '(\w+)' has no questions$"),
+        gettext_lazy("Afsnittet »%(0)s« har ingen spørgsmål."),
+    ),
+    (
+        re.compile(
+            r"^sections must be listed in the order of their questions "
+            r"\('(\w+)' comes before '(\w+)'\)$"
+        ),
+        gettext_lazy(
+            "Afsnittene skal stå i samme rækkefølge som deres spørgsmål (»%(0)s« kommer før "
+            "»%(1)s«). Flyt afsnittet."
+        ),
+    ),
+    (
+        re.compile(r"^show-when depends on itself: (.+)$"),
+        gettext_lazy("Betingelsen for at vise afhænger af sig selv: %(0)s."),
     ),
     (re.compile(r"^duplicate choice value$"), gettext_lazy("To valgmuligheder har samme værdi.")),
     (re.compile(r"^min is greater than max$"), gettext_lazy("Mindst er større end højst.")),
@@ -341,6 +377,17 @@ def _neutralize(content, path, index_maps) -> bool:
             items[i] = {"key": item.get("key") or _placeholder("q", i), "type": "text"}
             items[i]["label"] = {"da": "x"}
         return True
+    if part == "sections" and prop in ("relevant_when", "description"):
+        item.pop(prop, None)
+        return True
+    if part == "sections" and prop == "title":
+        item["title"] = {"da": "x"}
+        return True
+    if part == "sections" and prop is None:
+        # A section out of order or without questions: take it out with its questions' links.
+        for q in content.get("questions", []):
+            if q.get("section") == item.get("key"):
+                q.pop("section", None)
     if part == "derived" and prop in ("expression", "type"):
         item["expression"] = "0"
         item.pop("type", None)
@@ -654,7 +701,7 @@ def put_item(
             items.append(item)
         elif 0 <= index < len(items):
             old_key = items[index].get("key")
-            if part in ("questions", "derived") and old_key and old_key != item.get("key"):
+            if part in USED_PARTS and old_key and old_key != item.get("key"):
                 rest = copy.deepcopy(content)
                 del rest[part][index]
                 users = users_of(rest, old_key)
@@ -691,7 +738,7 @@ def remove_item(
         if not 0 <= index < len(items):
             raise BuilderError(Problem("", str(MSG_NO_ITEM)), code="missing")
         key = items[index].get("key")
-        if part in ("questions", "derived"):
+        if part in USED_PARTS:
             rest = copy.deepcopy(content)
             del rest[part][index]
             users = users_of(rest, key)
@@ -791,6 +838,7 @@ def publish_draft(*, survey: Survey, revision: int, actor: User, ip: str | None)
 # --- The diff in words -------------------------------------------------------------------
 
 PART_NAMES = {
+    "sections": (gettext_lazy("Afsnittet"), gettext_lazy("afsnittene")),
     "questions": (gettext_lazy("Spørgsmålet"), gettext_lazy("spørgsmålene")),
     "derived": (gettext_lazy("Den afledte værdi"), gettext_lazy("de afledte værdier")),
     "rules": (gettext_lazy("Reglen"), gettext_lazy("reglerne")),
@@ -799,6 +847,8 @@ PART_NAMES = {
 }
 PROPERTY_NAMES = {
     "key": gettext_lazy("nøgle"),
+    "title": gettext_lazy("overskrift"),
+    "description": gettext_lazy("beskrivelse"),
     "type": gettext_lazy("type"),
     "label": gettext_lazy("tekst"),
     "help": gettext_lazy("hjælpetekst"),
@@ -884,7 +934,7 @@ def describe_changes(old: dict | None, new: dict, *, language: str | None = None
                     % {
                         "what": one,
                         "key": key,
-                        "label": text(item.get("label") or item.get("message"), language),
+                        "label": text(_item_text(item), language),
                     }
                 )
         for key, item in old_items.items():
@@ -894,7 +944,7 @@ def describe_changes(old: dict | None, new: dict, *, language: str | None = None
                     % {
                         "what": one,
                         "key": key,
-                        "label": text(item.get("label") or item.get("message"), language),
+                        "label": text(_item_text(item), language),
                     }
                 )
         for key, item in new_items.items():
@@ -921,3 +971,7 @@ def describe_changes(old: dict | None, new: dict, *, language: str | None = None
 
 def numeric_question_keys(content: dict) -> list[str]:
     return [q["key"] for q in content.get("questions", []) if q.get("type") in NUMERIC_TYPES]
+
+
+def _item_text(item):
+    return item.get("label") or item.get("title") or item.get("message")

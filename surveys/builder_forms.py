@@ -235,14 +235,24 @@ class QuestionForm(PartForm):
         _("Et udtryk, fx »enrolled > 0«. Lad stå tomt, hvis det ikke afhænger af andre svar."),
         max_length=2000,
     )
+    relevant_when = _text(
+        _("Vises kun, når"),
+        _(
+            "Et udtryk, fx »has_agreements == true«. Skjult er spørgsmålet ikke krævet, og "
+            "svaret gemmes ikke. Lad stå tomt for altid at vise det."
+        ),
+        max_length=2000,
+    )
+    section = forms.ChoiceField(label=_("Hører til afsnittet"), required=False)
     min = NumberField(label=_("Mindst"), help_text=_("Kun talspørgsmål."))
     max = NumberField(label=_("Højst"), help_text=_("Kun talspørgsmål."))
     max_length = forms.IntegerField(
         label=_("Højst antal tegn"), required=False, min_value=1, max_value=100000
     )
 
-    def __init__(self, *args, published_choices=None, **kwargs):
+    def __init__(self, *args, published_choices=None, section_keys=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["section"].choices = [("", _("Intet afsnit"))] + [(k, k) for k in section_keys]
         self.published_choices = published_choices or {}
         self.choice_rows = self._choice_rows()
 
@@ -307,6 +317,25 @@ class QuestionForm(PartForm):
         ):
             item["choices"] = self.choices(move)
         return item
+
+
+class SectionForm(PartForm):
+    BILINGUAL = ("title", "description")
+    key = forms.CharField(
+        label=_("Nøgle"),
+        max_length=60,
+        required=False,
+        help_text=_("Små bogstaver a–z, tal og _. Spørgsmål knyttes til afsnittet med den."),
+    )
+    title_da = _text(_("Overskrift (dansk)"))
+    title_en = _text(_("Overskrift (engelsk)"))
+    description_da = _text(_("Beskrivelse (dansk)"), textarea=True)
+    description_en = _text(_("Beskrivelse (engelsk)"), textarea=True)
+    relevant_when = _text(
+        _("Vises kun, når"),
+        _("Et udtryk; skjult er afsnittets spørgsmål ikke krævet, og svarene gemmes ikke."),
+        max_length=2000,
+    )
 
 
 class DerivedForm(PartForm):
@@ -411,6 +440,7 @@ class IndicatorForm(PartForm):
 
 
 FORMS = {
+    "sections": SectionForm,
     "questions": QuestionForm,
     "derived": DerivedForm,
     "rules": RuleForm,

@@ -22,6 +22,7 @@ from surveys.models import Definition, Round, Survey
 
 # URL names of the parts (Danish, as the rest of the site's addresses).
 PART_SLUGS = {
+    "afsnit": "sections",
     "spoergsmaal": "questions",
     "afledte": "derived",
     "regler": "rules",
@@ -30,6 +31,7 @@ PART_SLUGS = {
 }
 SLUG_OF = {v: k for k, v in PART_SLUGS.items()}
 PART_TITLES = {
+    "sections": gettext_lazy("Afsnit"),
     "questions": gettext_lazy("Spørgsmål"),
     "derived": gettext_lazy("Afledte værdier"),
     "rules": gettext_lazy("Regler"),
@@ -37,6 +39,7 @@ PART_TITLES = {
     "indicators": gettext_lazy("Indikatorer"),
 }
 PART_ONE = {
+    "sections": gettext_lazy("afsnit"),
     "questions": gettext_lazy("spørgsmål"),
     "derived": gettext_lazy("afledt værdi"),
     "rules": gettext_lazy("regel"),
@@ -150,8 +153,8 @@ def survey_detail(request, key):
     )
 
 
-@require_POST
 @coordinator_required
+@require_POST
 def draft_open(request, key):
     survey = _survey(key)
     existed = builder.draft_for(survey) is not None
@@ -170,7 +173,7 @@ def _item_rows(content, part, problems, lang):
     rows = []
     items = content.get(part) or []
     for i, item in enumerate(items):
-        label = item.get("label") or item.get("message")
+        label = item.get("label") or item.get("title") or item.get("message")
         rows.append(
             {
                 "index": i,
@@ -188,7 +191,16 @@ def _item_rows(content, part, problems, lang):
 def _item_detail(part, item):
     if part == "questions":
         kind = TYPE_LABELS.get(item.get("type"), item.get("type") or "")
-        return f"{kind}" + (f" · {_('skal udfyldes')}" if item.get("required") else "")
+        parts = [str(kind)]
+        if item.get("required"):
+            parts.append(_("skal udfyldes"))
+        if item.get("section"):
+            parts.append(_("afsnit %(key)s") % {"key": item["section"]})
+        if item.get("relevant_when"):
+            parts.append(_("vises når %(expr)s") % {"expr": item["relevant_when"]})
+        return " · ".join(parts)
+    if part == "sections":
+        return item.get("relevant_when") or ""
     if part in ("derived", "rules"):
         return item.get("expression") or ""
     if part == "history_checks":
@@ -314,7 +326,8 @@ def _form_for(part, data, content, survey):
     if part in ("history_checks", "indicators"):
         kwargs["number_keys"] = builder.numeric_question_keys(content)
     if part == "questions":
-        return cls(data, **kwargs, published_choices={})
+        sections = [s.get("key") for s in content.get("sections", []) if s.get("key")]
+        return cls(data, **kwargs, published_choices={}, section_keys=sections)
     return cls(data, **kwargs)
 
 
@@ -442,6 +455,7 @@ def item(request, key, part, index=None):
 
 def _new_item(part):
     return {
+        "sections": {},
         "questions": {"type": "integer"},
         "derived": {"type": "decimal"},
         "rules": {"severity": "error"},
@@ -480,8 +494,8 @@ def _locked_choice_changed(form, current, published):
     return False
 
 
-@require_POST
 @coordinator_required
+@require_POST
 def item_move(request, key, part, index):
     survey = _survey(key)
     part = _part(part)

@@ -86,3 +86,50 @@ SECTIONED = {
 
 def sectioned():
     return copy.deepcopy(SECTIONED)
+
+
+def sectioned_round(codes=("360", "727"), slug="udsatte-2026", content=None, state="open"):
+    """An open round of the sectioned survey (or of `content`) for the given municipalities."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from reference.models import Municipality
+    from surveys.definition_store import import_definition
+    from surveys.models import Round
+
+    definition, _ = import_definition(content or sectioned())
+    round_ = Round.objects.create(
+        survey=definition.survey,
+        definition=definition,
+        title="Efterår 2026",
+        slug=slug,
+        deadline=timezone.now() + timedelta(days=14),
+        state=state,
+        opened_at=timezone.now(),
+    )
+    round_.recipients.set(Municipality.objects.filter(code__in=codes))
+    return round_
+
+
+def with_entries():
+    """The shipped prøvehandlinger definition with two sections and a show-when: `learning`
+    only for a completed or evaluated entry."""
+    import json
+
+    from surveys.definitions import SHIPPED_DIR
+
+    content = json.loads((SHIPPED_DIR / "proevehandlinger.json").read_text(encoding="utf-8"))
+    content["sections"] = [
+        {"key": "about", "title": {"da": "Om handlingen", "en": "About"}},
+        {"key": "result", "title": {"da": "Resultat", "en": "Result"}},
+    ]
+    for q in content["questions"]:
+        q["section"] = (
+            "result"
+            if q["key"] in ("status", "start_date", "end_date", "learning", "contact_email")
+            else "about"
+        )
+    learning = next(q for q in content["questions"] if q["key"] == "learning")
+    learning["relevant_when"] = "status == 'completed' || status == 'evaluated'"
+    return content
