@@ -12,11 +12,10 @@ from accounts.audit import client_ip
 from lib.api_errors import ApiError, error_responses, field_error
 from lib.api_schema import KEY_PARAM, SLUG_PATTERN
 from submissions import services
-from submissions.api import FindingSerializer, findings_data
+from submissions.api import FindingSerializer, HiddenSerializer, findings_data, hidden_data
 from submissions.models import ImpactRun
 from submissions.validation import validate
 from surveys.api_builder import VERSION_PARAM, checked_spec, get_version
-from surveys.relevance import hidden_questions
 from surveys.selectors import rounds_for
 
 INVALID = {"da": "Ugyldige data.", "en": "Invalid data."}
@@ -38,9 +37,10 @@ class CheckSerializer(serializers.Serializer):
     errors = FindingSerializer(many=True)
     warnings = FindingSerializer(many=True)
     derived = serializers.DictField(help_text="Derived values, null if unknown.")
-    hidden = serializers.ListField(
-        child=serializers.CharField(),
-        help_text="Question keys a show-when hides with these answers (surveys without entries).",
+    hidden = HiddenSerializer(
+        many=True,
+        help_text="Questions a show-when (`relevant_when`) hides with these answers: not "
+        "required, and their answers would be dropped.",
     )
 
 
@@ -63,16 +63,12 @@ class VersionCheck(ApiView):
         serializer.is_valid(raise_exception=True)
         answers = serializer.validated_data["answers"]
         result = validate(spec, answers, serializer.validated_data.get("previous_answers"))
-        hidden = []
-        if not spec.has_entries:
-            values = {k: v for k, v in (result.answers or {}).items() if v is not None}
-            hidden = sorted(hidden_questions(spec, values))
         return Response(
             {
                 "errors": findings_data(result.errors),
                 "warnings": findings_data(result.warnings),
                 "derived": result.derived,
-                "hidden": hidden,
+                "hidden": hidden_data(spec, answers),
             }
         )
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 from submissions.models import ImpactRun, Submission, SubmissionState
 from submissions.validation import clean_value, validate
 from surveys.definitions import DefinitionError, Spec, validate_definition
-from surveys.relevance import hidden_questions, names_in
+from surveys.relevance import names_in
 
 RESPONDED = (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED)
 RULE_CODES = ("rule", "history")
@@ -114,7 +114,8 @@ def impact(*, spec: Spec, round_) -> dict:
         result = validate(spec, sub.answers, previous.get(m.id), language="da")
         groups = dict(_groups(spec, sub.answers))
         for entry, values in groups.items():
-            for key in sorted(hidden_questions(spec, values) & set(values)):
+            # What the candidate's show-when hides (validate decides) and was answered.
+            for key in sorted(result.hidden_in(entry) & set(values)):
                 hidden.setdefault(key, []).append(
                     {"code": m.code, "name": m.name, "entry": entry, "value": _plain(values[key])}
                 )

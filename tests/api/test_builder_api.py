@@ -200,3 +200,21 @@ def test_publish_through_the_api(clients, coordinator, round_):
     )
     assert response.status_code == 201 and response.json()["version"] == 2
     assert round_.definition.version == 1  # the round keeps its version
+
+
+def test_check_a_draft_says_what_its_show_when_hides(clients, coordinator, round_):
+    survey = shipped_definition().survey
+    draft = open_draft(survey=survey, actor=coordinator, ip=None)
+    content = copy.deepcopy(draft.content)
+    content["questions"][2]["relevant_when"] = "enrolled > 20"
+    replace_draft_content(
+        survey=survey, revision=draft.revision, content=content, actor=coordinator, ip=None
+    )
+    response = clients["coordinator"].post(
+        url(JML + "versions/2/check/"),
+        {"answers": {"pupils_8_9": 100, "enrolled": 10, "comment": "x"}},
+        format="json",
+    )
+    assert response.status_code == 200
+    assert response.json()["hidden"] == [{"field": "comment", "entry": None}]
+    assert response.json()["errors"] == []
