@@ -20,6 +20,8 @@ urlpatterns = [
     path("runder/", include("surveys.urls")),
     path("undersoegelser/", include("surveys.builder_urls")),
     path("undersoegelser/", include("submissions.preview_urls")),
+    path("undersoegelser/", include("surveys.xlsform_urls")),
+    path("undersoegelser/", include("submissions.impact_urls")),
     path("indberet/", include("submissions.urls")),
     path("opfoelgning/", include("tracking.urls")),
     path("data/", include("exports.urls")),

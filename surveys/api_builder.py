@@ -18,12 +18,8 @@ from lib.api_schema import KEY_PARAM
 from surveys import builder
 from surveys.definitions import validate_definition
 from surveys.models import Survey
-from surveys.xlsform import (
-    MAX_FILE_BYTES,
-    XLSFormError,
-    definition_to_xlsform,
-    xlsform_to_definition,
-)
+from surveys.xlsform import MAX_FILE_BYTES, XLSFormError, definition_to_xlsform
+from surveys.xlsform_upload import upload_xlsform
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NOT_FOUND = {"da": "Ikke fundet.", "en": "Not found."}
@@ -288,9 +284,14 @@ class DraftXLSFormUpload(ApiView):
         serializer = XLSFormUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        data = upload.read(XLSFORM_READ_LIMIT)
         try:
-            content = xlsform_to_definition(data, key=survey.key)
+            draft = upload_xlsform(
+                survey=survey,
+                data=upload.read(XLSFORM_READ_LIMIT),
+                revision=serializer.validated_data.get("revision"),
+                actor=request.user,
+                ip=client_ip(request),
+            )
         except XLSFormError as exc:
             raise ApiError(
                 "invalid_xlsform",
@@ -299,31 +300,6 @@ class DraftXLSFormUpload(ApiView):
                     field_error(p.where or "file", "invalid_xlsform", p.message)
                     for p in exc.problems
                 ],
-            )
-        ip = client_ip(request)
-        draft = builder.draft_for(survey)
-        revision = serializer.validated_data.get("revision")
-        try:
-            if draft is None:
-                draft = builder.open_draft(survey=survey, actor=request.user, ip=ip)
-                revision = draft.revision
-            elif revision is None:
-                raise ApiError(
-                    "invalid",
-                    {"da": "Ugyldige data.", "en": "Invalid data."},
-                    fields=[
-                        field_error(
-                            "revision",
-                            "required",
-                            {
-                                "da": "Kladden findes allerede: angiv dens revision.",
-                                "en": "The draft exists already: give its revision.",
-                            },
-                        )
-                    ],
-                )
-            draft = builder.replace_draft_content(
-                survey=survey, revision=revision, content=content, actor=request.user, ip=ip
             )
         except builder.BuilderError as exc:
             builder_error(exc)
