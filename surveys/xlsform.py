@@ -50,6 +50,8 @@ MAX_PROBLEMS = 20
 
 EXTENSION_SHEETS = ("rules", "history_checks", "indicators")
 READ_SHEETS = ("survey", "choices", "settings", *EXTENSION_SHEETS)
+# XLSForm sheets pyxform would read that have no place in a definition: refused when not empty.
+UNSUPPORTED_SHEETS = ("external_choices", "entities", "osm")
 
 
 @dataclass(frozen=True)
@@ -356,13 +358,19 @@ def _read_workbook(data):
     try:
         sheets = {name.lower(): book[name] for name in book.sheetnames}
         problems, extension = [], {}
-        for name in READ_SHEETS:
+        for name in READ_SHEETS + UNSUPPORTED_SHEETS:
             sheet = sheets.get(name)
             if sheet is None:
                 continue
             for n, row in enumerate(sheet.iter_rows()):
                 if n >= MAX_ROWS:
                     _refuse(_("Arket har over %(max)s rækker.") % {"max": MAX_ROWS}, name)
+                if name in UNSUPPORTED_SHEETS and any(c.value not in (None, "") for c in row):
+                    _refuse(
+                        _("Arket kan ikke bruges i Indberet; fjern det eller tøm det."),
+                        name,
+                        n + 1,
+                    )
                 for cell in row:
                     if getattr(cell, "data_type", None) == "f":
                         problems.append(
@@ -527,6 +535,7 @@ class _FormMapper(_Reader):
         self.questions, self.sections, self.derived, self.rules = [], [], [], []
         self.entries = None
         self.seen = {}
+        self.outside = []  # questions not inside a repeat
 
     def unique(self, name):
         if name in self.seen:
@@ -568,6 +577,8 @@ class _FormMapper(_Reader):
                 )
             else:
                 self.question(element, section)
+                if not in_repeat:
+                    self.outside.append(element.get("name"))
 
     def repeat(self, element, section, in_repeat, top):
         name = element.get("name")
@@ -581,14 +592,6 @@ class _FormMapper(_Reader):
                 name,
             )
             return
-        if self.questions:
-            self.problem(
-                _(
-                    "Alle spørgsmål skal stå i gentagelsen (begin_repeat), ellers kan den ikke "
-                    "blive til poster."
-                ),
-                name,
-            )
         ext = element.get(EXT) or {}
         entries = {}
         label = self.text(element.get("label"), name, "label")
@@ -931,6 +934,14 @@ def xlsform_to_definition(data: bytes, *, key: str | None = None) -> dict:
     if not settings.get("form_title"):
         mapper.problem(_("form_title skal udfyldes (skemaets titel)."), sheet="settings", row=2)
     mapper.walk(form.get("children", []))
+    if mapper.entries is not None and mapper.outside:
+        mapper.problem(
+            _(
+                "Alle spørgsmål skal stå i gentagelsen (begin_repeat), ellers kan den ikke "
+                "blive til poster."
+            ),
+            mapper.outside[0],
+        )
     extensions = _read_extensions(mapper, extension)
     if mapper.problems:
         raise XLSFormError(mapper.problems)

@@ -436,3 +436,23 @@ def test_an_unknown_column_of_ours_or_a_hint_on_a_group_is_refused(row, column):
         rows += [["integer", "a", "A", "A"], ["end_group"]]
     problems = refused(xlsx({"survey": rows, "settings": SETTINGS}))
     assert problems[0].row == 2 and "kan ikke bruges" in problems[0].message
+
+
+@pytest.mark.parametrize("before", [True, False])
+def test_a_question_outside_the_repeat_is_refused_at_its_row(before):
+    repeat = [
+        ["begin_repeat", "actions", "Handling", "Action"],
+        ["text", "title", "Titel", "Title"],
+        ["end_repeat"],
+    ]
+    outside = [["integer", "n", "N", "N"]]
+    rows = [HEAD, *(outside + repeat if before else repeat + outside)]
+    problems = refused(xlsx({"survey": rows, "settings": SETTINGS}))
+    assert (problems[0].row, "begin_repeat" in problems[0].message) == (2 if before else 5, True)
+
+
+def test_a_sheet_without_a_place_in_a_definition_is_refused_when_not_empty():
+    sheets = {"survey": [HEAD, ["integer", "a", "A", "A"]], "settings": SETTINGS}
+    assert xlsform_to_definition(xlsx({**sheets, "entities": []}))["key"] == "skoler"
+    problems = refused(xlsx({**sheets, "entities": [["list_name", "label"], ["x", "y"]]}))
+    assert (problems[0].sheet, problems[0].row) == ("entities", 1)
