@@ -196,6 +196,8 @@ class ImpactRun(models.Model):
 
     round = models.ForeignKey("surveys.Round", on_delete=models.CASCADE, related_name="+")
     content = models.JSONField()
+    # The same request again soon after answers the same run (submissions.services).
+    content_hash = models.CharField(max_length=64, db_index=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     result = models.JSONField(null=True, blank=True)
     requested_by = models.ForeignKey(

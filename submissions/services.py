@@ -2,6 +2,9 @@
 row; e-mails are queued after commit and take IDs. Views, the API and commands all call these.
 """
 
+import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -88,6 +91,9 @@ ALREADY_SUBMITTED = {
     "da": "Besvarelsen er indsendt. Genåbn den til rettelse, før du ændrer den.",
     "en": "The submission has been submitted. Reopen it for correction before changing it.",
 }
+
+
+IMPACT_REUSE_MINUTES = 10  # request_impact: the same request again answers the same run
 
 
 @dataclass
@@ -430,11 +436,32 @@ def _enqueue(name, object_id):
 def request_impact(*, actor, ip, round_, content: dict, spec: Spec):
     """The impact of a candidate definition (`content`, already validated into `spec`) on
     `round_`: (result, None) computed now for a round within the synchronous limit, or
-    (None, ImpactRun) queued for the background task when the round is larger."""
+    (None, ImpactRun) queued for the background task when the round is larger. Asking again
+    for the same content and round within IMPACT_REUSE_MINUTES answers the run already made
+    (pending or done) instead of queuing the work twice."""
     if impact.responded_count(round_) <= impact.sync_limit():
         return impact.impact(spec=spec, round_=round_), None
+    digest = hashlib.sha256(
+        json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    recent = timezone.now() - dt.timedelta(minutes=IMPACT_REUSE_MINUTES)
     with transaction.atomic():
-        run = ImpactRun.objects.create(round=round_, content=content, requested_by=actor)
+        earlier = (
+            ImpactRun.objects.filter(
+                round=round_,
+                content_hash=digest,
+                requested_by=actor,
+                created_at__gte=recent,
+                state__in=(ImpactRun.State.PENDING, ImpactRun.State.DONE),
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if earlier is not None:
+            return None, earlier
+        run = ImpactRun.objects.create(
+            round=round_, content=content, content_hash=digest, requested_by=actor
+        )
         record(
             "impact.requested",
             actor=actor,

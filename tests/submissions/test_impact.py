@@ -159,3 +159,34 @@ def test_small_round_answers_at_once_and_stores_nothing(september, coordinator):
     )
     assert run is None and check(result, "share_over_7")["warned"] == 2
     assert not ImpactRun.objects.exists()
+
+
+def test_asking_again_soon_answers_the_same_run(
+    september, coordinator, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPACT_SYNC_MAX_SUBMISSIONS = 1
+    content = warning_rule()
+    runs = []
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            runs.append(
+                request_impact(
+                    actor=coordinator,
+                    ip=None,
+                    round_=september,
+                    content=content,
+                    spec=validate_definition(content),
+                )[1]
+            )
+    assert len({r.pk for r in runs}) == 1 and ImpactRun.objects.count() == 1
+    assert AuditEvent.objects.filter(action="impact.requested").count() == 1
+    other = warning_rule()
+    other["rules"][-1]["expression"] = "share <= 0.08"
+    _result, run = request_impact(
+        actor=coordinator,
+        ip=None,
+        round_=september,
+        content=other,
+        spec=validate_definition(other),
+    )
+    assert run.pk != runs[0].pk
