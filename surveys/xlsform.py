@@ -289,7 +289,9 @@ def _table(rows, always=()):
 
 def definition_to_xlsform(content: dict, *, version: int | None = None) -> bytes:
     """The XLSX bytes of a (valid) definition as XLSForm."""
-    names = {q["key"] for q in content["questions"]} | {
+    # The names an XPath twin may use. Not a yes/no question: ODK holds it as the text "yes" or
+    # "no", and XPath's `${x} = true()` holds for both, so such an expression stays CEL.
+    names = {q["key"] for q in content["questions"] if q["type"] != "yes_no"} | {
         d["key"] for d in content.get("derived", [])
     }
     if content.get("entries") is not None:

@@ -74,8 +74,12 @@ def test_download_is_xlsform_that_odk_tools_read():
     rows = [dict(zip(header, row, strict=True)) for row in survey[1:]]
     assert rows[0]["type"] == "begin_group" and rows[0]["name"] == "staff"
     assert rows[1]["type"] == "note"  # the section's description
+    # A yes/no question is "yes"/"no" text in ODK: a comparison with true stays CEL, ours.
     group = next(r for r in rows if r["name"] == "agreements_part")
-    assert group["relevant"] == "${has_agreements} = true()"
+    assert group["relevant"] is None
+    assert group["indberet::relevant_when"] == "has_agreements == true"
+    note = next(r for r in rows if r["name"] == "agreements_note")
+    assert note["relevant"] == "${agreements} > 10"
     calc = next(r for r in rows if r["type"] == "calculate")
     assert calc["calculation"] == "${agreements} div ${pupils}"
     settings = [[c.value for c in row] for row in book["settings"].iter_rows()]
@@ -456,3 +460,213 @@ def test_a_sheet_without_a_place_in_a_definition_is_refused_when_not_empty():
     assert xlsform_to_definition(xlsx({**sheets, "entities": []}))["key"] == "skoler"
     problems = refused(xlsx({**sheets, "entities": [["list_name", "label"], ["x", "y"]]}))
     assert (problems[0].sheet, problems[0].row) == ("entities", 1)
+
+
+def T(da, en=None):
+    return {"da": da, **({"en": en} if en else {})}
+
+
+SKOLER = {
+    "key": "erhvervsskoler",
+    "title": T("Opsøgende indsats for lærlinge", "Apprenticeship outreach"),
+    "description": T("Skoleåret 2025/26.", "The school year 2025/26."),
+    "sections": [
+        {
+            "key": "pupils_part",
+            "title": T("Elever", "Pupils"),
+            "description": T("Tal pr. 1. oktober."),
+        },
+        {"key": "time_part", "title": T("Tidsforbrug", "Time spent"), "relevant_when": "fte > 0"},
+        {
+            "key": "agreements_part",
+            "title": T("Aftaler"),
+            "relevant_when": "size(title_text) > 3 || has_agreements == true",
+        },
+    ],
+    "questions": [
+        {
+            "key": "pupils",
+            "section": "pupils_part",
+            "type": "integer",
+            "required": True,
+            "min": 0,
+            "max": 100000,
+            "unit": T("elever", "pupils"),
+            "label": T("Elever", "Pupils"),
+            "help": T("Alle elever på forløbet.", "All pupils on the programme."),
+        },
+        {
+            "key": "fte",
+            "section": "pupils_part",
+            "type": "decimal",
+            "required": True,
+            "min": 0.5,
+            "max": 99.5,
+            "label": T("Årsværk", "FTE"),
+        },
+        {
+            "key": "admin",
+            "section": "time_part",
+            "type": "percentage",
+            "required": True,
+            "label": T("Administration"),
+        },
+        {
+            "key": "support",
+            "section": "time_part",
+            "type": "percentage",
+            "required_when": "fte >= 1 && admin != 100",
+            "label": T("Elevstøtte"),
+        },
+        {
+            "key": "employers",
+            "section": "time_part",
+            "type": "percentage",
+            "required": False,
+            "label": T("Virksomhedskontakt"),
+        },
+        {
+            "key": "has_agreements",
+            "section": "time_part",
+            "type": "yes_no",
+            "label": T("Aftaler?", "Agreements?"),
+        },
+        {"key": "contact", "section": "agreements_part", "type": "email", "label": T("Kontakt")},
+        {
+            "key": "agreements",
+            "section": "agreements_part",
+            "type": "integer",
+            "relevant_when": "has_agreements == true",
+            "label": T("Aftaler"),
+        },
+        {"key": "started", "type": "date", "label": T("Start")},
+        {
+            "key": "kind",
+            "type": "single_choice",
+            "label": T("Type"),
+            "choices": [{"value": "eud", "label": T("EUD")}, {"value": "egu", "label": T("EGU")}],
+        },
+        {
+            "key": "partners",
+            "type": "multiple_choice",
+            "label": T("Parter"),
+            "choices": [{"value": "a1", "label": T("A")}, {"value": "b_2", "label": T("B", "B")}],
+        },
+        {"key": "title_text", "type": "text", "max_length": 120, "label": T("Titel")},
+        {"key": "notes", "type": "long_text", "max_length": 4000, "label": T("Noter")},
+    ],
+    "derived": [
+        {
+            "key": "split",
+            "expression": "admin + support + employers",
+            "type": "percentage",
+            "label": T("I alt"),
+        },
+        {"key": "per_fte", "expression": "pupils / fte", "type": "integer", "label": T("Pr. år")},
+        {"key": "share", "expression": "agreements / pupils", "label": T("Andel")},
+    ],
+    "rules": [
+        {
+            "key": "adds_up",
+            "severity": "error",
+            "expression": "split == 1",
+            "fields": ["admin", "support", "employers"],
+            "message": T("Fordelingen skal give 100 % (nu {split}).", "Must add up to 100 %."),
+        },
+        {
+            "key": "busy",
+            "severity": "warning",
+            "scope": "submission",
+            "expression": "per_fte <= 200",
+            "message": T("Mange elever pr. årsværk."),
+        },
+    ],
+    "history_checks": [
+        {
+            "key": "pupils_jump",
+            "question": "pupils",
+            "max_change_percent": 25.5,
+            "severity": "error",
+            "message": T("Stort spring."),
+        },
+        {
+            "key": "fte_jump",
+            "question": "fte",
+            "max_change_percent": 40,
+            "message": T("Ændret årsværk.", "FTE changed."),
+        },
+    ],
+    "indicators": [
+        {
+            "key": "agreement_rate",
+            "numerator": "agreements",
+            "denominator": "pupils",
+            "target": 0.25,
+            "thresholds": [0.1, 0.2],
+            "label": T("Aftaler pr. elev"),
+            "target_label": T("Mål: 25 %", "Target: 25 %"),
+        },
+    ],
+}
+
+ENTRIES = {
+    "key": "handlinger",
+    "title": T("Handlinger"),
+    "entries": {
+        "label": T("Handling", "Action"),
+        "label_plural": T("Handlinger", "Actions"),
+        "allow_nothing_to_report": False,
+        "min": 1,
+        "max": 20,
+    },
+    "sections": [{"key": "what", "title": T("Hvad")}, {"key": "when_part", "title": T("Hvornår")}],
+    "questions": [
+        {"key": "name", "section": "what", "type": "text", "required": True, "label": T("Navn")},
+        {"key": "hours", "section": "what", "type": "decimal", "label": T("Timer")},
+        {"key": "start", "section": "when_part", "type": "date", "label": T("Start")},
+        {
+            "key": "stop",
+            "section": "when_part",
+            "type": "date",
+            "label": T("Slut"),
+            "relevant_when": "hours > 0",
+        },
+    ],
+    "rules": [
+        {
+            "key": "order",
+            "scope": "entry",
+            "severity": "error",
+            "expression": "stop >= start",
+            "fields": ["stop"],
+            "message": T("Slut før start."),
+        },
+        {
+            "key": "some_hours",
+            "severity": "warning",
+            "expression": "entries.all(e, e.hours > 0)",
+            "message": T("Timer mangler."),
+        },
+    ],
+}
+
+
+@pytest.mark.parametrize("content", [SKOLER, ENTRIES], ids=["flat", "entries"])
+def test_every_part_of_the_format_round_trips_identical(content):
+    from surveys.definitions import validate_definition
+
+    validate_definition(content)
+    assert xlsform_to_definition(definition_to_xlsform(content, version=7)) == content
+
+
+@pytest.mark.parametrize("key", [*SHIPPED_KEYS, "skoler", "entries", "sectioned"])
+def test_pyxform_turns_every_download_into_an_xform(key):
+    """What ODK Collect and KoboToolbox would load: pyxform's own XLSForm → XForm conversion
+    accepts the file, our `indberet::` columns and sheets included."""
+    from pyxform.xls2xform import convert
+
+    content = {"skoler": SKOLER, "entries": ENTRIES, "sectioned": sectioned()}.get(key)
+    if content is None:
+        content = read_definition_file(SHIPPED_DIR / f"{key}.json")
+    xform = convert(xlsform=definition_to_xlsform(content), file_type=".xlsx", validate=False)
+    assert f'id="{content["key"]}"' in xform.xform
