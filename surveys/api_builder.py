@@ -199,6 +199,38 @@ class SurveyDraft(ApiView):
             builder_error(exc)
         return Response(draft_data(draft))
 
+    @extend_schema(
+        tags=["builder"],
+        summary="Discard the draft (coordinators)",
+        description="The published versions and their rounds are untouched. `revision` must be "
+        "the draft's current one: 409 `stale` otherwise.",
+        parameters=[
+            KEY_PARAM,
+            OpenApiParameter(
+                "revision",
+                {"type": "integer", "minimum": 1, "maximum": 999_999_999},
+                required=True,
+                description="The draft's revision you saw.",
+            ),
+        ],
+        responses={204: None, **error_responses(400, 403, 404, 409)},
+    )
+    def delete(self, request, key):
+        survey = get_survey(key)
+        require(request, IsCoordinator)
+        serializer = RevisionSerializer(data=request.query_params)
+        serializer.is_valid(raise_exception=True)
+        try:
+            builder.discard_draft(
+                survey=survey,
+                revision=serializer.validated_data["revision"],
+                actor=request.user,
+                ip=client_ip(request),
+            )
+        except builder.BuilderError as exc:
+            builder_error(exc)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 @extend_schema(
     tags=["builder"],

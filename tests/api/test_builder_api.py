@@ -218,3 +218,14 @@ def test_check_a_draft_says_what_its_show_when_hides(clients, coordinator, round
     assert response.status_code == 200
     assert response.json()["hidden"] == [{"field": "comment", "entry": None}]
     assert response.json()["errors"] == []
+
+
+def test_discard_the_draft_needs_its_revision(clients, coordinator, round_):
+    draft = draft_with_warning(coordinator)
+    path = url(JML + "draft/")
+    assert clients["coordinator"].delete(path).status_code == 400
+    stale = clients["coordinator"].delete(f"{path}?revision={draft.revision - 1}")
+    assert stale.status_code == 409
+    assert clients["coordinator"].delete(f"{path}?revision={draft.revision}").status_code == 204
+    assert clients["coordinator"].get(path).status_code == 404
+    assert Definition.objects.filter(survey__key="juniormesterlaere").count() == 1

@@ -124,6 +124,14 @@ ENDPOINTS = [
         _draft_version,
         (201, 403, 403, 403, 401),
     ),
+    (
+        "discard_draft",
+        "delete",
+        JML + "draft/?revision=2",
+        None,
+        _draft_version,
+        (204, 403, 403, 403, 401),
+    ),
     ("xlsform", "get", JML + "versions/1/xlsform/", None, None, (200, 200, 200, 200, 401)),
     (
         "draft_xlsform",
