@@ -670,3 +670,14 @@ def test_pyxform_turns_every_download_into_an_xform(key):
         content = read_definition_file(SHIPPED_DIR / f"{key}.json")
     xform = convert(xlsform=definition_to_xlsform(content), file_type=".xlsx", validate=False)
     assert f'id="{content["key"]}"' in xform.xform
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text_and_read_back_the_same():
+    content = read_definition_file(SHIPPED_DIR / "juniormesterlaere.json")
+    content["questions"][0]["label"]["da"] = '=HYPERLINK("http://x","klik")'
+    content["questions"][0]["help"]["da"] = "+45 12 34 56 78"
+    data = definition_to_xlsform(content)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    cells = [c for row in book["survey"].iter_rows() for c in row if c.value]
+    assert all(c.data_type != "f" for c in cells)
+    assert xlsform_to_definition(data) == content

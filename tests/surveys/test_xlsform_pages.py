@@ -81,3 +81,10 @@ def test_nobody_else_downloads_or_uploads(request, who, survey):
 def test_anonymous_is_sent_to_log_in(client, survey):
     assert client.get(DOWNLOAD).status_code == 302
     assert client.post(UPLOAD, {"file": bad_file()}).status_code == 302
+
+
+def test_a_huge_file_is_refused_with_a_message_not_an_error_page(as_coordinator, survey):
+    response = as_coordinator.post(UPLOAD, {"file": io.BytesIO(b"PK" + b"\0" * 3_000_000)})
+    assert response.status_code == 200
+    assert "for stor" in response.content.decode()
+    assert draft_for(survey) is None
