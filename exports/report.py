@@ -295,7 +295,7 @@ def catalogue(round_, spec):
         for entry in entries:
             key = entry.get(group_q.key) if group_q else None
             fields, sections = [], []
-            for section, questions in spec.groups(shown):
+            for i, (section, questions) in enumerate(spec.groups(shown)):
                 section_fields = []
                 for q in questions:
                     value = entry.get(q.key)
@@ -310,6 +310,8 @@ def catalogue(round_, spec):
                     section_fields.append({"label": text(q.label, "da"), "value": value})
                 if section_fields:
                     title = text(section.title, "da") if section else ""
+                    if section is None and i > 0:
+                        title = "Øvrige spørgsmål"  # after a section: not part of it
                     sections.append({"title": title, "fields": section_fields})
                     fields += section_fields
             groups.setdefault(key if key in groups else None, []).append(

@@ -308,13 +308,22 @@ class SectionView:
     description: str
 
 
+def other_questions_title():
+    """The heading of questions outside any section that come after a section (so they do not
+    read as part of it)."""
+    return _("Øvrige spørgsmål")
+
+
 def field_groups(spec, fields, language=None):
     """The fields in runs under their section heading: [{"section": SectionView or None,
     "fields": […], "hidden": bool}]; "hidden" when a show-when hides every field of it. A
-    definition without sections gives one group without a heading."""
+    definition without sections gives one group without a heading; questions outside any
+    section after a section get the heading "Øvrige spørgsmål" (a SectionView without key)."""
     by_key = {f.key: f for f in fields}
     groups = []
-    for section, questions in spec.groups([q for q in spec.questions if q.key in by_key]):
+    for i, (section, questions) in enumerate(
+        spec.groups([q for q in spec.questions if q.key in by_key])
+    ):
         group_fields = [by_key[q.key] for q in questions]
         view = None
         if section is not None:
@@ -323,6 +332,10 @@ def field_groups(spec, fields, language=None):
                 id=f"section-{section.key}",
                 title=text(section.title, language),
                 description=text(section.description, language),
+            )
+        elif i > 0:
+            view = SectionView(
+                key="", id=f"section-other-{i}", title=other_questions_title(), description=""
             )
         groups.append(
             {
@@ -375,16 +388,20 @@ def summary_groups(spec, answers, derived=None, language=None, *, hidden=frozens
     shown = [q for q in spec.questions if q.key not in hidden]
     groups = [
         {
-            "title": text(section.title, language) if section else "",
+            "title": text(section.title, language)
+            if section
+            else (other_questions_title() if i else ""),
             "rows": [
                 (text(q.label, language), readable_value(q, answers.get(q.key), language))
                 for q in questions
             ],
         }
-        for section, questions in spec.groups(shown)
+        for i, (section, questions) in enumerate(spec.groups(shown))
     ]
     rows = _derived_rows(spec, derived, language)
-    if rows and groups and not groups[-1]["title"]:
+    if rows and spec.sections:
+        groups.append({"title": _("Beregnede værdier"), "rows": rows})
+    elif rows and groups:
         groups[-1]["rows"] += rows
     elif rows:
         groups.append({"title": "", "rows": rows})

@@ -477,7 +477,9 @@ def _kinds(spec):
     return {q.key: q.type for q in spec.questions} | {d.key: d.type for d in spec.derived}
 
 
-def _run_rules(rules, values, entry=None, kinds=None):
+def _run_rules(rules, values, entry=None, kinds=None, hidden=frozenset()):
+    """Findings of the rules that do not hold; each at the first of its `fields` that is
+    shown (a show-when may hide some), else at none (a general finding)."""
     findings = []
     for rule in rules:
         try:
@@ -491,7 +493,7 @@ def _run_rules(rules, values, entry=None, kinds=None):
                     rule.key,
                     "rule",
                     _fill(rule.message, values, kinds or {}),
-                    rule.fields[0] if rule.fields else None,
+                    next((f for f in rule.fields if f not in hidden), None),
                     entry,
                 )
             )
@@ -539,7 +541,10 @@ def validate(spec, answers, previous_answers=None, *, language=None) -> Result:
         if derived[d.key] is not None:
             values[d.key] = derived[d.key]
     findings += _run_rules(
-        [r for r in spec.rules if r.scope == "submission"], values, kinds=_kinds(spec)
+        [r for r in spec.rules if r.scope == "submission"],
+        values,
+        kinds=_kinds(spec),
+        hidden=hidden,
     )
     findings += _history(spec, values, previous_answers)
     return Result(stored, _without_warnings_on_errors(findings), derived, hidden)
@@ -582,7 +587,11 @@ def _validate_entries(spec, answers, language):
         hidden.append(entry_hidden)
         if i < limit:  # past the cap it cannot be submitted (too_many_entries): no rule work
             entry_findings += _run_rules(
-                [r for r in spec.rules if r.scope == "entry"], values, i, kinds=_kinds(spec)
+                [r for r in spec.rules if r.scope == "entry"],
+                values,
+                i,
+                kinds=_kinds(spec),
+                hidden=entry_hidden,
             )
             entry_values.append(values)
         stored_entries.append(stored)

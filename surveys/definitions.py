@@ -15,7 +15,7 @@ from pathlib import Path
 import jsonschema
 
 from lib.text import pick
-from surveys.relevance import find_cycle, names_in
+from surveys.relevance import dependency_map, find_cycle, names_in
 from surveys.rules import MAX_DEFINITION_COST, RuleError, check_expression
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "definitions"
@@ -338,24 +338,28 @@ class Spec:
     def question_keys(self):
         return [q.key for q in self.questions]
 
+    @functools.cached_property
+    def _by_key(self):
+        return {q.key: q for q in self.questions}, {s.key: s for s in self.sections}
+
     def question(self, key):
-        for q in self.questions:
-            if q.key == key:
-                return q
-        return None
+        return self._by_key[0].get(key)
 
     def section(self, key):
-        for s in self.sections:
-            if s.key == key:
-                return s
-        return None
+        return self._by_key[1].get(key)
 
-    @property
+    @functools.cached_property
     def has_relevance(self):
         """Whether any question can be hidden by a show-when (its own or its section's)."""
         return any(q.relevant_when for q in self.questions) or any(
             s.relevant_when for s in self.sections
         )
+
+    @functools.cached_property
+    def relevance_dependencies(self):
+        """{question or derived key: the question and derived keys its visibility (a
+        question) or value (a derived value) depends on} (surveys.relevance)."""
+        return dependency_map(self)
 
     def groups(self, questions=None):
         """The questions in runs under their section: [(Section or None, [Question, …]), …].

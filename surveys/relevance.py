@@ -33,17 +33,28 @@ def conditions(spec, question) -> tuple:
     return tuple(out)
 
 
-def dependencies(spec, node) -> list:
-    """The question and derived keys whose values the visibility (question) or value
-    (derived) of `node` depends on."""
+def dependency_map(spec) -> dict:
+    """{node: [keys]}: the question and derived keys the visibility of a question (with a
+    show-when) or the value of a derived value depends on. Cached on the Spec
+    (Spec.relevance_dependencies)."""
     questions = set(spec.question_keys)
-    derived = {d.key: d for d in spec.derived}
-    if node in derived:
-        expressions = (derived[node].expression,)
-    else:
-        expressions = conditions(spec, spec.question(node))
-    names = dict.fromkeys(n for e in expressions for n in names_in(e))
-    return [n for n in names if n in questions or n in derived]
+    derived = {d.key for d in spec.derived}
+
+    def known(expressions):
+        names = dict.fromkeys(n for e in expressions for n in names_in(e))
+        return [n for n in names if n in questions or n in derived]
+
+    out = {d.key: known((d.expression,)) for d in spec.derived}
+    for q in spec.questions:
+        if conditions(spec, q):
+            out[q.key] = known(conditions(spec, q))
+    return out
+
+
+def dependencies(spec, node) -> list:
+    """The question and derived keys the visibility (question) or value (derived) of `node`
+    depends on."""
+    return spec.relevance_dependencies.get(node, [])
 
 
 def find_cycle(spec):

@@ -119,3 +119,26 @@ def test_the_catalogue_of_a_survey_without_sections_has_one_untitled_group(db):
     (shown,) = groups[0]["entries"]
     assert [s["title"] for s in shown["sections"]] == [""]
     assert shown["sections"][0]["fields"] == shown["fields"]
+
+
+def test_the_python_and_postgresql_csv_paths_agree_on_hidden_answers(db):
+    from tests.exports.test_csv_paths import export
+
+    flat = outreach_with_answers()
+    content = with_entries()
+    partners = next(q for q in content["questions"] if q["key"] == "partners")
+    partners["relevant_when"] = "status == 'running'"  # a multiple choice, hidden: null
+    entries = sectioned_round(codes=["360", "101"], slug="ph-sektioner", content=content)
+    spec = entries.definition.spec
+    theme = spec.question("theme").choice_values[0]
+    partner = spec.question("partners").choice_values[0]
+    entry = {"title": "T", "theme": theme, "goal": "G", "partners": [partner]}
+    make_submission(
+        entries,
+        "360",
+        {"entries": [{**entry, "status": "planned"}, {**entry, "status": "running"}]},
+    )
+    for fmt in ("csv", "csv-da", "long"):
+        assert export([flat], fmt)
+        body = export([entries], fmt).decode("utf-8-sig")
+        assert (partner in body) and body.count(partner) == 1  # only the running entry

@@ -62,6 +62,24 @@ def test_a_typo_in_the_answer_a_show_when_needs_keeps_the_question_and_its_answe
     assert result.answers["agreements_note"] == "Ja"  # kept until the typo is fixed
 
 
+def test_a_rules_message_goes_to_a_shown_field_when_its_first_field_is_hidden():
+    content = sectioned()
+    content["rules"].append(
+        {
+            "key": "few_pupils",
+            "severity": "error",
+            "expression": "pupils >= 10",
+            "fields": ["agreements", "pupils"],
+            "message": {"da": "For få elever."},
+        }
+    )
+    spec = validate_definition(content)
+    shown = validate(spec, {"pupils": 5, "has_agreements": True, "agreements": 1})
+    assert [f["field"] for f in shown.errors if f["key"] == "few_pupils"] == ["agreements"]
+    hidden = validate(spec, {"pupils": 5, "has_agreements": False})
+    assert [f["field"] for f in hidden.errors if f["key"] == "few_pupils"] == ["pupils"]
+
+
 def test_definitions_without_show_when_hide_nothing():
     spec = validate_definition(
         {**sectioned(), "sections": [], "questions": [
@@ -88,10 +106,10 @@ def test_the_form_shows_each_section_under_its_heading(as_lolland, outreach):
     assert "<p>Tal for hele skoleåret.</p>" in html
     staff = html.index('id="section-staff"')
     assert staff < html.index('data-question="pupils"') < html.index("section-agreements_part")
-    # The comment stands outside any section, after the last one.
-    assert html.index("</section>", html.index("section-agreements_part")) < html.index(
-        'data-question="comment"'
-    )
+    # The comment stands outside any section, after the last one: under its own heading.
+    other = html.index('<h2 id="section-other-2-heading">Øvrige spørgsmål</h2>')
+    assert html.index("</section>", html.index("section-agreements_part")) < other
+    assert other < html.index('data-question="comment"')
 
 
 def test_a_hidden_section_and_question_are_rendered_hidden_until_their_condition_holds(
@@ -159,7 +177,9 @@ def test_the_receipt_lists_answers_under_section_headings_without_hidden_ones(as
     assert body.index("<h3>Personale</h3>") < body.index("Elever i forløbet")
     assert body.index("<h3>Aftaler</h3>") < body.index("Antal aftaler")
     assert "Hvorfor så mange aftaler?" not in body  # hidden: 4 agreements
-    assert body.index("Antal aftaler") < body.index("Bemærkninger") < body.index("Aftaler pr. elev")
+    assert body.index("Antal aftaler") < body.index("<h3>Øvrige spørgsmål</h3>")
+    assert body.index("<h3>Øvrige spørgsmål</h3>") < body.index("Bemærkninger")
+    assert body.index("<h3>Beregnede værdier</h3>") < body.index("Aftaler pr. elev")
 
 
 def test_the_receipt_pdf_has_the_section_headings(outreach):
@@ -239,6 +259,12 @@ def test_the_form_loads_the_script_only_for_a_definition_with_show_when(as_lolla
     jml = make_round(codes=["360"], slug="jml-2026")
     html = as_lolland.get(form_url(jml)).content.decode()
     assert "data-relevance-url" not in html and "js/relevance" not in html
+    assert "<noscript>" not in html
+
+
+def test_without_javascript_the_form_says_questions_appear_after_a_save(as_lolland, outreach):
+    html = as_lolland.get(form_url(outreach)).content.decode()
+    assert '<noscript><p class="form-hint">Nogle spørgsmål vises kun' in html
 
 
 @pytest.mark.parametrize("who,status", [("as_odder", 404), ("as_analyst", 403), ("anonymous", 302)])

@@ -174,3 +174,33 @@ def test_the_schema_keeps_refusing_unknown_fields_on_questions():
     content = copy.deepcopy(sectioned())
     content["questions"][0]["relevant"] = "x"
     assert refused(content).path == "questions[0]"
+
+
+def test_import_definition_refuses_a_circle_naming_the_file_path_and_questions(tmp_path, db):
+    from django.core.management import CommandError, call_command
+
+    from surveys.models import Definition
+
+    content = sectioned()
+    content["questions"][1]["relevant_when"] = "agreements > 0"
+    path = tmp_path / "circle.json"
+    path.write_text(json.dumps(content), encoding="utf-8")
+    with pytest.raises(
+        CommandError,
+        match=r"circle.json: questions\[1\].relevant_when: show-when depends on itself: "
+        r"has_agreements → agreements → has_agreements",
+    ):
+        call_command("import_definition", str(path))
+    assert not Definition.objects.filter(survey__key="udsatte_elever").exists()
+
+
+def test_a_definition_with_sections_round_trips_through_import_and_export(tmp_path, db):
+    from django.core.management import call_command
+
+    path = tmp_path / "sectioned.json"
+    path.write_text(json.dumps(sectioned()), encoding="utf-8")
+    call_command("import_definition", str(path))
+    out = tmp_path / "out.json"
+    call_command("export_definition", "udsatte_elever", "--out", str(out))
+    exported = json.loads(out.read_text(encoding="utf-8"))
+    assert {k: v for k, v in exported.items() if k != "version"} == sectioned()
