@@ -393,8 +393,12 @@ def _read_workbook(data):
         if problems:
             raise XLSFormError(problems)
         return set(sheets), extension
+    except XLSFormError:
+        raise
     except PyXFormError as exc:
         _refuse(str(exc))
+    except Exception:  # a damaged sheet inside a readable zip (bad XML, odd compression, …)
+        _refuse(_("Filen kan ikke læses som et Excel-regneark (.xlsx)."))
     finally:
         book.close()
 

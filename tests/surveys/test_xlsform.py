@@ -681,3 +681,28 @@ def test_text_that_looks_like_a_formula_is_written_as_text_and_read_back_the_sam
     cells = [c for row in book["survey"].iter_rows() for c in row if c.value]
     assert all(c.data_type != "f" for c in cells)
     assert xlsform_to_definition(data) == content
+
+
+def _with_part(data, name, body):
+    """The XLSX `data` with one part replaced."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item, body if item.filename == name else src.read(item))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("part", "body"),
+    [
+        ("xl/worksheets/sheet1.xml", b"<worksheet><sheetData><row><c r='A1'"),
+        ("xl/workbook.xml", b"not xml at all"),
+        ("xl/worksheets/sheet1.xml", b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]><x>&a;&a;</x>'),
+    ],
+    ids=["broken sheet", "broken workbook", "xml entities"],
+)
+def test_a_damaged_workbook_is_refused_with_a_message(part, body):
+    good = xlsx({"survey": [HEAD, ["integer", "a", "A", "A"]], "settings": SETTINGS})
+    problems = refused(_with_part(good, part, body))
+    assert problems[0].message
