@@ -937,6 +937,12 @@ def xlsform_to_definition(data: bytes, *, key: str | None = None) -> dict:
             sheet="settings",
             row=2,
         )
+    if not form_id and not key:
+        mapper.problem(
+            _("form_id skal udfyldes (undersøgelsens nøgle, fx erhvervsskoler)."),
+            sheet="settings",
+            row=2,
+        )
     if not settings.get("form_title"):
         mapper.problem(_("form_title skal udfyldes (skemaets titel)."), sheet="settings", row=2)
     mapper.walk(form.get("children", []))
@@ -949,6 +955,8 @@ def xlsform_to_definition(data: bytes, *, key: str | None = None) -> dict:
             mapper.outside[0],
         )
     extensions = _read_extensions(mapper, extension)
+    if not mapper.questions and not mapper.problems:
+        mapper.problem(_("Skemaet har ingen spørgsmål."), row=None)
     if mapper.problems:
         raise XLSFormError(mapper.problems)
 

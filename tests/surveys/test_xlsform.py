@@ -706,3 +706,22 @@ def test_a_damaged_workbook_is_refused_with_a_message(part, body):
     good = xlsx({"survey": [HEAD, ["integer", "a", "A", "A"]], "settings": SETTINGS})
     problems = refused(_with_part(good, part, body))
     assert problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("sheets", "where", "words"),
+    [
+        (
+            {
+                "survey": [HEAD, ["integer", "a", "A", "A"]],
+                "settings": [["form_title"], ["Skoler"]],
+            },
+            ("settings", 2),
+            "form_id",
+        ),
+        ({"survey": [HEAD], "settings": SETTINGS}, ("survey", None), "ingen spørgsmål"),
+    ],
+)
+def test_a_form_without_key_or_questions_says_so(sheets, where, words):
+    problems = refused(xlsx(sheets))
+    assert ((problems[0].sheet, problems[0].row), words in problems[0].message) == (where, True)
