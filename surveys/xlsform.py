@@ -52,6 +52,7 @@ EXTENSION_SHEETS = ("rules", "history_checks", "indicators")
 READ_SHEETS = ("survey", "choices", "settings", *EXTENSION_SHEETS)
 # XLSForm sheets pyxform would read that have no place in a definition: refused when not empty.
 UNSUPPORTED_SHEETS = ("external_choices", "entities", "osm")
+EMPTY_LISTS = ("sections", "derived")  # settings `indberet::empty`: present, but no items
 
 
 @dataclass(frozen=True)
@@ -303,6 +304,9 @@ def definition_to_xlsform(content: dict, *, version: int | None = None) -> bytes
         "default_language": LANGUAGES[0][1],
         f"{EXT}::title::English (en)": content["title"].get("en"),
         **_texts(f"{EXT}::description", content.get("description")),
+        # Lists the survey sheet cannot show as present but empty (a builder draft can have
+        # them): named so the definition read back is the same.
+        f"{EXT}::empty": _words([k for k in EMPTY_LISTS if content.get(k) == []]),
     }
     label_columns = [f"label::{name}" for _code, name in LANGUAGES]
     sheets = [
@@ -970,6 +974,17 @@ def xlsform_to_definition(data: bytes, *, key: str | None = None) -> dict:
         content["description"] = description
     if mapper.entries is not None:
         content["entries"] = mapper.entries
+    empty = str(ext_settings.get("empty") or "").split()
+    for word in empty:
+        if word not in EMPTY_LISTS:
+            mapper.problem(
+                _("%(column)s kan kun nævne %(names)s.")
+                % {"column": f"{EXT}::empty", "names": ", ".join(EMPTY_LISTS)},
+                sheet="settings",
+                row=2,
+            )
+            raise XLSFormError(mapper.problems)
+        content[word] = []
     if mapper.sections:
         content["sections"] = [s for s, _row in mapper.sections]
     content["questions"] = [q for q, _row in mapper.questions]

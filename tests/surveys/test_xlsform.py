@@ -725,3 +725,9 @@ def test_a_damaged_workbook_is_refused_with_a_message(part, body):
 def test_a_form_without_key_or_questions_says_so(sheets, where, words):
     problems = refused(xlsx(sheets))
     assert ((problems[0].sheet, problems[0].row), words in problems[0].message) == (where, True)
+
+
+def test_lists_left_empty_by_the_builder_round_trip_identical():
+    content = read_definition_file(SHIPPED_DIR / "juniormesterlaere.json")
+    content.update(sections=[], derived=[], rules=[], history_checks=[], indicators=[])
+    assert xlsform_to_definition(definition_to_xlsform(content)) == content
