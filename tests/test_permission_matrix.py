@@ -180,6 +180,7 @@ EXPECTED = {
     "exports:download": {"anonymous": {LOGIN}, **dict.fromkeys(ROLES[1:], {404, 405})},
     "exports:file": {**READERS, "analyst": {404}, "coordinator": {404}},  # someone else's file
     "exports:again": {"anonymous": {LOGIN}, **dict.fromkeys(ROLES[1:], {404, 405})},
+    "exports:analysis": READERS,
     "api-schema": PUBLIC,  # the API's documentation is public; its data is not
     "api-docs": PUBLIC,
     "api-municipalities": API_ALL,
