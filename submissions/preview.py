@@ -4,16 +4,16 @@ view models (`submissions.forms.build_fields`) and templates (`submissions/_ques
 validated by the one validation (`submissions.validation.validate`) and shown with their
 errors, warnings and derived values. Nothing is stored."""
 
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import get_language
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.permissions import coordinator_required
 from submissions import forms
-from submissions.validation import validate
+from submissions.validation import hidden_reply, validate
 from surveys import builder
 from surveys.definitions import load_spec, text
 from surveys.models import Survey
@@ -26,12 +26,29 @@ def _language(request):
     return wanted if wanted in LANGUAGES else (get_language() or "da")[:2]
 
 
-@require_http_methods(["GET", "POST"])
-@coordinator_required
-def draft_preview(request, key):
+def _survey(key):
     survey = Survey.objects.filter(key=key).first()
     if survey is None:
         raise Http404
+    return survey
+
+
+@coordinator_required
+@require_POST
+def draft_relevance(request, key):
+    """Show-when, live, in the preview (static/js/relevance.js): what the typed answers hide,
+    decided as for the officer's form. Nothing is stored."""
+    draft = builder.draft_for(_survey(key))
+    if draft is None or builder.draft_problems(draft.content, survey=draft.survey):
+        raise Http404
+    spec = load_spec(draft.content)
+    return JsonResponse(hidden_reply(spec, forms.parse_answers(spec, request.POST)))
+
+
+@require_http_methods(["GET", "POST"])
+@coordinator_required
+def draft_preview(request, key):
+    survey = _survey(key)
     draft = builder.draft_for(survey)
     if draft is None:
         return redirect("builder:survey_detail", key=survey.key)
@@ -53,7 +70,7 @@ def draft_preview(request, key):
             result = validate(spec, typed, language=lang)
             answers = result.answers if trying else {}
         findings = result.findings if trying else []
-        hidden = result.hidden_in(entry) if trying else set()
+        hidden = result.hidden_in(entry)  # as the officer's empty form hides them, too
         fields = forms.build_fields(
             spec, answers, findings, explanations, entry=entry, language=lang, hidden=hidden
         )
@@ -68,7 +85,9 @@ def draft_preview(request, key):
             {
                 "fields": fields,
                 "groups": forms.field_groups(spec, fields, lang),
-                "hidden_labels": [text(q.label, lang) for q in spec.questions if q.key in hidden],
+                "hidden_labels": [
+                    text(q.label, lang) for q in spec.questions if trying and q.key in hidden
+                ],
                 "general": general,
                 "summary": forms.error_summary(fields, general, explanation_needed=False),
                 "derived": derived,
@@ -86,6 +105,7 @@ def draft_preview(request, key):
             **ctx,
             "rendered": rendered,
             "trying": trying,
+            "relevance": spec.has_relevance,
             "errors": len(result.errors) if trying else 0,
             "warnings": len(result.warnings) if trying else 0,
         },

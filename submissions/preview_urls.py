@@ -8,4 +8,9 @@ from submissions import preview
 app_name = "preview"
 urlpatterns = [
     path("<slug:key>/kladde/forhaandsvisning/", preview.draft_preview, name="draft"),
+    path(
+        "<slug:key>/kladde/forhaandsvisning/synlighed/",
+        preview.draft_relevance,
+        name="relevance",
+    ),
 ]

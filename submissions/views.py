@@ -22,7 +22,7 @@ from submissions import diff, forms, services
 from submissions.models import Submission, SubmissionState
 from submissions.notifications import receipt_data
 from submissions.permissions import can_edit, get_round_and_municipality, is_member
-from submissions.validation import hidden_keys, validate
+from submissions.validation import hidden_keys, hidden_reply, validate
 from submissions.visibility import restrict_submission, sees_everything
 from surveys.definitions import text
 
@@ -591,18 +591,7 @@ def relevance(request, slug, code):
     page = Page(request, slug, code)
     page.require_edit()
     typed = forms.parse_answers(page.spec, request.POST)
-    if page.spec.has_entries:
-        hidden = validate(page.spec, {"entries": [typed]}).hidden_in(0)
-    else:
-        hidden = validate(page.spec, typed).hidden
-    sections = [
-        section.key
-        for section, questions in page.spec.groups()
-        if section is not None and all(q.key in hidden for q in questions)
-    ]
-    return JsonResponse(
-        {"hidden": [k for k in page.spec.question_keys if k in hidden], "sections": sections}
-    )
+    return JsonResponse(hidden_reply(page.spec, typed))
 
 
 # --- After submit

@@ -15,11 +15,12 @@ then publish it as the next immutable version.
 
 import copy
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import jsonschema
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,38 +44,6 @@ PARTS = ("sections", "questions", "derived", "rules", "history_checks", "indicat
 CHOICE_TYPES = ("single_choice", "multiple_choice")
 # Parts whose keys others refer to: removing or renaming one still in use is refused.
 USED_PARTS = ("sections", "questions", "derived")
-
-# Names an expression cannot use for a question or derived value: CEL's own words and the
-# list an entries survey's rules run over.
-RESERVED_KEYS = frozenset(
-    {
-        "entries",
-        "true",
-        "false",
-        "null",
-        "in",
-        "as",
-        "break",
-        "const",
-        "continue",
-        "else",
-        "for",
-        "function",
-        "if",
-        "import",
-        "let",
-        "loop",
-        "package",
-        "namespace",
-        "return",
-        "var",
-        "void",
-        "while",
-        "size",
-        "sum",
-        "count",
-    }
-)
 
 MSG_STALE = gettext_lazy(
     "Kladden er ændret af %(who)s, siden du åbnede den. Dine ændringer er ikke gemt: "
@@ -248,6 +217,10 @@ _SEMANTIC = [
     (re.compile(r"^unknown name '(\w+)'$"), gettext_lazy("Ukendt navn »%(0)s«.")),
     (re.compile(r"^unknown question '(\w+)'$"), gettext_lazy("Ukendt spørgsmål »%(0)s«.")),
     (
+        re.compile(r"^'(\w+)' is a reserved word in expressions$"),
+        gettext_lazy("»%(0)s« er et reserveret ord i udtryk. Vælg en anden nøgle."),
+    ),
+    (
         re.compile(r"^duplicate question key '(\w+)'$"),
         gettext_lazy("Nøglen »%(0)s« bruges af et andet spørgsmål."),
     ),
@@ -293,6 +266,42 @@ _SEMANTIC = [
     (
         re.compile(r"^show-when depends on itself: (.+)$"),
         gettext_lazy("Betingelsen for at vise afhænger af sig selv: %(0)s."),
+    ),
+    (re.compile(r"^syntax error: (.*)$"), gettext_lazy("Udtrykket kan ikke læses: %(0)s")),
+    (re.compile(r"^empty expression$"), gettext_lazy("Udtrykket er tomt.")),
+    (
+        re.compile(r"^expression too complex \((\d+) parts; at most (\d+)\)$"),
+        gettext_lazy("Udtrykket er for indviklet: %(0)s dele, højst %(1)s."),
+    ),
+    (
+        re.compile(r"^expression too expensive to evaluate \(up to (\d+) steps; at most (\d+)\)$"),
+        gettext_lazy("Udtrykket er for dyrt at beregne: op til %(0)s trin, højst %(1)s."),
+    ),
+    (
+        re.compile(
+            r"^the expressions together are too expensive to evaluate "
+            r"\(up to (\d+) steps per save; at most (\d+)\)$"
+        ),
+        gettext_lazy(
+            "Udtrykkene er tilsammen for dyre at beregne: op til %(0)s trin pr. gemning, "
+            "højst %(1)s. Gør dette eller andre udtryk enklere."
+        ),
+    ),
+    (
+        re.compile(r"^list with (\d+) items; at most (\d+)$"),
+        gettext_lazy("En liste med %(0)s elementer; højst %(1)s."),
+    ),
+    (
+        re.compile(r"^comprehensions \((\w+)\) inside another comprehension are not allowed$"),
+        gettext_lazy("%(0)s() inde i en anden gennemløbning er ikke tilladt."),
+    ),
+    (
+        re.compile(r"^only entries have fields \(e.field\); other values do not$"),
+        gettext_lazy("Kun poster har felter (e.felt); andre værdier har ikke."),
+    ),
+    (
+        re.compile(r"^'\{(\w+)\}' is not a question or derived value this rule can show$"),
+        gettext_lazy("»{%(0)s}« er ikke et spørgsmål eller en afledt værdi, reglen kan vise."),
     ),
     (re.compile(r"^duplicate choice value$"), gettext_lazy("To valgmuligheder har samme værdi.")),
     (re.compile(r"^min is greater than max$"), gettext_lazy("Mindst er større end højst.")),
@@ -377,6 +386,14 @@ def _neutralize(content, path, index_maps) -> bool:
             items[i] = {"key": item.get("key") or _placeholder("q", i), "type": "text"}
             items[i]["label"] = {"da": "x"}
         return True
+    if part == "sections" and prop == "key":
+        old, new = item.get("key"), _placeholder(part, i)
+        item["key"] = new
+        if not any(other.get("key") == old for other in items if other is not item):
+            for q in content.get("questions", []):
+                if q.get("section") == old:
+                    q["section"] = new
+        return True
     if part == "sections" and prop in ("relevant_when", "description"):
         item.pop(prop, None)
         return True
@@ -418,20 +435,9 @@ def _original_path(path, index_maps):
 
 
 def _builder_checks(content) -> list[Problem]:
-    """The builder's own checks, on top of the import's: reserved keys and circular derived
-    values (which the import reports as an unknown name)."""
+    """The builder's own message for what the import refuses less precisely: derived values
+    that depend on each other in a circle (the import says "unknown name")."""
     problems = []
-    for part in ("questions", "derived"):
-        for i, item in enumerate(content.get(part) or []):
-            key = item.get("key") if isinstance(item, dict) else None
-            if key in RESERVED_KEYS:
-                problems.append(
-                    Problem(
-                        f"{part}[{i}].key",
-                        _("»%(key)s« er et reserveret ord i udtryk. Vælg en anden nøgle.")
-                        % {"key": key},
-                    )
-                )
     derived = [d for d in content.get("derived") or [] if isinstance(d, dict)]
     keys = [d.get("key") for d in derived]
     uses = {d.get("key"): [n for n in names_in(d.get("expression")) if n in keys] for d in derived}
@@ -464,6 +470,11 @@ def _cycle(start, uses):
 
 
 MAX_REPORTED = 100
+# Finding the problems one check run at a time costs a run each (a run of a large definition
+# takes a second or two): past this budget the first ones found are reported, with a note that
+# there may be more. A draft with any problem is not publishable, so this never lets one pass.
+CHECK_BUDGET_SECONDS = 3.0
+MSG_MORE = gettext_lazy("Der kan være flere fejl. Ret disse, så kontrolleres resten.")
 
 
 def draft_problems(content: dict, *, survey: Survey | None = None) -> list[Problem]:
@@ -484,7 +495,11 @@ def draft_problems(content: dict, *, survey: Survey | None = None) -> list[Probl
         return problems
     work = copy.deepcopy(content)
     index_maps: dict = {}
+    deadline = time.monotonic() + CHECK_BUDGET_SECONDS
     for _attempt in range(MAX_REPORTED):
+        if problems and time.monotonic() > deadline:
+            problems.append(Problem("", str(MSG_MORE)))
+            break
         try:
             validate_definition(work)
         except DefinitionError as exc:
@@ -537,17 +552,18 @@ def create_survey(*, key: str, title_da: str, title_en: str = "", actor: User, i
     if problems:
         raise BuilderError(*problems)
     title = {"da": title_da, **({"en": title_en} if title_en else {})}
-    with transaction.atomic():
-        if Survey.objects.select_for_update().filter(key=key).exists():
-            raise BuilderError(Problem("key", str(MSG_KEY_TAKEN)))
-        survey = Survey.objects.create(key=key, name=title_da, name_en=title_en)
-        draft = DraftVersion.objects.create(
-            survey=survey,
-            content={"key": key, "title": title, "questions": []},
-            created_by=actor,
-            updated_by=actor,
-        )
-        _audit("survey.created", actor=actor, ip=ip, survey=survey)
+    try:
+        with transaction.atomic():
+            survey = Survey.objects.create(key=key, name=title_da, name_en=title_en)
+            draft = DraftVersion.objects.create(
+                survey=survey,
+                content={"key": key, "title": title, "questions": []},
+                created_by=actor,
+                updated_by=actor,
+            )
+            _audit("survey.created", actor=actor, ip=ip, survey=survey)
+    except IntegrityError:  # created by someone else in the meantime
+        raise BuilderError(Problem("key", str(MSG_KEY_TAKEN)))
     return draft
 
 
@@ -724,6 +740,18 @@ def put_item(
     return _save(survey, revision, actor, ip, change, f"{part}.{verb}:{item.get('key', '')}")
 
 
+def with_item(content: dict, *, part: str, index: int | None, item: dict) -> dict:
+    """A copy of `content` with `item` (cleaned as a save would) at `index` of `part` (None:
+    added at the end): what a save would store, for checking it before saving."""
+    trial = copy.deepcopy(content)
+    items = trial.setdefault(part, [])
+    if index is None:
+        items.append(clean_item(item))
+    else:
+        items[index] = clean_item(item)
+    return trial
+
+
 def remove_item(
     *, survey: Survey, revision: int, part: str, index: int, actor: User, ip: str | None
 ) -> DraftVersion:
@@ -782,6 +810,17 @@ def replace_draft_content(
         raise BuilderError(Problem("", _("En definition skal være et JSON-objekt.")))
     new = {k: v for k, v in content.items() if k != "version"}
     new["key"] = survey.key
+    # A draft may be invalid, but not of the wrong JSON types: the pages edit objects, lists
+    # and texts where the format has them.
+    validator = jsonschema.Draft202012Validator(DEFINITION_SCHEMA)
+    wrong = [e for e in validator.iter_errors(new) if e.validator == "type"]
+    if wrong:
+        raise BuilderError(
+            *(
+                Problem(_schema_path(e.absolute_path) or "(root)", _schema_message(e))
+                for e in wrong[:MAX_REPORTED]
+            )
+        )
 
     def change(current):
         current.clear()
@@ -809,7 +848,10 @@ def publish_draft(*, survey: Survey, revision: int, actor: User, ip: str | None)
         problems = draft_problems(content, survey=survey)
         if problems:
             raise BuilderError(*problems)
-        validate_definition(content)  # the import's check, once more
+        try:
+            validate_definition(content)  # the import's check, once more
+        except DefinitionError as exc:  # draft_problems found nothing: cannot happen
+            raise BuilderError(Problem(exc.path, str(exc)))
         current = survey.current_definition()
         if current is not None and current.content == content:
             raise BuilderError(
@@ -849,6 +891,7 @@ PROPERTY_NAMES = {
     "key": gettext_lazy("nøgle"),
     "title": gettext_lazy("overskrift"),
     "description": gettext_lazy("beskrivelse"),
+    "entries": gettext_lazy("poster"),
     "type": gettext_lazy("type"),
     "label": gettext_lazy("tekst"),
     "help": gettext_lazy("hjælpetekst"),
@@ -907,6 +950,41 @@ def _choice_changes(key, old, new, language):
     common = [v for v in old_c if v in new_c]
     if common != [v for v in new_c if v in old_c]:
         out.append(_("Spørgsmålet %(q)s: valgmulighedernes rækkefølge er ændret.") % {"q": key})
+    return out
+
+
+def reused_choice_values(
+    survey: Survey, content: dict, *, language: str | None = None
+) -> list[str]:
+    """Choice values the draft brings back with another text than an older published version
+    gave them (removed in between, so the diff against the previous version calls them new):
+    answers in older rounds would read differently. Said on the publish page, in words."""
+    published = published_choice_labels(survey)
+    current = survey.current_definition()
+    previous = {
+        q["key"]: {c["value"] for c in q.get("choices", [])}
+        for q in (current.content.get("questions", []) if current else [])
+    }
+    out = []
+    for q in content.get("questions", []):
+        for c in q.get("choices", []) if isinstance(q, dict) else []:
+            old = published.get(q.get("key"), {}).get(c.get("value"))
+            if old is None or c.get("value") in previous.get(q.get("key"), set()):
+                continue
+            if (old.get("da") or "").strip() != ((c.get("label") or {}).get("da") or "").strip():
+                out.append(
+                    _(
+                        "Spørgsmålet %(q)s: værdien %(value)s betød »%(old)s« i en tidligere "
+                        "version og betyder nu »%(new)s«. Svar fra ældre runder med %(value)s "
+                        "læses da anderledes; overvej en ny værdi."
+                    )
+                    % {
+                        "q": q.get("key"),
+                        "value": c.get("value"),
+                        "old": text(old, language),
+                        "new": text(c.get("label"), language),
+                    }
+                )
     return out
 
 

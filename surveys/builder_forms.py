@@ -35,6 +35,7 @@ DERIVED_TYPES = [
 ]
 SCOPES = [("submission", _("Hele besvarelsen")), ("entry", _("Hver post"))]
 MSG_NOT_NUMBER = _("Skriv et tal, fx 10 eller 2,5.")
+MSG_REQUIRED = _("Skal udfyldes.")
 EXTRA_CHOICE_ROWS = 3
 
 _NUMBER = re.compile(r"^-?\d+([.,]\d+)?$")
@@ -98,10 +99,16 @@ class PartForm(forms.Form):
 
     revision = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     BILINGUAL: tuple = ()
+    # What the definition format requires: refused by the form (nothing saved, the message at
+    # the field), so the page marks only the truly optional fields "(valgfrit)".
+    REQUIRED: tuple = ()
 
     def __init__(self, *args, **kwargs):
         self.choice_problems = []
         super().__init__(*args, **kwargs)
+        for name in self.REQUIRED:
+            self.fields[name].required = True
+            self.fields[name].error_messages["required"] = MSG_REQUIRED
 
     @classmethod
     def data_from(cls, item, revision):
@@ -151,6 +158,7 @@ class PartForm(forms.Form):
 
 class GeneralForm(PartForm):
     BILINGUAL = ("title", "description")
+    REQUIRED = ("title_da",)
     title_da = _text(_("Titel (dansk)"), max_length=400)
     title_en = _text(_("Titel (engelsk)"), max_length=400)
     description_da = _text(_("Beskrivelse (dansk)"), textarea=True)
@@ -214,6 +222,7 @@ class GeneralForm(PartForm):
 
 class QuestionForm(PartForm):
     BILINGUAL = ("label", "help", "unit")
+    REQUIRED = ("key", "label_da")
     key = forms.CharField(
         label=_("Nøgle"),
         max_length=60,
@@ -321,6 +330,7 @@ class QuestionForm(PartForm):
 
 class SectionForm(PartForm):
     BILINGUAL = ("title", "description")
+    REQUIRED = ("key", "title_da")
     key = forms.CharField(
         label=_("Nøgle"),
         max_length=60,
@@ -340,6 +350,7 @@ class SectionForm(PartForm):
 
 class DerivedForm(PartForm):
     BILINGUAL = ("label",)
+    REQUIRED = ("key", "expression", "label_da")
     key = forms.CharField(label=_("Nøgle"), max_length=60, required=False)
     expression = _text(
         _("Udtryk"), _("Fx »enrolled / pupils_8_9«."), textarea=True, max_length=2000
@@ -351,6 +362,7 @@ class DerivedForm(PartForm):
 
 class RuleForm(PartForm):
     BILINGUAL = ("message",)
+    REQUIRED = ("key", "expression", "message_da")
     key = forms.CharField(label=_("Nøgle"), max_length=60, required=False)
     expression = _text(
         _("Udtryk"),
@@ -395,6 +407,7 @@ class RuleForm(PartForm):
 
 class HistoryForm(PartForm):
     BILINGUAL = ("message",)
+    REQUIRED = ("key", "question", "max_change_percent", "message_da")
     key = forms.CharField(label=_("Nøgle"), max_length=60, required=False)
     question = forms.ChoiceField(label=_("Spørgsmål"), required=False)
     max_change_percent = NumberField(
@@ -412,6 +425,7 @@ class HistoryForm(PartForm):
 
 class IndicatorForm(PartForm):
     BILINGUAL = ("label", "target_label")
+    REQUIRED = ("key", "numerator", "denominator", "label_da")
     key = forms.CharField(label=_("Nøgle"), max_length=60, required=False)
     numerator = forms.ChoiceField(label=_("Tæller"), required=False)
     denominator = forms.ChoiceField(label=_("Nævner"), required=False)

@@ -15,7 +15,13 @@ urlpatterns = [
     path("<slug:key>/kladde/udgiv/", views.draft_publish, name="publish"),
     path("<slug:key>/kladde/kasser/", views.draft_discard, name="discard"),
     path("<slug:key>/kladde/<slug:part>/ny/", views.item, name="item_add"),
+    path("<slug:key>/kladde/<slug:part>/ny/kontrol/", views.item_check, name="item_add_check"),
     path("<slug:key>/kladde/<slug:part>/<int:index>/", views.item, name="item"),
+    path(
+        "<slug:key>/kladde/<slug:part>/<int:index>/kontrol/",
+        views.item_check,
+        name="item_check",
+    ),
     path("<slug:key>/kladde/<slug:part>/<int:index>/flyt/", views.item_move, name="item_move"),
     path("<slug:key>/kladde/<slug:part>/<int:index>/fjern/", views.item_remove, name="item_remove"),
 ]

@@ -6,7 +6,7 @@ The preview lives in submissions (it uses the officer's form renderer)."""
 from django import forms
 from django.contrib import messages
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
@@ -218,6 +218,11 @@ def _problem_links(survey, problems):
         if m and m.group(1) in SLUG_OF:
             href = reverse("builder:item", args=[survey.key, SLUG_OF[m.group(1)], int(m.group(2))])
             label = f"{PART_ONE[m.group(1)].capitalize()} {int(m.group(2)) + 1}"
+        elif not p.path:  # about the whole draft ("there may be more")
+            href, label = "", ""
+        elif p.path in SLUG_OF:  # the list itself (no questions yet)
+            href = reverse("builder:item_add", args=[survey.key, SLUG_OF[p.path]])
+            label = str(PART_TITLES[p.path])
         else:
             href = reverse("builder:settings", args=[survey.key])
             label = _("Generelt")
@@ -257,6 +262,7 @@ def draft(request, key):
             "parts": parts,
             "problems": problems,
             "summary": _problem_links(survey, problems),
+            "problem_count": sum(1 for p in problems if p.path),
         },
     )
 
@@ -282,6 +288,15 @@ def draft_settings(request, key):
                 )
             except builder.BuilderError as exc:
                 conflict = _refusal(request, exc, form)
+                if conflict:
+                    now = exc.draft.content
+                    saved = {k: now[k] for k in ("title", "description", "entries") if k in now}
+                    typed = form.settings()
+                    if typed["entries"]:
+                        typed["entries"] = builder.clean_item(typed["entries"])
+                    conflict["rows"] = _conflict_rows(saved, builder.clean_item(typed))
+                    form = GeneralForm(form.data)
+                    form.is_valid()
             else:
                 return _saved(request, reverse("builder:settings", args=[survey.key]))
     else:
@@ -289,7 +304,11 @@ def draft_settings(request, key):
         form.is_valid()
         problems = builder.draft_problems(draft_.content, survey=survey)
         form.add_problems(
-            [p for p in problems if not builder._PATH.match(p.path) and p.path != "questions"]
+            [
+                p
+                for p in problems
+                if p.path and not builder._PATH.match(p.path) and p.path not in builder.PARTS
+            ]
         )
     return render(
         request,
@@ -303,17 +322,21 @@ def _saved(request, url):
     return redirect(url)
 
 
-def _refusal(request, exc, form):
+def _refusal(request, exc, form, prefix=None):
     """A refused write on an item or settings page: the typed values stay on the page; a stale
     revision also shows what is saved now (both versions) and takes the new revision, so
-    saving again is a choice made knowingly."""
+    saving again is a choice made knowingly. Other refusals (a key still in use) are shown at
+    their field when they have one on this page (`prefix`: the item's path)."""
     if exc.code == "stale":
         data = request.POST.copy()
         data["revision"] = str(exc.draft.revision)
         form.data = data
         return {"message": exc.problems[0].message, "draft": exc.draft}
     for p in exc.problems:
-        form.add_error(None, p.message)
+        if prefix and (p.path == prefix or p.path.startswith(prefix + ".")):
+            form.add_problems([p], prefix)
+        else:
+            form.add_error(None, p.message)
     return None
 
 
@@ -413,7 +436,8 @@ def item(request, key, part, index=None):
                         ip=client_ip(request),
                     )
                 except builder.BuilderError as exc:
-                    conflict = _refusal(request, exc, form)
+                    prefix = f"{part}[{index}]" if index is not None else None
+                    conflict = _refusal(request, exc, form, prefix)
                     if conflict:
                         now = exc.draft.content.get(part) or []
                         saved_item = now[index] if index is not None and index < len(now) else None
@@ -434,10 +458,15 @@ def item(request, key, part, index=None):
             form.add_problems(
                 builder.problems_under(problems, f"{part}[{index}]"), f"{part}[{index}]"
             )
+    check_args = [survey.key, SLUG_OF[part]] + ([index] if index is not None else [])
     return render(
         request,
         "surveys/builder/item.html",
         {
+            "check_url": reverse(
+                "builder:item_check" if index is not None else "builder:item_add_check",
+                args=check_args,
+            ),
             "survey": survey,
             "draft": draft_,
             "form": form,
@@ -450,6 +479,39 @@ def item(request, key, part, index=None):
             "conflict": conflict,
             "names": _names(content),
         },
+    )
+
+
+@coordinator_required
+@require_POST
+def item_check(request, key, part, index=None):
+    """Live checking (static/js/builder.js, on leaving a field): the item as typed, put into
+    a copy of the draft, checked as a save would check it; answers the messages per form
+    field. Nothing is stored."""
+    survey = _survey(key)
+    part = _part(part)
+    draft_ = builder.draft_for(survey)
+    if draft_ is None:
+        raise Http404
+    content = draft_.content
+    items = content.get(part) or []
+    if index is not None and index >= len(items):
+        raise Http404
+    form = _form_for(part, request.POST, content, survey)
+    if form.is_valid():
+        trial = builder.with_item(content, part=part, index=index, item=form.to_item())
+        position = index if index is not None else len(trial[part]) - 1
+        prefix = f"{part}[{position}]"
+        form.add_problems(
+            builder.problems_under(builder.draft_problems(trial, survey=survey), prefix), prefix
+        )
+    errors = {name: [str(m) for m in messages_] for name, messages_ in form.errors.items()}
+    errors.pop("revision", None)
+    return JsonResponse(
+        {
+            "errors": {name: m for name, m in errors.items() if name != "__all__"},
+            "general": errors.get("__all__", []) + list(form.choice_problems),
+        }
     )
 
 
@@ -612,7 +674,9 @@ def draft_publish(request, key):
             "next_version": (current.version + 1) if current else 1,
             "problems": problems,
             "summary": _problem_links(survey, problems),
+            "problem_count": sum(1 for p in problems if p.path),
             "changes": changes,
+            "reused": builder.reused_choice_values(survey, draft_.content, language=_lang()),
             "newer": newer,
             "refusal": refusal,
         },

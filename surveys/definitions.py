@@ -495,11 +495,30 @@ def _sample_value(question):
     return "x"
 
 
+# Names an expression cannot use for a value: CEL's keywords and reserved words, and the list
+# an entries survey's rules run over. Question, derived and section keys are refused with them.
+RESERVED_KEYS = frozenset(
+    {"entries", "true", "false", "null", "in"}
+    | {"as", "break", "const", "continue", "else", "for", "function", "if", "import", "let"}
+    | {"loop", "package", "namespace", "return", "var", "void", "while"}
+)
+
+
+def _check_reserved(content):
+    for part in ("questions", "derived", "sections"):
+        for i, item in enumerate(content.get(part, [])):
+            if item["key"] in RESERVED_KEYS:
+                raise DefinitionError(
+                    f"'{item['key']}' is a reserved word in expressions", f"{part}[{i}].key"
+                )
+
+
 def _check_semantics(content):
     keys = [q["key"] for q in content["questions"]]
     for i, key in enumerate(keys):
         if keys.index(key) != i:
             raise DefinitionError(f"duplicate question key '{key}'", f"questions[{i}].key")
+    _check_reserved(content)
     for i, q in enumerate(content["questions"]):
         path = f"questions[{i}]"
         if q["type"] in ("single_choice", "multiple_choice") and not q.get("choices"):

@@ -148,11 +148,14 @@ EXPECTED = {
     "builder:item": NO_DRAFT,
     "builder:item_remove": NO_DRAFT,
     "builder:item_move": COORDINATOR_POST,
+    "builder:item_check": COORDINATOR_POST,
+    "builder:item_add_check": COORDINATOR_POST,
     "preview:draft": NO_DRAFT,
     "xlsform:download": COORDINATOR,  # version 1 of the shipped survey
     "xlsform:upload": COORDINATOR,  # the upload form (a draft is made by the upload)
     "impact:draft": NO_DRAFT,
     "impact:run": {**COORDINATOR, "coordinator": {404}},  # run 1 does not exist
+    "preview:relevance": COORDINATOR_POST,
     "submissions:form": OWN_FORM,
     "submissions:entry_add": {**OWN_ONLY, "analyst": {403}},
     # The entries submission of the world is a draft, which analysts do not see (its entries
@@ -345,10 +348,12 @@ WRITE_ALLOWED = {
     "builder:item_add": {"coordinator"},
     "builder:item": {"coordinator"},
     "builder:item_move": {"coordinator"},
+    "builder:item_check": {"coordinator"},
     "builder:item_remove": {"coordinator"},
     "preview:draft": {"coordinator"},
     "xlsform:upload": {"coordinator"},
     "impact:draft": {"coordinator"},
+    "preview:relevance": {"coordinator"},
     "submissions:form": {"officer", "coordinator"},
     "submissions:entry_add": {"officer", "coordinator"},
     "submissions:entry_edit": {"officer", "coordinator"},

@@ -6,7 +6,7 @@ import pytest
 
 from accounts.models import Role
 from surveys import builder
-from surveys.models import Definition
+from surveys.models import Definition, DraftVersion
 from tests.e2e.conftest import check_page, log_in
 from tests.factories import make_round, make_user, shipped_definition
 
@@ -85,3 +85,30 @@ def test_a_survey_is_built_and_published_by_keyboard_alone(page_for, live_server
     page.keyboard.press("Enter")
     page.wait_for_url("**/undersoegelser/erhvervsskoler/")
     assert Definition.objects.filter(survey__key="erhvervsskoler", version=1).exists()
+
+
+def test_live_checking_and_moving_without_a_reload(page_for, live_server):
+    survey = shipped_definition().survey
+    coordinator = make_user(Role.COORDINATOR, email="live@indberet.dk")
+    builder.open_draft(survey=survey, actor=coordinator, ip="127.0.0.1")
+    page = page_for("da")
+    log_in(page, live_server, coordinator)
+    # Leaving an expression field checks it at once (nothing saved).
+    page.goto(DRAFT + "spoergsmaal/0/")
+    page.locator("#id_required_when").fill("enroled > 0")
+    page.keyboard.press("Tab")
+    error = page.locator("#id_required_when-error")
+    error.wait_for()
+    assert "Ukendt navn »enroled«." in error.inner_text()
+    assert page.locator("#id_required_when").get_attribute("aria-invalid") == "true"
+    assert "required_when" not in DraftVersion.objects.get().content["questions"][0]
+    # Ned moves the question without reloading the page; focus stays on the moved question.
+    page.goto(DRAFT)
+    page.evaluate("window.notReloaded = true")
+    page.locator('tr[data-row="spoergsmaal:pupils_8_9"] button[value="down"]').click()
+    page.locator('tr[data-row="spoergsmaal:pupils_8_9"] button[value="up"]').wait_for()
+    assert page.evaluate("window.notReloaded") is True
+    focused = page.evaluate("document.activeElement.closest('tr').getAttribute('data-row')")
+    assert focused == "spoergsmaal:pupils_8_9"
+    keys = [q["key"] for q in DraftVersion.objects.get().content["questions"]]
+    assert keys[:2] == ["enrolled", "pupils_8_9"]

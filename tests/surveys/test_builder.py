@@ -307,3 +307,127 @@ def test_create_survey_starts_an_invalid_draft_that_becomes_version_1(coordinato
     )
     assert definition.version == 1 and definition.survey.name == "Erhvervsskoler"
     assert AuditEvent.objects.filter(action="survey.created").count() == 1
+
+
+def test_replacing_the_whole_draft_keeps_the_key_and_refuses_wrong_types(
+    survey, draft, coordinator
+):
+    content = copy.deepcopy(draft.content)
+    content["key"] = "other"
+    content["questions"][0]["label"] = "not an object"
+    content["rules"] = {"not": "a list"}
+    with pytest.raises(builder.BuilderError) as exc:
+        builder.replace_draft_content(
+            survey=survey, revision=draft.revision, content=content, actor=coordinator, ip=IP
+        )
+    assert {p.path for p in exc.value.problems} == {"questions[0].label", "rules"}
+    content = copy.deepcopy(draft.content)
+    content["key"] = "other"
+    content["questions"][0]["label"] = {"da": ""}  # invalid, but of the right type: stored
+    saved = builder.replace_draft_content(
+        survey=survey, revision=draft.revision, content=content, actor=coordinator, ip=IP
+    )
+    assert saved.content["key"] == "juniormesterlaere"
+    assert [p.path for p in builder.draft_problems(saved.content)] == ["questions[0].label.da"]
+
+
+def test_an_entries_survey_is_previewed_as_one_entry(coordinator, as_coordinator):
+    survey = shipped_definition("proevehandlinger").survey
+    builder.open_draft(survey=survey, actor=coordinator, ip=IP)
+    page = "/undersoegelser/proevehandlinger/kladde/forhaandsvisning/"
+    assert 'name="q-title"' in as_coordinator.get(page).content.decode()
+    tried = as_coordinator.post(page, {"q-title": "", "q-contact_email": "nope"}).content.decode()
+    assert "Skriv en gyldig e-mailadresse." in tried
+
+
+def test_a_choice_value_brought_back_with_another_meaning_is_said(coordinator, db):
+    survey = shipped_definition("proevehandlinger").survey
+    v1 = survey.current_definition().content
+    status = next(q for q in v1["questions"] if q["key"] == "status")
+    first = status["choices"][0]
+    draft = builder.open_draft(survey=survey, actor=coordinator, ip=IP)
+    content = copy.deepcopy(draft.content)
+    q = next(q for q in content["questions"] if q["key"] == "status")
+    q["choices"] = q["choices"][1:]  # v2 drops the first choice …
+    saved = builder.replace_draft_content(
+        survey=survey, revision=draft.revision, content=content, actor=coordinator, ip=IP
+    )
+    builder.publish_draft(survey=survey, revision=saved.revision, actor=coordinator, ip=IP)
+    draft = builder.open_draft(survey=survey, actor=coordinator, ip=IP)
+    content = copy.deepcopy(draft.content)
+    q = next(q for q in content["questions"] if q["key"] == "status")
+    q["choices"].append({"value": first["value"], "label": {"da": "Noget helt andet"}})
+    said = builder.reused_choice_values(survey, content, language="da")
+    assert len(said) == 1 and f"værdien {first['value']} betød »{first['label']['da']}«" in said[0]
+    q["choices"][-1]["label"] = first["label"]  # the same meaning back: nothing to say
+    assert builder.reused_choice_values(survey, content, language="da") == []
+
+
+def test_a_section_key_taken_by_a_question_is_said_once_at_the_section(draft):
+    content = copy.deepcopy(draft.content)
+    content["sections"] = [{"key": "enrolled", "title": {"da": "Tilmeldte"}}]
+    for q in content["questions"]:
+        q["section"] = "enrolled"
+    found = {p.path: p.message for p in builder.draft_problems(content)}
+    message = "Nøglen »enrolled« bruges allerede af et spørgsmål eller en afledt værdi."
+    assert found == {"sections[0].key": message}
+
+
+def test_a_question_a_show_when_uses_cannot_be_removed(survey, draft, coordinator):
+    comment = {**draft.content["questions"][2], "relevant_when": "pupils_8_9 > 100"}
+    saved = builder.put_item(
+        survey=survey,
+        revision=draft.revision,
+        part="questions",
+        index=2,
+        item=comment,
+        actor=coordinator,
+        ip=IP,
+    )
+    content = copy.deepcopy(saved.content)
+    del content["history_checks"]  # so only the show-when still uses pupils_8_9
+    saved = builder.replace_draft_content(
+        survey=survey, revision=saved.revision, content=content, actor=coordinator, ip=IP
+    )
+    with pytest.raises(builder.BuilderError) as exc:
+        builder.remove_item(
+            survey=survey,
+            revision=saved.revision,
+            part="questions",
+            index=0,
+            actor=coordinator,
+            ip=IP,
+        )
+    assert "spørgsmålet comment" in exc.value.problems[0].message
+
+
+def test_bad_input_an_expensive_expression_and_10000_choices(survey, draft, coordinator):
+    content = copy.deepcopy(draft.content)
+    content["rules"][0]["expression"] = " + ".join(["enrolled"] * 150) + " > 0"
+    content["questions"].append(
+        {
+            "key": "many",
+            "type": "single_choice",
+            "label": {"da": "Mange"},
+            "choices": [{"value": f"v{i}", "label": {"da": f"V {i}"}} for i in range(10000)],
+        }
+    )
+    saved = builder.replace_draft_content(
+        survey=survey, revision=draft.revision, content=content, actor=coordinator, ip=IP
+    )
+    found = {p.path: p.message for p in builder.draft_problems(saved.content)}
+    assert found == {"questions[3].choices": "Højst 100."}  # the shape first
+    saved.content["questions"][3]["choices"] = saved.content["questions"][3]["choices"][:3]
+    found = {p.path: p.message for p in builder.draft_problems(saved.content)}
+    assert found == {"rules[0].expression": "Udtrykket er for indviklet: 301 dele, højst 200."}
+
+
+def test_a_large_draft_with_many_problems_is_checked_within_a_budget(monkeypatch):
+    monkeypatch.setattr(builder, "CHECK_BUDGET_SECONDS", 0)
+    questions = [
+        {"key": f"q{i}", "type": "integer", "label": {"da": "x"}, "required_when": f"nope{i} > 1"}
+        for i in range(5)
+    ]
+    problems = builder.draft_problems({"key": "big", "title": {"da": "B"}, "questions": questions})
+    assert [p.path for p in problems] == ["questions[0].required_when", ""]
+    assert "Der kan være flere fejl" in problems[-1].message

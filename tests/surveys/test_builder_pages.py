@@ -192,9 +192,16 @@ def test_an_invalid_expression_is_saved_and_shown_at_its_field(draft, as_coordin
 
 
 def test_a_blank_label_is_refused_at_the_field(draft, as_coordinator):
-    as_coordinator.post(url("spoergsmaal", 0), question_data(draft, label_da="   "))
-    page = as_coordinator.get(url("spoergsmaal", 0)).content.decode()
+    response = as_coordinator.post(url("spoergsmaal", 0), question_data(draft, label_da="   "))
+    page = response.content.decode()
+    assert response.status_code == 200
     assert 'id="id_label_da-error"' in page and "Skal udfyldes." in page
+    assert fresh().revision == draft.revision  # nothing saved
+    # What the format requires is not marked optional; the rest is.
+    form = as_coordinator.get(url("spoergsmaal", 0)).content.decode()
+    label = form[form.index('for="id_label_da"') :].split("</label>")[0]
+    assert "valgfrit" not in label
+    assert "valgfrit" in form[form.index('for="id_help_da"') :].split("</label>")[0]
 
 
 def test_choices_add_reorder_relabel_and_remove(draft, as_coordinator):
@@ -478,6 +485,16 @@ def test_sections_and_show_when_are_edited_and_previewed(draft, as_coordinator):
         url("forhaandsvisning/"), {"q-pupils_8_9": "100", "q-enrolled": "5"}
     ).content.decode()
     assert "Skjult, fordi betingelsen for at vise dem ikke er opfyldt: Bemærkning" in tried
+    assert (
+        'data-relevance-url="/undersoegelser/juniormesterlaere/kladde/forhaandsvisning/synlighed/"'
+        in preview
+    )
+    live = as_coordinator.post(
+        url("forhaandsvisning/synlighed/"), {"q-pupils_8_9": "100", "q-enrolled": "50"}
+    ).json()
+    assert live == {"hidden": [], "sections": []}
+    live = as_coordinator.post(url("forhaandsvisning/synlighed/"), {"q-enrolled": "5"}).json()
+    assert live == {"hidden": ["comment"], "sections": []}
     # A section still used by questions cannot be removed; a bad show-when is named.
     response = as_coordinator.post(url("afsnit", 0, "fjern"), {"revision": fresh().revision})
     assert response.status_code == 409 and "spørgsmålet pupils_8_9" in response.content.decode()
@@ -527,3 +544,63 @@ def test_builder_pages_in_english(draft, as_coordinator):
     page = as_coordinator.get(url()).content.decode()
     assert "Becomes version 2 when published" in page and "Add question" in page
     assert "Tilføj" not in page
+
+
+def test_live_check_answers_the_messages_per_field_and_stores_nothing(draft, as_coordinator):
+    data = question_data(draft, required_when="enroled > 0", label_da=" ", min="x")
+    reply = as_coordinator.post(url("spoergsmaal", 0, "kontrol"), data).json()
+    assert reply["errors"] == {
+        "min": ["Skriv et tal, fx 10 eller 2,5."],  # cannot be stored
+        "label_da": ["Skal udfyldes."],
+    }
+    data["min"] = "0"
+    reply = as_coordinator.post(url("spoergsmaal", 0, "kontrol"), data).json()
+    assert reply["errors"] == {"label_da": ["Skal udfyldes."]}  # required: not even saved
+    data["label_da"] = "Elever"
+    reply = as_coordinator.post(url("spoergsmaal", 0, "kontrol"), data).json()
+    assert reply["errors"] == {"required_when": ["Ukendt navn »enroled«."]}
+    new = {"revision": draft.revision, "key": "in", "type": "integer", "label_da": "X"}
+    reply = as_coordinator.post(url("spoergsmaal/ny/kontrol/"), new).json()
+    assert "reserveret" in reply["errors"]["key"][0]
+    assert fresh().revision == draft.revision and fresh().content == draft.content
+    assert as_coordinator.get(url("spoergsmaal", 0, "kontrol")).status_code == 405
+
+
+def test_a_stale_settings_save_shows_both_titles(draft, coordinator, as_coordinator):
+    data = {"revision": draft.revision, "title_da": "Min titel", "title_en": ""}
+    builder.update_settings(
+        survey=draft.survey,
+        revision=draft.revision,
+        title={"da": "Oles titel"},
+        description=None,
+        entries=None,
+        actor=coordinator,
+        ip=IP,
+    )
+    page = as_coordinator.post(url("generelt/"), data).content.decode()
+    assert "Oles titel" in page and 'value="Min titel"' in page
+    assert fresh().content["title"] == {"da": "Oles titel"}
+
+
+def test_an_empty_survey_links_its_problem_to_adding_a_question(as_coordinator, coordinator):
+    builder.create_survey(key="tom", title_da="Tom", actor=coordinator, ip=IP)
+    page = as_coordinator.get("/undersoegelser/tom/kladde/").content.decode()
+    assert 'href="/undersoegelser/tom/kladde/spoergsmaal/ny/">Spørgsmål: Tilføj mindst ét' in page
+
+
+def test_the_audit_log_says_each_save_and_publish_in_words(draft, as_coordinator):
+    as_coordinator.post(url("spoergsmaal", 0), question_data(draft, label_da="Elever i alt"))
+    as_coordinator.post(url("udgiv/"), {"revision": fresh().revision})
+    page = as_coordinator.get("/konto/revision/").content.decode()
+    name = "Juniormesterlære — tilmeldte elever"
+    assert f"Karin Koordinator gemte kladden til undersøgelsen {name}" in page
+    assert f"Karin Koordinator udgav en ny version af undersøgelsen {name}" in page
+    assert f"Karin Koordinator oprettede en kladde til undersøgelsen {name}" in page
+
+
+def test_renaming_a_used_key_is_refused_at_the_key_field(draft, as_coordinator):
+    response = as_coordinator.post(url("spoergsmaal", 1), question_data(draft, key="tilmeldte"))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="id_key-error"' in page and "Nøglen »enrolled« bruges af" in page
+    assert fresh().revision == draft.revision
