@@ -33,7 +33,7 @@ from pyxform.xls2json_backends import (
 )
 from rustpy_xlsxwriter import write_worksheets
 
-from surveys.definitions import DefinitionError, validate_definition
+from surveys.definitions import DEFINITION_SCHEMA, DefinitionError, validate_definition
 from surveys.xlsform_expressions import Untranslatable, cel_to_xpath, xpath_to_cel
 
 LANGUAGES = (("da", "Dansk (da)"), ("en", "English (en)"))
@@ -48,7 +48,15 @@ MAX_ZIP_PARTS = 200
 MAX_ROWS = 5000  # per sheet
 MAX_PROBLEMS = 20
 
-EXTENSION_SHEETS = ("rules", "history_checks", "indicators")
+# Every other list of the definition (rules, history checks, indicators, splits, …) has its own
+# sheet, one row per item and one column per property, read from the definition's JSON Schema
+# so that a part added to the format is carried without a change here.
+SURVEY_SHEET_PARTS = ("questions", "sections", "derived")
+EXTENSION_SHEETS = tuple(
+    name
+    for name, prop in DEFINITION_SCHEMA["properties"].items()
+    if prop.get("type") == "array" and name not in SURVEY_SHEET_PARTS
+)
 READ_SHEETS = ("survey", "choices", "settings", *EXTENSION_SHEETS)
 # XLSForm sheets pyxform would read that have no place in a definition: refused when not empty.
 UNSUPPORTED_SHEETS = ("external_choices", "entities", "osm")
@@ -238,41 +246,49 @@ def _words(values):
     return " ".join(str(v) for v in values) if values else None
 
 
+def _column_kind(prop):
+    """How a property of an extension sheet's item is written in cells: `text` ({"da", "en"}
+    in `name::Dansk (da)` columns), `words` / `numbers` (a list, separated by spaces), `number`,
+    `boolean` (yes/no) or `str`."""
+    if prop.get("type") == "object" and set(prop.get("properties", {})) == {"da", "en"}:
+        return "text"
+    if prop.get("type") == "array":
+        return (
+            "numbers" if (prop.get("items") or {}).get("type") in ("number", "integer") else "words"
+        )
+    if prop.get("type") in ("number", "integer"):
+        return prop["type"]
+    if prop.get("type") == "boolean":
+        return "boolean"
+    return "str"
+
+
+def _sheet_columns(sheet):
+    """(property, kind) of an extension sheet, in the schema's order."""
+    items = DEFINITION_SCHEMA["properties"][sheet]["items"]["properties"]
+    return [(name, _column_kind(prop)) for name, prop in items.items()]
+
+
+def _extension_row(item, columns):
+    row = {}
+    for name, kind in columns:
+        value = item.get(name)
+        if kind == "text":
+            row.update(_texts(name, value))
+        elif kind in ("words", "numbers"):
+            row[name] = _words(value)
+        elif kind == "boolean":
+            row[name] = _yes_no(value)
+        else:
+            row[name] = value
+    return row
+
+
 def _extension_rows(content):
-    rules = [
-        {
-            "key": r["key"],
-            "severity": r["severity"],
-            "scope": r.get("scope"),
-            "fields": _words(r.get("fields")),
-            "expression": r["expression"],
-            **_texts("message", r["message"]),
-        }
-        for r in content.get("rules", [])
-    ]
-    history = [
-        {
-            "key": h["key"],
-            "question": h["question"],
-            "max_change_percent": h["max_change_percent"],
-            "severity": h.get("severity"),
-            **_texts("message", h["message"]),
-        }
-        for h in content.get("history_checks", [])
-    ]
-    indicators = [
-        {
-            "key": i["key"],
-            "numerator": i["numerator"],
-            "denominator": i["denominator"],
-            "target": i.get("target"),
-            "thresholds": _words(i.get("thresholds")),
-            **_texts("label", i["label"]),
-            **_texts("target_label", i.get("target_label")),
-        }
-        for i in content.get("indicators", [])
-    ]
-    return {"rules": rules, "history_checks": history, "indicators": indicators}
+    return {
+        sheet: [_extension_row(item, _sheet_columns(sheet)) for item in content.get(sheet, [])]
+        for sheet in EXTENSION_SHEETS
+    }
 
 
 def _table(rows, always=()):
@@ -492,7 +508,7 @@ class _Reader:
         )
         return None
 
-    def boolean(self, value, name, column):
+    def boolean(self, value, name, column, sheet="survey", row=None):
         text = str(value).strip().lower()
         if text in ("yes", "true", "true()", "1", "ja"):
             return True
@@ -502,6 +518,8 @@ class _Reader:
             _("Kolonnen %(column)s skal være yes eller no, ikke »%(value)s«.")
             % {"column": column, "value": text[:40]},
             name,
+            sheet,
+            row,
         )
         return None
 
@@ -799,26 +817,6 @@ class _FormMapper(_Reader):
         self.questions.append((q, self.rows.get(name)))
 
 
-def _extension(mapper, sheets, sheet, columns_required):
-    rows = sheets.get(sheet)
-    if rows is None:
-        return None
-    out = []
-    for i, row in enumerate(rows):
-        if not row:
-            continue
-        n = i + 2
-        for column in columns_required:
-            if not row.get(column):
-                mapper.problem(
-                    _("Kolonnen »%(column)s« skal udfyldes.") % {"column": column},
-                    sheet=sheet,
-                    row=n,
-                )
-        out.append((row, n))
-    return out
-
-
 def _sheet_texts(mapper, row, prefix, sheet, n):
     out = {}
     for key, value in row.items():
@@ -843,56 +841,49 @@ def _sheet_texts(mapper, row, prefix, sheet, n):
     return out or None
 
 
-def _read_extensions(mapper, sheets):
-    content = {}
-    rules = _extension(mapper, sheets, "rules", ("key", "severity", "expression"))
-    if rules is not None:
-        content["rules"] = []
-        for row, n in rules:
-            rule = {"key": row.get("key"), "expression": row.get("expression")}
-            rule["severity"] = row.get("severity")
-            if row.get("scope"):
-                rule["scope"] = row["scope"]
-            if row.get("fields"):
-                rule["fields"] = row["fields"].split()
-            rule["message"] = _sheet_texts(mapper, row, "message", "rules", n) or {}
-            content["rules"].append((rule, n))
-    history = _extension(
-        mapper, sheets, "history_checks", ("key", "question", "max_change_percent")
-    )
-    if history is not None:
-        content["history_checks"] = []
-        for row, n in history:
-            check = {"key": row.get("key"), "question": row.get("question")}
-            check["max_change_percent"] = mapper.number(
-                row.get("max_change_percent"), None, "max_change_percent", "history_checks", n
+def _extension_item(mapper, row, sheet, n):
+    """One row of an extension sheet as the item of the definition."""
+    columns = _sheet_columns(sheet)
+    known = {name for name, _kind in columns}
+    for column in row:
+        if column.split("::", 1)[0] not in known and not column.startswith("$"):
+            mapper.problem(
+                _("Kolonnen »%(column)s« kan ikke bruges her (den ville gå tabt).")
+                % {"column": column},
+                sheet=sheet,
+                row=n,
             )
-            if row.get("severity"):
-                check["severity"] = row["severity"]
-            check["message"] = _sheet_texts(mapper, row, "message", "history_checks", n) or {}
-            content["history_checks"].append((check, n))
-    indicators = _extension(mapper, sheets, "indicators", ("key", "numerator", "denominator"))
-    if indicators is not None:
-        content["indicators"] = []
-        for row, n in indicators:
-            ind = {
-                "key": row.get("key"),
-                "numerator": row.get("numerator"),
-                "denominator": row.get("denominator"),
-            }
-            target = mapper.number(row.get("target"), None, "target", "indicators", n)
-            if target is not None:
-                ind["target"] = target
-            if row.get("thresholds"):
-                ind["thresholds"] = [
-                    mapper.number(t, None, "thresholds", "indicators", n)
-                    for t in row["thresholds"].split()
-                ]
-            ind["label"] = _sheet_texts(mapper, row, "label", "indicators", n) or {}
-            target_label = _sheet_texts(mapper, row, "target_label", "indicators", n)
-            if target_label:
-                ind["target_label"] = target_label
-            content["indicators"].append((ind, n))
+    item = {}
+    for name, kind in columns:
+        if kind == "text":
+            value = _sheet_texts(mapper, row, name, sheet, n)
+        elif row.get(name) in (None, ""):
+            value = None
+        elif kind == "words":
+            value = row[name].split()
+        elif kind == "numbers":
+            value = [mapper.number(v, None, name, sheet, n) for v in row[name].split()]
+        elif kind in ("number", "integer"):
+            value = mapper.number(row[name], None, name, sheet, n, integer=kind == "integer")
+        elif kind == "boolean":
+            value = mapper.boolean(row[name], None, name, sheet=sheet, row=n)
+        else:
+            value = row[name]
+        if value is not None:
+            item[name] = value
+    return item
+
+
+def _read_extensions(mapper, sheets):
+    """{sheet: [(item, row number)]} of the extension sheets the file has."""
+    content = {}
+    for sheet in EXTENSION_SHEETS:
+        rows = sheets.get(sheet)
+        if rows is None:
+            continue
+        content[sheet] = [
+            (_extension_item(mapper, row, sheet, i + 2), i + 2) for i, row in enumerate(rows) if row
+        ]
     return content
 
 
@@ -1000,8 +991,8 @@ def xlsform_to_definition(data: bytes, *, key: str | None = None) -> dict:
     if "rules" in extensions or rules:
         content["rules"] = [r for r, _where in rules]
         rows["rules"] = [where for _r, where in rules]
-    for part in ("history_checks", "indicators"):
-        if part in extensions:
+    for part in EXTENSION_SHEETS:
+        if part in extensions and part != "rules":
             content[part] = [item for item, _n in extensions[part]]
             rows[part] = [(part, n) for _item, n in extensions[part]]
     try:
