@@ -48,6 +48,17 @@ MAX_ZIP_PARTS = 200
 MAX_ROWS = 5000  # per sheet
 MAX_PROBLEMS = 20
 
+# What the survey and settings sheets carry, property by property (a test compares these with
+# DEFINITION_SCHEMA, so a property added to the format cannot be dropped here unnoticed).
+HANDLED = {
+    "(root)": {"key", "version", "title", "description", "entries", "sections", "questions"}
+    | {"derived"},
+    "entries": {"label", "label_plural", "allow_nothing_to_report", "min", "max"},
+    "sections": {"key", "title", "description", "relevant_when"},
+    "questions": {"key", "type", "label", "help", "unit", "required", "required_when"}
+    | {"relevant_when", "section", "min", "max", "max_length", "choices"},
+    "derived": {"key", "expression", "type", "label"},
+}
 # Every other list of the definition (rules, history checks, indicators, splits, …) has its own
 # sheet, one row per item and one column per property, read from the definition's JSON Schema
 # so that a part added to the format is carried without a change here.

@@ -731,3 +731,16 @@ def test_lists_left_empty_by_the_builder_round_trip_identical():
     content = read_definition_file(SHIPPED_DIR / "juniormesterlaere.json")
     content.update(sections=[], derived=[], rules=[], history_checks=[], indicators=[])
     assert xlsform_to_definition(definition_to_xlsform(content)) == content
+
+
+def test_every_property_of_the_format_has_a_place_in_the_xlsform():
+    """A property added to the definition format must be mapped (surveys/xlsform.py), or a
+    round trip would drop it."""
+    from surveys.definitions import DEFINITION_SCHEMA
+    from surveys.xlsform import EXTENSION_SHEETS, HANDLED
+
+    props = DEFINITION_SCHEMA["properties"]
+    assert set(props) == HANDLED["(root)"] | set(EXTENSION_SHEETS)
+    assert set(props["entries"]["properties"]) == HANDLED["entries"]
+    for part in ("sections", "questions", "derived"):
+        assert set(props[part]["items"]["properties"]) == HANDLED[part], part
