@@ -744,3 +744,9 @@ def test_every_property_of_the_format_has_a_place_in_the_xlsform():
     assert set(props["entries"]["properties"]) == HANDLED["entries"]
     for part in ("sections", "questions", "derived"):
         assert set(props[part]["items"]["properties"]) == HANDLED[part], part
+    for sheet in EXTENSION_SHEETS:
+        for name, prop in props[sheet]["items"]["properties"].items():
+            flat = prop.get("type") in ("string", "number", "integer", "boolean", None)
+            texts = prop.get("type") == "object" and set(prop["properties"]) == {"da", "en"}
+            scalars = prop.get("type") == "array" and prop["items"].get("type") != "object"
+            assert flat or texts or scalars, f"{sheet}.{name} has no column form"
