@@ -86,7 +86,7 @@ class ImpactHitSerializer(ImpactPlaceSerializer):
 
 class ImpactCheckSerializer(serializers.Serializer):
     key = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["rule", "history"])
+    kind = serializers.CharField(help_text="`rule` or `history` (a history check).")
     severity = serializers.ChoiceField(choices=["error", "warning"])
     expression = serializers.CharField(allow_null=True)
     message = serializers.DictField(child=serializers.CharField())
