@@ -33,7 +33,13 @@ from pyxform.xls2json_backends import (
 )
 from rustpy_xlsxwriter import write_worksheets
 
-from surveys.definitions import DEFINITION_SCHEMA, DefinitionError, validate_definition
+from surveys.definitions import (
+    DEFINITION_SCHEMA,
+    MAX_CHOICES,
+    MAX_QUESTIONS,
+    DefinitionError,
+    validate_definition,
+)
 from surveys.xlsform_expressions import Untranslatable, cel_to_xpath, xpath_to_cel
 
 LANGUAGES = (("da", "Dansk (da)"), ("en", "English (en)"))
@@ -45,7 +51,8 @@ ENTRIES_NAME = "entries"
 MAX_FILE_BYTES = 2_000_000
 MAX_UNPACKED_BYTES = 20_000_000  # all parts of the XLSX (a zip) together, unpacked
 MAX_ZIP_PARTS = 200
-MAX_ROWS = 5000  # per sheet
+MAX_ROWS = 5000  # per sheet; the choices sheet may hold every question's longest list
+MAX_CHOICE_ROWS = MAX_QUESTIONS * MAX_CHOICES + 1
 MAX_PROBLEMS = 20
 
 # What the survey and settings sheets carry, property by property (a test compares these with
@@ -396,8 +403,9 @@ def _read_workbook(data):
             if sheet is None:
                 continue
             for n, row in enumerate(sheet.iter_rows()):
-                if n >= MAX_ROWS:
-                    _refuse(_("Arket har over %(max)s rækker.") % {"max": MAX_ROWS}, name)
+                limit = MAX_CHOICE_ROWS if name == "choices" else MAX_ROWS
+                if n >= limit:
+                    _refuse(_("Arket har over %(max)s rækker.") % {"max": limit}, name)
                 if name in UNSUPPORTED_SHEETS and any(c.value not in (None, "") for c in row):
                     _refuse(
                         _("Arket kan ikke bruges i Indberet; fjern det eller tøm det."),
@@ -791,6 +799,20 @@ class _FormMapper(_Reader):
         max_length = self.number(ext.get("max_length"), name, f"{EXT}::max_length", integer=True)
         if max_length is not None:
             q["max_length"] = max_length
+        if len(element.get("choices") or []) > MAX_CHOICES:
+            self.problem(
+                _(
+                    "Listen »%(list)s« har %(n)s valgmuligheder; et spørgsmål kan have højst "
+                    "%(max)s."
+                )
+                % {
+                    "list": element.get("list_name") or name,
+                    "n": len(element["choices"]),
+                    "max": MAX_CHOICES,
+                },
+                name,
+            )
+            return
         if our in ("single_choice", "multiple_choice"):
             q["choices"] = [
                 {"value": c.get("name"), "label": self.text(c.get("label"), name, "label") or {}}
@@ -961,6 +983,12 @@ def xlsform_to_definition(data: bytes, *, key: str | None = None) -> dict:
             mapper.outside[0],
         )
     extensions = _read_extensions(mapper, extension)
+    if len(mapper.questions) > MAX_QUESTIONS:
+        mapper.problem(
+            _("Skemaet har %(n)s spørgsmål; højst %(max)s.")
+            % {"n": len(mapper.questions), "max": MAX_QUESTIONS},
+            row=mapper.questions[MAX_QUESTIONS][1],
+        )
     if not mapper.questions and not mapper.problems:
         mapper.problem(_("Skemaet har ingen spørgsmål."), row=None)
     if mapper.problems:
@@ -1013,7 +1041,7 @@ def xlsform_to_definition(data: bytes, *, key: str | None = None) -> dict:
         match = _PATH.match(exc.path or "")
         if match and match.group(1) in rows and int(match.group(2)) < len(rows[match.group(1)]):
             sheet, row = rows[match.group(1)][int(match.group(2))]
-        detail = str(exc.args[0]) if exc.args else str(exc)
+        detail = (str(exc.args[0]) if exc.args else str(exc))[:300]
         _refuse(
             _("%(detail)s (i definitionen: %(path)s)") % {"detail": detail, "path": exc.path},
             sheet if row else None,

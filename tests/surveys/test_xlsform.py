@@ -750,3 +750,25 @@ def test_every_property_of_the_format_has_a_place_in_the_xlsform():
             texts = prop.get("type") == "object" and set(prop["properties"]) == {"da", "en"}
             scalars = prop.get("type") == "array" and prop["items"].get("type") != "object"
             assert flat or texts or scalars, f"{sheet}.{name} has no column form"
+
+
+def test_a_choice_list_of_10000_items_is_refused_at_its_question():
+    choices = [["list_name", "name", "label"]] + [["big", f"v{i}", f"V {i}"] for i in range(10000)]
+    data = xlsx(
+        {
+            "survey": [HEAD, ["integer", "a", "A", "A"], ["select_one big", "b", "B", "B"]],
+            "choices": choices,
+            "settings": SETTINGS,
+        }
+    )
+    problems = refused(data)
+    assert (problems[0].sheet, problems[0].row) == ("survey", 3)
+    assert "10000" in problems[0].message and "100" in problems[0].message
+    assert len(str(problems[0])) < 300
+
+
+def test_more_questions_than_a_definition_may_have_is_refused_with_a_short_message():
+    rows = [HEAD] + [["integer", f"q{i}", f"Q {i}", None] for i in range(501)]
+    problems = refused(xlsx({"survey": rows, "settings": SETTINGS}))
+    assert problems[0].row == 502 and "501" in problems[0].message  # the 501st question
+    assert len(str(problems[0])) < 300
