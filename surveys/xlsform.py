@@ -669,6 +669,8 @@ class _FormMapper(_Reader):
             return
         title = self.text(element.get("label"), name, "label")
         sec = {"key": name, "title": title or {}}
+        if not title:
+            self.problem(_("Gruppen mangler en overskrift i label (på dansk)."), name)
         children = list(element.get("children", []))
         if children and children[0].get("type") == "note":
             note = children.pop(0)
@@ -763,6 +765,8 @@ class _FormMapper(_Reader):
         if section is not None:
             q["section"] = section
         q["label"] = self.text(element.get("label"), name, "label") or {}
+        if not q["label"]:
+            self.problem(_("Spørgsmålet mangler en tekst i label (på dansk)."), name)
         for column, target in (("hint", "help"),):
             value = self.text(element.get(column), name, column)
             if value:

@@ -772,3 +772,9 @@ def test_more_questions_than_a_definition_may_have_is_refused_with_a_short_messa
     problems = refused(xlsx({"survey": rows, "settings": SETTINGS}))
     assert problems[0].row == 502 and "501" in problems[0].message  # the 501st question
     assert len(str(problems[0])) < 300
+
+
+def test_a_label_of_only_spaces_is_refused_at_its_row():
+    data = xlsx({"survey": [HEAD, ["integer", "a", "   ", None]], "settings": SETTINGS})
+    problems = refused(data)
+    assert problems[0].row == 2 and "label" in problems[0].message
