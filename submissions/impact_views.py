@@ -12,11 +12,12 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.audit import client_ip
 from accounts.permissions import coordinator_required
-from lib.text import pick
+from lib.text import language, pick
 from submissions import services
 from submissions.models import ImpactRun
+from submissions.validation import format_figure
 from surveys import builder
-from surveys.definitions import validate_definition
+from surveys.definitions import load_spec, validate_definition
 from surveys.models import Survey
 from surveys.selectors import rounds_for
 
@@ -40,12 +41,25 @@ def _survey_and_draft(key):
     return survey, builder.draft_for(survey)
 
 
-def _view(result):
-    """The result with its texts picked in the interface language, for the template."""
+def _view(result, content):
+    """The result for the template: texts picked in the interface language and figures as a
+    reader expects them ("7,5 %" for a share in Danish), by the kinds of `content`'s values."""
     if result is None:
         return None
+    lang = language()
+    spec = load_spec(content)
+    kinds = {q.key: q.type for q in spec.questions} | {d.key: d.type for d in spec.derived}
+
+    def shown(place, values):
+        figures = {k: format_figure(v, kinds.get(k), lang) for k, v in values.items()}
+        return {**place, "figures": figures}
+
     checks = [
-        {**c, "text": pick(c["message"]), "hit": c["blocked"] or c["warned"]}
+        {
+            **c,
+            "text": pick(c["message"]),
+            "municipalities": [shown(m, m["values"]) for m in c["municipalities"]],
+        }
         for c in result["checks"]
     ]
     unfit = [{**u, "text": pick(u["message"])} for u in result["no_longer_fit"]]
@@ -83,7 +97,7 @@ def draft_impact(request, key):
             "problems": problems,
             "rounds": rounds,
             "chosen": chosen,
-            "result": _view(result),
+            "result": _view(result, draft.content),
         },
     )
 
@@ -101,5 +115,10 @@ def impact_run(request, key, run):
     return render(
         request,
         "submissions/impact_run.html",
-        {"survey": survey, "draft": draft, "run": found, "result": _view(found.result)},
+        {
+            "survey": survey,
+            "draft": draft,
+            "run": found,
+            "result": _view(found.result, found.content),
+        },
     )
