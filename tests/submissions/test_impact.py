@@ -190,3 +190,42 @@ def test_asking_again_soon_answers_the_same_run(
         spec=validate_definition(other),
     )
     assert run.pk != runs[0].pk
+
+
+def test_on_the_demo_september_round_a_new_warning_flags_exactly_the_municipalities_over_it():
+    """The coordinator's walk: the demo's juniormesterlære September 2025 round, a new warning
+    rule at 1 %; the impact names exactly the municipalities whose figures (the demo's CSV,
+    read here independently) are over it, with their share, and changes no answer."""
+    import csv
+
+    from django.core.management import call_command
+
+    from demo.demo import SEP_SLUG
+    from surveys.models import Round
+
+    call_command("load_demo", verbosity=0)
+    september = Round.objects.get(slug=SEP_SLUG)
+    content = candidate()
+    content["rules"].append(
+        {
+            "key": "share_over_1",
+            "severity": "warning",
+            "expression": "share <= 0.01",
+            "fields": ["enrolled"],
+            "message": {"da": "Over 1 %."},
+        }
+    )
+    before = list(Submission.objects.values_list("pk", "answers", "findings"))
+    result = impact(spec=validate_definition(content), round_=september)
+    with open("demo/data/demo_juniormesterlaere.csv", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["round"] == "2025-09"]
+    over = sorted(
+        r["municipality_code"]
+        for r in rows
+        if r["state"] == "submitted" and int(r["enrolled"]) / int(r["pupils_8_9"]) > 0.01
+    )
+    rule = check(result, "share_over_1")
+    assert result["respondents"] == september.submissions.filter(state="submitted").count()
+    assert sorted(m["code"] for m in rule["municipalities"]) == over and rule["warned"] == len(over)
+    assert 0 < len(over) < result["respondents"]
+    assert list(Submission.objects.values_list("pk", "answers", "findings")) == before
