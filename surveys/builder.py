@@ -8,8 +8,9 @@ then publish it as the next immutable version.
   overwritten) carrying the draft as it is now.
 - A draft may be saved invalid. `draft_problems` says what is wrong, at the field that causes
   it (every expression compiled and trial-run, duplicate and reserved keys, circular derived
-  values); it runs the very check an import runs (`surveys.definitions.validate_definition`)
-  plus the builder's own, and a draft with problems cannot be published.
+  values); it runs the very check an import runs (`surveys.definitions.validate_definition`),
+  adding only a more precise message for derived values that depend on each other in a circle,
+  and a draft with problems cannot be published.
 - `describe_changes` says in words what a draft changes against the version before it.
 """
 
@@ -57,7 +58,6 @@ MSG_KEY_FORMAT = gettext_lazy(
     "60 tegn."
 )
 MSG_REQUIRED = gettext_lazy("Skal udfyldes.")
-MSG_HAS_PROBLEMS = gettext_lazy("Kladden kan ikke udgives, før fejlene er rettet (%(n)s fejl).")
 MSG_UNCHANGED = gettext_lazy(
     "Kladden er magen til den udgivne version %(version)s. Der er intet at udgive."
 )
@@ -507,12 +507,47 @@ def draft_problems(content: dict, *, survey: Survey | None = None) -> list[Probl
             path = _original_path(exc.path, index_maps)
             if path not in seen:
                 seen.add(path)
-                problems.append(Problem(path, _semantic_message(message)))
+                said = _semantic_message(message)
+                problems.append(Problem(path, f"{said} {_others(content, path)}".strip()))
             if not _neutralize(work, exc.path, index_maps):
                 break
         else:
             break
     return problems
+
+
+# What a key is, in words, for naming the other item that already has it.
+_KINDS = {
+    "sections": gettext_lazy("afsnit %(n)s"),
+    "questions": gettext_lazy("spørgsmål %(n)s"),
+    "derived": gettext_lazy("afledt værdi %(n)s"),
+    "rules": gettext_lazy("regel %(n)s"),
+    "history_checks": gettext_lazy("historikkontrol %(n)s"),
+}
+
+
+def _others(content, path):
+    """For a key taken twice: which other item has it ("Den bruges også af spørgsmål 2.")."""
+    m = _PATH.match(path)
+    if not m or m.group(3) != "key":
+        return ""
+    part, index = m.group(1), int(m.group(2))
+    try:
+        key = content[part][index]["key"]
+    except (KeyError, IndexError, TypeError):
+        return ""
+    others = [
+        str(_KINDS[other]) % {"n": i + 1}
+        for other in _KINDS
+        for i, item in enumerate(content.get(other) or [])
+        if isinstance(item, dict)
+        and item.get("key") == key
+        and (other, i) != (part, index)
+        and (other in ("rules", "history_checks")) == (part in ("rules", "history_checks"))
+    ]
+    if not others:
+        return ""
+    return _("Den bruges også af %(others)s.") % {"others": ", ".join(others)}
 
 
 def problems_under(problems: Sequence[Problem], prefix: str) -> list[Problem]:
@@ -755,11 +790,10 @@ def with_item(content: dict, *, part: str, index: int | None, item: dict) -> dic
 def remove_item(
     *, survey: Survey, revision: int, part: str, index: int, actor: User, ip: str | None
 ) -> DraftVersion:
-    """Remove an item. A question or derived value still used by an expression, a rule, a
-    history check or an indicator is refused, naming them."""
+    """Remove an item. A section, question or derived value still used (by a question, an
+    expression, a rule, a history check or an indicator) is refused, naming the users."""
     if part not in PARTS:
         raise ValueError(part)
-    removed = {}
 
     def change(content):
         items = content.get(part) or []
@@ -778,10 +812,9 @@ def remove_item(
                         % {"key": key, "users": ", ".join(users)},
                     )
                 )
-        removed["key"] = key
         del items[index]
 
-    return _save(survey, revision, actor, ip, change, f"{part}.removed")
+    return _save(survey, revision, actor, ip, change, f"{part}.removed:{index}")
 
 
 def move_item(

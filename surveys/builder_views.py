@@ -447,8 +447,8 @@ def item(request, key, part, index=None):
                 else:
                     new_index = index if index is not None else len(saved.content[part]) - 1
                     url = reverse("builder:item", args=[survey.key, SLUG_OF[part], new_index])
-                    if move is not None or request.POST.get("action") == "stay":
-                        return redirect(url)
+                    if move is not None:  # the page comes back at the choices
+                        return redirect(url + "#valgmuligheder")
                     return _saved(request, url)
     else:
         form = make_form(FORMS[part].data_from(current or _new_item(part), draft_.revision))

@@ -14,7 +14,7 @@ from accounts.audit import client_ip
 from accounts.permissions import coordinator_required
 from surveys import lifecycle
 from surveys.forms import HistoricalRoundForm, RoundForm
-from surveys.models import Round, RoundState
+from surveys.models import Round, RoundState, Survey
 from surveys.selectors import without_officer
 
 
@@ -35,7 +35,9 @@ def round_list(request):
 
 @coordinator_required
 def round_create(request):
-    form = RoundForm(request.POST or None)
+    # ?undersoegelse=<key> (the survey page's "Opret runde") chooses the survey beforehand.
+    chosen = Survey.objects.filter(key=request.GET.get("undersoegelse") or "").first()
+    form = RoundForm(request.POST or None, initial={"survey": chosen} if chosen else None)
     if request.method == "POST" and form.is_valid():
         try:
             round_ = lifecycle.create_round(

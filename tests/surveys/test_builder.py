@@ -123,7 +123,9 @@ def test_problems_are_reported_everywhere_at_once_not_only_the_first(survey, dra
     assert "questions[0].label.da" in paths  # schema: reported alone until the shape is right
     content["questions"][0]["label"] = {"da": "Elever"}
     found = {p.path: p.message for p in builder.draft_problems(content)}
-    assert found["questions[1].key"] == "Nøglen »pupils_8_9« bruges af et andet spørgsmål."
+    assert found["questions[1].key"] == (
+        "Nøglen »pupils_8_9« bruges af et andet spørgsmål. Den bruges også af spørgsmål 1."
+    )
     assert found["derived[0].expression"] == "Ukendt navn »pupils«."
     assert found["indicators[0].numerator"] == "»comment« er ikke et talspørgsmål."
 
@@ -369,7 +371,10 @@ def test_a_section_key_taken_by_a_question_is_said_once_at_the_section(draft):
     for q in content["questions"]:
         q["section"] = "enrolled"
     found = {p.path: p.message for p in builder.draft_problems(content)}
-    message = "Nøglen »enrolled« bruges allerede af et spørgsmål eller en afledt værdi."
+    message = (
+        "Nøglen »enrolled« bruges allerede af et spørgsmål eller en afledt værdi. "
+        "Den bruges også af spørgsmål 2."
+    )
     assert found == {"sections[0].key": message}
 
 

@@ -604,3 +604,26 @@ def test_renaming_a_used_key_is_refused_at_the_key_field(draft, as_coordinator):
     assert response.status_code == 200
     assert 'id="id_key-error"' in page and "Nøglen »enrolled« bruges af" in page
     assert fresh().revision == draft.revision
+
+
+def test_the_survey_list_reads_in_a_fixed_number_of_queries(
+    survey, coordinator, as_coordinator, django_assert_max_num_queries
+):
+    make_round(slug="r1")
+    builder.open_draft(survey=survey, actor=coordinator, ip=IP)
+    as_coordinator.get("/undersoegelser/")  # sessions, caches
+    with django_assert_max_num_queries(12) as few:
+        as_coordinator.get("/undersoegelser/")
+    shipped_definition("proevehandlinger")
+    for n in range(3):
+        make_round("proevehandlinger", slug=f"p{n}")
+        builder.create_survey(key=f"ny_{n}", title_da=f"Ny {n}", actor=coordinator, ip=IP)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        as_coordinator.get("/undersoegelser/")
+
+
+def test_the_survey_page_offers_a_round_with_the_survey_chosen(survey, as_coordinator):
+    page = as_coordinator.get(f"/undersoegelser/{KEY}/").content.decode()
+    assert f'href="/runder/ny/?undersoegelse={KEY}"' in page
+    form = as_coordinator.get(f"/runder/ny/?undersoegelse={KEY}").content.decode()
+    assert f'<option value="{survey.pk}" selected>' in form
