@@ -31,6 +31,7 @@ from accounts.models import User
 from surveys.definitions import (
     DEFINITION_SCHEMA,
     KEY_PATTERN,
+    NOT_BLANK,
     NUMERIC_TYPES,
     DefinitionError,
     text,
@@ -177,7 +178,9 @@ def _schema_path(parts) -> str:
 
 def _schema_message(err) -> str:
     v = err.validator
-    if v == "minLength" and err.instance == "":
+    if (v == "minLength" and err.instance == "") or (
+        v == "pattern" and err.validator_value == NOT_BLANK
+    ):
         return str(MSG_REQUIRED)
     if v == "maxLength":
         return _("Højst %(n)s tegn.") % {"n": err.validator_value}

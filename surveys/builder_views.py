@@ -407,7 +407,7 @@ def item(request, key, part, index=None):
     def make_form(data):
         form = _form_for(part, data, content, survey)
         if part == "questions":
-            question_key = (current or {}).get("key") or data.get("key")
+            question_key = (current or {}).get("key") or (data or {}).get("key")
             form.published_choices = published.get(question_key, {})
             form.choice_rows = form._choice_rows()
         return form
@@ -450,8 +450,11 @@ def item(request, key, part, index=None):
                     if move is not None:  # the page comes back at the choices
                         return redirect(url + "#valgmuligheder")
                     return _saved(request, url)
+    elif index is None:  # a new item: an empty form, no "required" messages before typing
+        form = make_form(None)
+        form.initial = FORMS[part].data_from(_new_item(part), draft_.revision)
     else:
-        form = make_form(FORMS[part].data_from(current or _new_item(part), draft_.revision))
+        form = make_form(FORMS[part].data_from(current, draft_.revision))
         form.is_valid()
         if index is not None:
             problems = builder.draft_problems(content, survey=survey)

@@ -48,10 +48,12 @@ MAX_BANDS = 20  # band edges of a ratio indicator, parts of a split
 # thresholds) or a `ratio` (numerator / denominator as a number, e.g. pupils per FTE, with bands).
 INDICATOR_TYPES = ("share", "ratio")
 
+NOT_BLANK = r"\S"  # a Danish text of only spaces is as good as none
+
 _TEXT = {
     "type": "object",
     "properties": {
-        "da": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
+        "da": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": NOT_BLANK},
         "en": {"type": "string", "maxLength": MAX_TEXT},
     },
     "required": ["da"],
@@ -62,7 +64,7 @@ MAX_TITLE = 200  # the survey's name is stored in Survey.name / name_en (max_len
 _TITLE = {
     **_TEXT,
     "properties": {
-        "da": {"type": "string", "minLength": 1, "maxLength": MAX_TITLE},
+        "da": {"type": "string", "minLength": 1, "maxLength": MAX_TITLE, "pattern": NOT_BLANK},
         "en": {"type": "string", "maxLength": MAX_TITLE},
     },
 }

@@ -436,3 +436,13 @@ def test_a_large_draft_with_many_problems_is_checked_within_a_budget(monkeypatch
     problems = builder.draft_problems({"key": "big", "title": {"da": "B"}, "questions": questions})
     assert [p.path for p in problems] == ["questions[0].required_when", ""]
     assert "Der kan være flere fejl" in problems[-1].message
+
+
+def test_a_label_of_only_spaces_sent_whole_is_said_at_the_field(survey, draft, coordinator):
+    content = copy.deepcopy(draft.content)
+    content["questions"][0]["label"]["da"] = "   "
+    saved = builder.replace_draft_content(
+        survey=survey, revision=draft.revision, content=content, actor=coordinator, ip=IP
+    )
+    problems = builder.draft_problems(saved.content)
+    assert [(p.path, p.message) for p in problems] == [("questions[0].label.da", "Skal udfyldes.")]

@@ -627,3 +627,10 @@ def test_the_survey_page_offers_a_round_with_the_survey_chosen(survey, as_coordi
     assert f'href="/runder/ny/?undersoegelse={KEY}"' in page
     form = as_coordinator.get(f"/runder/ny/?undersoegelse={KEY}").content.decode()
     assert f'<option value="{survey.pk}" selected>' in form
+
+
+def test_a_new_item_form_is_empty_and_says_nothing_is_missing_yet(draft, as_coordinator):
+    page = as_coordinator.get(url("spoergsmaal/ny/")).content.decode()
+    assert "Skal udfyldes." not in page and "form-error-message" not in page
+    assert f'name="revision" value="{draft.revision}"' in page
+    assert '<option value="integer" selected>' in page

@@ -246,3 +246,11 @@ def test_a_reserved_word_is_no_question_or_derived_key(key):
     with pytest.raises(DefinitionError) as exc:
         validate_definition(d)
     assert exc.value.path == "derived[0].key"
+
+
+def test_a_danish_text_of_only_spaces_is_refused():
+    d = shipped()
+    d["questions"][0]["label"]["da"] = "   "
+    with pytest.raises(DefinitionError) as exc:
+        validate_definition(d)
+    assert exc.value.path == "questions[0].label.da"
