@@ -264,8 +264,10 @@ class SurveyDraftPublish(ApiView):
 @extend_schema(
     tags=["builder"],
     summary="A version as XLSForm",
-    description="The `survey`, `choices` and `settings` sheets of XLSForm, and `rules`, "
-    "`history_checks`, `indicators` for what XLSForm has no place for (docs/definitions.md).",
+    description="The `survey`, `choices` and `settings` sheets of XLSForm, and a sheet for "
+    "each other list of the definition (`rules`, `history_checks`, `indicators`, …) "
+    "(docs/definitions.md). The draft (coordinators) only once it has no errors: 400 "
+    "`invalid_definition` naming them otherwise.",
     parameters=[KEY_PARAM, VERSION_PARAM],
     responses={
         (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="The XLSX file."),
@@ -278,6 +280,8 @@ class VersionXLSForm(ApiView):
 
     def get(self, request, key, version):
         survey, content, draft = get_version(request, key, version)
+        if draft is not None:
+            checked_spec(content)  # a draft is written only once it is a valid definition
         response = HttpResponse(definition_to_xlsform(content, version=version), content_type=XLSX)
         kind = "-kladde" if draft is not None else ""
         response["Content-Disposition"] = (

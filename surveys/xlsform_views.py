@@ -36,6 +36,9 @@ def download(request, key, version):
     if definition is None and (draft is None or draft.next_version != version):
         raise Http404
     content = definition.content if definition is not None else draft.content
+    if draft is not None and builder.draft_problems(content, survey=survey):
+        messages.error(request, _("Kladden har fejl. Ret dem, før du henter den som XLSForm."))
+        return redirect("builder:draft", key=survey.key)
     response = HttpResponse(definition_to_xlsform(content, version=version), content_type=XLSX)
     kind = "-kladde" if draft is not None else ""
     response["Content-Disposition"] = f'attachment; filename="{survey.key}-v{version}{kind}.xlsx"'

@@ -229,3 +229,14 @@ def test_discard_the_draft_needs_its_revision(clients, coordinator, round_):
     assert clients["coordinator"].delete(f"{path}?revision={draft.revision}").status_code == 204
     assert clients["coordinator"].get(path).status_code == 404
     assert Definition.objects.filter(survey__key="juniormesterlaere").count() == 1
+
+
+def test_a_draft_with_errors_is_not_written_as_xlsform(clients, coordinator, round_):
+    survey = shipped_definition().survey
+    draft = open_draft(survey=survey, actor=coordinator, ip=None)
+    replace_draft_content(
+        survey=survey, revision=draft.revision, content={}, actor=coordinator, ip=None
+    )
+    response = clients["coordinator"].get(url(JML + "versions/2/xlsform/"))
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_definition"

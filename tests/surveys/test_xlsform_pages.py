@@ -88,3 +88,20 @@ def test_a_huge_file_is_refused_with_a_message_not_an_error_page(as_coordinator,
     assert response.status_code == 200
     assert "for stor" in response.content.decode()
     assert draft_for(survey) is None
+
+
+def test_a_draft_with_errors_is_not_downloaded_but_sent_back_to_it(
+    as_coordinator, coordinator, survey
+):
+    from surveys.builder import replace_draft_content
+
+    draft = open_draft(survey=survey, actor=coordinator, ip=None)
+    replace_draft_content(
+        survey=survey,
+        revision=draft.revision,
+        content={"questions": []},
+        actor=coordinator,
+        ip=None,
+    )
+    response = as_coordinator.get("/undersoegelser/juniormesterlaere/versioner/2/xlsform/")
+    assert response.status_code == 302 and response["Location"].endswith("/kladde/")
