@@ -80,6 +80,12 @@ SENTENCES = {
     "chase.note_added": gettext_lazy("%(actor)s skrev en opfølgningsnote om %(object)s"),
     "chase.contact_added": gettext_lazy("%(actor)s registrerede en kontaktperson for %(object)s"),
     "demo.loaded": gettext_lazy("%(actor)s indlæste demodata"),
+    "register.created": gettext_lazy("%(actor)s oprettede registret %(object)s"),
+    "register.members_loaded": gettext_lazy(
+        "%(actor)s indlæste medlemmer i registret %(object)s fra en fil"
+    ),
+    "register.member_saved": gettext_lazy("%(actor)s rettede et medlem af registret %(object)s"),
+    "selection.saved": gettext_lazy("%(actor)s gemte et udvalg i registret %(object)s"),
     "scale_data.generated": gettext_lazy("%(actor)s lavede testdata i stor skala"),
 }
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("konto/", include("allauth.urls")),
     path("konto/", include("accounts.urls")),
     path("runder/", include("surveys.urls")),
+    path("registre/", include("surveys.register_urls")),
     path("undersoegelser/", include("surveys.builder_urls")),
     path("undersoegelser/", include("submissions.preview_urls")),
     path("undersoegelser/", include("surveys.xlsform_urls")),

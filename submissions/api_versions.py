@@ -3,6 +3,7 @@ against it (nothing stored) and the rule impact on an earlier round's answers
 (submissions.impact; a large round in the background, polled at `impact/{id}/`)."""
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -18,7 +19,7 @@ from submissions.validation import validate
 from surveys.api_builder import VERSION_PARAM, checked_spec, get_version
 from surveys.selectors import rounds_for
 
-INVALID = {"da": "Ugyldige data.", "en": "Invalid data."}
+INVALID = _("Ugyldige data.")
 
 
 class CheckRequestSerializer(serializers.Serializer):
@@ -136,10 +137,7 @@ def _round_param(request, survey):
                 field_error(
                     "round",
                     "unknown",
-                    {
-                        "da": "Vælg en runde af samme undersøgelse.",
-                        "en": "Choose a round of the same survey.",
-                    },
+                    _("Vælg en runde af samme undersøgelse."),
                 )
             ],
         )
@@ -201,5 +199,5 @@ class ImpactRunDetail(ApiView):
             ImpactRun.objects.filter(pk=run).filter(Q(round__in=rounds_for(request.user))).first()
         )
         if found is None:
-            raise ApiError("not_found", {"da": "Ikke fundet.", "en": "Not found."}, 404)
+            raise ApiError("not_found", _("Ikke fundet."), 404)
         return Response({"id": found.pk, "state": found.state, "result": found.result})

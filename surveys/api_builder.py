@@ -4,6 +4,7 @@ draft, never published by it). Drafts are seen by coordinators only: to anyone e
 version is as missing as a version that does not exist (404)."""
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -22,7 +23,7 @@ from surveys.xlsform import MAX_FILE_BYTES, XLSFormError, definition_to_xlsform
 from surveys.xlsform_upload import upload_xlsform
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-NOT_FOUND = {"da": "Ikke fundet.", "en": "Not found."}
+NOT_FOUND = _("Ikke fundet.")
 # One byte more than the converter accepts, so it can say the file is too large.
 XLSFORM_READ_LIMIT = MAX_FILE_BYTES + 1
 
@@ -63,10 +64,7 @@ def checked_spec(content):
         path = getattr(exc, "path", "") or "(root)"
         raise ApiError(
             "invalid_definition",
-            {
-                "da": "Versionen har fejl; ret dem i kladden først.",
-                "en": "The version has errors; correct them in the draft first.",
-            },
+            _("Versionen har fejl; ret dem i kladden først."),
             fields=[field_error(path, "invalid_definition", str(exc.args[0]) if exc.args else "")],
         )
 
@@ -108,10 +106,7 @@ def builder_error(exc: builder.BuilderError):
     if exc.code == "stale":
         raise ApiError(
             "stale",
-            {
-                "da": "Kladden er ændret af en anden siden; hent den igen.",
-                "en": "Someone else changed the draft since; fetch it again.",
-            },
+            _("Kladden er ændret af en anden siden; hent den igen."),
             409,
             fields=fields,
             revision=exc.draft.revision if exc.draft is not None else None,
@@ -119,13 +114,13 @@ def builder_error(exc: builder.BuilderError):
     if exc.code in ("missing", "state"):
         raise ApiError(
             exc.code,
-            {"da": "Der er ingen kladde at ændre.", "en": "There is no draft to change."}
+            _("Der er ingen kladde at ændre.")
             if exc.code == "missing"
-            else {"da": "Der er intet at udgive.", "en": "There is nothing to publish."},
+            else _("Der er intet at udgive."),
             404 if exc.code == "missing" else 409,
             fields=fields,
         )
-    raise ApiError("invalid", {"da": "Ugyldige data.", "en": "Invalid data."}, fields=fields)
+    raise ApiError("invalid", _("Ugyldige data."), fields=fields)
 
 
 class RevisionSerializer(serializers.Serializer):
@@ -331,7 +326,7 @@ class DraftXLSFormUpload(ApiView):
         except XLSFormError as exc:
             raise ApiError(
                 "invalid_xlsform",
-                {"da": "XLSForm-filen kan ikke bruges.", "en": "The XLSForm cannot be used."},
+                _("XLSForm-filen kan ikke bruges."),
                 fields=[
                     field_error(p.where or "file", "invalid_xlsform", p.message)
                     for p in exc.problems

@@ -1,6 +1,15 @@
 """How the audit log names a round (registered with accounts.audit_text in SurveysConfig)."""
 
+from reference.models import Register
 from surveys.models import Round, Survey
+
+
+def register_names(refs):
+    """{ref: name} for refs that are a register's pk."""
+    pks = [int(r) for r in refs if r.isdigit()]
+    return {
+        str(pk): name for pk, name in Register.objects.filter(pk__in=pks).values_list("pk", "name")
+    }
 
 
 def round_names(refs):

@@ -79,6 +79,8 @@ DEFINITION_SCHEMA = {
     "properties": {
         "key": {"type": "string", "pattern": KEY_PATTERN},
         "version": {"type": "integer"},
+        # The register the survey is asked of (reference.Register.key); kommuner if absent.
+        "register": {"type": "string", "pattern": r"^[a-z][a-z0-9_-]{0,39}$"},
         "title": _TITLE,
         "description": _TEXT,
         "entries": {

@@ -224,6 +224,26 @@ EXPECTED = {
     "api-survey-version-impact": api_coordinator(400),
     "api-impact-run": api_coordinator(404),
     "api-not-found": {"anonymous": {401, 404}, **dict.fromkeys(ROLES[1:], {404})},
+    "registers:list": COORDINATOR,
+    "registers:create": COORDINATOR,
+    "registers:detail": COORDINATOR,
+    "registers:upload": COORDINATOR,
+    "registers:apply": COORDINATOR_POST,
+    "registers:member_create": COORDINATOR,
+    "registers:member": COORDINATOR,
+    "registers:selection_create": COORDINATOR,
+    "api-registers": API_READERS,
+    "api-register-members": API_READERS,
+}
+# URLs whose `key` is a register's, not a survey's.
+REGISTER_URLS = {
+    "registers:detail",
+    "registers:upload",
+    "registers:apply",
+    "registers:member_create",
+    "registers:member",
+    "registers:selection_create",
+    "api-register-members",
 }
 
 
@@ -321,8 +341,10 @@ def concrete_url(name, pattern):
         kwargs[key] = KWARGS[key]
     if name in ENTRY_URLS:
         kwargs["slug"] = "proeve-2026"
+    if name in REGISTER_URLS:
+        kwargs["key"] = "kommuner"
     if name.startswith("admin:<"):
-        return "/admin/reference/municipality/1/"
+        return "/admin/reference/organisation/1/"
     if name == "api-not-found":
         return "/api/v1/nope/"
     return reverse(name, kwargs=kwargs or None)
@@ -413,17 +435,27 @@ WRITE_ALLOWED = {
     "api-survey-draft-publish": {"coordinator"},
     "api-survey-draft-xlsform": {"coordinator"},
     "api-survey-version-check": {"coordinator"},
+    "registers:create": {"coordinator"},
+    "registers:upload": {"coordinator"},
+    "registers:apply": {"coordinator"},
+    "registers:member_create": {"coordinator"},
+    "registers:member": {"coordinator"},
+    "registers:selection_create": {"coordinator"},
 }
 REFUSED = {302, 401, 403, 404, 405}
 
 
 def test_every_write_is_refused_to_everyone_else_and_leaves_no_trace(world):
     from accounts.models import AuditEvent
+    from reference.models import Organisation, Register, Selection
     from submissions.models import ChaseNote, Reminder, Submission
 
     def state():
         return (
             AuditEvent.objects.exclude(action__startswith="login").count(),
+            list(Organisation.objects.order_by("pk").values_list("name", "is_active")),
+            Register.objects.count(),
+            Selection.objects.count(),
             list(Submission.objects.order_by("pk").values_list("state", "version")),
             ChaseNote.objects.count(),
             Reminder.objects.count(),
