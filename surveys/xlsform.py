@@ -58,8 +58,8 @@ MAX_PROBLEMS = 20
 # What the survey and settings sheets carry, property by property (a test compares these with
 # DEFINITION_SCHEMA, so a property added to the format cannot be dropped here unnoticed).
 HANDLED = {
-    "(root)": {"key", "version", "title", "description", "entries", "sections", "questions"}
-    | {"derived"},
+    "(root)": {"key", "version", "register", "title", "description", "entries", "sections"}
+    | {"questions", "derived"},
     "entries": {"label", "label_plural", "allow_nothing_to_report", "min", "max"},
     "sections": {"key", "title", "description", "relevant_when"},
     "questions": {"key", "type", "label", "help", "unit", "required", "required_when"}
@@ -336,6 +336,7 @@ def definition_to_xlsform(content: dict, *, version: int | None = None) -> bytes
         "form_id": content["key"],
         "version": str(version) if version else None,
         "default_language": LANGUAGES[0][1],
+        f"{EXT}::register": content.get("register"),
         f"{EXT}::title::English (en)": content["title"].get("en"),
         **_texts(f"{EXT}::description", content.get("description")),
         # Lists the survey sheet cannot show as present but empty (a builder draft can have
@@ -1003,6 +1004,8 @@ def xlsform_to_definition(data: bytes, *, key: str | None = None) -> dict:
     title_en = (ext_settings.get("title") or {}).get("English (en)")
     if title_en:
         content["title"]["en"] = title_en
+    if ext_settings.get("register"):
+        content["register"] = str(ext_settings["register"])
     description = mapper.text(ext_settings.get("description"), None, f"{EXT}::description")
     if description:
         content["description"] = description
