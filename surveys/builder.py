@@ -635,7 +635,7 @@ def open_draft(*, survey: Survey, actor: User, ip: str | None) -> DraftVersion:
 
 def _locked_draft(survey, revision):
     draft = (
-        DraftVersion.objects.select_for_update()
+        DraftVersion.objects.select_for_update(of=("self",))
         .select_related("survey", "updated_by")
         .filter(survey=survey)
         .first()
