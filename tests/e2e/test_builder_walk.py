@@ -140,7 +140,17 @@ def test_a_new_coordinator_walks_the_builder(page_for, live_server):
     type_into(page, "#id_message_da", "Andelene skal give 100 % tilsammen.")
     type_into(page, "#id_message_en", "The shares must add up to 100 %.")
     submit_with_enter(page, "#id_key")
-    page.wait_for_url("**/kladde/regler/0/")
+    page.wait_for_url(re.compile(r"/kladde/regler/\d+/$"))
+
+    # A derived value: pupils per årsværk.
+    add_from_overview(page, "Tilføj afledt værdi", "**/kladde/afledte/ny/")
+    type_into(page, "#id_key", "pupils_per_fte")
+    type_into(page, "#id_expression", "pupils / aarsvaerk")
+    page.locator("#id_type").select_option("decimal")
+    type_into(page, "#id_label_da", "Elever pr. årsværk")
+    type_into(page, "#id_label_en", "Pupils per FTE")
+    submit_with_enter(page, "#id_label_da")
+    page.wait_for_url(re.compile(r"/kladde/afledte/\d+/$"))
     page.goto(DRAFT)
     assert "Kladden har ingen fejl og kan udgives." in page.locator("main").inner_text()
 
@@ -168,6 +178,10 @@ def test_a_new_coordinator_walks_the_builder(page_for, live_server):
     page.locator("#error-summary").wait_for()
     check_page(page, "walk preview tried")
     assert "Andelene skal give 100 % tilsammen." in page.locator("#error-summary").inner_text()
+    derived = page.locator("dl.summary-list", has_text="Elever pr. årsværk").inner_text()
+    assert "240" in derived
+    hidden = page.locator(".alert-info", has_text="Skjult, fordi").inner_text()
+    assert "Er konsulenterne kun på tømreruddannelsen?" in hidden
     assert Definition.objects.filter(survey__key="erhvervsskoler").count() == 0
 
     # The impact of a new warning rule on juniormesterlære's September round.
