@@ -46,8 +46,11 @@ def type_into(page, selector, text):
 
 
 def submit_with_enter(page, selector):
-    """Enter in a one-line text field submits its form."""
+    """Enter in a one-line text field submits its form. First let the live checks that leaving
+    each field started finish: the test server's in-memory SQLite is one connection shared by
+    its threads, so a request racing another can meet "database table is locked"."""
     page.locator(selector).focus()
+    page.wait_for_load_state("networkidle")
     page.keyboard.press("Enter")
     page.wait_for_load_state()
 
@@ -233,7 +236,8 @@ def test_a_new_coordinator_walks_the_builder(page_for, live_server):
 
     # Its XLSForm, downloaded and uploaded into a new draft, is the same definition.
     with page.expect_download() as download:
-        page.locator(f"a[href='{SURVEY}versioner/1/xlsform/']").first.click()
+        page.locator(f"a[href='{SURVEY}versioner/1/xlsform/']").first.focus()
+        page.keyboard.press("Enter")
     xlsx = download.value.path()
     page.locator(f"form[action='{DRAFT}opret/'] button").focus()
     page.keyboard.press("Enter")
