@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lib.date_input import DateInputField
-from reference.models import Municipality, Selection
+from lib.text import pick
+from reference.models import KOMMUNER, Municipality, Register, Selection
 from surveys import lifecycle
 from surveys.models import Round, Survey
 
@@ -31,7 +32,7 @@ class SelectionChoiceField(forms.ModelChoiceField):
 
 class RoundForm(forms.Form):
     RECIPIENTS_ALL, RECIPIENTS_CHOSEN, RECIPIENTS_CODES = "all", "chosen", "codes"
-    RECIPIENTS_SELECTION = "selection"
+    RECIPIENTS_SELECTION, RECIPIENTS_ATTRIBUTE = "selection", "attribute"
 
     survey = forms.ModelChoiceField(
         label=_("Undersøgelse"),
@@ -92,6 +93,7 @@ class RoundForm(forms.Form):
             (RECIPIENTS_CHOSEN, _("Udvalgte kommuner (vælg nedenfor)")),
             (RECIPIENTS_CODES, _("Indsæt kommunekoder")),
             (RECIPIENTS_SELECTION, _("Et gemt udvalg (vælg nedenfor)")),
+            (RECIPIENTS_ATTRIBUTE, _("Medlemmer med en bestemt egenskab, fx en region (vælg nedenfor)")),
         ],
     )
     municipalities = forms.ModelMultipleChoiceField(
@@ -119,6 +121,17 @@ class RoundForm(forms.Form):
         ),
     )
 
+    attribute_values = forms.MultipleChoiceField(
+        label=_("Medlemmer med …"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Bruges, når »Medlemmer med en bestemt egenskab« er valgt: sæt kryds ved en eller "
+            "flere værdier af én egenskab i undersøgelsens register, fx Region Midtjylland og "
+            "Region Nordjylland. Runden sendes til de aktive medlemmer, der har en af dem."
+        ),
+    )
+
     def __init__(self, *args, round_=None, **kwargs):
         """`round_`: the draft being edited (its own slug is not 'taken')."""
         self.round = round_
@@ -126,6 +139,22 @@ class RoundForm(forms.Form):
         if round_ is not None and data is None:
             kwargs["initial"] = self.initial_for(round_)
         super().__init__(*args, **kwargs)
+        # The categorical attributes of every register a survey is asked of, and the values
+        # their members have (the survey is chosen in this form, so all of them are listed;
+        # clean keeps those of the chosen survey's register).
+        self._attribute_groups = [
+            (register, spec, pairs)
+            for register in Register.objects.filter(surveys__definitions__isnull=False)
+            .distinct()
+            .order_by("name")
+            for spec, pairs in lifecycle.attribute_values(register)
+            if pairs
+        ]
+        self.fields["attribute_values"].choices = [
+            (self._attribute_choice(register, spec, value), label)
+            for register, spec, pairs in self._attribute_groups
+            for value, label in pairs
+        ]
         if round_ is not None:
             self.fields["previous"].queryset = self.fields["previous"].queryset.exclude(
                 pk=round_.pk
@@ -165,8 +194,56 @@ class RoundForm(forms.Form):
             data["recipients"] = lifecycle.split_codes(data.get("codes"))
         elif mode == self.RECIPIENTS_SELECTION:
             data["recipients"] = lifecycle.selection_codes(data.get("selection"))
+        elif mode == self.RECIPIENTS_ATTRIBUTE:
+            data["recipients"] = self._chosen_attribute(data)
         self.add_problems(lifecycle.round_problems(**self._rule_input(data), editing=self.round))
         return data
+
+    @staticmethod
+    def _attribute_choice(register, spec, value):
+        return f"{register.key}:{spec['key']}:{value}"
+
+    def _chosen_attribute(self, data):
+        """The ticked values as {"attribute", "values"} for the lifecycle (`members_with`);
+        values of another register than the survey's, or of two attributes: an error here."""
+        survey = data.get("survey")
+        register_key = survey.register.key if survey is not None else KOMMUNER
+        chosen = [c.split(":", 2) for c in data.get("attribute_values") or []]
+        attributes = list(dict.fromkeys(a for _r, a, _v in chosen))
+        if not chosen:
+            self.add_error("attribute_values", _("Sæt kryds ved mindst én værdi."))
+            return None
+        if any(r != register_key for r, _a, _v in chosen):
+            self.add_error(
+                "attribute_values",
+                _("Vælg værdier fra undersøgelsens register (%(register)s).")
+                % {"register": survey.register.display_name if survey else KOMMUNER},
+            )
+            return None
+        if len(attributes) > 1:
+            self.add_error("attribute_values", _("Vælg værdier af én egenskab ad gangen."))
+            return None
+        return {
+            "attribute": attributes[0],
+            "values": [v for _r, _a, v in chosen],
+        }
+
+    def attribute_groups(self):
+        """The attribute checkboxes grouped by register and attribute (for the template):
+        [(register, label, [(choice value, label, checked)])]."""
+        chosen = set(self["attribute_values"].value() or [])
+        return [
+            (
+                register,
+                pick(spec.get("label")) or spec["key"],
+                [
+                    (choice, label, choice in chosen)
+                    for value, label in pairs
+                    if (choice := self._attribute_choice(register, spec, value))
+                ],
+            )
+            for register, spec, pairs in self._attribute_groups
+        ]
 
     def _rule_input(self, data):
         opens_at, deadline = data.get("opens_at"), data.get("deadline")
@@ -190,6 +267,7 @@ class RoundForm(forms.Form):
                     self.RECIPIENTS_CHOSEN: "municipalities",
                     self.RECIPIENTS_CODES: "codes",
                     self.RECIPIENTS_SELECTION: "selection",
+                    self.RECIPIENTS_ATTRIBUTE: "attribute_values",
                 }.get(mode, "recipients_mode")
                 if field == "codes" and problem.code == "empty":
                     message = _("Skriv mindst én kommunekode.")
