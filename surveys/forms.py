@@ -93,7 +93,10 @@ class RoundForm(forms.Form):
             (RECIPIENTS_CHOSEN, _("Udvalgte kommuner (vælg nedenfor)")),
             (RECIPIENTS_CODES, _("Indsæt kommunekoder")),
             (RECIPIENTS_SELECTION, _("Et gemt udvalg (vælg nedenfor)")),
-            (RECIPIENTS_ATTRIBUTE, _("Medlemmer med en bestemt egenskab, fx en region (vælg nedenfor)")),
+            (
+                RECIPIENTS_ATTRIBUTE,
+                _("Medlemmer med en bestemt egenskab, fx en region (vælg nedenfor)"),
+            ),
         ],
     )
     municipalities = forms.ModelMultipleChoiceField(

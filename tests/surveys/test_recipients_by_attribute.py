@@ -153,9 +153,7 @@ def test_an_unknown_attribute_or_value_is_refused_by_the_api(
 
 
 def test_no_values_are_refused_by_page_and_api(surveys, coordinator):
-    assert (
-        api_post(coordinator, "juniormesterlaere", "region", [], "r-empty").status_code == 400
-    )
+    assert api_post(coordinator, "juniormesterlaere", "region", [], "r-empty").status_code == 400
     response = page_post(coordinator, "juniormesterlaere", "kommuner", "region", [], "r-empty")
     assert response.status_code == 200
     assert "Sæt kryds ved mindst én værdi." in response.content.decode()
@@ -186,5 +184,7 @@ def test_an_inactive_member_is_not_ticked(surveys):
     schools = Register.objects.get(key=ERHVERVSSKOLER)
     codes = school_codes("region", "1084")
     schools.members.filter(code=codes[0]).update(is_active=False)
-    members, problems = lifecycle.members_with(register=schools, attribute="region", values=["1084"])
+    members, problems = lifecycle.members_with(
+        register=schools, attribute="region", values=["1084"]
+    )
     assert not problems and [m.code for m in members] == codes[1:]
