@@ -103,7 +103,14 @@ class RoundForm(forms.Form):
         label=_("Udvalgte kommuner"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        queryset=Municipality.objects.municipalities().order_by("region_code", "name"),
+        # The members of every register a survey is asked of (the survey is chosen in this
+        # form); clean refuses members of another register than the chosen survey's.
+        queryset=Municipality.objects.filter(
+            register__surveys__definitions__isnull=False, is_active=True, is_synthetic=False
+        )
+        .select_related("register")
+        .distinct()
+        .order_by("region_code", "name"),
     )
     codes = forms.CharField(
         label=_("Kommunekoder"),
@@ -166,7 +173,7 @@ class RoundForm(forms.Form):
     @classmethod
     def initial_for(cls, round_):
         recipients = list(round_.recipients.values_list("pk", flat=True))
-        everyone = Municipality.objects.municipalities().count()
+        everyone = lifecycle.members_of(round_.survey.register).count()
         return {
             "survey": round_.survey_id,
             "title": round_.title,
@@ -192,7 +199,21 @@ class RoundForm(forms.Form):
         if mode == self.RECIPIENTS_ALL:
             data["recipients"] = lifecycle.ALL
         elif mode == self.RECIPIENTS_CHOSEN:
-            data["recipients"] = [m.code for m in data.get("municipalities") or []]
+            chosen = data.get("municipalities") or []
+            survey = data.get("survey")
+            register_id = survey.register_id if survey is not None else None
+            others = [m for m in chosen if register_id is not None and m.register_id != register_id]
+            if others:
+                self.add_error(
+                    "municipalities",
+                    _("Vælg medlemmer af undersøgelsens register (%(register)s): %(codes)s")
+                    % {
+                        "register": survey.register.display_name,
+                        "codes": ", ".join(f"{m.name} ({m.code})" for m in others[:20]),
+                    },
+                )
+            else:
+                data["recipients"] = [m.code for m in chosen]
         elif mode == self.RECIPIENTS_CODES:
             data["recipients"] = lifecycle.split_codes(data.get("codes"))
         elif mode == self.RECIPIENTS_SELECTION:
@@ -293,13 +314,22 @@ class RoundForm(forms.Form):
         }
 
     def municipality_groups(self):
-        """The recipient checkboxes grouped by region (for the template)."""
+        """The recipient checkboxes grouped (for the template): the municipalities by region,
+        then the members of each other register a survey is asked of, by register."""
         field = self["municipalities"]
         chosen = {str(v) for v in (field.value() or [])}
-        municipalities = list(self.fields["municipalities"].queryset)
+        members = list(self.fields["municipalities"].queryset)
+        municipal = [m for m in members if m.register.key == KOMMUNER]
+        others = sorted(
+            (m for m in members if m.register.key != KOMMUNER),
+            key=lambda m: (m.register.display_name, m.code),
+        )
         return [
             (region, [(m, str(m.pk) in chosen) for m in group])
-            for region, group in groupby(municipalities, key=lambda m: m.region_name)
+            for region, group in groupby(municipal, key=lambda m: m.region_name)
+        ] + [
+            (register, [(m, str(m.pk) in chosen) for m in group])
+            for register, group in groupby(others, key=lambda m: m.register.display_name)
         ]
 
 

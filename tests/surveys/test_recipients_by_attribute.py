@@ -188,3 +188,39 @@ def test_an_inactive_member_is_not_ticked(surveys):
         register=schools, attribute="region", values=["1084"]
     )
     assert not problems and [m.code for m in members] == codes[1:]
+
+
+def test_the_checkbox_list_offers_the_members_of_the_survey_s_register(surveys, coordinator):
+    """Issue 14: the round form's ticked recipients are members of the survey's register —
+    the schools too, not only the municipalities; a member of another register is refused."""
+    client = client_for(coordinator)
+    html = client.get("/runder/ny/").content.decode()
+    schools = Register.objects.get(key=ERHVERVSSKOLER)
+    s05 = schools.members.get(code="S05")
+    assert f'id="id_member_{s05.pk}"' in html and 'id="id_municipality_360"' in html
+    deadline = timezone.localdate() + dt.timedelta(days=20)
+    data = {
+        "survey": Survey.objects.get(key="erhvervsskoler").pk,
+        "title": "Skoler",
+        "slug": "skoler-valgt",
+        "deadline": deadline.strftime("%d-%m-%Y"),
+        "recipients_mode": "chosen",
+        "municipalities": [s05.pk],
+    }
+    assert client.post("/runder/ny/", data).status_code == 302
+    round_ = Round.objects.get(slug="skoler-valgt")
+    assert list(round_.recipients.values_list("code", flat=True)) == ["S05"]
+    # Editing the draft shows the school ticked (and saving keeps it).
+    edit = client.get(f"/runder/{round_.slug}/rediger/")
+    assert f'id="id_member_{s05.pk}" value="{s05.pk}" checked' in edit.content.decode()
+
+    lolland = Register.objects.get(key="kommuner").members.get(code="360")
+    refused = client.post(
+        "/runder/ny/", {**data, "slug": "skoler-x", "municipalities": [s05.pk, lolland.pk]}
+    )
+    assert refused.status_code == 200
+    assert (
+        "Vælg medlemmer af undersøgelsens register (Erhvervsskoler): Lolland (360)"
+        in refused.content.decode()
+    )
+    assert not Round.objects.filter(slug="skoler-x").exists()
