@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from lib.date_input import DateInputField
 from reference.models import Municipality
 from surveys import lifecycle
-from surveys.models import Round, Survey
+from surveys.models import Round, Survey, validate_round_title
 
 DATE_FORMATS = ["%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d"]
 
@@ -36,7 +36,7 @@ class RoundForm(forms.Form):
         label=_("Titel"),
         max_length=200,
         help_text=_("Fx »Februar 2026«."),
-        validators=[lifecycle.validate_round_title],
+        validators=[validate_round_title],
     )
     slug = forms.SlugField(
         label=_("Kort navn til adressen"),
