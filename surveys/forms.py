@@ -104,6 +104,11 @@ class RoundForm(forms.Form):
         if round_ is not None and data is None:
             kwargs["initial"] = self.initial_for(round_)
         super().__init__(*args, **kwargs)
+        # The survey's name in the interface language (its English name on English pages).
+        self.fields["survey"].label_from_instance = lambda survey: survey.display_name
+        self.fields["previous"].label_from_instance = lambda r: (
+            f"{r.survey.display_name} — {r.title}"
+        )
         if round_ is not None:
             self.fields["previous"].queryset = self.fields["previous"].queryset.exclude(
                 pk=round_.pk

@@ -80,7 +80,7 @@ def round_detail(request, slug):
             "rows": rows,
             "responded": responded,
             "recipient_count": len(recipients),
-            "survey_title": round_.survey.name,
+            "survey_title": round_.survey.display_name,
         },
     )
 

@@ -246,7 +246,9 @@ KWARGS = {
 ENTRY_URLS = {"submissions:entry_add", "submissions:entry_edit", "submissions:entry_remove"}
 
 
-def concrete_url(name, pattern):
+def concrete_url(name, pattern, overrides=None):
+    """The URL of a pattern with the world's objects (`overrides`: other values for some
+    of its arguments, e.g. another round's slug; tests/e2e/pages.py uses them)."""
     from django.urls import reverse
 
     kwargs = {}
@@ -254,6 +256,9 @@ def concrete_url(name, pattern):
         kwargs[key] = KWARGS[key]
     if name in ENTRY_URLS:
         kwargs["slug"] = "proeve-2026"
+    for key, value in (overrides or {}).items():
+        if key in kwargs:
+            kwargs[key] = value
     if name.startswith("admin:<"):
         return "/admin/reference/municipality/1/"
     if name == "api-not-found":

@@ -1,0 +1,157 @@
+"""Every page of every role, for the axe sweep (tests/e2e/test_every_page.py).
+
+The list is derived from the permission matrix (tests/test_permission_matrix.py): every URL
+that answers some role with 200 there is visited as each such role, in Danish and English,
+and axe must find nothing. So a new page with a rule in the matrix is swept without anyone
+remembering to add it. When that is not enough:
+
+- STATES: a URL that shows its page only in another state than the matrix's world (a draft
+  round, a closed round, a pending invitation), or only to some of the roles the matrix
+  allows (others are redirected), or that must wait for JavaScript (the API docs).
+- EXCLUDED: a URL that is not an HTML page of ours (files, JSON, POST-only actions, Django's
+  admin), each with the reason and, where it has pages, the test that checks them instead.
+- EXTRA_PAGES: pages that are no URL pattern (the error pages).
+
+tests/test_every_page_is_swept.py fails when a URL is in neither the sweep nor EXCLUDED.
+
+Adding a page (a survey builder, an import …): give it a rule in the permission matrix; if
+the matrix's world does not show it (it needs an object the world lacks), add the object to
+`sweep_world` below and an entry in STATES with the kwargs that reach it.
+"""
+
+from dataclasses import dataclass, field
+
+from django.urls import get_resolver
+
+from tests.test_permission_matrix import ROLES, concrete_url, rule_for, url_patterns
+
+# The outsider (an officer of another municipality) sees the officer's pages with other data.
+SWEEP_ROLES = tuple(r for r in ROLES if r != "outsider")
+
+DRAFT_SLUG = "udkast-2027"
+CLOSED_SLUG = "september-2025"
+INVITATION_TOKEN = "sweep-invitation"
+
+
+@dataclass(frozen=True)
+class State:
+    roles: tuple = ()  # who sees the page (default: the roles the matrix answers with 200)
+    kwargs: dict = field(default_factory=dict)  # replaces the matrix's KWARGS for this URL
+    wait_for: str = ""  # a CSS selector to wait for (pages built by JavaScript)
+    status: int = 200
+    why: str = ""
+
+
+STATES = {
+    # The matrix's round is open; a draft round is what can be edited, deleted and opened.
+    "surveys:round_edit": State(("coordinator",), {"slug": DRAFT_SLUG}),
+    "surveys:round_delete": State(("coordinator",), {"slug": DRAFT_SLUG}),
+    "surveys:round_open": State(("coordinator",), {"slug": DRAFT_SLUG}),
+    # Reopening asks for confirmation on a closed round.
+    "tracking:reopen": State(("coordinator",), {"slug": CLOSED_SLUG}),
+    # A pending invitation shows the form to set a password; an unknown one a 410 page.
+    "accounts:accept_invitation": State(("anonymous",), {"token": INVITATION_TOKEN}),
+    "api-docs": State(("anonymous", "coordinator"), wait_for=".swagger-ui .opblock"),
+    # Signed-in people are sent on from the pages for logging in and resetting a password.
+    "account_login": State(("anonymous",)),
+    "account_request_login_code": State(("anonymous",)),
+    "account_reset_password": State(("anonymous",)),
+    "account_reset_password_done": State(("anonymous",)),
+    "account_reset_password_from_key_done": State(("anonymous",)),
+    # The page that says an e-mail was sent (allauth); nobody in the cast is redirected.
+    "account_email_verification_sent": State(("anonymous", "officer")),
+    # Officers have no two-factor to log in with; the pages for it belong to those who have.
+    "mfa_reauthenticate": State(("coordinator",)),
+    "mfa_activate_totp": State(("officer",)),  # set-up; the others have it already
+    "mfa_generate_recovery_codes": State(("coordinator",)),
+    "mfa_view_recovery_codes": State(("coordinator",)),
+    "account_set_password": State(why="redirects to change password: everyone has one"),
+}
+
+EXCLUDED = {
+    # Not HTML: files and data.
+    "accounts:audit_log_csv": "a CSV file",
+    "submissions:receipt_pdf": "a PDF file",
+    "exports:file": "a file download",
+    "mfa_download_recovery_codes": "a text file",
+    "tracking:nonresponders": "a CSV file",
+    "api-schema": "the OpenAPI schema (YAML); its page is api-docs",
+    # POST-only actions: their result pages are other URLs (which are swept).
+    "set_language": "POST only (the language switch)",
+    "session_extend": "POST only (JavaScript's keep-alive)",
+    "account_logout": "POST; a GET shows nothing of its own before logging out",
+    "accounts:deactivate": "POST only",
+    "accounts:resend_invitation": "POST only",
+    "accounts:withdraw_invitation": "POST only",
+    "surveys:round_reopen": "POST only",
+    "submissions:reopen": "POST only",
+    "submissions:entry_remove": "POST only (a confirmation inside the entries page)",
+    "tracking:add_note": "POST only",
+    "tracking:add_contact": "POST only",
+    "exports:download": "POST only (builds an export)",
+    "exports:again": "POST only",
+    # Pages reached only in the middle of a login, checked with axe in both languages there.
+    "account_confirm_login_code": "mid-login: tests/e2e/test_login.py",
+    "mfa_authenticate": "mid-login: tests/e2e/test_two_factor_setup.py",
+    "mfa_deactivate_totp": "coordinators and analysts must keep two-factor: nobody sees it",
+    "account_confirm_email": "needs a signed key from an e-mail; allauth's page, unused here",
+    "account_reset_password_from_key": "needs a key from the reset e-mail: test_login.py",
+    "account_signup": "sign-up is closed (a 403/404 error page, swept as the error pages)",
+    "account_inactive": "allauth's page for deactivated accounts, unreachable by a GET alone",
+}
+
+
+def _is_excluded(name):
+    if name.startswith("admin:"):
+        return "Django's own admin (staff only, not DKFDS)"
+    if name.startswith("api-") and name != "api-docs":
+        return "the API answers JSON, not pages (its documentation is api-docs)"
+    return EXCLUDED.get(name)
+
+
+# Pages that are no URL pattern: the error pages, in the URL conf of tests/test_error_pages.py.
+EXTRA_PAGES = [
+    ("error 404", "/findes-ikke/", 404, ("anonymous", "officer")),
+    ("error 403", "/test-forbidden/", 403, ("anonymous",)),
+    ("error 500", "/test-boom/", 500, ("anonymous",)),
+    ("invitation no longer valid", "/konto/invitation/no-such-token/", 410, ("anonymous",)),
+]
+
+
+@dataclass(frozen=True)
+class Visit:
+    name: str
+    role: str
+    url: str
+    status: int = 200
+    wait_for: str = ""
+
+
+def sweep():
+    """(visits, unswept): the pages to check, and the URL names neither swept nor excluded."""
+    visits, unswept = [], []
+    for name, pattern in url_patterns(get_resolver("backend.urls")):
+        if _is_excluded(name):
+            continue
+        state = STATES.get(name, State())
+        if state.why:
+            continue
+        rule = rule_for(name) or {}
+        roles = state.roles or tuple(r for r in SWEEP_ROLES if 200 in rule.get(r, ()))
+        if not roles:
+            unswept.append(name)
+            continue
+        url = concrete_url(name, pattern, state.kwargs)
+        visits += [Visit(name, role, url, state.status, state.wait_for) for role in roles]
+    visits += [
+        Visit(name, role, url, status) for name, url, status, roles in EXTRA_PAGES for role in roles
+    ]
+    return visits, unswept
+
+
+def excluded():
+    return {
+        name: _is_excluded(name) or STATES[name].why
+        for name, _ in url_patterns(get_resolver("backend.urls"))
+        if _is_excluded(name) or STATES.get(name, State()).why
+    }

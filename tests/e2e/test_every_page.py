@@ -1,0 +1,122 @@
+"""Every page of every role, in Danish and English, through axe with zero violations (WCAG 2.1
+A/AA and axe's best practices), and no Danish left on the English pages.
+
+The pages are those of tests/e2e/pages.py: derived from the permission matrix, so a new page
+is swept as soon as it has a rule there; tests/test_every_page_is_swept.py keeps the list
+complete. The error pages come from tests/test_error_pages.py's URL conf (403 and 500 on
+purpose)."""
+
+import re
+
+import pytest
+
+from accounts.models import Invitation, Role
+from reference.models import Municipality
+from tests.e2e.conftest import check_page, log_in
+from tests.e2e.pages import CLOSED_SLUG, DRAFT_SLUG, INVITATION_TOKEN, sweep
+from tests.factories import make_round, make_submission, make_user
+from tests.test_permission_matrix import world  # noqa: F401 (the matrix's world, a fixture)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+NAMES = {
+    "officer": "Lone Larsen",
+    "outsider": "Ole Olsen",
+    "analyst": "Anna Andersen",
+    "coordinator": "Karin Kristensen",
+}
+
+# Texts of ours (not data) on an English page: every text node and the texts a screen reader
+# reads from attributes, outside elements marked with another language (the "Dansk" button).
+PAGE_TEXTS = """() => {
+  const texts = [];
+  const own = (el) => (el.closest('[lang]') || document.documentElement).lang === 'en';
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement, text = node.textContent.trim();
+    // A form field's value is data (the Danish e-mail a reminder sends, a typed answer).
+    if (text && own(el) && !el.closest('script, style, noscript, template, textarea')) {
+      texts.push(text);
+    }
+  }
+  for (const el of document.body.querySelectorAll('[aria-label], [title], [placeholder], [alt]')) {
+    if (!own(el)) continue;
+    for (const a of ['aria-label', 'title', 'placeholder', 'alt']) {
+      if (el.getAttribute(a)) texts.push(el.getAttribute(a));
+    }
+  }
+  return texts;
+}"""
+DANISH = re.compile(r"[æøåÆØÅ]|\b(og|ikke|eller|Mere|Forside|Gem|Luk|Tilbage)\b")
+# English texts that rightly show Danish letters.
+ALLOWED = ("(æ, ø, å are written ae, oe, aa)",)
+
+
+@pytest.fixture
+def sweep_world(world):  # noqa: F811 (the imported fixture)
+    """The permission matrix's world, plus what some pages need to show themselves."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from django.contrib.auth import get_user_model
+
+    RecoveryCodes.activate(world["coordinator"])
+    for role, name in NAMES.items():
+        get_user_model().objects.filter(pk=world[role].pk).update(name=name)
+    september = make_round(codes=["360", "727"], state="closed", slug=CLOSED_SLUG, title="Sep 25")
+    make_submission(september, "360", {"pupils_8_9": 1000, "enrolled": 30})
+    make_round(codes=["360", "727"], state="draft", slug=DRAFT_SLUG, title="Draft 2027")
+    newcomer = make_user(Role.OFFICER, ["360"], email="new@lolland.dk", name="Nina Nielsen")
+    Invitation.objects.create(
+        email=newcomer.email,
+        municipality=Municipality.objects.get(code="360"),
+        user=newcomer,
+        token=INVITATION_TOKEN,
+    )
+    return world
+
+
+def data_names():
+    """Names that are data, not interface text: the municipalities and regions (proper
+    names), the entry the matrix's world typed."""
+    names = {*Municipality.objects.values_list("name", flat=True)}
+    names |= {*Municipality.objects.values_list("region_name", flat=True)}
+    names |= {"Mindre fravær", "Fravær", *ALLOWED}
+    return sorted(names, key=len, reverse=True)
+
+
+@pytest.mark.urls("tests.test_error_pages")
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_every_page_of_every_role_passes_axe(page_for, live_server, sweep_world, language):
+    visits, unswept = sweep()
+    assert unswept == []
+    pages, failures, untranslated = {}, [], []
+    names = data_names()
+    for visit in visits:
+        if visit.role not in pages:
+            pages[visit.role] = page_for(language)
+            if sweep_world[visit.role] is not None:
+                log_in(pages[visit.role], live_server, sweep_world[visit.role])
+        page = pages[visit.role]
+        label = f"{visit.role} {visit.name} {visit.url}"
+        response = page.goto(visit.url)
+        if response.status != visit.status or page.url != live_server.url + visit.url:
+            failures.append(f"{label}: {response.status} at {page.url}, expected {visit.status}")
+            continue
+        if visit.wait_for:
+            page.locator(visit.wait_for).first.wait_for()
+        try:
+            check_page(page, f"sweep {visit.role} {visit.name}", language, best_practice=True)
+        except AssertionError as exc:
+            failures.append(f"{label}: {exc}")
+        if language == "en":
+            for text in page.evaluate(PAGE_TEXTS):
+                for name in names:
+                    text = text.replace(name, "")
+                if DANISH.search(text):
+                    untranslated.append(f"{label}: {text[:120]!r}")
+    untranslated = sorted(set(untranslated))
+    assert (failures, untranslated) == ([], []), (
+        f"{len(failures)} pages:\n"
+        + "\n".join(failures)
+        + "\n\nDanish on English pages:\n"
+        + "\n".join(untranslated)
+    )
