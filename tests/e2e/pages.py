@@ -39,7 +39,7 @@ class State:
     kwargs: dict = field(default_factory=dict)  # replaces the matrix's KWARGS for this URL
     wait_for: str = ""  # a CSS selector to wait for (pages built by JavaScript)
     status: int = 200
-    why: str = ""
+    flow: str = ""  # reached by steps in the browser, not a GET (FLOWS in test_every_page.py)
 
 
 STATES = {
@@ -65,7 +65,10 @@ STATES = {
     "mfa_activate_totp": State(("officer",)),  # set-up; the others have it already
     "mfa_generate_recovery_codes": State(("coordinator",)),
     "mfa_view_recovery_codes": State(("coordinator",)),
-    "account_set_password": State(why="redirects to change password: everyone has one"),
+    # Pages met in the middle of a login or a password reset: the sweep walks there.
+    "account_confirm_login_code": State(("anonymous",), flow="login_code"),
+    "mfa_authenticate": State(("anonymous",), flow="password_then_two_factor"),
+    "account_reset_password_from_key": State(("anonymous",), flow="reset_password_key"),
 }
 
 EXCLUDED = {
@@ -90,14 +93,11 @@ EXCLUDED = {
     "tracking:add_contact": "POST only",
     "exports:download": "POST only (builds an export)",
     "exports:again": "POST only",
-    # Pages reached only in the middle of a login, checked with axe in both languages there.
-    "account_confirm_login_code": "mid-login: tests/e2e/test_login.py",
-    "mfa_authenticate": "mid-login: tests/e2e/test_two_factor_setup.py",
+    # Pages nobody here reaches.
+    "account_set_password": "redirects to changing the password: everyone here has one",
     "mfa_deactivate_totp": "coordinators and analysts must keep two-factor: nobody sees it",
-    "account_confirm_email": "needs a signed key from an e-mail; allauth's page, unused here",
-    "account_reset_password_from_key": "needs a key from the reset e-mail: test_login.py",
-    "account_signup": "sign-up is closed (a 403/404 error page, swept as the error pages)",
-    "account_inactive": "allauth's page for deactivated accounts, unreachable by a GET alone",
+    "account_confirm_email": "needs a signed key from an e-mail address change, which is off",
+    "account_signup": "sign-up is closed (allauth answers with the error pages, swept)",
 }
 
 
@@ -125,6 +125,7 @@ class Visit:
     url: str
     status: int = 200
     wait_for: str = ""
+    flow: str = ""
 
 
 def sweep():
@@ -134,15 +135,15 @@ def sweep():
         if _is_excluded(name):
             continue
         state = STATES.get(name, State())
-        if state.why:
-            continue
         rule = rule_for(name) or {}
         roles = state.roles or tuple(r for r in SWEEP_ROLES if 200 in rule.get(r, ()))
         if not roles:
             unswept.append(name)
             continue
         url = concrete_url(name, pattern, state.kwargs)
-        visits += [Visit(name, role, url, state.status, state.wait_for) for role in roles]
+        visits += [
+            Visit(name, role, url, state.status, state.wait_for, state.flow) for role in roles
+        ]
     visits += [
         Visit(name, role, url, status) for name, url, status, roles in EXTRA_PAGES for role in roles
     ]
@@ -151,7 +152,7 @@ def sweep():
 
 def excluded():
     return {
-        name: _is_excluded(name) or STATES[name].why
+        name: _is_excluded(name)
         for name, _ in url_patterns(get_resolver("backend.urls"))
-        if _is_excluded(name) or STATES.get(name, State()).why
+        if _is_excluded(name)
     }

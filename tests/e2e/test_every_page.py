@@ -74,6 +74,35 @@ def sweep_world(world):  # noqa: F811 (the imported fixture)
     return world
 
 
+def login_code(page, cast):
+    page.goto("/konto/login/code/")
+    page.locator("main input[type=email]").fill(cast["officer"].email)
+    page.locator("main input[type=email]").press("Enter")
+    page.wait_for_url("**/konto/login/code/confirm/")
+
+
+def password_then_two_factor(page, cast):
+    page.goto("/konto/login/")
+    page.locator("main input[type=email]").fill(cast["coordinator"].email)
+    page.locator("main input[type=password]").fill("correct horse battery")
+    page.locator("main input[type=password]").press("Enter")
+    page.wait_for_url("**/konto/2fa/authenticate/")
+
+
+def reset_password_key(page, cast):
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+    from django.urls import reverse
+
+    officer = cast["officer"]
+    key = default_token_generator.make_token(officer)
+    page.goto(reverse("account_reset_password_from_key", args=[user_pk_to_url_str(officer), key]))
+    page.locator("main input[type=password]").first.wait_for()  # the form for a new password
+
+
+FLOWS = {f.__name__: f for f in (login_code, password_then_two_factor, reset_password_key)}
+
+
 def data_names():
     """Names that are data, not interface text: the municipalities and regions (proper
     names), the entry the matrix's world typed."""
@@ -97,10 +126,14 @@ def test_every_page_of_every_role_passes_axe(page_for, live_server, sweep_world,
                 log_in(pages[visit.role], live_server, sweep_world[visit.role])
         page = pages[visit.role]
         label = f"{visit.role} {visit.name} {visit.url}"
-        response = page.goto(visit.url)
-        if response.status != visit.status or page.url != live_server.url + visit.url:
-            failures.append(f"{label}: {response.status} at {page.url}, expected {visit.status}")
-            continue
+        if visit.flow:
+            page = page_for(language)  # a visitor of its own, in the middle of logging in
+            FLOWS[visit.flow](page, sweep_world)
+        else:
+            response = page.goto(visit.url)
+            if response.status != visit.status or page.url != live_server.url + visit.url:
+                failures.append(f"{label}: {response.status} at {page.url}, not {visit.status}")
+                continue
         if visit.wait_for:
             page.locator(visit.wait_for).first.wait_for()
         try:
@@ -120,3 +153,18 @@ def test_every_page_of_every_role_passes_axe(page_for, live_server, sweep_world,
         + "\n\nDanish on English pages:\n"
         + "\n".join(untranslated)
     )
+
+
+@pytest.mark.parametrize(("language", "label"), [("da", "Mere"), ("en", "More")])
+def test_the_menu_overflow_button_speaks_the_page_language(page_for, live_server, label, language):
+    """DKFDS adds a button of its own, labelled "Mere", that takes the menu items that do not
+    fit the window (hidden while they all fit, as the coordinator's do from 992 px up; larger
+    text or a longer menu shows it). Its label follows the page's language."""
+    coordinator = make_user(Role.COORDINATOR, email=f"coord-{language}@indberet.dk")
+    page = page_for(language)
+    page.set_viewport_size({"width": 1000, "height": 800})
+    log_in(page, live_server, coordinator)
+    page.goto("/")
+    more = page.locator(".navigation-menu .more-button")
+    assert more.count() == 1
+    assert more.text_content().strip() == label
