@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from submissions.models import Submission
 from surveys.definitions import text
 from surveys.models import Round
+from surveys.relevance import conditions
 
 RESPONDED = ("submitted", "accepted")
 STATES = ("no_response", "draft", "submitted", "returned", "accepted")
@@ -64,6 +65,8 @@ class Column:
     choices: tuple = ()  # allowed values (codes)
     multiple: bool = False  # several codes joined with ";"
     format: str = ""  # e.g. "email"
+    section: dict = field(default_factory=dict)  # the title of the question's section, if any
+    shown_when: str = ""  # the show-when a question is asked under (blank when hidden)
 
     @property
     def label_da(self):
@@ -95,6 +98,15 @@ QUESTION_TYPES = {
 }
 
 
+def shown_when(spec, question):
+    """The show-when a question is asked under, as one expression (its section's and its
+    own, joined with &&); "" for a question always asked."""
+    parts = conditions(spec, question)
+    if len(parts) > 1:
+        return " && ".join(f"({p})" for p in parts)
+    return parts[0] if parts else ""
+
+
 def exported_questions(spec, include_personal=False):
     return [q for q in spec.questions if include_personal or q.type != "email"]
 
@@ -103,6 +115,7 @@ def value_columns(spec, include_personal=False):
     """Question, derived, indicator and explanation columns, in export order."""
     cols = []
     for q in exported_questions(spec, include_personal):
+        section = spec.section(q.section) if q.section else None
         cols.append(
             Column(
                 q.key,
@@ -113,6 +126,8 @@ def value_columns(spec, include_personal=False):
                 choices=tuple(q.choice_values),
                 multiple=q.type == "multiple_choice",
                 format="email" if q.type == "email" else "",
+                section=section.title if section else {},
+                shown_when=shown_when(spec, q),
             )
         )
     derived_keys = set()

@@ -137,11 +137,14 @@ def _xlsx_value(value):
     return spreadsheet_text(value)
 
 
-def codebook_columns():
+def codebook_columns(spec=None):
+    """The codebook's columns; `section` and `shown_when` only for a definition that has
+    sections or show-when (the codebook of any other survey is as it always was)."""
+
     def c(name, da, en):
         return Column(name, {"da": da, "en": en}, "string")
 
-    return [
+    cols = [
         c("column", "Kolonne", "Column"),
         c("label_da", "Etiket (dansk)", "Label (Danish)"),
         c("label_en", "Etiket (engelsk)", "Label (English)"),
@@ -149,11 +152,20 @@ def codebook_columns():
         c("unit", "Enhed", "Unit"),
         c("allowed_values", "Tilladte værdier", "Allowed values"),
     ]
+    if spec is not None and spec.sections:
+        cols.append(c("section", "Afsnit", "Section"))
+    if spec is not None and spec.has_relevance:
+        cols.append(c("shown_when", "Vises kun når", "Shown only when"))
+    return cols
 
 
 def codebook_rows(columns, spec=None):
     """The codebook: one row per column; choice codes with their Danish labels. Date-times
-    are in UTC (the XLSX cells carry no time zone; the CSV's end in Z), and the type says so."""
+    are in UTC (the XLSX cells carry no time zone; the CSV's end in Z), and the type says so.
+    With sections, each question's section title (Danish); with show-when, the expression a
+    question is asked under (its cells are blank where it does not hold)."""
+    sections = spec is not None and bool(spec.sections)
+    relevance = spec is not None and spec.has_relevance
     for col in columns:
         allowed = ""
         if col.choices:
@@ -162,7 +174,7 @@ def codebook_rows(columns, spec=None):
                 f"{v} = {question.choice_label(v, 'da')}" if question else v for v in col.choices
             ]
             allowed = ("; ".join(labels)) + (" (flere adskilt med ;)" if col.multiple else "")
-        yield [
+        row = [
             col.name,
             col.label_da,
             col.label_en,
@@ -172,6 +184,11 @@ def codebook_rows(columns, spec=None):
             col.unit.get("da", "") if col.unit else "",
             allowed,
         ]
+        if sections:
+            row.append(col.section.get("da", "") if col.section else "")
+        if relevance:
+            row.append(col.shown_when)
+        yield row
 
 
 # Column widths (characters) by Table Schema type; a header longer than that widens it.
@@ -241,6 +258,10 @@ def table_schema(columns, primary_key=None):
         description = col.label_en
         if col.description:
             description += " — " + (col.description.get("da") or "")
+        if col.section:
+            description += " — Afsnit: " + (col.section.get("da") or "")
+        if col.shown_when:
+            description += f" — Vises kun når: {col.shown_when} (ellers tom)"
         field["description"] = description
         if col.format:
             field["format"] = col.format

@@ -294,20 +294,33 @@ def catalogue(round_, spec):
             nothing.append(name)
         for entry in entries:
             key = entry.get(group_q.key) if group_q else None
-            fields = []
-            for q in shown:
-                value = entry.get(q.key)
-                if value in (None, "", []):
-                    continue
-                if q.type == "single_choice":
-                    value = q.choice_label(value, "da")
-                elif q.type == "date" and isinstance(value, str) and len(value) == 10:
-                    value = f"{value[8:10]}-{value[5:7]}-{value[0:4]}"
-                elif q.type == "multiple_choice":
-                    value = ", ".join(q.choice_label(v, "da") for v in value)
-                fields.append({"label": text(q.label, "da"), "value": value})
+            fields, sections = [], []
+            for i, (section, questions) in enumerate(spec.groups(shown)):
+                section_fields = []
+                for q in questions:
+                    value = entry.get(q.key)
+                    if value in (None, "", []):
+                        continue  # unanswered, or hidden by a show-when (stored empty)
+                    if q.type == "single_choice":
+                        value = q.choice_label(value, "da")
+                    elif q.type == "date" and isinstance(value, str) and len(value) == 10:
+                        value = f"{value[8:10]}-{value[5:7]}-{value[0:4]}"
+                    elif q.type == "multiple_choice":
+                        value = ", ".join(q.choice_label(v, "da") for v in value)
+                    section_fields.append({"label": text(q.label, "da"), "value": value})
+                if section_fields:
+                    title = text(section.title, "da") if section else ""
+                    if section is None and i > 0:
+                        title = "Øvrige spørgsmål"  # after a section: not part of it
+                    sections.append({"title": title, "fields": section_fields})
+                    fields += section_fields
             groups.setdefault(key if key in groups else None, []).append(
-                {"municipality": name, "title": entry.get("title") or "", "fields": fields}
+                {
+                    "municipality": name,
+                    "title": entry.get("title") or "",
+                    "fields": fields,
+                    "sections": sections,
+                }
             )
     out = [
         {

@@ -155,7 +155,7 @@ def render_bytes(rounds, fmt, include_personal=False):
                 ),
                 (
                     "codebook",
-                    renderers.codebook_columns(),
+                    renderers.codebook_columns(spec),
                     renderers.codebook_rows(wide_cols, spec),
                 ),
             ]

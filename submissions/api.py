@@ -14,8 +14,8 @@ from lib.text import pick
 from submissions import services
 from submissions.models import Submission, SubmissionState
 from submissions.permissions import can_edit, get_round_and_municipality
-from submissions.validation import MAX_EXPLANATION_LENGTH, validate
-from submissions.visibility import restrict_submission
+from submissions.validation import MAX_EXPLANATION_LENGTH, hidden_keys, validate
+from submissions.visibility import VALUES_VISIBLE_STATES, restrict_submission, sees_everything
 
 # --- Serializers (responses)
 
@@ -56,6 +56,27 @@ def findings_data(findings):
     return out
 
 
+class HiddenSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The question key.")
+    entry = serializers.IntegerField(
+        allow_null=True, help_text="Entries surveys: the 0-based entry index."
+    )
+
+
+def hidden_data(spec, answers):
+    """The questions a show-when hides in these answers, as {field, entry} (their answers are
+    dropped: stored as null)."""
+    hidden = hidden_keys(spec, answers)
+    if isinstance(hidden, list):
+        return [
+            {"field": k, "entry": i}
+            for i, keys in enumerate(hidden)
+            for k in spec.question_keys
+            if k in keys
+        ]
+    return [{"field": k, "entry": None} for k in spec.question_keys if k in hidden]
+
+
 class SubmissionSerializer(serializers.Serializer):
     round = serializers.CharField(help_text="The round's slug.")
     municipality = serializers.CharField(help_text="The municipality's code.")
@@ -74,6 +95,11 @@ class SubmissionSerializer(serializers.Serializer):
     derived = serializers.DictField(help_text="Derived values (e.g. shares), null if unknown.")
     errors = FindingSerializer(many=True)
     warnings = FindingSerializer(many=True)
+    hidden = HiddenSerializer(
+        many=True,
+        help_text="Questions a show-when (`relevant_when`) hides with these answers: not "
+        "required, and an answer sent for one is dropped (stored as null).",
+    )
     editable = serializers.BooleanField(help_text="Whether you can save this now.")
     returned_reason = serializers.CharField(allow_blank=True)
     submitted_at = serializers.DateTimeField(allow_null=True)
@@ -87,10 +113,16 @@ def submission_data(user, round_, municipality, submission):
     if submission is None:
         result = validate(spec, {}, None)
         findings, answers, derived = result.findings, result.answers, result.derived
+        hidden = hidden_data(spec, answers)
         state, version, explanations = SubmissionState.DRAFT, 0, {}
         returned_reason, submitted_at, late, accepted_at, last = "", None, False, None, None
         editable_state = True
     else:
+        # From the answers as stored, before an analyst's restriction takes e-mails away; not
+        # at all where an analyst may not see the values (a draft).
+        hidden = []
+        if sees_everything(user) or submission.state in VALUES_VISIBLE_STATES:
+            hidden = hidden_data(spec, submission.answers)
         restrict_submission(user=user, spec=spec, submission=submission)
         findings, answers, derived = submission.findings, submission.answers, submission.derived
         state, version, explanations = submission.state, submission.version, submission.explanations
@@ -114,6 +146,7 @@ def submission_data(user, round_, municipality, submission):
         "derived": derived if isinstance(derived, dict) else {},
         "errors": findings_data([f for f in findings if f.get("severity") == "error"]),
         "warnings": findings_data([f for f in findings if f.get("severity") == "warning"]),
+        "hidden": hidden,
         "editable": editable,
         "returned_reason": returned_reason or "",
         "submitted_at": submitted_at,

@@ -172,6 +172,8 @@ class FieldView:
     optional: bool = False  # shown as "(valgfrit)": never required, not even conditionally
     readable: str = ""  # the answer as text, for read-only pages
     date: tuple = ("", "", "")  # (day, month, year) of a date question
+    hidden: bool = False  # a show-when hides it (rendered with `hidden`, for live scripts)
+    section: str | None = None
 
     @property
     def widget(self):
@@ -230,10 +232,19 @@ def _choices(question, key_id, selected, language):
 
 
 def build_fields(
-    spec, answers, findings, explanations, *, entry=None, language=None, attempted_submit=False
+    spec,
+    answers,
+    findings,
+    explanations,
+    *,
+    entry=None,
+    language=None,
+    attempted_submit=False,
+    hidden=frozenset(),
 ):
     """View models of every question of `spec`, with their findings attached. `entry` is the
-    0-based entry index for an entries survey (findings are filtered to that entry)."""
+    0-based entry index for an entries survey (findings are filtered to that entry); `hidden`
+    the keys a show-when hides (submissions.validation.hidden_keys)."""
     findings = [f for f in findings or [] if f.get("entry") == entry]
     explanations = explanations or {}
     fields = []
@@ -259,6 +270,8 @@ def build_fields(
             optional=optional,
             readable=readable_value(q, answers.get(q.key), language),
             date=date_parts(answers.get(q.key)) if q.type == "date" else ("", "", ""),
+            hidden=q.key in hidden,
+            section=q.section,
         )
         if q.type in ("single_choice", "multiple_choice", "yes_no"):
             fv.choices = _choices(q, fid, value, language)
@@ -285,6 +298,53 @@ def build_fields(
                 )
             )
     return fields
+
+
+@dataclass
+class SectionView:
+    key: str
+    id: str
+    title: str
+    description: str
+
+
+def other_questions_title():
+    """The heading of questions outside any section that come after a section (so they do not
+    read as part of it)."""
+    return _("Øvrige spørgsmål")
+
+
+def field_groups(spec, fields, language=None):
+    """The fields in runs under their section heading: [{"section": SectionView or None,
+    "fields": […], "hidden": bool}]; "hidden" when a show-when hides every field of it. A
+    definition without sections gives one group without a heading; questions outside any
+    section after a section get the heading "Øvrige spørgsmål" (a SectionView without key)."""
+    by_key = {f.key: f for f in fields}
+    groups = []
+    for i, (section, questions) in enumerate(
+        spec.groups([q for q in spec.questions if q.key in by_key])
+    ):
+        group_fields = [by_key[q.key] for q in questions]
+        view = None
+        if section is not None:
+            view = SectionView(
+                key=section.key,
+                id=f"section-{section.key}",
+                title=text(section.title, language),
+                description=text(section.description, language),
+            )
+        elif i > 0:
+            view = SectionView(
+                key="", id=f"section-other-{i}", title=other_questions_title(), description=""
+            )
+        groups.append(
+            {
+                "section": view,
+                "fields": group_fields,
+                "hidden": view is not None and all(f.hidden for f in group_fields),
+            }
+        )
+    return groups
 
 
 def general_findings(findings, *, entry=None, language=None):
@@ -320,12 +380,51 @@ def error_summary(fields, general=(), *, explanation_needed=True):
     return rows
 
 
-def summary_rows(spec, answers, derived=None, language=None):
+def summary_groups(spec, answers, derived=None, language=None, *, hidden=frozenset()):
+    """The (label, value) rows of a flat survey's answers under their section titles, for
+    receipts and read-only pages: [{"title": str ("" outside a section), "rows": […]}]. The
+    questions a show-when hides are left out (they have no answer); the derived values come
+    last, outside any section."""
+    shown = [q for q in spec.questions if q.key not in hidden]
+    groups = [
+        {
+            "title": text(section.title, language)
+            if section
+            else (other_questions_title() if i else ""),
+            "rows": [
+                (text(q.label, language), readable_value(q, answers.get(q.key), language))
+                for q in questions
+            ],
+        }
+        for i, (section, questions) in enumerate(spec.groups(shown))
+    ]
+    rows = _derived_rows(spec, derived, language)
+    if rows and spec.sections:
+        groups.append({"title": _("Beregnede værdier"), "rows": rows})
+    elif rows and groups:
+        groups[-1]["rows"] += rows
+    elif rows:
+        groups.append({"title": "", "rows": rows})
+    return groups
+
+
+def entry_rows(spec, entry, language=None, *, hidden=frozenset()):
+    """One entry's rows as summary_groups (an entries survey has no derived values)."""
+    return summary_groups(spec, entry, None, language, hidden=hidden)
+
+
+def summary_rows(spec, answers, derived=None, language=None, *, hidden=frozenset()):
     """(label, value) rows of a flat survey's answers and derived values, for receipts."""
     rows = [
         (text(q.label, language), readable_value(q, answers.get(q.key), language))
         for q in spec.questions
+        if q.key not in hidden
     ]
+    return rows + _derived_rows(spec, derived, language)
+
+
+def _derived_rows(spec, derived, language):
+    rows = []
     for d in spec.derived:
         value = (derived or {}).get(d.key)
         if value is None:

@@ -13,8 +13,15 @@ from django.utils import translation
 
 from accounts.selectors import officers_of
 from lib.mail import EMAIL_LANGUAGE, absolute_url, render_subject, send_messages
-from submissions.forms import entry_title, readable_value, summary_rows
+from submissions.forms import (
+    entry_rows,
+    entry_title,
+    readable_value,
+    summary_groups,
+    summary_rows,
+)
 from submissions.models import Submission
+from submissions.validation import hidden_keys
 from surveys.definitions import text
 
 log = logging.getLogger(__name__)
@@ -24,21 +31,28 @@ def receipt_data(submission, round_, municipality, language=None):
     """What a receipt shows (page, e-mail, PDF): the submitted answers in readable form."""
     spec = round_.definition.spec
     answers = submission.answers if isinstance(submission.answers, dict) else {}
-    entries = []
+    hidden = hidden_keys(spec, answers)  # questions a show-when hides: no answer, not listed
+    entries, groups = [], []
     if spec.has_entries:
         for i, entry in enumerate(answers.get("entries") or []):
+            if not isinstance(entry, dict):
+                entry = {}
+            entry_hidden = hidden[i] if i < len(hidden) else set()
             entries.append(
                 {
                     "title": entry_title(spec, entry, i, language),
                     "rows": [
                         (text(q.label, language), readable_value(q, entry.get(q.key), language))
                         for q in spec.questions
+                        if q.key not in entry_hidden
                     ],
+                    "groups": entry_rows(spec, entry, language, hidden=entry_hidden),
                 }
             )
         rows = []
     else:
-        rows = summary_rows(spec, answers, submission.derived, language)
+        rows = summary_rows(spec, answers, submission.derived, language, hidden=hidden)
+        groups = summary_groups(spec, answers, submission.derived, language, hidden=hidden)
     # The explanations of the warnings the answers raise, each under its warning (one typed
     # for a warning that has since gone away is kept in the draft but is not part of this).
     given = submission.explanations or {}
@@ -51,6 +65,7 @@ def receipt_data(submission, round_, municipality, language=None):
         "receipt_number": receipt_number(submission),
         "survey_title": text(spec.title, language),
         "summary_rows": rows,
+        "summary_groups": groups,
         "summary_entries": entries,
         "nothing_to_report": spec.has_entries and bool(answers.get("nothing_to_report")),
         "summary_explanations": explanations,

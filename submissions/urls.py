@@ -12,6 +12,7 @@ urlpatterns = [
         views.entry_remove,
         name="entry_remove",
     ),
+    path("<slug:slug>/<str:code>/synlighed/", views.relevance, name="relevance"),
     path("<slug:slug>/<str:code>/kvittering/", views.receipt, name="receipt"),
     path("<slug:slug>/<str:code>/kvittering.pdf", views.receipt_pdf, name="receipt_pdf"),
     path("<slug:slug>/<str:code>/genaabn/", views.reopen, name="reopen"),

@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from surveys.relevance import hidden_questions
 from surveys.rules import NotEvaluable, bind, evaluate
 
 MAX_ABS_NUMBER = 10**15  # far beyond any count we collect, well inside 64-bit and float precision
@@ -348,6 +349,14 @@ class Result:
     answers: dict  # what to store (clean values, raw text where invalid)
     findings: list = field(default_factory=list)
     derived: dict = field(default_factory=dict)
+    # Question keys a show-when hides: a set (a survey without entries), or one set per entry.
+    hidden: set | list = field(default_factory=set)
+
+    def hidden_in(self, entry=None):
+        """The keys hidden in the submission (entry None) or in one entry (0-based)."""
+        if isinstance(self.hidden, list):
+            return self.hidden[entry] if entry is not None and entry < len(self.hidden) else set()
+        return self.hidden
 
     @property
     def errors(self):
@@ -408,9 +417,16 @@ def _clean_group(spec, raw_answers, entry=None, language=None):
             )
         elif cleaned.value is not None:
             values[q.key] = cleaned.value
+    # Show-when: a hidden question is absent — no answer stored, no finding, not required, and
+    # not seen by rules or derived values (surveys.relevance decides which are hidden).
+    hidden = hidden_questions(spec, values, invalid={f["field"] for f in findings})
+    for key in hidden:
+        stored[key] = None
+        values.pop(key, None)
+    findings = [f for f in findings if f["field"] not in hidden]
     bound = None  # the values as CEL values, converted once for every condition
     for q in spec.questions:
-        if q.key in values or any(f["field"] == q.key for f in findings):
+        if q.key in values or q.key in hidden or any(f["field"] == q.key for f in findings):
             continue
         required = q.required
         if not required and q.required_when:
@@ -425,7 +441,7 @@ def _clean_group(spec, raw_answers, entry=None, language=None):
                     "error", f"{q.key}:required", "required", message("required"), q.key, entry
                 )
             )
-    return stored, values, findings
+    return stored, values, findings, hidden
 
 
 def format_figure(value, kind, language):
@@ -463,7 +479,9 @@ def _kinds(spec):
     return {q.key: q.type for q in spec.questions} | {d.key: d.type for d in spec.derived}
 
 
-def _run_rules(rules, values, entry=None, kinds=None):
+def _run_rules(rules, values, entry=None, kinds=None, hidden=frozenset()):
+    """Findings of the rules that do not hold; each at the first of its `fields` that is
+    shown (a show-when may hide some), else at none (a general finding)."""
     findings = []
     bound = bind(values) if rules else None  # converted once for all the rules
     for rule in rules:
@@ -478,7 +496,7 @@ def _run_rules(rules, values, entry=None, kinds=None):
                     rule.key,
                     "rule",
                     _fill(rule.message, values, kinds or {}),
-                    rule.fields[0] if rule.fields else None,
+                    next((f for f in rule.fields if f not in hidden), None),
                     entry,
                 )
             )
@@ -515,7 +533,7 @@ def validate(spec, answers, previous_answers=None, *, language=None) -> Result:
     language = number_language(language)
     if spec.has_entries:
         return _validate_entries(spec, answers, language)
-    stored, values, findings = _clean_group(spec, answers, language=language)
+    stored, values, findings, hidden = _clean_group(spec, answers, language=language)
     derived = {}
     for d in spec.derived:
         try:
@@ -526,10 +544,25 @@ def validate(spec, answers, previous_answers=None, *, language=None) -> Result:
         if derived[d.key] is not None:
             values[d.key] = derived[d.key]
     findings += _run_rules(
-        [r for r in spec.rules if r.scope == "submission"], values, kinds=_kinds(spec)
+        [r for r in spec.rules if r.scope == "submission"],
+        values,
+        kinds=_kinds(spec),
+        hidden=hidden,
     )
     findings += _history(spec, values, previous_answers)
-    return Result(stored, _without_warnings_on_errors(findings), derived)
+    return Result(stored, _without_warnings_on_errors(findings), derived, hidden)
+
+
+def hidden_keys(spec, answers):
+    """The questions stored `answers` hide by show-when (surveys.relevance): a set of keys,
+    or one set per entry for a survey with entries. Nothing to do for a definition without
+    show-when."""
+    if spec.has_relevance:
+        return validate(spec, answers).hidden
+    if not spec.has_entries:
+        return set()
+    entries = answers.get("entries") if isinstance(answers, dict) else None
+    return [set() for _ in entries] if isinstance(entries, list) else []
 
 
 def _without_warnings_on_errors(findings):
@@ -548,15 +581,20 @@ def _validate_entries(spec, answers, language):
     if not isinstance(raw_entries, list):
         raw_entries = []
     nothing = answers.get("nothing_to_report") is True
-    findings, stored_entries, entry_values = [], [], []
+    findings, stored_entries, entry_values, hidden = [], [], [], []
     limit = spec.entries_max
     for i, raw in enumerate(raw_entries):
-        stored, values, entry_findings = _clean_group(
+        stored, values, entry_findings, entry_hidden = _clean_group(
             spec, raw if isinstance(raw, dict) else {}, i, language
         )
+        hidden.append(entry_hidden)
         if i < limit:  # past the cap it cannot be submitted (too_many_entries): no rule work
             entry_findings += _run_rules(
-                [r for r in spec.rules if r.scope == "entry"], values, i, kinds=_kinds(spec)
+                [r for r in spec.rules if r.scope == "entry"],
+                values,
+                i,
+                kinds=_kinds(spec),
+                hidden=entry_hidden,
             )
             entry_values.append(values)
         stored_entries.append(stored)
@@ -597,7 +635,7 @@ def _validate_entries(spec, answers, language):
         [r for r in spec.rules if r.scope == "submission"], {"entries": entry_values}
     )
     stored = {"entries": stored_entries, "nothing_to_report": nothing}
-    return Result(stored, _without_warnings_on_errors(findings), {})
+    return Result(stored, _without_warnings_on_errors(findings), {}, hidden)
 
 
 def clean_explanations(explanations):

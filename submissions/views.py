@@ -22,7 +22,7 @@ from submissions import diff, forms, services
 from submissions.models import Submission, SubmissionState
 from submissions.notifications import receipt_data
 from submissions.permissions import can_edit, get_round_and_municipality, is_member
-from submissions.validation import validate
+from submissions.validation import hidden_keys, validate
 from submissions.visibility import restrict_submission, sees_everything
 from surveys.definitions import text
 
@@ -115,6 +115,7 @@ class Page:
             "on_behalf": self.on_behalf,
             "past_deadline": self.round.is_past_deadline(),
             "form_url": self.url(),
+            "relevance_url": self.url("relevance") if self.spec.has_relevance else "",
             "revision_count": self.revision_count,
             **extra,
         }
@@ -130,6 +131,7 @@ class Page:
 
 def _flat_context(page, answers, findings, explanations, *, attempted_submit=False, **extra):
     lang = _lang()
+    hidden = hidden_keys(page.spec, answers)
     fields = forms.build_fields(
         page.spec,
         answers,
@@ -137,16 +139,18 @@ def _flat_context(page, answers, findings, explanations, *, attempted_submit=Fal
         explanations,
         language=lang,
         attempted_submit=attempted_submit,
+        hidden=hidden,
     )
     general = forms.general_findings(findings, language=lang)
+    derived = page.submission.derived if page.submission else {}
     return page.context(
         fields=fields,
+        groups=forms.field_groups(page.spec, fields, lang),
         general=general,
         summary=forms.error_summary(fields, general, explanation_needed=attempted_submit),
         attempted_submit=attempted_submit,
-        readonly_rows=forms.summary_rows(
-            page.spec, answers, page.submission.derived if page.submission else {}, lang
-        ),
+        readonly_rows=forms.summary_rows(page.spec, answers, derived, lang, hidden=hidden),
+        readonly_groups=forms.summary_groups(page.spec, answers, derived, lang, hidden=hidden),
         **extra,
     )
 
@@ -497,14 +501,22 @@ def _entry_page(request, page, index):
                 for q in page.spec.questions
                 if current_entry.get(q.key) != answers.get(q.key)
             ]
+    hidden = hidden_keys(page.spec, {"entries": [answers]})
     fields = forms.build_fields(
-        page.spec, answers, findings, explanations, entry=shown_index, language=lang
+        page.spec,
+        answers,
+        findings,
+        explanations,
+        entry=shown_index,
+        language=lang,
+        hidden=hidden[0] if hidden else set(),
     )
     general = forms.general_findings(findings, entry=shown_index, language=lang)
     entries_cfg = page.spec.entries or {}
     ctx = page.context(
         focus_summary=status != 200 or _focus_summary_now(request),
         fields=fields,
+        groups=forms.field_groups(page.spec, fields, lang),
         general=general,
         summary=forms.error_summary(fields, general, explanation_needed=False),
         is_add=is_add,
@@ -563,6 +575,33 @@ def entry_remove(request, slug, code, number):
         request,
         "submissions/entry_remove.html",
         page.context(entry_title=title, number=number, action_url=page.url("entry_remove", number)),
+    )
+
+
+# --- Show-when, live (static/js/relevance.js)
+
+
+@login_required
+@require_POST
+def relevance(request, slug, code):
+    """Which questions the posted (unsaved) answers hide: {"hidden": [keys], "sections":
+    [keys of sections every question of which is hidden]}. Nothing is stored; the same rule
+    (surveys.relevance through validate) as a save. For the form's script, which shows and
+    hides questions as the officer answers; without it the server decides after a save."""
+    page = Page(request, slug, code)
+    page.require_edit()
+    typed = forms.parse_answers(page.spec, request.POST)
+    if page.spec.has_entries:
+        hidden = validate(page.spec, {"entries": [typed]}).hidden_in(0)
+    else:
+        hidden = validate(page.spec, typed).hidden
+    sections = [
+        section.key
+        for section, questions in page.spec.groups()
+        if section is not None and all(q.key in hidden for q in questions)
+    ]
+    return JsonResponse(
+        {"hidden": [k for k in page.spec.question_keys if k in hidden], "sections": sections}
     )
 
 

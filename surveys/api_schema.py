@@ -21,6 +21,7 @@ _PROPS = DEFINITION_SCHEMA["properties"]
 _COMPONENTS = [
     (_PROPS["title"], "DefinitionText"),
     (_PROPS["entries"], "DefinitionEntries"),
+    (_PROPS["sections"]["items"], "DefinitionSection"),
     (_PROPS["questions"]["items"], "DefinitionQuestion"),
     (_PROPS["questions"]["items"]["properties"]["choices"]["items"], "DefinitionChoice"),
     (_PROPS["rules"]["items"], "DefinitionRule"),

@@ -15,6 +15,7 @@ from pathlib import Path
 import jsonschema
 
 from lib.text import pick
+from surveys.relevance import dependency_map, find_cycle, names_in
 from surveys.rules import MAX_DEFINITION_COST, RuleError, check_expression
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "definitions"
@@ -40,6 +41,7 @@ ENTRIES_HARD_MAX = 200
 MAX_QUESTIONS = 500
 MAX_RULES = 200
 MAX_CHOICES = 100
+MAX_SECTIONS = 100
 MAX_TEXT = 4000  # a label, help text or message, per language
 
 _TEXT = {
@@ -60,6 +62,8 @@ _TITLE = {
         "en": {"type": "string", "maxLength": MAX_TITLE},
     },
 }
+
+_EXPRESSION = {"type": "string", "minLength": 1, "maxLength": 2000}
 
 DEFINITION_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -82,6 +86,21 @@ DEFINITION_SCHEMA = {
                 "max": {"type": "integer", "minimum": 1, "maximum": ENTRIES_HARD_MAX},
             },
         },
+        "sections": {
+            "type": "array",
+            "maxItems": MAX_SECTIONS,
+            "items": {
+                "type": "object",
+                "required": ["key", "title"],
+                "additionalProperties": False,
+                "properties": {
+                    "key": {"type": "string", "pattern": KEY_PATTERN},
+                    "title": _TEXT,
+                    "description": _TEXT,
+                    "relevant_when": _EXPRESSION,
+                },
+            },
+        },
         "questions": {
             "type": "array",
             "minItems": 1,
@@ -97,7 +116,9 @@ DEFINITION_SCHEMA = {
                     "help": _TEXT,
                     "unit": _TEXT,
                     "required": {"type": "boolean"},
-                    "required_when": {"type": "string", "minLength": 1, "maxLength": 2000},
+                    "required_when": _EXPRESSION,
+                    "relevant_when": _EXPRESSION,
+                    "section": {"type": "string", "pattern": KEY_PATTERN},
                     "min": {"type": "number"},
                     "max": {"type": "number"},
                     "max_length": {"type": "integer", "minimum": 1, "maximum": 100000},
@@ -215,6 +236,8 @@ class Question:
     unit: dict = field(default_factory=dict)
     required: bool = False
     required_when: str | None = None
+    relevant_when: str | None = None
+    section: str | None = None
     min: float | None = None
     max: float | None = None
     max_length: int | None = None
@@ -233,6 +256,17 @@ class Question:
     @property
     def is_numeric(self):
         return self.type in NUMERIC_TYPES
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading over consecutive questions; `relevant_when` shows all of them only when it
+    holds (on top of each question's own)."""
+
+    key: str
+    title: dict
+    description: dict = field(default_factory=dict)
+    relevant_when: str | None = None
 
 
 @dataclass(frozen=True)
@@ -284,6 +318,7 @@ class Spec:
     history_checks: tuple
     indicators: tuple
     entries: dict | None
+    sections: tuple = ()
 
     @property
     def has_entries(self):
@@ -303,11 +338,41 @@ class Spec:
     def question_keys(self):
         return [q.key for q in self.questions]
 
+    @functools.cached_property
+    def _by_key(self):
+        return {q.key: q for q in self.questions}, {s.key: s for s in self.sections}
+
     def question(self, key):
-        for q in self.questions:
-            if q.key == key:
-                return q
-        return None
+        return self._by_key[0].get(key)
+
+    def section(self, key):
+        return self._by_key[1].get(key)
+
+    @functools.cached_property
+    def has_relevance(self):
+        """Whether any question can be hidden by a show-when (its own or its section's)."""
+        return any(q.relevant_when for q in self.questions) or any(
+            s.relevant_when for s in self.sections
+        )
+
+    @functools.cached_property
+    def relevance_dependencies(self):
+        """{question or derived key: the question and derived keys its visibility (a
+        question) or value (a derived value) depends on} (surveys.relevance)."""
+        return dependency_map(self)
+
+    def groups(self, questions=None):
+        """The questions in runs under their section: [(Section or None, [Question, …]), …].
+        Without sections, one run of all questions under None. `questions` (default: all)
+        may be a filtered list in the definition's order."""
+        out = []
+        for q in self.questions if questions is None else questions:
+            section = self.section(q.section) if q.section else None
+            if out and out[-1][0] == section:
+                out[-1][1].append(q)
+            else:
+                out.append((section, [q]))
+        return out
 
     @property
     def warning_keys(self):
@@ -349,6 +414,8 @@ def _check_semantics(content):
             raise DefinitionError("min is greater than max", f"{path}.min")
         if ("min" in q or "max" in q) and q["type"] not in NUMERIC_TYPES:
             raise DefinitionError("min/max apply to number questions only", f"{path}.min")
+
+    _check_sections(content)
 
     spec = _build_spec(content)
     total_cost = 0  # the worst-case work of validating one save (surveys.rules.check_cost)
@@ -415,6 +482,33 @@ def _check_semantics(content):
             except RuleError as exc:
                 raise DefinitionError(str(exc), f"questions[{i}].required_when")
             _check_total_cost(total_cost, f"questions[{i}].required_when")
+    # Show-when: the names it reads are the questions (and derived values) of the same group
+    # of answers; it is evaluated once per save (per entry), like required_when.
+    relevant = [(f"sections[{i}]", s) for i, s in enumerate(spec.sections)]
+    relevant += [(f"questions[{i}]", q) for i, q in enumerate(spec.questions)]
+    for path, item in relevant:
+        if item.relevant_when:
+            try:
+                total_cost += per_entry * check_expression(
+                    item.relevant_when, sample, expect_bool=True, list_lengths=list_lengths
+                )
+            except RuleError as exc:
+                raise DefinitionError(str(exc), f"{path}.relevant_when")
+            _check_total_cost(total_cost, f"{path}.relevant_when")
+    cycle = find_cycle(spec)
+    if cycle:
+        # Start the circle at a question (it may have been found at a derived value).
+        start = next(i for i, k in enumerate(cycle) if k in questions)
+        cycle = cycle[start:-1] + cycle[:start] + [cycle[start]]
+        first = spec.question(cycle[0])
+        where = f"questions[{spec.question_keys.index(first.key)}].relevant_when"
+        if not first.relevant_when or cycle[1] not in names_in(first.relevant_when):
+            section_keys = [s.key for s in spec.sections]
+            where = f"sections[{section_keys.index(first.section)}].relevant_when"
+        raise DefinitionError(
+            "show-when depends on itself: " + " → ".join(cycle),
+            where,
+        )
     for i, h in enumerate(spec.history_checks):
         q = questions.get(h.question)
         if q is None or not q.is_numeric:
@@ -430,6 +524,47 @@ def _check_semantics(content):
                     f"'{ref}' is not a number question", f"indicators[{i}].{part}"
                 )
     return spec
+
+
+def _check_sections(content):
+    """Section keys are unique (among sections, questions and derived values), every
+    question's `section` names one, a section's questions are consecutive, and the sections
+    are listed in the order their questions come."""
+    sections = [s["key"] for s in content.get("sections", [])]
+    taken = {q["key"] for q in content["questions"]} | {
+        d["key"] for d in content.get("derived", [])
+    }
+    for i, key in enumerate(sections):
+        if sections.index(key) != i:
+            raise DefinitionError(f"duplicate section key '{key}'", f"sections[{i}].key")
+        if key in taken:
+            raise DefinitionError(
+                f"'{key}' is already a question or derived key", f"sections[{i}].key"
+            )
+    order = []  # sections in the order their questions come
+    previous = None
+    for i, q in enumerate(content["questions"]):
+        section = q.get("section")
+        if section is not None and section not in sections:
+            raise DefinitionError(f"unknown section '{section}'", f"questions[{i}].section")
+        if section is not None and section != previous:
+            if section in order:
+                raise DefinitionError(
+                    f"the questions of section '{section}' must come one after another",
+                    f"questions[{i}].section",
+                )
+            order.append(section)
+        previous = section
+    for i, key in enumerate(sections):
+        if key not in order:
+            raise DefinitionError(f"section '{key}' has no questions", f"sections[{i}]")
+    if order != sections:
+        i = next(i for i, (a, b) in enumerate(zip(order, sections, strict=True)) if a != b)
+        raise DefinitionError(
+            f"sections must be listed in the order of their questions ('{order[i]}' comes "
+            f"before '{sections[i]}')",
+            f"sections[{i}]",
+        )
 
 
 def _check_total_cost(total_cost, path):
@@ -455,6 +590,8 @@ def _build_spec(content):
                 unit=q.get("unit", {}),
                 required=q.get("required", False),
                 required_when=q.get("required_when"),
+                relevant_when=q.get("relevant_when"),
+                section=q.get("section"),
                 min=q.get("min"),
                 max=q.get("max"),
                 max_length=q.get("max_length"),
@@ -500,6 +637,15 @@ def _build_spec(content):
             for i in content.get("indicators", [])
         ),
         entries=content.get("entries"),
+        sections=tuple(
+            Section(
+                key=s["key"],
+                title=s["title"],
+                description=s.get("description", {}),
+                relevant_when=s.get("relevant_when"),
+            )
+            for s in content.get("sections", [])
+        ),
     )
 
 

@@ -135,6 +135,7 @@ EXPECTED = {
     "submissions:receipt": OWN_FORM,
     "submissions:receipt_pdf": OWN_FORM,
     "submissions:reopen": OWN_POST_ONLY,
+    "submissions:relevance": OWN_POST_ONLY,  # show-when, live: stores nothing
     "submissions:history": OWN_ONLY,
     "tracking:index": COORDINATOR,
     "tracking:board": COORDINATOR,
@@ -307,6 +308,7 @@ WRITE_ALLOWED = {
     "submissions:entry_edit": {"officer", "coordinator"},
     "submissions:entry_remove": {"officer", "coordinator"},
     "submissions:reopen": {"officer", "coordinator"},
+    "submissions:relevance": {"officer", "coordinator"},
     "tracking:send_reminder": {"coordinator"},
     "tracking:reminder_settings": {"coordinator"},
     "tracking:close": {"coordinator"},

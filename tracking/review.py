@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from accounts.audit import record
 from accounts.models import User
 from submissions import services
+from submissions.forms import other_questions_title
 from submissions.models import Submission, SubmissionState
+from submissions.validation import hidden_keys
 from surveys.definitions import text
 from surveys.models import Round
 
@@ -75,6 +77,17 @@ class ReviewRow:
     previous: str | None
     change: dict | None
     findings: list = field(default_factory=list)
+    section: str = ""  # the title of the section this row begins, if it begins one
+
+
+def _section_starts(spec, questions, language):
+    """{question key: section title} for the first question of each section run (and "Øvrige
+    spørgsmål" for questions outside any section after one, as on the receipt)."""
+    return {
+        qs[0].key: text(section.title, language) if section else other_questions_title()
+        for i, (section, qs) in enumerate(spec.groups(questions))
+        if section is not None or i > 0
+    }
 
 
 def review_data(submission, language=None):
@@ -91,9 +104,16 @@ def review_data(submission, language=None):
     def findings_for(key, entry=None):
         return [f for f in findings if f.get("field") == key and f.get("entry") == entry]
 
+    # Questions a show-when hides were not asked: left out, the rest under section titles.
+    hidden = hidden_keys(spec, answers)
     rows, entries = [], []
     if spec.has_entries:
         for i, entry in enumerate(answers.get("entries") or []):
+            entry = entry if isinstance(entry, dict) else {}
+            asked = [
+                q for q in spec.questions if q.key not in (hidden[i] if i < len(hidden) else ())
+            ]
+            starts = _section_starts(spec, asked, language)
             entries.append(
                 {
                     "number": i + 1,
@@ -105,13 +125,16 @@ def review_data(submission, language=None):
                             None,
                             None,
                             findings_for(q.key, i),
+                            starts.get(q.key, ""),
                         )
-                        for q in spec.questions
+                        for q in asked
                     ],
                 }
             )
     else:
-        for q in spec.questions:
+        asked = [q for q in spec.questions if q.key not in hidden]
+        starts = _section_starts(spec, asked, language)
+        for q in asked:
             rows.append(
                 ReviewRow(
                     q.key,
@@ -120,6 +143,7 @@ def review_data(submission, language=None):
                     readable(q, prev.get(q.key), language) if has_previous else None,
                     change(answers.get(q.key), prev.get(q.key)) if has_previous else None,
                     findings_for(q.key),
+                    starts.get(q.key, ""),
                 )
             )
     derived = []
