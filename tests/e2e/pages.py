@@ -88,6 +88,7 @@ EXCLUDED = {
     "accounts:withdraw_invitation": "POST only",
     "surveys:round_reopen": "POST only",
     "submissions:reopen": "POST only",
+    "submissions:relevance": "POST only, JSON for the form's script (show-when)",
     "submissions:entry_remove": "POST only (a confirmation inside the entries page)",
     "tracking:add_note": "POST only",
     "tracking:add_contact": "POST only",
