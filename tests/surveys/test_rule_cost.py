@@ -129,7 +129,7 @@ def test_the_worst_allowed_rules_at_the_entries_cap_are_at_the_edge_and_bounded(
     rule is refused at import. The time is measured by `make bench` (rules_worst_save_n200_ms,
     target < 100 ms); here only against a generous ceiling, so a busy machine does not fail it."""
     name, scope, term, wrap = shape
-    d, n = worst_rules.worst(scope, term, wrap)
+    d, n, copies = worst_rules.worst(scope, term, wrap)
     if d is None:  # a rule over all entries does not fit at the cap at all
         assert scope == "submission"
         with pytest.raises(DefinitionError, match="too expensive"):
@@ -140,11 +140,11 @@ def test_the_worst_allowed_rules_at_the_entries_cap_are_at_the_edge_and_bounded(
     longer = worst_rules.definition(worst_rules.expression(term, wrap, n + 1), scope)
     with pytest.raises(DefinitionError, match="too expensive"):
         validate_definition(longer)
-    more = dict(d, rules=[*d["rules"], dict(d["rules"][0], key="one_more")])
+    more = worst_rules.definition(worst_rules.expression(term, wrap, n), scope, copies + 1)
     with pytest.raises(DefinitionError, match="too expensive"):
         validate_definition(more)
     elapsed = max(worst_rules.cpu_ms(validate_definition(d), runs=1))
-    print(f"{name}: {n} terms × {len(d['rules'])} over {worst_rules.CAP} entries: {elapsed:.0f} ms")
+    print(f"{name}: {n} terms × {copies} over {worst_rules.CAP} entries: {elapsed:.0f} ms")
     assert elapsed < 1000
 
 
@@ -163,3 +163,21 @@ def test_entries_past_the_cap_get_no_rule_work(monkeypatch):
     result = validate(spec, answers)
     assert "entries:max" in [f["key"] for f in result.findings]
     assert calls.count("end_date >= start_date") == spec.entries_max
+
+
+def test_a_sections_show_when_is_evaluated_once_per_entry_as_import_counts_it(monkeypatch):
+    """Import counts a section's show-when once per entry; every question of the section asks
+    for it, and it must not be evaluated again for each (10 × the work the bound allows)."""
+    d = worst_rules.definition("status != 'x'", "section")
+    spec = validate_definition(d)
+    calls = []
+    original = rules.evaluate
+
+    def counted(expression, variables):
+        calls.append(expression)
+        return original(expression, variables)
+
+    monkeypatch.setattr("surveys.relevance.evaluate", counted)
+    entries = [dict(worst_rules.ENTRY) for _ in range(3)]
+    validate(spec, {"entries": entries, "nothing_to_report": False})
+    assert calls.count("status != 'x'") == 3
