@@ -8,15 +8,18 @@ remembering to add it. When that is not enough:
 - STATES: a URL that shows its page only in another state than the matrix's world (a draft
   round, a closed round, a pending invitation), or only to some of the roles the matrix
   allows (others are redirected), or that must wait for JavaScript (the API docs).
+  A page reached by steps rather than a GET (mid-login) names a flow, which
+  tests/e2e/test_every_page.py walks (FLOWS).
 - EXCLUDED: a URL that is not an HTML page of ours (files, JSON, POST-only actions, Django's
-  admin), each with the reason and, where it has pages, the test that checks them instead.
-- EXTRA_PAGES: pages that are no URL pattern (the error pages).
+  admin) or that nobody here can reach, each with the reason.
+- EXTRA_PAGES: pages that are no URL pattern (the error pages, a refused form).
 
 tests/test_every_page_is_swept.py fails when a URL is in neither the sweep nor EXCLUDED.
 
 Adding a page (a survey builder, an import …): give it a rule in the permission matrix; if
-the matrix's world does not show it (it needs an object the world lacks), add the object to
-`sweep_world` below and an entry in STATES with the kwargs that reach it.
+the matrix's world does not show it (it needs an object the world lacks), create the object
+in `sweep_world` (tests/e2e/test_every_page.py) and add an entry in STATES with the kwargs
+that reach it.
 """
 
 from dataclasses import dataclass, field
@@ -65,6 +68,8 @@ STATES = {
     "mfa_activate_totp": State(("officer",)),  # set-up; the others have it already
     "mfa_generate_recovery_codes": State(("coordinator",)),
     "mfa_view_recovery_codes": State(("coordinator",)),
+    # A GET asks "log out?" (a link to it from elsewhere); only a POST logs out.
+    "account_logout": State(("officer",)),
     # Pages met in the middle of a login or a password reset: the sweep walks there.
     "account_confirm_login_code": State(("anonymous",), flow="login_code"),
     "mfa_authenticate": State(("anonymous",), flow="password_then_two_factor"),
@@ -82,7 +87,6 @@ EXCLUDED = {
     # POST-only actions: their result pages are other URLs (which are swept).
     "set_language": "POST only (the language switch)",
     "session_extend": "POST only (JavaScript's keep-alive)",
-    "account_logout": "POST; a GET shows nothing of its own before logging out",
     "accounts:deactivate": "POST only",
     "accounts:resend_invitation": "POST only",
     "accounts:withdraw_invitation": "POST only",
@@ -110,15 +114,6 @@ def _is_excluded(name):
     return EXCLUDED.get(name)
 
 
-# Pages that are no URL pattern: the error pages, in the URL conf of tests/test_error_pages.py.
-EXTRA_PAGES = [
-    ("error 404", "/findes-ikke/", 404, ("anonymous", "officer")),
-    ("error 403", "/test-forbidden/", 403, ("anonymous",)),
-    ("error 500", "/test-boom/", 500, ("anonymous",)),
-    ("invitation no longer valid", "/konto/invitation/no-such-token/", 410, ("anonymous",)),
-]
-
-
 @dataclass(frozen=True)
 class Visit:
     name: str
@@ -127,6 +122,20 @@ class Visit:
     status: int = 200
     wait_for: str = ""
     flow: str = ""
+
+
+# Pages that are no URL pattern: the error pages (tests/test_error_pages.py's URL conf adds
+# views that fail on purpose), a refused form (CSRF) and an invitation that is no more.
+EXTRA_PAGES = [
+    Visit("error 404", "anonymous", "/findes-ikke/", 404),
+    Visit("error 404", "officer", "/findes-ikke/", 404),
+    Visit("error 403", "anonymous", "/test-forbidden/", 403),
+    Visit("error 500", "anonymous", "/test-boom/", 500),
+    Visit("error 400", "anonymous", "/test-bad-request/", 400),
+    Visit("error 429", "officer", "/test-throttled/", 429),
+    Visit("error 403 CSRF", "anonymous", "/konto/login/", 403, flow="csrf_failure"),
+    Visit("invitation no longer valid", "anonymous", "/konto/invitation/no-such-token/", 410),
+]
 
 
 def sweep():
@@ -145,10 +154,7 @@ def sweep():
         visits += [
             Visit(name, role, url, state.status, state.wait_for, state.flow) for role in roles
         ]
-    visits += [
-        Visit(name, role, url, status) for name, url, status, roles in EXTRA_PAGES for role in roles
-    ]
-    return visits, unswept
+    return visits + EXTRA_PAGES, unswept
 
 
 def excluded():

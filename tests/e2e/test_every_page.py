@@ -100,7 +100,22 @@ def reset_password_key(page, cast):
     page.locator("main input[type=password]").first.wait_for()  # the form for a new password
 
 
-FLOWS = {f.__name__: f for f in (login_code, password_then_two_factor, reset_password_key)}
+def csrf_failure(page, cast):
+    """A form sent without its CSRF token (an expired or forged page): Django's 403 page."""
+    page.goto("/konto/login/")
+    tokens = page.locator("main input[name=csrfmiddlewaretoken]")
+    tokens.evaluate_all("inputs => inputs.forEach(input => input.remove())")
+    page.locator("main input[type=email]").fill(cast["officer"].email)
+    page.locator("main input[type=password]").fill("wrong")
+    with page.expect_response(lambda r: r.request.method == "POST") as sent:
+        page.locator("main input[type=password]").press("Enter")
+    assert sent.value.status == 403
+    page.wait_for_load_state()
+
+
+FLOWS = {
+    f.__name__: f for f in (login_code, password_then_two_factor, reset_password_key, csrf_failure)
+}
 
 
 def data_names():
