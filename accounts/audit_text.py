@@ -42,6 +42,9 @@ SENTENCES = {
     "round.open_scheduled": gettext_lazy("%(actor)s planlagde åbningen af runden %(object)s"),
     "round.closed": gettext_lazy("%(actor)s lukkede runden %(object)s"),
     "round.reopened": gettext_lazy("%(actor)s genåbnede runden %(object)s"),
+    "round.created_historical": gettext_lazy(
+        "%(actor)s oprettede den tidligere runde %(object)s (fra en tabel)"
+    ),
     "round.reminder_settings": gettext_lazy(
         "%(actor)s ændrede påmindelsesplanen for runden %(object)s"
     ),
@@ -52,6 +55,15 @@ SENTENCES = {
     "submission.reopened": gettext_lazy("%(actor)s genåbnede besvarelsen fra %(object)s"),
     "submission.accepted": gettext_lazy("%(actor)s godkendte besvarelsen fra %(object)s"),
     "submission.returned": gettext_lazy("%(actor)s sendte besvarelsen fra %(object)s retur"),
+    "submission.imported": gettext_lazy(
+        "%(actor)s indlæste besvarelsen fra %(object)s fra en fil på kommunens vegne"
+    ),
+    "submission.import_undone": gettext_lazy(
+        "%(actor)s fortrød importen af besvarelsen fra %(object)s"
+    ),
+    "import.uploaded": gettext_lazy("%(actor)s uploadede filen %(object)s til import"),
+    "import.applied": gettext_lazy("%(actor)s indlæste filen %(object)s"),
+    "import.undone": gettext_lazy("%(actor)s fortrød importen af filen %(object)s"),
     "submission.bulk_accepted": gettext_lazy(
         "%(actor)s godkendte flere besvarelser i runden %(object)s"
     ),

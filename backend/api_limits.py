@@ -17,6 +17,9 @@ class ApiBodyLimitMiddleware:
             except ValueError:
                 length = 0
             limit = settings.API_MAX_BODY_BYTES
+            if request.method == "POST" and request.path_info.endswith("/imports/"):
+                # A bulk import carries its file (imports app): up to 50 MB plus the form.
+                limit = settings.API_IMPORT_MAX_BODY_BYTES
             if length > limit:
                 # Imported here: lib.api_errors pulls in DRF, which must not load at start-up.
                 from lib.api_errors import error_body

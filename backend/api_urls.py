@@ -8,6 +8,7 @@ from django.urls import path, re_path
 
 from backend.api_views import NotFoundView
 from exports import api as exports_api
+from imports import api as imports_api
 from submissions import api as submissions_api
 from surveys import api as surveys_api
 from tracking import api as tracking_api
@@ -45,6 +46,22 @@ urlpatterns = [
         "rounds/<slug:slug>/export/",
         exports_api.RoundExport.as_view(),
         name="api-round-export",
+    ),
+    path("rounds/<slug:slug>/imports/", imports_api.RoundImports.as_view(), name="api-imports"),
+    path(
+        "rounds/<slug:slug>/imports/<int:import_id>/",
+        imports_api.ImportDetail.as_view(),
+        name="api-import",
+    ),
+    path(
+        "rounds/<slug:slug>/imports/<int:import_id>/apply/",
+        imports_api.ImportApply.as_view(),
+        name="api-import-apply",
+    ),
+    path(
+        "rounds/<slug:slug>/imports/<int:import_id>/undo/",
+        imports_api.ImportUndo.as_view(),
+        name="api-import-undo",
     ),
     path(SUBMISSION, submissions_api.SubmissionDetail.as_view(), name="api-submission"),
     path(

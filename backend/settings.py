@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "submissions",
     "tracking",
     "exports",
+    "imports",
     "demo",
 ]
 
@@ -254,6 +255,8 @@ else:
 # --- REST API
 # The largest API request body (a full entries submission is well under 100 kB).
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1_000_000)
+# POST rounds/{slug}/imports/ carries a file of at most 50 MB (imports.reader.MAX_FILE_BYTES).
+API_IMPORT_MAX_BODY_BYTES = env_int("API_IMPORT_MAX_BODY_BYTES", 51 * 1024 * 1024)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.api_auth.TokenAuthentication",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("konto/", include("accounts.urls")),
     path("runder/", include("surveys.urls")),
     path("indberet/", include("submissions.urls")),
+    path("opfoelgning/", include("imports.urls")),
     path("opfoelgning/", include("tracking.urls")),
     path("data/", include("exports.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,18 +1,21 @@
 """The demo (`manage.py load_demo`, run by `make run`). Idempotent: running it again changes
 nothing that exists (it only moves the open rounds' deadline into the future again).
 
-Rounds: September 2025 (closed), February 2026 (open, 96 of 98 submitted: Odder and Syddjurs
+Rounds: September 2025 (historical: closed, never sent, loaded by the bulk import from a
+table as a coordinator would), February 2026 (open, 96 of 98 submitted: Odder and Syddjurs
 missing — the seed's figures, kept), September 2026 (open, nothing submitted: where the demo
 officers try the form, with history checks against February) and the prøvehandlinger round.
 Every deadline is at 23.59.
 
 Figures come from demo/data/demo_*.csv and are synthetic (see demo/data/README.md);
-the rounds are marked is_demo so every page about them says so. Submissions are stored
-directly (validated, with one Revision each) rather than through one service call per row.
+the rounds are marked is_demo so every page about them says so. September 2025 goes through
+the import (imports.services); the other rounds' submissions are stored directly (validated,
+with one Revision each) rather than through one service call per row.
 """
 
 import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
@@ -22,11 +25,14 @@ from django.utils import timezone
 
 from accounts.audit import record
 from accounts.models import Membership, Role, User
+from imports import services as imports
+from imports.models import Import
 from reference.models import Municipality
 from reference.municipalities import MUNICIPALITIES_CSV, load_municipalities
 from submissions.models import Revision, Submission, SubmissionState
 from submissions.services import store_result
 from submissions.validation import validate
+from surveys import lifecycle
 from surveys.definition_store import load_shipped_definitions
 from surveys.models import Round, RoundState, Survey
 
@@ -168,18 +174,63 @@ def _store(round_, rows, author, previous=None):
     return len(subs)
 
 
+def september_2025_csv(rows) -> bytes:
+    """The September 2025 figures as the table of the source report's appendix would be typed
+    into a spreadsheet: Danish Excel's CSV (`;`, thousands points, cp1252), in the columns of
+    the round's import template (the export's names)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(
+        ["municipality_code", "municipality_name", "pupils_8_9", "enrolled", "comment"]
+        + ["share_high_explanation", "submitted_at"]
+    )
+    start = _aware(2025, 9, 2, 9, 0)
+    for i, r in enumerate(x for x in rows if x["round"] == "2025-09"):
+        if r["state"] != "submitted":
+            continue
+        # When each municipality answered, spread over September as the table's source had it.
+        at = (start + dt.timedelta(hours=7 * i)).astimezone(dt.UTC)
+        pupils = f"{int(r['pupils_8_9']):,}".replace(",", ".")
+        explanation = f"{DEMO_TAG} Tallet er kontrolleret og korrekt."  # kept where raised
+        writer.writerow(
+            [r["municipality_code"], r["municipality_name"], pupils, r["enrolled"]]
+            + [r.get("comment") or "", explanation, at.strftime("%Y-%m-%d %H:%M:%S+00:00")]
+        )
+    return out.getvalue().encode("cp1252")
+
+
+def _september_2025(survey, rows, coordinator):
+    """September 2025: an earlier round whose figures exist only as a table. Created as a
+    historical round (surveys.lifecycle) and filled by the bulk import, as a coordinator
+    would (issue 15). Returns (round, submissions created)."""
+    sep = Round.objects.filter(slug=SEP_SLUG).first()
+    if sep is not None:
+        return sep, 0
+    sep = lifecycle.create_historical_round(
+        actor=coordinator,
+        survey=survey,
+        title="September 2025",
+        slug=SEP_SLUG,
+        reference_date=dt.date(2025, 9, 30),
+        recipients=list(
+            Municipality.objects.filter(is_synthetic=False).values_list("code", flat=True)
+        ),
+        is_demo=True,
+    )
+    upload = imports.upload(
+        sep,
+        actor=coordinator,
+        file_name="september-2025-bilagstabel.csv",
+        content=september_2025_csv(rows),
+    )
+    report = imports.apply(upload, actor=coordinator, mode=Import.Mode.SUBMITTED)
+    return sep, report.counts["applied"]
+
+
 def _juniormesterlaere(survey, coordinator, now):
     rows = _read("demo_juniormesterlaere.csv")
     everyone = list(Municipality.objects.filter(is_synthetic=False))
-    sep = _round(
-        SEP_SLUG,
-        survey,
-        "September 2025",
-        _aware(2025, 9, 30, 23, 59),
-        RoundState.CLOSED,
-        everyone,
-        user=coordinator,
-    )
+    sep, sep_created = _september_2025(survey, rows, coordinator)
     feb = _round(
         FEB_SLUG,
         survey,
@@ -203,9 +254,8 @@ def _juniormesterlaere(survey, coordinator, now):
             out[r["municipality_code"]] = (answers, SubmissionState.SUBMITTED, at)
         return out
 
-    sep_rows = answers_of("2025-09", _aware(2025, 9, 2, 9, 0))
-    created = _store(sep, sep_rows, coordinator)
-    previous = {code: a for code, (a, _, _) in sep_rows.items()}
+    previous = dict(sep.submissions.values_list("municipality__code", "answers"))
+    created = sep_created
     created += _store(feb, answers_of("2026-02", _aware(2026, 2, 16, 9, 0)), coordinator, previous)
     # Nothing submitted: the demo officers fill it in, see the checks (history against
     # February), explain a warning and submit, without changing February's figures.

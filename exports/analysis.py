@@ -117,12 +117,66 @@ def bands_for(indicator):
     return bands
 
 
+def ratio_bands(indicator):
+    """The bands of a ratio indicator from its edges: (150, 300) gives `under_150` [0, 150),
+    `150_300` [150, 300) and `from_300` [300, ∞) — lower inclusive, as for shares."""
+    edges = list(indicator.bands)
+    first = num(edges[0])
+    bands = [
+        {
+            "key": f"under_{edges[0]:g}",
+            "lower": 0,
+            "upper": edges[0],
+            "label": {"da": f"Under {first}", "en": f"Under {edges[0]:,g}"},
+        }
+    ]
+    for lower, upper in zip(edges, edges[1:], strict=False):
+        bands.append(
+            {
+                "key": f"{lower:g}_{upper:g}",
+                "lower": lower,
+                "upper": upper,
+                "label": {"da": f"{num(lower)}–{num(upper)}", "en": f"{lower:,g}–{upper:,g}"},
+            }
+        )
+    last = edges[-1]
+    bands.append(
+        {
+            "key": f"from_{last:g}",
+            "lower": last,
+            "upper": None,
+            "label": {"da": f"{num(last)} og derover", "en": f"{last:,g} and above"},
+        }
+    )
+    return bands
+
+
+def num(value, decimals=None):
+    """'1.250', '2,5', '294,1' — a number in Danish (thousands point, decimal comma); with
+    `decimals` rounded to that many. '–' for none. A value that rounds to zero has no minus."""
+    if value is None:
+        return "–"
+    if decimals is not None:
+        value = round(value, decimals)
+        if value == 0:
+            value = 0.0
+        shown = f"{value:,.{decimals}f}"
+    elif isinstance(value, float) and not value.is_integer():
+        shown = f"{value:,.10g}" if abs(value) < 1e15 else f"{value:,.0f}"
+    else:
+        shown = f"{int(value):,}"
+    return shown.replace(",", "\x00").replace(".", ",").replace("\x00", ".").replace("-", "−")
+
+
 def band_of(value, bands):
     if value is None:
         return None
-    if value == 0:
-        return "zero"
-    for band in bands[1:]:
+    start = 0
+    if bands[0]["key"] == "zero":  # a share's own band for exactly 0
+        if value == 0:
+            return "zero"
+        start = 1
+    for band in bands[start:]:
         upper = band["upper"]
         if upper is None or value < upper - EPSILON:
             return band["key"]
@@ -144,7 +198,7 @@ def _submissions(round_id):
     return {
         s["municipality_id"]: s
         for s in Submission.objects.filter(round_id=round_id).values(
-            "municipality_id", "state", "answers"
+            "municipality_id", "state", "answers", "derived"
         )
     }
 
@@ -240,7 +294,7 @@ def _intish(x):
 
 def _analyse_indicator(indicator, frame, subs, prev_frame, prev_subs, previous_round):
     df = _indicator_values(frame, subs, indicator)
-    bands = bands_for(indicator)
+    bands = ratio_bands(indicator) if indicator.is_ratio else bands_for(indicator)
     valued = df[df["has_value"]]
     num_total = _intish(float(sum(valued["numerator"]))) if len(valued) else 0
     den_total = _intish(float(sum(valued["denominator"]))) if len(valued) else 0
@@ -302,8 +356,11 @@ def _analyse_indicator(indicator, frame, subs, prev_frame, prev_subs, previous_r
         _aggregate(df, ("region_code", "region_name"), indicator),
         key=lambda g: g["region_code"],
     )
+    with_value = len(valued_rows)
     return {
         "key": indicator.key,
+        "type": indicator.type,
+        "unit": indicator.unit,
         "label": indicator.label,
         "numerator": indicator.numerator,
         "denominator": indicator.denominator,
@@ -317,7 +374,15 @@ def _analyse_indicator(indicator, frame, subs, prev_frame, prev_subs, previous_r
             for m in municipalities
             if m["state"] in RESPONDED and m["value"] is None
         ],
-        "bands": [{**b, "count": band_counts[b["key"]]} for b in bands],
+        "bands": [
+            {
+                **b,
+                "count": band_counts[b["key"]],
+                "share": band_counts[b["key"]] / with_value if with_value else None,
+            }
+            for b in bands
+        ],
+        "stats": describe([m["value"] for m in valued_rows]),
         "top": _ranked(valued_rows, descending=True),
         "bottom": _ranked(valued_rows, descending=False),
         "by_dst_group": by_group,
@@ -388,6 +453,7 @@ def analyse_round(round_):
             _analyse_indicator(ind, frame, subs, prev_frame, prev_subs, previous)
             for ind in spec.indicators
         ]
+    responders = _responders(frame, subs)
     return {
         "round": {
             "slug": round_.slug,
@@ -409,4 +475,334 @@ def analyse_round(round_):
         "non_responders": non_responders,
         "indicators": indicators,
         "entries": _entries_summary(spec, frame, subs) if spec.has_entries else None,
+        "statistics": _statistics(spec, responders),
+        "splits": _splits(spec, responders),
+        "scatters": _scatters(spec, responders),
+        "trend": [] if spec.has_entries else _trend(spec, round_),
+        "anonymised": False,
     }
+
+
+# --- Beyond a share with a target: statistics, splits, scatters (definition sections of the
+# same names) and the trend across rounds. Every figure is over *responders* (submitted or
+# accepted) that have the value; a missing value is left out, never counted as 0.
+
+
+def describe(values):
+    """{n, mean, median, min, max, total} of the values that are not None (None for each
+    figure when there are none). The mean is unweighted: each respondent counts once."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return {"n": 0, "mean": None, "median": None, "min": None, "max": None, "total": None}
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    median = ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+    return {
+        "n": len(values),
+        "mean": math.fsum(values) / len(values),
+        "median": median,
+        "min": ordered[0],
+        "max": ordered[-1],
+        "total": _intish(math.fsum(values)),
+    }
+
+
+def pearson(pairs):
+    """Pearson's correlation coefficient of (x, y) pairs; None under 3 pairs or when either
+    has no spread."""
+    if len(pairs) < 3:
+        return None
+    n = len(pairs)
+    mx = math.fsum(x for x, _ in pairs) / n
+    my = math.fsum(y for _, y in pairs) / n
+    sxy = math.fsum((x - mx) * (y - my) for x, y in pairs)
+    sxx = math.fsum((x - mx) ** 2 for x, _ in pairs)
+    syy = math.fsum((y - my) ** 2 for _, y in pairs)
+    if sxx <= 0 or syy <= 0:
+        return None
+    return sxy / math.sqrt(sxx * syy)
+
+
+def value_source(spec, key):
+    """How to read one number per respondent for `key` (an indicator, a derived value or a
+    number question, in that order): {key, label, kind, unit, target, read(answers, derived)}.
+    `kind` says how to read the figure: `share` (a fraction, 0.43 = 43 %), `percent` (a
+    percentage question as typed, 43 = 43 %) or `number`."""
+    for ind in spec.indicators:
+        if ind.key == key:
+            return {
+                "key": key,
+                "label": ind.label,
+                "kind": "number" if ind.is_ratio else "share",
+                "unit": ind.unit,
+                "target": ind.target,
+                "read": lambda a, d, i=ind: _ratio(
+                    _num(a.get(i.numerator)), _num(a.get(i.denominator))
+                ),
+            }
+    for der in spec.derived:
+        if der.key == key:
+            return {
+                "key": key,
+                "label": der.label,
+                "kind": "share" if der.type == "percentage" else "number",
+                "unit": {},
+                "target": None,
+                "read": lambda a, d: _num(d.get(key)),
+            }
+    q = spec.question(key)
+    return {
+        "key": key,
+        "label": q.label if q else {"da": key},
+        "kind": "percent" if q is not None and q.type == "percentage" else "number",
+        "unit": q.unit if q else {},
+        "target": None,
+        "read": lambda a, d: _num(a.get(key)),
+    }
+
+
+def _source_meta(source):
+    return {k: source[k] for k in ("key", "label", "kind", "unit", "target")}
+
+
+def _responders(frame, subs):
+    """(code, name, answers, derived) of each responder, in the frame's (code) order."""
+    out = []
+    for row in frame.itertuples(index=False):
+        sub = subs.get(row.id)
+        if sub is None or sub["state"] not in RESPONDED or not isinstance(sub["answers"], dict):
+            continue
+        derived = sub.get("derived") if isinstance(sub.get("derived"), dict) else {}
+        out.append((row.code, row.name, sub["answers"], derived))
+    return out
+
+
+def _statistics(spec, responders):
+    out = []
+    for item in spec.statistics:
+        source = value_source(spec, item.value)
+        values = [source["read"](a, d) for _, _, a, d in responders]
+        out.append(
+            {
+                "key": item.key,
+                "label": item.label or source["label"],
+                "value": _source_meta(source),
+                **describe(values),
+                "responders_without_value": [
+                    {"code": c, "name": n}
+                    for (c, n, _, _), v in zip(responders, values, strict=True)
+                    if v is None
+                ],
+            }
+        )
+    return out
+
+
+def _splits(spec, responders):
+    """Per split: the respondents that answered every part, the mean of each part across them
+    (unweighted) and its range. Respondents with a part missing are listed, not counted."""
+    out = []
+    for split in spec.splits:
+        sources = [value_source(spec, p) for p in split.parts]
+        rows, missing = [], []
+        for code, name, answers, derived in responders:
+            values = [s["read"](answers, derived) for s in sources]
+            if any(v is None for v in values):
+                missing.append({"code": code, "name": name})
+            else:
+                rows.append({"code": code, "name": name, "values": values})
+        parts = []
+        for i, source in enumerate(sources):
+            stats = describe([r["values"][i] for r in rows])
+            parts.append({**_source_meta(source), **stats})
+        out.append(
+            {
+                "key": split.key,
+                "label": split.label,
+                "respondents": len(rows),
+                "parts": parts,
+                "mean_total": _intish(math.fsum(p["mean"] for p in parts)) if rows else None,
+                "rows": rows,
+                "responders_without_value": missing,
+            }
+        )
+    return out
+
+
+def _scatters(spec, responders):
+    out = []
+    for scatter in spec.scatters:
+        xs, ys = value_source(spec, scatter.x), value_source(spec, scatter.y)
+        points, missing = [], []
+        for code, name, answers, derived in responders:
+            x, y = xs["read"](answers, derived), ys["read"](answers, derived)
+            if x is None or y is None:
+                missing.append({"code": code, "name": name})
+            else:
+                points.append({"code": code, "name": name, "x": x, "y": y})
+        out.append(
+            {
+                "key": scatter.key,
+                "label": scatter.label,
+                "x": _source_meta(xs),
+                "y": _source_meta(ys),
+                "n": len(points),
+                "correlation": pearson([(p["x"], p["y"]) for p in points]),
+                "points": points,
+                "responders_without_value": missing,
+            }
+        )
+    return out
+
+
+def trend_rounds(round_):
+    """The rounds of the round's survey up to and including it (by deadline), leaving out
+    rounds that were never opened: the trend's columns, oldest first."""
+    from surveys.models import Round, RoundState
+
+    rounds = list(
+        Round.objects.filter(survey_id=round_.survey_id, deadline__lte=round_.deadline)
+        .exclude(state=RoundState.DRAFT)
+        .order_by("deadline", "id")
+    )
+    if round_.pk not in {r.pk for r in rounds}:
+        rounds.append(round_)
+    return rounds
+
+
+def _trend(spec, round_):
+    """Per indicator (share and ratio): the national value (Σ numerator / Σ denominator) and
+    each respondent's value in every round of the survey up to this one. Two queries."""
+    if not spec.indicators:
+        return []
+    rounds = trend_rounds(round_)
+    index = {r.pk: i for i, r in enumerate(rounds)}
+    rows = Submission.objects.filter(round_id__in=list(index), state__in=RESPONDED).values_list(
+        "round_id", "municipality__code", "municipality__name", "answers"
+    )
+    by_respondent = {}
+    for round_id, code, name, answers in rows:
+        if isinstance(answers, dict):
+            by_respondent.setdefault((code, name), {})[index[round_id]] = answers
+    out = []
+    for ind in spec.indicators:
+        respondents = []
+        sums = [[0.0, 0.0, 0] for _ in rounds]
+        for (code, name), answers_by_round in sorted(by_respondent.items()):
+            values = []
+            for i in range(len(rounds)):
+                answers = answers_by_round.get(i)
+                n = _num(answers.get(ind.numerator)) if answers else None
+                d = _num(answers.get(ind.denominator)) if answers else None
+                value = _ratio(n, d)
+                if value is not None:
+                    sums[i][0] += n
+                    sums[i][1] += d
+                    sums[i][2] += 1
+                values.append(value)
+            if any(v is not None for v in values):
+                respondents.append({"code": code, "name": name, "values": values})
+        out.append(
+            {
+                "indicator": ind.key,
+                "type": ind.type,
+                "label": ind.label,
+                "unit": ind.unit,
+                "target": ind.target,
+                "rounds": [
+                    {
+                        "slug": r.slug,
+                        "title": r.title,
+                        "deadline": r.deadline.isoformat(),
+                        "provisional": not r.is_closed,
+                        "national": _ratio(num_, den) if k else None,
+                        "with_value": k,
+                    }
+                    for r, (num_, den, k) in zip(rounds, sums, strict=True)
+                ],
+                "respondents": respondents,
+            }
+        )
+    return out
+
+
+# --- Anonymised reporting: respondents as codes R01, R02 … instead of names.
+
+
+def pseudonyms(codes, salt):
+    """{code: 'R01', …}: the respondents numbered in an order that says nothing about them
+    (by an HMAC of the survey and the code under SECRET_KEY), so the same respondent keeps its
+    code in every round and report of the survey while SECRET_KEY stays the same."""
+    import hashlib
+    import hmac
+
+    from django.conf import settings
+
+    key = settings.SECRET_KEY.encode()
+
+    def digest(code):
+        return hmac.new(key, f"{salt}:{code}".encode(), hashlib.sha256).hexdigest()
+
+    ordered = sorted(set(codes), key=digest)
+    width = max(2, len(str(len(ordered))))
+    return {code: f"R{i + 1:0{width}d}" for i, code in enumerate(ordered)}
+
+
+PERSONAL_KEYS = ("region_code", "region_name", "dst_group")
+
+
+def anonymise(summary, survey_key, respondents=()):
+    """A copy of `analyse_round`'s dict with every respondent as a pseudonym (code and name
+    alike), and no region or municipality group next to a single respondent (aggregates by
+    group stay). Returns (summary, key): the key maps each pseudonym to its code and name —
+    for the coordinator, never for publication. `respondents` ((code, name) pairs, e.g. every
+    recipient) get pseudonyms too, so the key also covers those the figures do not name."""
+    import copy
+
+    names = dict(respondents)
+
+    def collect(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("code"), str) and "name" in node:
+                names[node["code"]] = node["name"]
+            for v in node.values():
+                collect(v)
+        elif isinstance(node, list):
+            for v in node:
+                collect(v)
+
+    collect(summary)
+    codes = pseudonyms(names, survey_key)
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("code"), str) and "name" in node:
+                code = codes[node["code"]]
+                node["code"] = node["name"] = code
+                for k in PERSONAL_KEYS:
+                    if k in node:
+                        node[k] = ""
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    out = copy.deepcopy(summary)
+    walk(out)
+    for ind in out["indicators"]:
+        for part in ("top", "bottom"):  # ties were ordered by name: by pseudonym now
+            ind[part].sort(key=lambda r: (r["rank"], r["code"]))
+        ind["municipalities"].sort(key=lambda m: m["code"])
+    for trend in out.get("trend") or []:
+        trend["respondents"].sort(key=lambda r: r["code"])
+    for part in ("splits", "scatters"):
+        for item in out.get(part) or []:
+            item["rows" if part == "splits" else "points"].sort(key=lambda r: r["code"])
+    out["non_responders"].sort(key=lambda r: r["code"])
+    out["anonymised"] = True
+    key = sorted(
+        ({"pseudonym": p, "code": c, "name": names[c]} for c, p in codes.items()),
+        key=lambda r: r["pseudonym"],
+    )
+    return out, key

@@ -23,12 +23,13 @@ from lib.throttle import ExportRateThrottle
 from surveys.models import RoundState
 from surveys.selectors import get_round
 
-FORMATS = ["csv", "csv-da", "long", "xlsx", "datapackage", "pdf"]
+FORMATS = ["csv", "csv-da", "long", "xlsx", "datapackage", "pdf", "pdf-anonym"]
 CONTENT_TYPES = {
     "text/csv": "csv, csv-da (semicolon, decimal comma, BOM), long",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
     "application/zip": "datapackage (datapackage.json + CSV)",
-    "application/pdf": "pdf (the analysis report)",
+    "application/pdf": "pdf (the analysis report), pdf-anonym (the same with respondents as "
+    "codes R01 … instead of names, and no map)",
 }
 
 
@@ -126,11 +127,27 @@ class CountsSerializer(serializers.Serializer):
 
 
 class BandSerializer(serializers.Serializer):
-    key = serializers.CharField(help_text="`zero`, `under_target`, `at_or_above_target`, …")
+    key = serializers.CharField(
+        help_text="Shares: `zero`, `under_target`, `at_or_above_target`, …; ratios: "
+        "`under_150`, `150_300`, `from_300`, …"
+    )
     lower = serializers.FloatField(help_text="Inclusive.")
     upper = serializers.FloatField(allow_null=True, help_text="Exclusive; null = no upper.")
     label = LocalizedTextSerializer()
     count = serializers.IntegerField(min_value=0)
+    share = serializers.FloatField(
+        allow_null=True,
+        help_text="Added: count / respondents with a value (0–1); null when none has one.",
+    )
+
+
+class StatsSerializer(serializers.Serializer):
+    n = serializers.IntegerField(min_value=0, help_text="Respondents with a value.")
+    mean = serializers.FloatField(allow_null=True, help_text="Unweighted: each counts once.")
+    median = serializers.FloatField(allow_null=True)
+    min = serializers.FloatField(allow_null=True)
+    max = serializers.FloatField(allow_null=True)
+    total = serializers.FloatField(allow_null=True, help_text="The sum of the values.")
 
 
 class RankedSerializer(serializers.Serializer):
@@ -182,6 +199,13 @@ class PreviousRoundSerializer(CountsSerializer):
 
 class IndicatorSummarySerializer(serializers.Serializer):
     key = serializers.CharField()
+    type = serializers.ChoiceField(
+        choices=[("share", "A share (0–1) with target and thresholds"), ("ratio", "A ratio")],
+        help_text="Added: `share` (every indicator before ratios existed) or `ratio` (e.g. "
+        "pupils per FTE, with the definition's bands; values are plain numbers).",
+    )
+    unit = OptionalLocalizedTextSerializer(help_text="Added: a ratio's unit; {} for a share.")
+    stats = StatsSerializer(help_text="Added: the spread of the respondents' own values.")
     label = LocalizedTextSerializer()
     numerator = serializers.CharField(help_text="The numerator's question key.")
     denominator = serializers.CharField(help_text="The denominator's question key.")
@@ -211,6 +235,100 @@ class EntriesSummarySerializer(serializers.Serializer):
     )
 
 
+VALUE_KINDS = [
+    ("share", "A fraction: 0.43 is 43 %"),
+    ("percent", "A percentage question as typed: 43 is 43 %"),
+    ("number", "A number (a ratio, a count, FTE …)"),
+]
+
+
+class ValueSourceSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The indicator, derived value or question read.")
+    label = OptionalLocalizedTextSerializer()
+    kind = serializers.ChoiceField(choices=VALUE_KINDS)
+    unit = OptionalLocalizedTextSerializer()
+    target = serializers.FloatField(allow_null=True, help_text="An indicator's target.")
+
+
+class StatisticSerializer(StatsSerializer):
+    key = serializers.CharField()
+    label = OptionalLocalizedTextSerializer()
+    value = ValueSourceSerializer()
+    responders_without_value = MunicipalityRefSerializer(many=True)
+
+
+class SplitPartSerializer(ValueSourceSerializer, StatsSerializer):
+    pass
+
+
+class SplitRowSerializer(MunicipalityRefSerializer):
+    values = serializers.ListField(
+        child=serializers.FloatField(), help_text="One per part, in the parts' order."
+    )
+
+
+class SplitSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = LocalizedTextSerializer()
+    respondents = serializers.IntegerField(
+        min_value=0, help_text="Responders that answered every part."
+    )
+    parts = SplitPartSerializer(many=True, help_text="Mean and range of each part.")
+    mean_total = serializers.FloatField(
+        allow_null=True, help_text="The sum of the parts' means (100 for a split in percent)."
+    )
+    rows = SplitRowSerializer(many=True)
+    responders_without_value = MunicipalityRefSerializer(
+        many=True, help_text="Responders with a part missing (not counted)."
+    )
+
+
+class ScatterPointSerializer(MunicipalityRefSerializer):
+    x = serializers.FloatField()
+    y = serializers.FloatField()
+
+
+class ScatterSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = LocalizedTextSerializer()
+    x = ValueSourceSerializer()
+    y = ValueSourceSerializer()
+    n = serializers.IntegerField(min_value=0)
+    correlation = serializers.FloatField(
+        allow_null=True, help_text="Pearson's r; null under 3 points or without spread."
+    )
+    points = ScatterPointSerializer(many=True, help_text="One per respondent with both values.")
+    responders_without_value = MunicipalityRefSerializer(many=True)
+
+
+class TrendRoundSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    deadline = serializers.DateTimeField()
+    provisional = serializers.BooleanField()
+    national = serializers.FloatField(
+        allow_null=True, help_text="Σ numerator / Σ denominator over respondents with a value."
+    )
+    with_value = serializers.IntegerField(min_value=0)
+
+
+class TrendRespondentSerializer(MunicipalityRefSerializer):
+    values = serializers.ListField(
+        child=serializers.FloatField(allow_null=True),
+        help_text="One per round, in the rounds' order; null = no value that round.",
+    )
+
+
+class TrendSerializer(serializers.Serializer):
+    indicator = serializers.CharField()
+    type = serializers.ChoiceField(choices=[("share", "Share"), ("ratio", "Ratio")])
+    label = LocalizedTextSerializer()
+    unit = OptionalLocalizedTextSerializer()
+    target = serializers.FloatField(allow_null=True)
+    rounds = TrendRoundSerializer(many=True, help_text="Oldest first, this round last.")
+    respondents = TrendRespondentSerializer(many=True)
+
+
 class RoundSummarySerializer(serializers.Serializer):
     round = SummaryRoundSerializer()
     provisional = serializers.BooleanField(help_text="True while the round is not closed.")
@@ -224,6 +342,23 @@ class RoundSummarySerializer(serializers.Serializer):
     non_responders = MunicipalityRefSerializer(many=True)
     indicators = IndicatorSummarySerializer(many=True)
     entries = EntriesSummarySerializer(allow_null=True, help_text="Entries surveys only.")
+    statistics = StatisticSerializer(
+        many=True, help_text="Added: the definition's `statistics` (spread of one value)."
+    )
+    splits = SplitSerializer(
+        many=True, help_text="Added: the definition's `splits` (mean of each part, range)."
+    )
+    scatters = ScatterSerializer(
+        many=True, help_text="Added: the definition's `scatters` (one point per respondent)."
+    )
+    trend = TrendSerializer(
+        many=True,
+        help_text="Added: per indicator, the total and each respondent's value in every "
+        "opened round of the survey up to this one.",
+    )
+    anonymised = serializers.BooleanField(
+        help_text="Added: always false here (names are shown); the `pdf-anonym` report has codes."
+    )
 
 
 @extend_schema(
@@ -231,7 +366,8 @@ class RoundSummarySerializer(serializers.Serializer):
     summary="A round's analysis (coordinators, analysts)",
     description="The figures of the analysis report as JSON: recipients, responses, response "
     "rate, non-responders, and per indicator the national value, distribution, top and "
-    "bottom 10, groups and the change since the previous round.",
+    "bottom 10, groups and the change since the previous round; the spread, split means, "
+    "scatters and the trend across rounds.",
     parameters=[SLUG_PARAM],
     responses={
         200: OpenApiResponse(RoundSummarySerializer, description="The analysis."),
@@ -258,7 +394,8 @@ class PendingExportSerializer(serializers.Serializer):
     tags=["exports"],
     summary="Download a round's data (coordinators, analysts)",
     description="`csv` (wide), `csv-da` (for Danish Excel), `long` (tidy), `xlsx` (with "
-    "codebook), `datapackage` (ZIP with datapackage.json), `pdf` (the analysis report). CSV "
+    "codebook), `datapackage` (ZIP with datapackage.json), `pdf` (the analysis report), "
+    "`pdf-anonym` (the report with respondents as codes instead of names). CSV "
     "streams. A PDF of a big round is built in the background: 202 with where to fetch it.",
     parameters=[
         SLUG_PARAM,

@@ -155,7 +155,8 @@ def value_columns(spec, include_personal=False):
                     "da": f"Indikator: {ind.numerator} / {ind.denominator}",
                     "en": f"Indicator: {ind.numerator} / {ind.denominator}",
                 },
-                unit=SHARE_UNIT,
+                # A share is a fraction (XLSX shows it as %); a ratio is a number in its unit.
+                unit=ind.unit if ind.is_ratio else SHARE_UNIT,
             )
         )
     for key in spec.warning_keys:

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from exports.services import FORMATS, exportable_rounds
+from exports.services import FORMATS, PDF_FORMATS, exportable_rounds
 from surveys.models import Round, Survey
 
 
@@ -68,7 +68,7 @@ class ExportForm(forms.Form):
             self.add_error("survey", _("De valgte runder hører ikke til denne undersøgelse."))
         if len({r.survey_id for r in rounds}) > 1:
             self.add_error("rounds", _("Runder fra forskellige undersøgelser kan ikke stables."))
-        if data.get("format") == "pdf" and len(rounds) > 1:
+        if data.get("format") in PDF_FORMATS and len(rounds) > 1:
             self.add_error("format", _("Rapporten laves for én runde ad gangen."))
         data["round_list"] = rounds
         return data

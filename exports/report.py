@@ -12,8 +12,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
-from exports import renderers
-from exports.analysis import RESPONDED, analyse_round, pct
+from exports import charts, renderers
+from exports.analysis import RESPONDED, analyse_round, anonymise, num, pct
 from reference.municipalities import GEOJSON
 from submissions.models import Submission
 from surveys.definitions import text
@@ -58,8 +58,9 @@ def _svg(width, height, body, title):
     )
 
 
-def hbar_chart(items, target=None, title="", width=640, label_width=170, colour="#2166ac"):
-    """Horizontal bars: items are (label, value); a dashed line marks the target."""
+def hbar_chart(items, target=None, title="", width=640, label_width=170, colour="#2166ac", fmt=pct):
+    """Horizontal bars: items are (label, value); a dashed line marks the target. `fmt` shows a
+    value (a share by default)."""
     row, top = 20, 10
     height = top + row * len(items) + 30
     scale_max = max([v for _, v in items if v is not None] + [target or 0, 1e-9]) * 1.15
@@ -80,7 +81,7 @@ def hbar_chart(items, target=None, title="", width=640, label_width=170, colour=
             f'<rect x="{label_width}" y="{y + 3}" width="{w:.1f}" height="{row - 6}" '
             f'fill="{colour}"/>'
         )
-        body.append(_t(label_width + w + 4, y + 14, pct(value), size=9))
+        body.append(_t(label_width + w + 4, y + 14, fmt(value), size=9))
     axis_y = top + row * len(items)
     body.append(
         f'<line x1="{label_width}" y1="{top}" x2="{label_width}" y2="{axis_y}" stroke="#333"/>'
@@ -91,7 +92,8 @@ def hbar_chart(items, target=None, title="", width=640, label_width=170, colour=
             f'<line x1="{tx:.1f}" y1="{top - 4}" x2="{tx:.1f}" y2="{axis_y + 4}" '
             f'stroke="{TARGET}" stroke-width="2" stroke-dasharray="5,3"/>'
         )
-        body.append(_t(tx, axis_y + 18, f"Mål: {pct(target, 0)}", "middle", 10, "bold", TARGET))
+        shown = pct(target, 0) if fmt is pct else fmt(target)
+        body.append(_t(tx, axis_y + 18, f"Mål: {shown}", "middle", 10, "bold", TARGET))
     return _svg(width, height, body, title)
 
 
@@ -215,11 +217,17 @@ def denmark_map(indicator, title):
     return _svg(width, height, body, title)
 
 
-def _indicator_context(ind, spec):
+def _ratio(value):
+    return num(value, 1)
+
+
+def _indicator_context(ind, spec, anonymised=False):
     numerator = spec.question(ind["numerator"])
     denominator = spec.question(ind["denominator"])
     colours = band_colours(ind["bands"])
     top = ind["top"]
+    ratio = ind.get("type") == "ratio"
+    fmt = _ratio if ratio else pct
     return {
         **ind,
         "label_da": text(ind["label"], "da"),
@@ -231,10 +239,13 @@ def _indicator_context(ind, spec):
             for b in ind["bands"]
         ],
         "under": under_threshold_rows(ind),
+        "is_ratio": ratio,
+        "unit_da": text(ind.get("unit"), "da"),
         "top_chart": hbar_chart(
             [(f"{t['rank']}. {t['name']}", t["value"]) for t in top],
             ind["target"],
             f"Top {len(top)}: {text(ind['label'], 'da')}",
+            fmt=fmt,
         ),
         "band_chart": column_chart(
             [(text(b["label"], "da"), b["count"], colours[b["key"]]) for b in ind["bands"]],
@@ -244,10 +255,99 @@ def _indicator_context(ind, spec):
             [(g["dst_group"], g["value"]) for g in ind["by_dst_group"]],
             ind["target"],
             "Andel efter kommunegruppe",
+            fmt=fmt,
         ),
-        "map": denmark_map(ind, f"Kort: {text(ind['label'], 'da')} pr. kommune"),
+        # A map names every respondent by where it is: not in an anonymised report, and not
+        # for a ratio (its bands are not the map's colours).
+        "map": None
+        if anonymised or ratio
+        else denmark_map(ind, f"Kort: {text(ind['label'], 'da')} pr. kommune"),
         "appendix": sorted(ind["municipalities"], key=lambda m: m["name"]),
     }
+
+
+def analysis_context(summary, language="da"):
+    """The statistics, splits, scatters and trend of a summary, with their charts, as the
+    report and the data page show them (a table next to every chart)."""
+    scatters = [
+        {
+            **s,
+            "label_text": text(s["label"], language),
+            "x_label": text(s["x"]["label"], language),
+            "y_label": text(s["y"]["label"], language),
+            "chart": charts.scatter_chart(s, f"scatter-{s['key']}", language),
+            "table": [
+                {
+                    **p,
+                    "x_text": charts.figure(p["x"], s["x"]["kind"]),
+                    "y_text": charts.figure(p["y"], s["y"]["kind"]),
+                }
+                for p in s["points"]
+            ],
+            "correlation_text": num(s["correlation"], 2),
+        }
+        for s in summary.get("scatters") or []
+    ]
+    splits = [
+        {
+            **s,
+            "label_text": text(s["label"], language),
+            "part_rows": [
+                {
+                    "label": text(p["label"], language),
+                    "mean": charts.figure(p["mean"], p["kind"], 0),
+                    "mean_exact": charts.figure(p["mean"], p["kind"], 1),
+                    "range": f"{charts.figure(p['min'], p['kind'], 0)}–"
+                    f"{charts.figure(p['max'], p['kind'], 0)}",
+                }
+                for p in s["parts"]
+            ],
+            "table": [
+                {
+                    **r,
+                    "texts": [
+                        charts.figure(v, p["kind"], 0)
+                        for v, p in zip(r["values"], s["parts"], strict=True)
+                    ],
+                }
+                for r in s["rows"]
+            ],
+        }
+        for s in summary.get("splits") or []
+    ]
+    statistics = [
+        {
+            **s,
+            "label_text": text(s["label"], language),
+            **{
+                f"{k}_text": charts.figure(s[k], s["value"]["kind"], 2)
+                for k in ("mean", "median", "min", "max", "total")
+            },
+        }
+        for s in summary.get("statistics") or []
+    ]
+    trends = []
+    for t in summary.get("trend") or []:
+        kind = "number" if t["type"] == "ratio" else "share"
+        trends.append(
+            {
+                **t,
+                "label_text": text(t["label"], language),
+                "chart": charts.trend_chart(t, f"trend-{t['indicator']}", language)
+                if len(t["rounds"]) > 1
+                else None,
+                "national_texts": [charts.figure(r["national"], kind) for r in t["rounds"]],
+                "round_rows": [
+                    {**r, "national_text": charts.figure(r["national"], kind)} for r in t["rounds"]
+                ],
+                "table": [
+                    {**r, "texts": [charts.figure(v, kind) for v in r["values"]]}
+                    for r in t["respondents"]
+                ],
+                "target_text": charts.figure(t["target"], kind, 0) if t["target"] else "",
+            }
+        )
+    return {"scatters": scatters, "splits": splits, "statistics": statistics, "trends": trends}
 
 
 def under_threshold_rows(ind):
@@ -268,7 +368,7 @@ def under_threshold_rows(ind):
     return rows
 
 
-def catalogue(round_, spec):
+def catalogue(round_, spec, names=None):
     """Entries of responding municipalities grouped by their theme (the first single-choice
     question, `theme` if there is one), in the definition's choice order."""
     group_q = spec.question("theme") or next(
@@ -284,10 +384,12 @@ def catalogue(round_, spec):
     rows = (
         Submission.objects.filter(round=round_, state__in=RESPONDED)
         .order_by("municipality__name")
-        .values_list("municipality__name", "answers")
+        .values_list("municipality__code", "municipality__name", "answers")
     )
+    if names is not None:  # anonymised: pseudonyms, in their order
+        rows = sorted(((c, names[c], a) for c, _, a in rows), key=lambda r: r[1])
     nothing = []
-    for name, answers in rows:
+    for _code, name, answers in rows:
         answers = answers if isinstance(answers, dict) else {}
         entries = answers.get("entries") or []
         if not entries and answers.get("nothing_to_report"):
@@ -333,39 +435,102 @@ def catalogue(round_, spec):
     return out, nothing
 
 
-def report_context(round_):
+def analysis_page_context(round_, *, with_key=False, language=None):
+    """What the data page shows of a round (in the interface language): the summary, its
+    indicators with their bands, the statistics, splits, scatters and trend with their charts
+    and tables and, with `with_key` (coordinators only), the anonymised report's key."""
+    from lib.text import language as active_language
+
+    language = language or active_language()
     summary = analyse_round(round_)
+    spec = round_.definition.spec
+    indicators = []
+    for ind in summary["indicators"]:
+        ratio = ind["type"] == "ratio"
+        kind = "number" if ratio else "share"
+        indicators.append(
+            {
+                **ind,
+                "label_text": text(ind["label"], language),
+                "unit_text": text(ind["unit"], language),
+                "national_text": charts.figure(ind["national"]["value"], kind),
+                "mean_text": charts.figure(ind["stats"]["mean"], kind),
+                "range_text": f"{charts.figure(ind['stats']['min'], kind)}–"
+                f"{charts.figure(ind['stats']['max'], kind)}",
+                "target_text": charts.figure(ind["target"], kind, 0)
+                if ind["target"] is not None
+                else "",
+                "band_rows": [
+                    {
+                        **b,
+                        "label_text": text(b["label"], language),
+                        "share_text": charts.figure(b["share"], "share", 0),
+                    }
+                    for b in ind["bands"]
+                ],
+            }
+        )
+    key = anonymised_summary(round_, summary)[1] if with_key else None
+    return {
+        "round": round_,
+        "survey_title": text(spec.title, language),
+        "summary": summary,
+        "response_rate_text": charts.figure(summary["response_rate"], "share"),
+        "indicators": indicators,
+        "anonymised_key": key,
+        **analysis_context(summary, language),
+    }
+
+
+def anonymised_summary(round_, summary=None):
+    """(summary with pseudonyms, key) for the round: every recipient has a pseudonym, so the
+    key is complete even for respondents the figures do not name."""
+    summary = summary if summary is not None else analyse_round(round_)
+    return anonymise(
+        summary, round_.survey.key, respondents=round_.recipients.values_list("code", "name")
+    )
+
+
+def report_context(round_, anonymised=False):
+    summary = analyse_round(round_)
+    names = None
+    if anonymised:
+        summary, key = anonymised_summary(round_, summary)
+        names = {row["code"]: row["pseudonym"] for row in key}
     spec = round_.definition.spec
     context = {
         "summary": summary,
         "round": round_,
+        "anonymised": anonymised,
         "survey_title": text(spec.title, "da"),
         "sender": settings.ORGANISATION_NAME,
         "site_url": settings.SITE_URL,
         "generated_at": timezone.localtime(),
-        "indicators": [_indicator_context(ind, spec) for ind in summary["indicators"]],
+        "indicators": [_indicator_context(ind, spec, anonymised) for ind in summary["indicators"]],
         "map_credit": MAP_CREDIT,
+        **analysis_context(summary, "da"),
     }
     if spec.has_entries:
-        context["catalogue"], context["nothing_to_report"] = catalogue(round_, spec)
+        context["catalogue"], context["nothing_to_report"] = catalogue(round_, spec, names)
         context["entries_label"] = text((spec.entries or {}).get("label_plural"), "da")
     return context
 
 
-def render_report_html(round_):
+def render_report_html(round_, anonymised=False):
     with translation.override("da"):
-        return render_to_string("exports/report.html", report_context(round_))
+        return render_to_string("exports/report.html", report_context(round_, anonymised))
 
 
 REPORT_CACHE_SECONDS = 30 * 24 * 3600
 
 
-def report_pdf(round_):
-    """The PDF report of a round. A closed round's report is built once and reused until the
-    round or any of its submissions changes (the key says so); an open round's figures move,
-    so its report is built each time (the export throttle bounds how often)."""
+def report_pdf(round_, anonymised=False):
+    """The PDF report of a round (`anonymised`: respondents as pseudonyms, no map). A closed
+    round's report is built once and reused until the round or any of its submissions changes
+    (the key says so); an open round's figures move, so its report is built each time (the
+    export throttle bounds how often)."""
     if not round_.is_closed:
-        return render_report(round_)
+        return render_report(round_, anonymised)
     from django.core.cache import cache
     from django.db.models import Count, Max, Sum
 
@@ -377,17 +542,19 @@ def report_pdf(round_):
     last = marks["last"].timestamp() if marks["last"] else 0
     closed = round_.closed_at.timestamp() if round_.closed_at else 0
     key = f"report-pdf:{round_.pk}:{closed}:{marks['n']}:{marks['versions']}:{last}"
+    if anonymised:
+        key += ":anonymised"
     pdf = cache.get(key)
     if pdf is None:
-        pdf = render_report(round_)
+        pdf = render_report(round_, anonymised)
         cache.set(key, pdf, REPORT_CACHE_SECONDS)
     return pdf
 
 
-def render_report(round_):
+def render_report(round_, anonymised=False):
     """The PDF report of a round, as bytes."""
     # Loaded on first use, not at start-up: WeasyPrint is slow to import.
     from weasyprint import HTML
 
-    html = render_report_html(round_)
+    html = render_report_html(round_, anonymised)
     return HTML(string=html, base_url=None, url_fetcher=renderers.pdf_url_fetcher).write_pdf()

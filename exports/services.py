@@ -40,7 +40,14 @@ FORMATS = {
         "_datapackage.zip",
     ),
     "pdf": ("Rapport (PDF)", "Report (PDF)", "application/pdf", "_rapport.pdf"),
+    "pdf-anonym": (
+        "Rapport (PDF), anonymiseret: koder i stedet for navne",
+        "Report (PDF), anonymised: codes instead of names",
+        "application/pdf",
+        "_rapport_anonym.pdf",
+    ),
 }
+PDF_FORMATS = ("pdf", "pdf-anonym")  # the report of one round
 STREAMING = ("csv", "csv-da", "long")
 
 
@@ -76,7 +83,7 @@ def filename_for(rounds, fmt):
     `juniormesterlaere_2026-02_rapport.pdf`, `juniormesterlaere_2-runder.xlsx`."""
     rounds = datasets.ordered_rounds(rounds)
     survey = rounds[0].survey.key
-    if fmt == "pdf":
+    if fmt in PDF_FORMATS:
         part = _round_part(rounds[-1], survey)
     elif len(rounds) == 1:
         part = _round_part(rounds[0], survey)
@@ -163,12 +170,12 @@ def render_bytes(rounds, fmt, include_personal=False):
         return content, wide.count
     if fmt == "datapackage":
         return datapackage(rounds, include_personal)
-    if fmt == "pdf":
+    if fmt in PDF_FORMATS:
         # Loaded on first use, not at start-up: it imports pandas and WeasyPrint (slow).
         from exports.report import report_pdf
 
         round_ = datasets.ordered_rounds(rounds)[-1]
-        return report_pdf(round_), round_.recipients.count()
+        return report_pdf(round_, anonymised=fmt == "pdf-anonym"), round_.recipients.count()
     raise ValueError(f"not a bytes format: {fmt}")
 
 
@@ -213,7 +220,8 @@ def build_export(user, rounds, fmt, *, include_personal=None, via="web", again_o
                command). Anyone else raises PermissionDenied — callers answer 404 before that.
       rounds — Round objects (or a queryset) of one survey; stacked by deadline. For `pdf` the
                report is of the newest of them (compared with its own previous round).
-      fmt    — one of FORMATS: csv, csv-da, long, xlsx, datapackage, pdf.
+      fmt    — one of FORMATS: csv, csv-da, long, xlsx, datapackage, pdf, pdf-anonym (the
+               report with respondents as codes, no names and no map).
       include_personal — keep `email` questions (contact persons); default: only coordinators.
       again_of — the Export this one makes again (its uid is kept in the new row's query).
 
@@ -255,7 +263,7 @@ def build_export(user, rounds, fmt, *, include_personal=None, via="web", again_o
         chunks, counter = csv_chunks(rounds, fmt, personal)
         return filename, content_type, _logged_stream(chunks, export, counter), export
 
-    if fmt == "pdf" and rounds[-1].recipients.count() > background_threshold():
+    if fmt in PDF_FORMATS and rounds[-1].recipients.count() > background_threshold():
         export_id = export.id
         transaction.on_commit(lambda: build_export_task.enqueue(export_id))
         return filename, content_type, None, export

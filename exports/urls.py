@@ -8,4 +8,5 @@ urlpatterns = [
     path("hent/", views.download, name="download"),
     path("fil/<uuid:uid>/", views.file, name="file"),
     path("fil/<uuid:uid>/igen/", views.again, name="again"),
+    path("runde/<slug:slug>/", views.analysis, name="analysis"),
 ]

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.permissions import can_read_all
+from accounts.permissions import can_read_all, is_coordinator
 from exports.forms import ExportForm
 from exports.models import Export
 from exports.services import FORMATS, build_export, exportable_rounds, rebuild_export
@@ -32,7 +32,12 @@ def _page(request, form, status=200):
             has_content=ExpressionWrapper(Q(content__isnull=False), output_field=BooleanField())
         )[:25]
     )
-    return render(request, "exports/index.html", {"form": form, "history": history}, status=status)
+    context = {
+        "form": form,
+        "history": history,
+        "analysable": exportable_rounds(request.user).select_related("survey"),
+    }
+    return render(request, "exports/index.html", context, status=status)
 
 
 @login_required
@@ -123,3 +128,26 @@ def again(request, uid):
         )
         return redirect("exports:index")
     return _respond(request, filename, content_type, content)
+
+
+@login_required
+@require_GET
+def analysis(request, slug):
+    """The analysis of one round as a page: the report's figures with every chart's values as
+    a table, the trend across rounds, and for a coordinator the key to the anonymised report's
+    codes. Rounds the user cannot export answer 404, like a round that does not exist."""
+    _reader_only(request)
+    round_ = (
+        exportable_rounds(request.user)
+        .select_related("survey", "definition")
+        .filter(slug=slug[:80])
+        .first()
+    )
+    if round_ is None:
+        raise Http404
+    # Loaded on first use, not at start-up: they import pandas (slow to import).
+    from exports.report import analysis_page_context
+
+    coordinator = is_coordinator(request.user)
+    context = analysis_page_context(round_, with_key=coordinator)
+    return render(request, "exports/analysis.html", {**context, "coordinator": coordinator})

@@ -37,3 +37,18 @@ def spreadsheet_text(value):
     neutralise a formula (`safe_text`). The other order let "\x01=HYPERLINK(…)" through as a
     live formula once the \x01 was gone."""
     return safe_text(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+
+
+def read_text(value):
+    """The inverse of `safe_text` for text read back from a file (an export imported into
+    another round): `'=A1` → `=A1`, `'+45 1234` → `+45 1234`. Text is only ever stored, never
+    evaluated, so nothing here makes a formula live; the export neutralises it again."""
+    if type(value) is not str or value[:1] != "'" or len(value) < 2:
+        return value
+    rest = value[1:]
+    first = rest[:1]
+    if first in FORMULA_START:
+        return rest.replace("\\|", "|")
+    if first in ("\t", "\r"):
+        return rest
+    return value

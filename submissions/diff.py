@@ -178,6 +178,8 @@ def _same_session(a, b):
         a.action == b.action == "save"
         and a.author_id == b.author_id
         and a.on_behalf == b.on_behalf
+        and not a.note  # an imported row or its undo says where it came from: its own entry
+        and not b.note
         and b.created_at - a.created_at <= SESSION_GAP
     )
 

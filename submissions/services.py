@@ -2,6 +2,7 @@
 row; e-mails are queued after commit and take IDs. Views, the API and commands all call these.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -128,14 +129,16 @@ def _on_behalf(user, municipality):
     return not is_member(user, municipality)
 
 
-def _revise(submission, action, user, changed_keys=(), note=""):
+def _revise(submission, action, user, changed_keys=(), note="", on_behalf=None):
+    if on_behalf is None:
+        on_behalf = _on_behalf(user, submission.municipality) if user else False
     Revision.objects.create(
         submission=submission,
         number=submission.version,
         action=action,
         state=submission.state,
         author=user,
-        on_behalf=_on_behalf(user, submission.municipality) if user else False,
+        on_behalf=on_behalf,
         answers=submission.answers,
         explanations=submission.explanations,
         changed_keys=list(changed_keys),
@@ -424,3 +427,216 @@ def return_submission(
 
 def _enqueue(name, object_id):
     getattr(tasks, name).enqueue(object_id)
+
+
+# --- Answers that arrive outside the form: one row of a bulk import, and its undo (issue 15).
+# The file is read, mapped and planned by the imports app; each row lands here, through the
+# same validation, locking and optimistic version check as a save from the form.
+
+
+@dataclass
+class ImportOutcome:
+    """What one imported row did: `outcome` is "applied", "unchanged", "kept" (an officer's
+    saved answers, not overwritten), "stale" (saved by someone since the dry run read it) or
+    "blocked" (to be submitted, but errors or unexplained warnings stand in the way). `before`
+    is the submission as it was (for undo), `version_before`/`version_after` its versions."""
+
+    outcome: str
+    result: Result
+    submission: Submission | None = None
+    before: dict | None = None
+    version_before: int | None = None
+    version_after: int | None = None
+    changed: list | None = None
+
+
+def _snapshot(submission: Submission) -> dict:
+    def iso(value):
+        return value.isoformat() if value else None
+
+    return {
+        "state": submission.state,
+        "answers": submission.answers,
+        "explanations": submission.explanations,
+        "submitted_at": iso(submission.submitted_at),
+        "submitted_by": submission.submitted_by_id,
+        "late": submission.late,
+        "accepted_at": iso(submission.accepted_at),
+        "accepted_by": submission.accepted_by_id,
+        "returned_at": iso(submission.returned_at),
+        "returned_reason": submission.returned_reason,
+    }
+
+
+def has_answers(answers) -> bool:
+    """Whether stored answers hold anything (an answer, an entry or "nothing to report")."""
+    if not isinstance(answers, dict):
+        return False
+    if answers.get("entries") or answers.get("nothing_to_report") is True:
+        return True
+    return any(v not in (None, "", []) for k, v in answers.items() if k != "entries")
+
+
+def import_row(
+    round_: Round,
+    municipality: Municipality,
+    *,
+    actor: User | None,
+    answers: dict,
+    explanations: dict,
+    submit: bool,
+    expected_version: int | None,
+    overwrite: bool,
+    own_versions: frozenset = frozenset(),
+    note: str,
+    audit_detail: dict,
+    language: str = "da",
+    notify: bool = False,
+    ip: str | None = None,
+    submitted_at: dt.datetime | None = None,
+) -> ImportOutcome:
+    """Store one imported row as one revision, entered by `actor` on behalf of the
+    municipality (`note` says so, with the source file), in one transaction with its audit
+    row. The answers go through the form's validation (`validate`, numbers read with
+    `language`); explanations are kept for the warnings they raise.
+
+    - `expected_version`: the submission's version when the dry run read it; a save since
+      (an officer's) makes the row "stale" and nothing is written — the officer's save is
+      never lost.
+    - Answers already saved by someone else (a version not in `own_versions`, the versions
+      earlier imports wrote) are "kept" unless `overwrite`.
+    - `submit`: the row becomes submitted, or is "blocked" and not written when errors or
+      unexplained warnings stand in the way; otherwise it is stored as a draft.
+    - A historical round (closed, loaded from a table) takes imports; another closed round
+      does not. Its rows were submitted at `submitted_at` (the time the file gives) or else
+      by its reference date. Officers are e-mailed a receipt only with `notify`."""
+    if round_.state == RoundState.CLOSED and not round_.is_historical:
+        raise NotEditable(ROUND_CLOSED, "round_closed")
+    spec = round_.definition.spec
+    result = validate(spec, answers, previous_answers(round_, municipality), language=language)
+    clean_expl, _ = clean_explanations(explanations)
+    raised = {f["explain"] for f in result.warnings if f.get("explain")}
+    clean_expl = {k: v for k, v in clean_expl.items() if k in raised}
+    if submit and result.blocking(clean_expl):
+        return ImportOutcome("blocked", result)
+    target = SubmissionState.SUBMITTED if submit else SubmissionState.DRAFT
+    with transaction.atomic():
+        submission = _lock(round_, municipality)
+        version_before = submission.version
+        if expected_version is not None and submission.version != expected_version:
+            return ImportOutcome("stale", result, submission, version_before=version_before)
+        keys = changed_keys(submission.answers, result.answers)
+        keys += [f"explanation:{k}" for k in changed_keys(submission.explanations, clean_expl)]
+        if submission.version > 0 and not keys and (not submit or submission.has_responded):
+            return ImportOutcome("unchanged", result, submission, version_before=version_before)
+        saved_by_others = (
+            submission.version > 0
+            and submission.version not in own_versions
+            and has_answers(submission.answers)
+        )
+        if saved_by_others and not overwrite:
+            return ImportOutcome("kept", result, submission, version_before=version_before)
+        before = _snapshot(submission)
+        now = timezone.now()
+        submission.answers = result.answers
+        submission.explanations = clean_expl
+        store_result(submission, result)
+        submission.state = target
+        if submit:
+            # A historical round's answers were given by its reference date, never late.
+            submission.submitted_at = (
+                (submitted_at or round_.deadline) if round_.is_historical else now
+            )
+            submission.late = not round_.is_historical and now > round_.deadline
+            submission.submitted_by = actor
+        else:
+            submission.submitted_at, submission.submitted_by, submission.late = None, None, False
+        submission.accepted_at = submission.accepted_by = None
+        submission.returned_at, submission.returned_reason = None, ""
+        submission.version += 1
+        submission.updated_by = actor
+        submission.last_activity_at = now
+        submission.save()
+        action = Revision.Action.SUBMIT if submit else Revision.Action.SAVE
+        # Entered by the coordinator for the municipality, whoever the actor is a member of.
+        _revise(submission, action, actor, keys, note=note, on_behalf=True)
+        record(
+            "submission.imported",
+            actor=actor,
+            ip=ip,
+            object_type="submission",
+            object_ref=_audit_ref(submission),
+            detail={
+                **audit_detail,
+                "version": submission.version,
+                "state": submission.state,
+                "changed": keys[:50],
+            },
+        )
+        if submit and notify:
+            submission_id = submission.pk
+            transaction.on_commit(lambda: _enqueue("send_receipt", submission_id))
+    return ImportOutcome(
+        "applied",
+        result,
+        submission,
+        before=before,
+        version_before=version_before,
+        version_after=submission.version,
+        changed=keys,
+    )
+
+
+def _parse_time(value):
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def undo_import_row(
+    submission: Submission,
+    *,
+    actor: User | None,
+    version_after: int,
+    before: dict,
+    note: str,
+    audit_detail: dict,
+    ip: str | None = None,
+) -> bool:
+    """Put a submission back as it was before an imported row (`before`, from import_row),
+    as a new revision. False, and nothing written, when someone saved since the import
+    (its version is no longer `version_after`): their work is left alone."""
+    with transaction.atomic():
+        submission = (
+            Submission.objects.select_for_update()
+            .select_related("round", "municipality")
+            .get(pk=submission.pk)
+        )
+        if submission.version != version_after:
+            return False
+        old_answers, old_expl = submission.answers, submission.explanations
+        submission.state = before["state"]
+        submission.answers = before["answers"]
+        submission.explanations = before["explanations"]
+        submission.submitted_at = _parse_time(before["submitted_at"])
+        submission.submitted_by_id = before["submitted_by"]
+        submission.late = before["late"]
+        submission.accepted_at = _parse_time(before["accepted_at"])
+        submission.accepted_by_id = before["accepted_by"]
+        submission.returned_at = _parse_time(before["returned_at"])
+        submission.returned_reason = before["returned_reason"]
+        store_result(submission, evaluate(submission))
+        submission.version += 1
+        submission.updated_by = actor
+        submission.last_activity_at = timezone.now()
+        submission.save()
+        keys = changed_keys(old_answers, submission.answers)
+        keys += [f"explanation:{k}" for k in changed_keys(old_expl, submission.explanations)]
+        _revise(submission, Revision.Action.SAVE, actor, keys, note=note)
+        record(
+            "submission.import_undone",
+            actor=actor,
+            ip=ip,
+            object_type="submission",
+            object_ref=_audit_ref(submission),
+            detail={**audit_detail, "version": submission.version},
+        )
+    return True

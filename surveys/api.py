@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Prefetch
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -180,6 +181,11 @@ class RoundSerializer(serializers.Serializer):
     closed_at = serializers.DateTimeField(allow_null=True)
     previous = serializers.SerializerMethodField()
     recipients = serializers.SerializerMethodField()
+    historical = serializers.BooleanField(
+        source="is_historical",
+        help_text="An earlier round loaded from a table: closed, never sent; `deadline` is its "
+        "reference date (added Nov. 2026).",
+    )
 
     def get_survey_name(self, obj) -> str:
         return pick({"da": obj.survey.name, "en": obj.survey.name_en})
@@ -254,6 +260,12 @@ class RoundCreateSerializer(serializers.Serializer):
         max_length=80, required=False, allow_null=True, help_text="Compare with this round."
     )
     recipients = RecipientsField(help_text='A list of 3-digit municipality codes, or "all".')
+    historical = serializers.BooleanField(
+        default=False,
+        help_text="Create an earlier round whose answers exist only as a table: closed at "
+        "once, never opened or sent; the date of `deadline` is its reference date (in the "
+        "past) and `opens_at` is not taken. Fill it with `POST rounds/{slug}/imports/`.",
+    )
 
     def validate_survey(self, value):
         survey = Survey.objects.filter(key=value).first()
@@ -324,18 +336,35 @@ class RoundList(generics.GenericAPIView, ApiView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            round_ = lifecycle.create_round(
-                actor=request.user,
-                ip=client_ip(request),
-                survey=data["survey"],
-                title=data["title"],
-                slug=data["slug"],
-                deadline=data["deadline"],
-                opens_at=data.get("opens_at"),
-                previous=data.get("previous"),
-                recipients=data["recipients"],
-            )
+            if data["historical"]:
+                round_ = lifecycle.create_historical_round(
+                    actor=request.user,
+                    ip=client_ip(request),
+                    survey=data["survey"],
+                    title=data["title"],
+                    slug=data["slug"],
+                    reference_date=timezone.localdate(data["deadline"]),
+                    previous=data.get("previous"),
+                    recipients=data["recipients"],
+                )
+            else:
+                round_ = lifecycle.create_round(
+                    actor=request.user,
+                    ip=client_ip(request),
+                    survey=data["survey"],
+                    title=data["title"],
+                    slug=data["slug"],
+                    deadline=data["deadline"],
+                    opens_at=data.get("opens_at"),
+                    previous=data.get("previous"),
+                    recipients=data["recipients"],
+                )
         except lifecycle.RoundError as exc:
+            for problem in exc.problems:  # the reference date is the `deadline` sent
+                if problem.field == "reference_date":
+                    exc.problems[exc.problems.index(problem)] = lifecycle.Problem(
+                        "deadline", problem.code, problem.message
+                    )
             round_error(exc)
         round_ = round_queryset(request.user).get(pk=round_.pk)
         return Response(RoundSerializer(round_).data, status=status.HTTP_201_CREATED)

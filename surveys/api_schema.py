@@ -28,6 +28,9 @@ _COMPONENTS = [
     (_PROPS["derived"]["items"], "DefinitionDerived"),
     (_PROPS["history_checks"]["items"], "DefinitionHistoryCheck"),
     (_PROPS["indicators"]["items"], "DefinitionIndicator"),
+    (_PROPS["splits"]["items"], "DefinitionSplit"),
+    (_PROPS["statistics"]["items"], "DefinitionStatistic"),
+    (_PROPS["scatters"]["items"], "DefinitionScatter"),
 ]
 
 

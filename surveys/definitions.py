@@ -19,7 +19,7 @@ from surveys.relevance import dependency_map, find_cycle, names_in
 from surveys.rules import MAX_DEFINITION_COST, RuleError, check_expression
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "definitions"
-SHIPPED_KEYS = ("juniormesterlaere", "proevehandlinger")
+SHIPPED_KEYS = ("juniormesterlaere", "proevehandlinger", "erhvervsskoler")
 
 QUESTION_TYPES = (
     "integer",
@@ -43,6 +43,10 @@ MAX_RULES = 200
 MAX_CHOICES = 100
 MAX_SECTIONS = 100
 MAX_TEXT = 4000  # a label, help text or message, per language
+MAX_BANDS = 20  # band edges of a ratio indicator, parts of a split
+# An indicator is a `share` (numerator / denominator as a fraction, with a target and
+# thresholds) or a `ratio` (numerator / denominator as a number, e.g. pupils per FTE, with bands).
+INDICATOR_TYPES = ("share", "ratio")
 
 _TEXT = {
     "type": "object",
@@ -196,12 +200,68 @@ DEFINITION_SCHEMA = {
                 "additionalProperties": False,
                 "properties": {
                     "key": {"type": "string", "pattern": KEY_PATTERN},
+                    "type": {"enum": list(INDICATOR_TYPES)},
                     "numerator": {"type": "string"},
                     "denominator": {"type": "string"},
                     "target": {"type": "number"},
                     "thresholds": {"type": "array", "items": {"type": "number"}},
+                    "bands": {
+                        "type": "array",
+                        "minItems": 1,
+                        "maxItems": MAX_BANDS,
+                        "items": {"type": "number", "exclusiveMinimum": 0},
+                    },
+                    "unit": _TEXT,
                     "label": _TEXT,
                     "target_label": _TEXT,
+                },
+            },
+        },
+        "splits": {
+            "type": "array",
+            "maxItems": MAX_RULES,
+            "items": {
+                "type": "object",
+                "required": ["key", "parts", "label"],
+                "additionalProperties": False,
+                "properties": {
+                    "key": {"type": "string", "pattern": KEY_PATTERN},
+                    "parts": {
+                        "type": "array",
+                        "minItems": 2,
+                        "maxItems": MAX_BANDS,
+                        "items": {"type": "string"},
+                    },
+                    "label": _TEXT,
+                },
+            },
+        },
+        "statistics": {
+            "type": "array",
+            "maxItems": MAX_RULES,
+            "items": {
+                "type": "object",
+                "required": ["key", "value"],
+                "additionalProperties": False,
+                "properties": {
+                    "key": {"type": "string", "pattern": KEY_PATTERN},
+                    "value": {"type": "string"},
+                    "label": _TEXT,
+                },
+            },
+        },
+        "scatters": {
+            "type": "array",
+            "maxItems": MAX_RULES,
+            "items": {
+                "type": "object",
+                "required": ["key", "x", "y", "label"],
+                "additionalProperties": False,
+                "properties": {
+                    "key": {"type": "string", "pattern": KEY_PATTERN},
+                    "x": {"type": "string"},
+                    "y": {"type": "string"},
+                    "label": _TEXT,
                 },
             },
         },
@@ -305,6 +365,42 @@ class Indicator:
     target: float | None = None
     thresholds: tuple = ()
     target_label: dict = field(default_factory=dict)
+    type: str = "share"
+    bands: tuple = ()  # a ratio's band edges, ascending: (150, 300) → < 150, 150–300, ≥ 300
+    unit: dict = field(default_factory=dict)
+
+    @property
+    def is_ratio(self):
+        return self.type == "ratio"
+
+
+@dataclass(frozen=True)
+class Split:
+    """Parts (percentage questions) that together make 100 %: the report gives the mean of
+    each part across respondents and its range."""
+
+    key: str
+    parts: tuple
+    label: dict
+
+
+@dataclass(frozen=True)
+class Statistic:
+    """The spread of one value across respondents (n, mean, median, min, max, total)."""
+
+    key: str
+    value: str  # a number question, a derived value or an indicator
+    label: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scatter:
+    """Two values against each other, one dot per respondent."""
+
+    key: str
+    x: str
+    y: str
+    label: dict
 
 
 @dataclass(frozen=True)
@@ -319,6 +415,9 @@ class Spec:
     indicators: tuple
     entries: dict | None
     sections: tuple = ()
+    splits: tuple = ()
+    statistics: tuple = ()
+    scatters: tuple = ()
 
     @property
     def has_entries(self):
@@ -523,7 +622,77 @@ def _check_semantics(content):
                 raise DefinitionError(
                     f"'{ref}' is not a number question", f"indicators[{i}].{part}"
                 )
+        _check_indicator_kind(ind, content["indicators"][i], f"indicators[{i}]")
+    _check_analysis(spec, questions)
     return spec
+
+
+def _check_indicator_kind(ind, raw, path):
+    """A share has a target and thresholds; a ratio has bands (ascending) and no thresholds."""
+    if ind.is_ratio:
+        if not ind.bands:
+            raise DefinitionError("a ratio indicator needs bands", f"{path}.bands")
+        if "thresholds" in raw:
+            raise DefinitionError(
+                "a ratio indicator has bands, not thresholds", f"{path}.thresholds"
+            )
+        if list(ind.bands) != sorted(set(ind.bands)):
+            raise DefinitionError("bands must be ascending, each once", f"{path}.bands")
+    elif "bands" in raw:
+        raise DefinitionError(
+            "bands are for ratio indicators; a share has thresholds", f"{path}.bands"
+        )
+
+
+def value_keys(spec):
+    """The keys the analysis can read one number per respondent from: number questions,
+    derived values and indicators (an indicator wins over a derived value of the same key)."""
+    keys = {q.key for q in spec.questions if q.is_numeric}
+    keys |= {d.key for d in spec.derived} | {i.key for i in spec.indicators}
+    return keys
+
+
+def _check_analysis(spec, questions):
+    """Splits, statistics and scatters name values that exist; keys are unique among them."""
+    if spec.has_entries and (spec.splits or spec.statistics or spec.scatters):
+        section = "splits" if spec.splits else "statistics" if spec.statistics else "scatters"
+        raise DefinitionError(
+            "splits, statistics and scatters are for surveys without entries", section
+        )
+    known = value_keys(spec)
+    seen = set()
+    for section, items in (
+        ("splits", spec.splits),
+        ("statistics", spec.statistics),
+        ("scatters", spec.scatters),
+    ):
+        for i, item in enumerate(items):
+            path = f"{section}[{i}]"
+            if (section, item.key) in seen:
+                raise DefinitionError(f"duplicate key '{item.key}'", f"{path}.key")
+            seen.add((section, item.key))
+            if section == "splits":
+                if len(set(item.parts)) != len(item.parts):
+                    raise DefinitionError("a part is named twice", f"{path}.parts")
+                for part in item.parts:
+                    q = questions.get(part)
+                    if q is None or not q.is_numeric:
+                        raise DefinitionError(f"'{part}' is not a number question", f"{path}.parts")
+                continue
+            refs = (
+                [("value", item.value)]
+                if section == "statistics"
+                else [
+                    ("x", item.x),
+                    ("y", item.y),
+                ]
+            )
+            for name, ref in refs:
+                if ref not in known:
+                    raise DefinitionError(
+                        f"'{ref}' is not a number question, derived value or indicator",
+                        f"{path}.{name}",
+                    )
 
 
 def _check_sections(content):
@@ -633,6 +802,9 @@ def _build_spec(content):
                 target=i.get("target"),
                 thresholds=tuple(i.get("thresholds", ())),
                 target_label=i.get("target_label", {}),
+                type=i.get("type", "share"),
+                bands=tuple(i.get("bands", ())),
+                unit=i.get("unit", {}),
             )
             for i in content.get("indicators", [])
         ),
@@ -645,6 +817,16 @@ def _build_spec(content):
                 relevant_when=s.get("relevant_when"),
             )
             for s in content.get("sections", [])
+        ),
+        splits=tuple(
+            Split(s["key"], tuple(s["parts"]), s["label"]) for s in content.get("splits", [])
+        ),
+        statistics=tuple(
+            Statistic(s["key"], s["value"], s.get("label", {}))
+            for s in content.get("statistics", [])
+        ),
+        scatters=tuple(
+            Scatter(s["key"], s["x"], s["y"], s["label"]) for s in content.get("scatters", [])
         ),
     )
 

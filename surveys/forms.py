@@ -200,3 +200,40 @@ class RoundForm(forms.Form):
             (region, [(m, str(m.pk) in chosen) for m in group])
             for region, group in groupby(municipalities, key=lambda m: m.region_name)
         ]
+
+
+class HistoricalRoundForm(RoundForm):
+    """An earlier round whose answers exist only as a table (issue 15): the round form without
+    an opening date, and a reference date in the past instead of a deadline. The round is
+    created closed and never sent (surveys.lifecycle.create_historical_round)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["opens_at"]
+        self.fields["deadline"].label = _("Referencedato")
+        self.fields["deadline"].help_text = _(
+            "Den dag tallene gælder for, fx 30 9 2025. Den skal ligge i fortiden."
+        )
+
+    def clean(self):
+        data = super().clean()
+        day = data.get("deadline")
+        if day and day > timezone.localdate() and "deadline" not in self.errors:
+            self.add_error("deadline", lifecycle.MSG_REFERENCE_DATE_FUTURE)
+        return data
+
+    def add_problems(self, problems):
+        super().add_problems(
+            [
+                lifecycle.Problem("deadline", p.code, p.message)
+                if p.field == "reference_date"
+                else p
+                for p in problems
+            ]
+        )
+
+    def round_kwargs(self):
+        kwargs = super().round_kwargs()
+        del kwargs["opens_at"], kwargs["deadline"]
+        kwargs["reference_date"] = self.cleaned_data["deadline"]
+        return kwargs

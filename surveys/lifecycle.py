@@ -38,6 +38,11 @@ MSG_ROUND_CLOSED = pgettext_lazy("round state", "Runden er lukket.")
 MSG_ROUND_NOT_OPEN = _("Runden er ikke åbnet.")
 MSG_NOT_DRAFT = _("Runden er åbnet og kan ikke længere rettes eller slettes.")
 MSG_NO_FUTURE_OPENING = _("Runden har ingen åbningsdato i fremtiden.")
+MSG_HISTORICAL = _(
+    "Runden er en tidligere runde indlæst fra en tabel. Den kan ikke åbnes eller genåbnes; "
+    "dens tal rettes ved at importere igen."
+)
+MSG_REFERENCE_DATE_FUTURE = _("Referencedatoen for en tidligere runde skal ligge i fortiden.")
 
 _DANISH = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
 
@@ -212,15 +217,83 @@ def close_round(round_: Round, *, actor: User, ip: str | None = None) -> bool:
 
 
 def reopen_round(round_: Round, *, actor: User, ip: str | None = None) -> bool:
-    """Closed → open. False when the round was not closed."""
+    """Closed → open. False when the round was not closed; RoundError("historical") for an
+    earlier round loaded from a table (opening it would invite its recipients)."""
+    if round_.is_historical:
+        raise RoundError(Problem("", "historical", MSG_HISTORICAL), code="historical")
     with transaction.atomic():
-        changed = Round.objects.filter(pk=round_.pk, state=RoundState.CLOSED).update(
-            state=RoundState.OPEN, closed_at=None
-        )
+        changed = Round.objects.filter(
+            pk=round_.pk, state=RoundState.CLOSED, is_historical=False
+        ).update(state=RoundState.OPEN, closed_at=None)
         if changed:
             record("round.reopened", actor=actor, ip=ip, obj=round_)
     round_.refresh_from_db()
     return bool(changed)
+
+
+def create_historical_round(
+    *,
+    actor: User | None,
+    ip: str | None = None,
+    survey: Survey,
+    title: str,
+    slug: str,
+    reference_date: dt.date,
+    previous: Round | None = None,
+    recipients: Sequence[str] | str,
+    is_demo: bool = False,
+) -> Round:
+    """An earlier round whose answers exist only as a table (issue 15): closed from the start,
+    with `reference_date` (23.59 that day) as its deadline, never opened and never sent to
+    anyone. A coordinator fills it by import (imports app); it then feeds the history checks
+    and the change since the previous round of the rounds that compare with it. The same
+    rules as `create_round` (title, slug, previous, recipients), plus a reference date in
+    the past. Raises RoundError listing every problem."""
+    deadline = timezone.make_aware(
+        dt.datetime.combine(reference_date, dt.time(23, 59)), timezone.get_current_timezone()
+    )
+    problems = round_problems(
+        survey=survey, title=title, slug=slug, deadline=deadline, previous=previous
+    )
+    if reference_date > timezone.localdate():
+        problems.append(Problem("reference_date", "future", MSG_REFERENCE_DATE_FUTURE))
+    municipalities, recipient_problems = resolve_recipients(recipients)
+    problems += recipient_problems
+    if problems:
+        raise RoundError(*problems)
+    definition = survey.current_definition()
+    try:
+        with transaction.atomic():
+            round_ = Round.objects.create(
+                survey=survey,
+                definition=definition,
+                title=title,
+                slug=slug,
+                deadline=deadline,
+                previous=previous,
+                state=RoundState.CLOSED,
+                is_historical=True,
+                closed_at=timezone.now(),
+                is_demo=is_demo,
+                created_by=actor,
+                reminder_offsets=[],
+            )
+            round_.recipients.set(municipalities)
+            record(
+                "round.created_historical",
+                actor=actor,
+                ip=ip,
+                obj=round_,
+                detail={
+                    "slug": slug,
+                    "recipients": len(municipalities),
+                    "definition": definition.version,
+                    "reference_date": reference_date.isoformat(),
+                },
+            )
+    except IntegrityError:  # the slug was taken by a concurrent create
+        raise RoundError(Problem("slug", "unique", MSG_SLUG_TAKEN)) from None
+    return round_
 
 
 # --- Drafts: a suggested slug, edit, delete; opening on the opening date (issue 17)

@@ -132,6 +132,9 @@ class Round(models.Model):
     reminder_subject = models.CharField(max_length=200, blank=True)
     reminder_body = models.TextField(blank=True)
     is_demo = models.BooleanField(default=False)
+    # An earlier round loaded from a table (issue 15): closed from the start, never sent to
+    # anyone; its deadline is the reference date. Only a coordinator's import fills it.
+    is_historical = models.BooleanField(default=False)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -13,7 +13,7 @@ from accounts import formatting
 from accounts.audit import client_ip
 from accounts.permissions import coordinator_required
 from surveys import lifecycle
-from surveys.forms import RoundForm
+from surveys.forms import HistoricalRoundForm, RoundForm
 from surveys.models import Round, RoundState
 from surveys.selectors import without_officer
 
@@ -50,6 +50,28 @@ def round_create(request):
         )
         return redirect("surveys:round_detail", slug=round_.slug)
     return render(request, "surveys/round_form.html", {"form": form})
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def round_create_historical(request):
+    """An earlier round from a table: created closed, never sent; filled by import."""
+    form = HistoricalRoundForm(request.POST if request.method == "POST" else None)
+    context = {"form": form, "historical": True}
+    if request.method == "POST" and form.is_valid():
+        try:
+            round_ = lifecycle.create_historical_round(
+                actor=request.user, ip=client_ip(request), **form.round_kwargs()
+            )
+        except lifecycle.RoundError as exc:
+            form.add_problems(exc.problems)
+            return render(request, "surveys/round_form.html", context)
+        messages.success(
+            request,
+            _("Den tidligere runde er oprettet. Indlæs dens tal fra en fil (skabelonen er her)."),
+        )
+        return redirect("imports:index", slug=round_.slug)
+    return render(request, "surveys/round_form.html", context)
 
 
 @coordinator_required
@@ -175,7 +197,12 @@ def round_open(request, slug):
 @coordinator_required
 def round_reopen(request, slug):
     round_ = _round(slug)
-    if lifecycle.reopen_round(round_, actor=request.user, ip=client_ip(request)):
+    try:
+        reopened = lifecycle.reopen_round(round_, actor=request.user, ip=client_ip(request))
+    except lifecycle.RoundError as exc:
+        messages.error(request, exc.problems[0].message)
+        return redirect("surveys:round_detail", slug=round_.slug)
+    if reopened:
         messages.success(request, _("Runden er genåbnet. Kommunerne kan igen ændre besvarelser."))
     else:
         messages.info(request, _("Runden var ikke lukket."))

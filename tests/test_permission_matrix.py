@@ -121,6 +121,7 @@ EXPECTED = {
     "accounts:api_tokens": SIGNED_IN,
     "surveys:round_list": COORDINATOR,
     "surveys:round_create": COORDINATOR,
+    "surveys:round_create_historical": COORDINATOR,
     "surveys:round_detail": COORDINATOR,
     "surveys:round_edit": {**COORDINATOR, "coordinator": {302}},  # the world's round is open
     "surveys:round_delete": {**COORDINATOR, "coordinator": {302}},
@@ -149,10 +150,15 @@ EXPECTED = {
     "tracking:add_note": COORDINATOR_POST,
     "tracking:add_contact": COORDINATOR_POST,
     "tracking:review": COORDINATOR,
+    "imports:index": COORDINATOR,
+    "imports:template": COORDINATOR,
+    "imports:detail": COORDINATOR,
+    "imports:undo": COORDINATOR,
     "exports:index": READERS,
     "exports:download": {"anonymous": {LOGIN}, **dict.fromkeys(ROLES[1:], {404, 405})},
     "exports:file": {**READERS, "analyst": {404}, "coordinator": {404}},  # someone else's file
     "exports:again": {"anonymous": {LOGIN}, **dict.fromkeys(ROLES[1:], {404, 405})},
+    "exports:analysis": READERS,
     "api-schema": PUBLIC,  # the API's documentation is public; its data is not
     "api-docs": PUBLIC,
     "api-municipalities": API_ALL,
@@ -166,6 +172,16 @@ EXPECTED = {
     "api-round-reminders": API_POST,
     "api-round-summary": API_READERS,
     "api-round-export": API_READERS,
+    "api-imports": API_POST,
+    "api-import": {
+        "anonymous": {401},
+        "officer": {403},
+        "outsider": {403},
+        "analyst": {403},
+        "coordinator": {200},
+    },
+    "api-import-apply": API_POST,
+    "api-import-undo": API_POST,
     "api-submission": API_OWN,
     "api-submission-submit": API_POST,
     "api-submission-accept": API_POST,
@@ -215,6 +231,14 @@ def world(db):
     }
     make_submission(entries, "360", {"entries": [entry]}, state="draft")
     KWARGS["user_id"] = cast["officer"].pk
+    from imports.services import upload
+
+    KWARGS["import_id"] = upload(
+        flat,
+        actor=cast["coordinator"],
+        file_name="svar.csv",
+        content=b"municipality_code;pupils_8_9;enrolled\n727;800;20\n",
+    ).pk
     from accounts.models import Invitation
 
     invited = make_user(Role.OFFICER, ["360"], email="invited@lolland.dk")
@@ -237,6 +261,7 @@ KWARGS = {
     "number": 1,
     "user_id": 1,
     "invitation_id": 1,
+    "import_id": 1,
     "uidb36": "1",
     "object_id": "1",
     "content_type_id": "1",
@@ -299,6 +324,10 @@ WRITE_ALLOWED = {
     "surveys:round_delete": {"coordinator"},
     "surveys:round_reopen": {"coordinator"},
     "surveys:round_create": {"coordinator"},
+    "surveys:round_create_historical": {"coordinator"},
+    "imports:index": {"coordinator"},
+    "imports:detail": {"coordinator"},
+    "imports:undo": {"coordinator"},
     "accounts:invite": {"coordinator"},
     "accounts:deactivate": {"coordinator"},
     "accounts:resend_invitation": {"coordinator"},
@@ -324,6 +353,9 @@ WRITE_ALLOWED = {
     "api-round-open": {"coordinator"},
     "api-round-close": {"coordinator"},
     "api-round-reminders": {"coordinator"},
+    "api-imports": {"coordinator"},
+    "api-import-apply": {"coordinator"},
+    "api-import-undo": {"coordinator"},
     "api-submission-submit": {"officer", "coordinator"},
     "api-submission-accept": {"coordinator"},
     "api-submission-return": {"coordinator"},

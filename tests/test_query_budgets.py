@@ -65,6 +65,13 @@ ROUND_PAGES = [
     ("review queue", "/opfoelgning/{slug}/gennemse/", coordinator),
     ("non-responders CSV", "/opfoelgning/{slug}/ikke-svaret.csv", coordinator),
     ("round detail", "/runder/{slug}/", coordinator),
+    ("import page", "/opfoelgning/{slug}/import/", coordinator),
+    ("import template CSV", "/opfoelgning/{slug}/import/skabelon/csv-da/", coordinator),
+    (
+        "import template, pre-filled",
+        "/opfoelgning/{slug}/import/skabelon/xlsx/?udfyldt=1",
+        coordinator,
+    ),
     ("API round status", "/api/v1/rounds/{slug}/status/", coordinator),
     ("API round", "/api/v1/rounds/{slug}/", coordinator),
 ]

@@ -520,7 +520,12 @@ def close_round(request, slug):
 def reopen_round(request, slug):
     round_ = get_round(request.user, slug)
     if request.method == "POST":
-        if lifecycle.reopen_round(round_, actor=request.user, ip=client_ip(request)):
+        try:
+            reopened = lifecycle.reopen_round(round_, actor=request.user, ip=client_ip(request))
+        except lifecycle.RoundError as exc:
+            messages.error(request, exc.problems[0].message)
+            return redirect(board_url(round_))
+        if reopened:
             messages.success(request, _("Runden er genåbnet."))
         else:
             messages.info(request, _("Runden var ikke lukket."))

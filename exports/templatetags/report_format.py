@@ -4,6 +4,7 @@ joined by a non-breaking space ("12,3 %") so a line never ends between them."""
 from django import template
 from django.utils.safestring import mark_safe
 
+from exports.analysis import num as _num
 from exports.analysis import pct as _pct
 
 register = template.Library()
@@ -15,6 +16,12 @@ NBSP = "\u00a0"
 def pct(value, decimals=1):
     """0.0456 → '4,6 %'; None → '–'."""
     return _pct(value, int(decimals), space=NBSP)
+
+
+@register.filter
+def ratio(value, decimals=1):
+    """A ratio (pupils per FTE) in Danish: 294.13 → '294,1', 1250.0 → '1.250,0'; None → '–'."""
+    return _num(value, int(decimals))
 
 
 @register.filter

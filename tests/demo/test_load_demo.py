@@ -77,3 +77,41 @@ def test_the_demo_officers_get_an_open_september_round_to_try_without_touching_f
     services.submit(trial, lolland, actor=officer)
     assert trial.submissions.get().state == "submitted"
     assert feb.submissions.filter(state__in=("submitted", "accepted")).count() == 96
+
+
+def test_september_2025_is_a_historical_round_loaded_by_the_import_with_the_demos_figures(db):
+    """Issue 15: the September 2025 round is created as a historical round and filled by the
+    bulk import (one revision per row naming the source file), with the figures of
+    demo/data/demo_juniormesterlaere.csv unchanged, and it feeds February's history checks."""
+    import csv
+
+    from demo.demo import DATA, DEMO_TAG
+    from imports.models import Import
+    from submissions.validation import validate
+
+    call_command("load_demo")
+    sep = Round.objects.get(slug="juniormesterlaere-2025-09")
+    assert sep.is_historical and sep.is_closed and sep.is_demo and sep.opened_at is None
+    [upload] = Import.objects.filter(round=sep)
+    assert upload.state == "applied" and upload.file_name.endswith(".csv")
+    with open(DATA / "demo_juniormesterlaere.csv", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["round"] == "2025-09"]
+    stored = {s.municipality.code: s for s in sep.submissions.select_related("municipality")}
+    assert len(stored) == sum(1 for r in rows if r["state"] == "submitted") > 90
+    spec = sep.definition.spec
+    for r in rows:
+        if r["state"] != "submitted":
+            assert r["municipality_code"] not in stored
+            continue
+        answers = {"pupils_8_9": int(r["pupils_8_9"]), "enrolled": int(r["enrolled"])}
+        if r["comment"]:
+            answers["comment"] = r["comment"]
+        result = validate(spec, answers)
+        sub = stored[r["municipality_code"]]
+        assert sub.answers == result.answers and sub.state == "submitted" and not sub.late
+        assert set(sub.explanations) == {w["explain"] for w in result.warnings}
+        assert all(text.startswith(DEMO_TAG) for text in sub.explanations.values())
+        [revision] = sub.revisions.all()
+        assert revision.on_behalf and upload.sha256 in revision.note
+    feb = Round.objects.get(slug="juniormesterlaere-2026-02")
+    assert feb.previous == sep

@@ -38,7 +38,7 @@ def test_making_the_report_pdf_fetch_a_file_or_a_host_is_refused(monkeypatch):
             super().__init__(*args, url_fetcher=Recorder(url_fetcher), **kwargs)
 
     monkeypatch.setattr(weasyprint, "HTML", Recording)
-    monkeypatch.setattr(report, "render_report_html", lambda round_: HOSTILE)
+    monkeypatch.setattr(report, "render_report_html", lambda round_, anonymised=False: HOSTILE)
 
     pdf = report.render_report(make_round(codes=["360"]))
 

@@ -29,7 +29,7 @@ def test_pdf_states_response_rate_non_responders_and_national_share(rounds, anal
 
 def test_report_html_has_charts_map_and_target_line(rounds):
     html = render_report_html(rounds[1])
-    assert html.count("<svg") == 4  # top 10, bands, groups, map
+    assert html.count("<svg") == 5  # top 10, bands, groups, map; the trend over both rounds
     assert "Mål: 5 %" in html
     assert "Dataforsyning og Infrastruktur" in html
     assert "Syntetiske demodata" not in html

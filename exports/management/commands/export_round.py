@@ -1,6 +1,7 @@
 """Export one or more rounds from the command line, logged like any other export:
 
-manage.py export_round SLUG [SLUG …] --format {csv,csv-da,long,xlsx,datapackage,pdf} [--out FILE]
+manage.py export_round SLUG [SLUG …] [--out FILE]
+    --format {csv,csv-da,long,xlsx,datapackage,pdf,pdf-anonym}
 """
 
 import sys

@@ -1,0 +1,14 @@
+"""How the audit log names an import ("svar.csv (Februar 2026)"); registered in ImportsConfig."""
+
+from django.utils.translation import gettext as _
+
+from imports.models import Import
+
+
+def import_names(refs):
+    ids = [int(r) for r in refs if str(r).isdigit()]
+    rows = Import.objects.filter(pk__in=ids).values_list("pk", "file_name", "round__title")
+    return {
+        str(pk): _("%(file)s (%(round)s)") % {"file": name, "round": title}
+        for pk, name, title in rows
+    }
