@@ -83,6 +83,7 @@ EXCLUDED = {
     "exports:file": "a file download",
     "mfa_download_recovery_codes": "a text file",
     "tracking:nonresponders": "a CSV file",
+    "imports:template": "a CSV or XLSX template to fill in",
     "api-schema": "the OpenAPI schema (YAML); its page is api-docs",
     # POST-only actions: their result pages are other URLs (which are swept).
     "set_language": "POST only (the language switch)",
