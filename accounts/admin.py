@@ -3,11 +3,12 @@ the audit log is append-only, and tokens are issued and revoked by their owner."
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import client_ip
 from accounts.models import ApiToken, AuditEvent, Invitation, Membership, User
-from accounts.services import deactivate_user
+from accounts.services import deactivate_user, set_password
 
 
 class MembershipInline(admin.TabularInline):
@@ -18,8 +19,19 @@ class MembershipInline(admin.TabularInline):
     readonly_fields = ["created_at"]
 
 
+class PasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's "change password" through the one service (accounts.services.set_password),
+    so a password set here also revokes the person's API tokens."""
+
+    def set_password_and_save(self, user, commit=True, **kwargs):
+        usable = self.cleaned_data.get("set_usable_password", True)
+        set_password(user, self.cleaned_data["password1"] if usable else None)
+        return user
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    change_password_form = PasswordChangeForm
     ordering = ["email"]
     list_display = ["email", "name", "role", "is_active", "is_staff", "date_joined", "last_login"]
     list_filter = ["role", "is_active", "is_staff", "is_superuser"]

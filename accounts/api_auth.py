@@ -2,6 +2,7 @@
 
 import hashlib
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import (
     BaseAuthentication,
@@ -12,7 +13,6 @@ from rest_framework.throttling import UserRateThrottle
 
 from accounts.tokens import authenticate_token
 from lib.api_errors import CSRF_FAILED, ApiError
-from lib.text import pick
 
 
 class TokenCredentials(str):
@@ -47,26 +47,15 @@ class TokenAuthentication(BaseAuthentication):
             return None
         if len(parts) != 2:
             raise exceptions.AuthenticationFailed(
-                pick(
-                    {
-                        "da": "Ugyldig Authorization-header: skriv 'Token <token>'.",
-                        "en": "Invalid Authorization header: send 'Token <token>'.",
-                    }
-                )
+                str(_("Ugyldig Authorization-header: skriv 'Token <token>'."))
             )
         try:
             raw = parts[1].decode("ascii")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed(
-                pick({"da": "Ugyldigt token.", "en": "Invalid token."})
-            )
+            raise exceptions.AuthenticationFailed(str(_("Ugyldigt token.")))
         user = authenticate_token(raw)
         if user is None:
-            raise exceptions.AuthenticationFailed(
-                pick(
-                    {"da": "Ugyldigt eller tilbagekaldt token.", "en": "Invalid or revoked token."}
-                )
-            )
+            raise exceptions.AuthenticationFailed(str(_("Ugyldigt eller tilbagekaldt token.")))
         return (user, TokenCredentials(hashlib.sha256(raw.encode()).hexdigest()))
 
     def authenticate_header(self, request):

@@ -1,6 +1,7 @@
 """What every API v1 endpoint shares: JSON in and out, per-token throttling, and role checks
 that answer 403 after the scoped lookup has answered 404."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import permissions
@@ -23,11 +24,7 @@ class ApiView(APIView):
 def forbid(message=None):
     raise ApiError(
         "permission_denied",
-        message
-        or {
-            "da": "Din rolle giver ikke adgang til denne handling.",
-            "en": "Your role does not allow this action.",
-        },
+        message or _("Din rolle giver ikke adgang til denne handling."),
         status_code=403,
     )
 
@@ -47,20 +44,14 @@ class RolePermission(permissions.BasePermission):
 
 
 class IsCoordinator(RolePermission):
-    message = {
-        "da": "Kun koordinatorer kan udføre denne handling.",
-        "en": "Only coordinators can do this.",
-    }
+    message = _("Kun koordinatorer kan udføre denne handling.")
 
     def allows(self, user) -> bool:
         return user.is_coordinator
 
 
 class CanReadAll(RolePermission):
-    message = {
-        "da": "Kun koordinatorer og analytikere har adgang.",
-        "en": "Only coordinators and analysts have access.",
-    }
+    message = _("Kun koordinatorer og analytikere har adgang.")
 
     def allows(self, user) -> bool:
         return user.can_read_all

@@ -35,6 +35,13 @@ SENTENCES = {
     "invitation.withdrawn": gettext_lazy("%(actor)s trak invitationen til %(object)s tilbage"),
     "membership.added": gettext_lazy("%(actor)s gav %(object)s adgang til en kommune"),
     "definition.imported": gettext_lazy("%(actor)s indlæste skemadefinitionen %(object)s"),
+    "survey.created": gettext_lazy("%(actor)s oprettede undersøgelsen %(object)s"),
+    "draft.opened": gettext_lazy("%(actor)s oprettede en kladde til undersøgelsen %(object)s"),
+    "draft.saved": gettext_lazy("%(actor)s gemte kladden til undersøgelsen %(object)s"),
+    "draft.discarded": gettext_lazy("%(actor)s kasserede kladden til undersøgelsen %(object)s"),
+    "definition.published": gettext_lazy(
+        "%(actor)s udgav en ny version af undersøgelsen %(object)s"
+    ),
     "round.created": gettext_lazy("%(actor)s oprettede runden %(object)s"),
     "round.updated": gettext_lazy("%(actor)s rettede runden %(object)s"),
     "round.deleted": gettext_lazy("%(actor)s slettede kladden %(object)s"),
@@ -70,6 +77,12 @@ SENTENCES = {
     "chase.note_added": gettext_lazy("%(actor)s skrev en opfølgningsnote om %(object)s"),
     "chase.contact_added": gettext_lazy("%(actor)s registrerede en kontaktperson for %(object)s"),
     "demo.loaded": gettext_lazy("%(actor)s indlæste demodata"),
+    "register.created": gettext_lazy("%(actor)s oprettede registret %(object)s"),
+    "register.members_loaded": gettext_lazy(
+        "%(actor)s indlæste medlemmer i registret %(object)s fra en fil"
+    ),
+    "register.member_saved": gettext_lazy("%(actor)s rettede et medlem af registret %(object)s"),
+    "selection.saved": gettext_lazy("%(actor)s gemte et udvalg i registret %(object)s"),
     "scale_data.generated": gettext_lazy("%(actor)s lavede testdata i stor skala"),
 }
 

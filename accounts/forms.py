@@ -4,18 +4,32 @@ from django.contrib.auth import password_validation
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from reference.models import Municipality
+from reference.models import KOMMUNER, Municipality
 
 
 class InviteForm(forms.Form):
+    """An invitation to answer for one member of a register: the municipalities unless
+    `register` (a Register) says otherwise (the page links to each register's form). The field
+    keeps its name `municipality` whatever the register; its value is the member's code."""
+
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     name = forms.CharField(label=_("Navn"), max_length=200, required=False)
     municipality = forms.ModelChoiceField(
         label=_("Kommune"),
-        queryset=Municipality.objects.filter(is_synthetic=False),
+        queryset=Municipality.objects.municipalities(),
         to_field_name="code",
         empty_label=_("Vælg kommune"),
     )
+    register = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, register=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if register is not None and register.key != KOMMUNER:
+            field = self.fields["municipality"]
+            field.queryset = Municipality.objects.of_register(register.key).order_by("name")
+            field.label = _("Organisation (%(register)s)") % {"register": register.display_name}
+            field.empty_label = _("Vælg organisation")
+            self.fields["register"].initial = register.key
 
 
 class SetPasswordForm(forms.Form):

@@ -80,7 +80,7 @@ class Membership(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     municipality = models.ForeignKey(
-        "reference.Municipality", on_delete=models.PROTECT, related_name="memberships"
+        "reference.Organisation", on_delete=models.PROTECT, related_name="memberships"
     )
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -97,7 +97,7 @@ class Invitation(models.Model):
     """A coordinator invites a person to act as officer for a municipality."""
 
     email = models.EmailField()
-    municipality = models.ForeignKey("reference.Municipality", on_delete=models.PROTECT)
+    municipality = models.ForeignKey("reference.Organisation", on_delete=models.PROTECT)
     invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations")
     token = models.CharField(max_length=64, unique=True)

@@ -3,14 +3,17 @@
 import functools
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
 from django.http import Http404
 
+from accounts.models import User
 from reference.models import Municipality
 
 
-def municipalities_for(user):
-    """Municipalities whose submissions the user may see: all for coordinators and analysts,
-    their memberships for officers, none for anyone else."""
+def municipalities_for(user: User | AnonymousUser) -> QuerySet[Municipality]:
+    """Organisations (members of any register) whose submissions the user may see: all for
+    coordinators and analysts, their memberships for officers, none for anyone else."""
     if not user.is_authenticated or not user.is_active:
         return Municipality.objects.none()
     if user.can_read_all:
@@ -18,11 +21,11 @@ def municipalities_for(user):
     return Municipality.objects.filter(memberships__user=user)
 
 
-def is_coordinator(user):
+def is_coordinator(user: User | AnonymousUser) -> bool:
     return user.is_authenticated and user.is_active and user.is_coordinator
 
 
-def can_read_all(user):
+def can_read_all(user: User | AnonymousUser) -> bool:
     return user.is_authenticated and user.is_active and user.can_read_all
 
 

@@ -2,6 +2,7 @@
 
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
@@ -15,8 +16,9 @@ from django.utils.translation import gettext as _
 from accounts import tasks
 from accounts.audit import record
 from accounts.models import Invitation, Membership, Role, User
+from accounts.selectors import open_invitations
 from accounts.tokens import revoke_all_tokens
-from reference.models import Municipality
+from reference.models import KOMMUNER, Municipality
 
 
 def _verified_email(user):
@@ -25,16 +27,44 @@ def _verified_email(user):
     )
 
 
-def ensure_user(email, role, municipality_codes=(), name="", password=None, actor=None):
+def on_new_password(user: User, *, ip: str | None = None) -> int:
+    """What a new password means: the old one may be known to someone, so every API token of
+    the user stops working too (audited; the token page says so). The one home of the rule:
+    `set_password` calls it, and so do allauth's password signals (accounts.signals), which
+    fire after allauth has saved the password itself. Returns how many were revoked."""
+    return revoke_all_tokens(user, reason="password_changed", ip=ip)
+
+
+def set_password(user: User, password: str | None, *, ip: str | None = None) -> None:
+    """Give the user a new password (None: an unusable one), saved with its consequences
+    (`on_new_password`) in one transaction. Every path that sets a password calls this: the
+    invitation, `add_user --password`, the admin's password form."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        on_new_password(user, ip=ip)
+
+
+def ensure_user(
+    email: str,
+    role: str,
+    *,
+    municipality_codes: Iterable[str] = (),
+    name: str = "",
+    password: str | None = None,
+    actor: User | None = None,
+    register: str = KOMMUNER,
+) -> tuple[User, bool]:
     """Create or update a user idempotently. Returns (user, changed: bool).
 
-    Unknown municipality codes are refused before anything is written.
+    Unknown municipality codes are refused before anything is written. The codes are of the
+    members of `register` (a register key; the municipalities unless said otherwise).
     """
     email = email.strip().lower()
     if role not in Role.values:
         raise ValidationError(_("Ukendt rolle: %(role)s") % {"role": role})
     codes = list(dict.fromkeys(municipality_codes))
-    found = {m.code: m for m in Municipality.objects.filter(code__in=codes)}
+    found = {m.code: m for m in Municipality.objects.of_register(register).filter(code__in=codes)}
     unknown = [c for c in codes if c not in found]
     if unknown:
         raise ValidationError(_("Ukendt kommunekode: %(codes)s") % {"codes": ", ".join(unknown)})
@@ -56,8 +86,7 @@ def ensure_user(email, role, municipality_codes=(), name="", password=None, acto
                 user.save(update_fields=["name"])
                 changed = True
             if password and not user.check_password(password):
-                user.set_password(password)
-                user.save(update_fields=["password"])
+                set_password(user, password)
                 changed = True
         if not EmailAddress.objects.filter(user=user, email=user.email, verified=True).exists():
             _verified_email(user)
@@ -114,14 +143,15 @@ def invite_officer(
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
-def find_open_invitation(token):
+def find_open_invitation(token: str) -> Invitation | None:
     """The invitation for this token if it is unused and not expired, else None."""
     if not TOKEN_RE.fullmatch(token):
         return None
     cutoff = timezone.now() - timedelta(days=settings.INVITATION_MAX_AGE_DAYS)
     return (
-        Invitation.objects.select_related("user", "municipality")
-        .filter(token=token, accepted_at=None, created_at__gte=cutoff, user__is_active=True)
+        open_invitations()
+        .select_related("user", "municipality")
+        .filter(token=token, created_at__gte=cutoff)
         .first()
     )
 
@@ -130,20 +160,14 @@ def accept_invitation(
     invitation: Invitation, *, password: str | None, ip: str | None = None
 ) -> User | None:
     with transaction.atomic():
-        claimed = Invitation.objects.filter(pk=invitation.pk, accepted_at=None).update(
-            accepted_at=timezone.now()
-        )
+        claimed = open_invitations().filter(pk=invitation.pk).update(accepted_at=timezone.now())
         if not claimed:
             return None
         user = invitation.user
         # The other links sent to this person are spent too: one mailbox, one way in.
-        spent = Invitation.objects.filter(user=user, accepted_at=None).update(
-            accepted_at=timezone.now()
-        )
+        spent = open_invitations().filter(user=user).update(accepted_at=timezone.now())
         if password:
-            user.set_password(password)
-            user.save(update_fields=["password"])
-            revoke_all_tokens(user, reason="password_changed", ip=ip)
+            set_password(user, password, ip=ip)
         _verified_email(user)
         record(
             "invitation.accepted",
@@ -173,9 +197,11 @@ def resend_invitation(invitation: Invitation, *, actor: User, ip: str | None = N
     """Send a pending invitation again with a new link (the old link stops working) and a new
     expiry. False if it was accepted or withdrawn meanwhile (nothing happens)."""
     with transaction.atomic():
-        changed = Invitation.objects.filter(
-            pk=invitation.pk, accepted_at=None, user__is_active=True
-        ).update(token=secrets.token_urlsafe(32), created_at=timezone.now())
+        changed = (
+            open_invitations()
+            .filter(pk=invitation.pk)
+            .update(token=secrets.token_urlsafe(32), created_at=timezone.now())
+        )
         if not changed:
             return False
         record(
@@ -195,7 +221,7 @@ def withdraw_invitation(invitation: Invitation, *, actor: User, ip: str | None =
     logged in loses the municipality the invitation gave them (and, left with none, is
     deactivated). False if it was accepted or withdrawn meanwhile (nothing happens)."""
     with transaction.atomic():
-        deleted, _rows = Invitation.objects.filter(pk=invitation.pk, accepted_at=None).delete()
+        deleted, _rows = open_invitations().filter(pk=invitation.pk).delete()
         if not deleted:
             return False
         user = invitation.user

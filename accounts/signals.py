@@ -18,7 +18,7 @@ from django.dispatch import receiver
 
 from accounts.audit import client_ip, record
 from accounts.middleware import LOGIN_AT_KEY
-from accounts.tokens import revoke_all_tokens
+from accounts.services import on_new_password
 
 ATTEMPTED_MAX = 254
 # When this session's person last logged in; read by AccountAdapter.is_reauthentication_required.
@@ -104,4 +104,4 @@ def on_authenticator_reset(sender, request, user, authenticator, **kwargs):
 def revoke_tokens_on_new_password(sender, request, user, **kwargs):
     """A new password means the old one may be known to someone: every API token made with
     it stops working too (the token page says so)."""
-    revoke_all_tokens(user, reason="password_changed", ip=client_ip(_real_request(request)))
+    on_new_password(user, ip=client_ip(_real_request(request)))

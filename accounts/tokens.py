@@ -2,13 +2,13 @@
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import record
-from accounts.models import ApiToken
+from accounts.models import ApiToken, User
 
 TOKEN_PREFIX = "ind_"  # noqa: S105 — a public prefix, not a secret
 DEFAULT_LIFETIME_DAYS = 365
@@ -20,7 +20,7 @@ def _digest(raw: str) -> str:
 
 
 def create_token(
-    user, name: str, *, ip: str | None = None, expires_at=_DEFAULT
+    user: User, name: str, *, ip: str | None = None, expires_at: datetime | None | object = _DEFAULT
 ) -> tuple[ApiToken, str]:
     """A new token; it expires after DEFAULT_LIFETIME_DAYS unless `expires_at` says otherwise
     (None: never)."""
@@ -41,7 +41,7 @@ def create_token(
     return token, raw
 
 
-def revoke_token(token: ApiToken, *, actor, ip: str | None = None) -> bool:
+def revoke_token(token: ApiToken, *, actor: User, ip: str | None = None) -> bool:
     with transaction.atomic():
         changed = ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(
             revoked_at=timezone.now()
@@ -51,7 +51,7 @@ def revoke_token(token: ApiToken, *, actor, ip: str | None = None) -> bool:
     return bool(changed)
 
 
-def revoke_all_tokens(user, reason="", ip=None) -> int:
+def revoke_all_tokens(user: User, *, reason: str = "", ip: str | None = None) -> int:
     """Revoke every active token of the user; with a `reason`, audited (once, if any)."""
     with transaction.atomic():
         count = ApiToken.objects.filter(user=user, revoked_at=None).update(
@@ -68,7 +68,7 @@ def revoke_all_tokens(user, reason="", ip=None) -> int:
     return count
 
 
-def authenticate_token(raw: str):
+def authenticate_token(raw: str) -> User | None:
     """Return the token's user, or None. Updates last-used at most once a minute."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None

@@ -1,6 +1,7 @@
 from allauth.account.utils import perform_login
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,16 +11,23 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import selectors, services
 from accounts.audit import client_ip
 from accounts.forms import InviteForm, SetPasswordForm
-from accounts.models import Invitation, Role, User
+from accounts.models import Role, User
 from accounts.permissions import coordinator_required, municipalities_for
+from reference.models import KOMMUNER, Register
 
 
 @login_required
 def my_municipalities(request):
+    """Officers: the organisations they answer for (of any register); coordinators and
+    analysts: all municipalities (they read every register's data; the registers have their
+    own pages)."""
+    organisations = municipalities_for(request.user)
+    if request.user.can_read_all:
+        organisations = organisations.filter(register__key=KOMMUNER)
     return render(
         request,
         "accounts/my_municipalities.html",
-        {"municipalities": municipalities_for(request.user).order_by("name")},
+        {"municipalities": organisations.order_by("name")},
     )
 
 
@@ -27,7 +35,11 @@ def my_municipalities(request):
 @require_http_methods(["GET", "POST"])
 @coordinator_required
 def invite(request):
-    form = InviteForm(request.POST or None)
+    key = (request.POST or request.GET).get("register") or KOMMUNER
+    register = Register.objects.filter(key=key).first()
+    if register is None:
+        raise Http404
+    form = InviteForm(request.POST or None, register=register)
     if request.method == "POST" and form.is_valid():
         invitation = services.invite_officer(
             form.cleaned_data["email"],
@@ -41,8 +53,15 @@ def invite(request):
             _("Invitation sendt til %(email)s for %(municipality)s.")
             % {"email": invitation.email, "municipality": invitation.municipality.name},
         )
+        if register.key != KOMMUNER:
+            return redirect(f"{reverse('accounts:invite')}?register={register.key}")
         return redirect("accounts:invite")
-    return render(request, "accounts/invite.html", {"form": form})
+    others = Register.objects.exclude(pk=register.pk).order_by("name")
+    return render(
+        request,
+        "accounts/invite.html",
+        {"form": form, "register": register, "other_registers": others},
+    )
 
 
 @coordinator_required
@@ -67,19 +86,11 @@ def officers(request):
     )
 
 
-def _pending_invitation(invitation_id):
-    return get_object_or_404(
-        Invitation.objects.select_related("municipality", "user"),
-        pk=invitation_id,
-        accepted_at=None,
-    )
-
-
 @login_required
 @require_POST
 @coordinator_required
 def resend_invitation(request, invitation_id):
-    invitation = _pending_invitation(invitation_id)
+    invitation = selectors.get_pending_invitation(invitation_id)
     if services.resend_invitation(invitation, actor=request.user, ip=client_ip(request)):
         messages.success(
             request,
@@ -96,7 +107,7 @@ def resend_invitation(request, invitation_id):
 @require_POST
 @coordinator_required
 def withdraw_invitation(request, invitation_id):
-    invitation = _pending_invitation(invitation_id)
+    invitation = selectors.get_pending_invitation(invitation_id)
     if services.withdraw_invitation(invitation, actor=request.user, ip=client_ip(request)):
         messages.success(
             request,

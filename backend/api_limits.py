@@ -4,6 +4,7 @@ Django's DATA_UPLOAD_MAX_MEMORY_SIZE does not limit)."""
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiBodyLimitMiddleware:
@@ -26,10 +27,7 @@ class ApiBodyLimitMiddleware:
 
                 body = error_body(
                     "request_too_large",
-                    {
-                        "da": f"Forespørgslen er for stor (højst {limit} bytes).",
-                        "en": f"The request is too large (at most {limit} bytes).",
-                    },
+                    _("Forespørgslen er for stor (højst %(limit)s bytes).") % {"limit": limit},
                     max_bytes=limit,
                 )
                 response = JsonResponse(body, status=413)

@@ -1,6 +1,7 @@
 """The REST API v1 router: each app contributes its endpoints from its own api.py.
 
-A round is named by its slug, a municipality by its 3-digit code. Anything else under
+A round is named by its slug, a municipality by its 3-digit code (a member of another register
+by its code in that register, e.g. S05). Anything else under
 /api/v1/ answers 404 in the API's error shape.
 """
 
@@ -17,6 +18,12 @@ SUBMISSION = "rounds/<slug:slug>/submissions/<str:code>/"
 
 urlpatterns = [
     path("municipalities/", surveys_api.MunicipalityList.as_view(), name="api-municipalities"),
+    path("registers/", surveys_api.RegisterList.as_view(), name="api-registers"),
+    path(
+        "registers/<slug:key>/members/",
+        surveys_api.RegisterMembers.as_view(),
+        name="api-register-members",
+    ),
     path("surveys/", surveys_api.SurveyList.as_view(), name="api-surveys"),
     path(
         "surveys/<slug:key>/definition/",

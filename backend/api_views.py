@@ -1,5 +1,6 @@
 """The API's own pages: the 404 for unknown URLs and the documentation page."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import permissions
@@ -15,7 +16,7 @@ class NotFoundView(ApiView):
     throttle_classes = []
 
     def _not_found(self, request, *args, **kwargs):
-        raise ApiError("not_found", {"da": "Ikke fundet.", "en": "Not found."}, status_code=404)
+        raise ApiError("not_found", _("Ikke fundet."), status_code=404)
 
     get = post = put = patch = delete = head = options = _not_found
 

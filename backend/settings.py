@@ -292,6 +292,8 @@ SPECTACULAR_SETTINGS = {
         "SubmissionStateEnum": "submissions.models.SubmissionState",
         "StatusStateEnum": "tracking.api.STATUS_STATES",
         "AnalysisStateEnum": "exports.api.ANALYSIS_STATES",
+        "GroupingKindEnum": "exports.api.GROUPING_KINDS",
+        "KindEnum": "exports.api.VALUE_KINDS",  # the name it had before GroupingKindEnum
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

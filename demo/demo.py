@@ -25,9 +25,10 @@ from django.utils import timezone
 
 from accounts.audit import record
 from accounts.models import Membership, Role, User
+from demo import schools
 from imports import services as imports
 from imports.models import Import
-from reference.models import Municipality
+from reference.models import KOMMUNER, Municipality, Register
 from reference.municipalities import MUNICIPALITIES_CSV, load_municipalities
 from submissions.models import Revision, Submission, SubmissionState
 from submissions.services import store_result
@@ -35,6 +36,7 @@ from submissions.validation import validate
 from surveys import lifecycle
 from surveys.definition_store import load_shipped_definitions
 from surveys.models import Round, RoundState, Survey
+from surveys.registers import apply_members, save_selection
 
 DATA = Path(__file__).resolve().parent / "data"
 DEMO_TAG = "[Demo]"
@@ -80,7 +82,7 @@ def _deadline(date, now):
 
 
 def _users(out):
-    municipalities = {m.code: m for m in Municipality.objects.all()}
+    municipalities = {m.code: m for m in Municipality.objects.of_register(KOMMUNER)}
     users = {}
     for email, name, role, codes in DEMO_USERS:
         user = User.objects.filter(email=email).first()
@@ -212,9 +214,7 @@ def _september_2025(survey, rows, coordinator):
         title="September 2025",
         slug=SEP_SLUG,
         reference_date=dt.date(2025, 9, 30),
-        recipients=list(
-            Municipality.objects.filter(is_synthetic=False).values_list("code", flat=True)
-        ),
+        recipients=list(Municipality.objects.municipalities().values_list("code", flat=True)),
         is_demo=True,
     )
     upload = imports.upload(
@@ -229,7 +229,7 @@ def _september_2025(survey, rows, coordinator):
 
 def _juniormesterlaere(survey, coordinator, now):
     rows = _read("demo_juniormesterlaere.csv")
-    everyone = list(Municipality.objects.filter(is_synthetic=False))
+    everyone = list(Municipality.objects.municipalities())
     sep, sep_created = _september_2025(survey, rows, coordinator)
     feb = _round(
         FEB_SLUG,
@@ -280,7 +280,7 @@ def _proevehandlinger(survey, coordinator, now):
         "Partnerskab om stærkere overgange 2026",
         _deadline(dt.date(2026, 6, 30), now),
         RoundState.OPEN,
-        list(Municipality.objects.filter(code__in=codes)),
+        list(Municipality.objects.municipalities().filter(code__in=codes)),
         user=coordinator,
     )
     by_code = {}
@@ -311,9 +311,57 @@ def _proevehandlinger(survey, coordinator, now):
     return round_, _store(round_, rows, coordinator)
 
 
+SCHOOL_SLUG = "erhvervsskoler-2023"
+SCHOOL_OFFICER = ("skole@demo.indberet.dk", "Søren Skole (demo)")
+PARTNERSHIP = "Partnerskab om stærkere overgange"
+
+
+def _schools(survey, coordinator, now):
+    """The 27 synthetic schools (demo.schools) as the members of the survey's register, a
+    round to all of them with the 26 answers of the study, and a demo officer for the school
+    that did not answer (it can answer now)."""
+    register = survey.register
+    apply_members(register, schools.register_table(), actor=None, remove_missing=False)
+    members = {m.code: m for m in register.members.filter(is_active=True)}
+    rows = schools.school_answers()
+    round_ = _round(
+        SCHOOL_SLUG,
+        survey,
+        "Lærepladsopsøgende arbejde 2023",
+        _deadline(dt.date(2026, 6, 30), now),
+        RoundState.OPEN,
+        [members[r["code"]] for r in rows],
+        user=coordinator,
+    )
+    answers = {}
+    for i, row in enumerate(r for r in rows if r["state"] == "submitted"):
+        at = min(_aware(2026, 3, 2, 9, 0) + dt.timedelta(hours=5 * i), now)
+        answers[row["code"]] = (row["answers"], SubmissionState.SUBMITTED, at)
+    created = _store(round_, answers, coordinator)
+    missing = next(r["code"] for r in rows if r["state"] != "submitted")
+    email, name = SCHOOL_OFFICER
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(email, settings.DEMO_PASSWORD, name=name, role=Role.OFFICER)
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    Membership.objects.get_or_create(user=user, municipality=members[missing])
+    return round_, created, missing
+
+
+def _partnership():
+    """The partnership's municipalities as a saved selection (a round's recipients)."""
+    kommuner = Register.objects.get(key=KOMMUNER)
+    if kommuner.selections.filter(name=PARTNERSHIP).exists():
+        return
+    codes = [r["municipality_code"] for r in _read("demo_partnership_municipalities.csv")]
+    save_selection(kommuner, actor=None, name=PARTNERSHIP, codes=codes)
+
+
 def load_demo(out=print):
     now = timezone.now()
-    if not Municipality.objects.filter(is_synthetic=False).exists():
+    if not Municipality.objects.municipalities().exists():
         load_municipalities(Municipality, str(MUNICIPALITIES_CSV))
     with transaction.atomic():
         load_shipped_definitions()
@@ -323,6 +371,11 @@ def load_demo(out=print):
         ph = Survey.objects.get(key="proevehandlinger")
         (sep, feb, trial), created = _juniormesterlaere(jml, coordinator, now)
         ph_round, ph_created = _proevehandlinger(ph, coordinator, now)
+        _partnership()
+        school_round, school_created, school_missing = _schools(
+            Survey.objects.get(key=schools.SURVEY_KEY), coordinator, now
+        )
+        ph_created += school_created
         if created or ph_created:
             record("demo.loaded", actor=None, detail={"submissions": created + ph_created})
     answered = feb.submissions.filter(
@@ -338,12 +391,22 @@ def load_demo(out=print):
         "til at prøve skemaet (historikkontroller sammenligner med februar)."
     )
     out(f"  {ph_round.title}: åben, {ph_round.recipients.count()} partnerskabskommuner.")
+    school_answered = school_round.submissions.filter(
+        state__in=(SubmissionState.SUBMITTED, SubmissionState.ACCEPTED)
+    ).count()
+    out(
+        f"  {school_round.title}: åben, {school_answered} af {school_round.recipients.count()} "
+        f"erhvervsskoler har svaret (registret »{school_round.survey.register.name}«)."
+    )
+    out(f"  Udvalg: »{PARTNERSHIP}« (kommuner), til at vælge som modtagere af en runde.")
     out(f"  Nye besvarelser i denne kørsel: {created + ph_created}.")
     out("")
     out("Demobrugere (adgangskode for alle: settings.DEMO_PASSWORD):")
     for email, _name, role, codes in DEMO_USERS:
         where = f" — {', '.join(codes)}" if codes else ""
         out(f"  {email:32} {settings.DEMO_PASSWORD}   {Role(role).label}{where}")
+    officer = f"{Role.OFFICER.label} — {school_missing}"
+    out(f"  {SCHOOL_OFFICER[0]:32} {settings.DEMO_PASSWORD}   {officer}")
     out("")
     out(
         "Prøv som sagsbehandler: log ind som lolland@demo.indberet.dk, åbn »September 2026«, "
@@ -360,5 +423,6 @@ def load_demo(out=print):
         "feb": feb,
         "trial": trial,
         "proevehandlinger": ph_round,
+        "schools": school_round,
         "created": created + ph_created,
     }

@@ -29,7 +29,8 @@ from django.utils import timezone
 
 from accounts.audit import record
 from accounts.models import Membership, Role, User
-from reference.models import Municipality
+from reference.models import KOMMUNER, Municipality, Register
+from reference.registers import municipal_attributes
 from submissions.models import ChaseNote, Reminder, Revision, Submission
 from submissions.services import store_result
 from submissions.validation import validate
@@ -121,7 +122,7 @@ def _pick(rng, weighted):
 
 def ensure_municipalities(n, stats):
     """The first n municipalities: the real ones by code, then synthetic ones (1001+)."""
-    real = list(Municipality.objects.filter(is_synthetic=False).order_by("code")[:n])
+    real = list(Municipality.objects.municipalities().order_by("code")[:n])
     missing = n - len(real)
     if missing <= 0:
         return real
@@ -130,13 +131,18 @@ def ensure_municipalities(n, stats):
             f"at most {MAX_CODE - FIRST_SYNTHETIC_CODE + 1 + len(real)} municipalities"
         )
     regions = list(
-        Municipality.objects.filter(is_synthetic=False)
+        Municipality.objects.municipalities()
         .values_list("region_code", "region_name", "dst_group")
         .distinct()
         .order_by("region_code", "dst_group")
     ) or [("1084", "Region Hovedstaden", "Bykommuner")]
     codes = [str(FIRST_SYNTHETIC_CODE + i) for i in range(missing)]
-    existing = set(Municipality.objects.filter(code__in=codes).values_list("code", flat=True))
+    kommuner = Register.objects.get(key=KOMMUNER)
+    existing = set(
+        Municipality.objects.filter(register=kommuner, code__in=codes).values_list(
+            "code", flat=True
+        )
+    )
     new = []
     for i, code in enumerate(codes):
         if code in existing:
@@ -144,6 +150,8 @@ def ensure_municipalities(n, stats):
         region_code, region_name, group = regions[i % len(regions)]
         new.append(
             Municipality(
+                register=kommuner,
+                attributes=municipal_attributes(region_code, group),
                 code=code,
                 name=f"Syntetisk Kommune {code}",
                 region_code=region_code,
@@ -154,7 +162,9 @@ def ensure_municipalities(n, stats):
         )
     Municipality.objects.bulk_create(new, batch_size=BATCH)
     stats.municipalities_created += len(new)
-    synthetic = list(Municipality.objects.filter(code__in=codes).order_by("code"))
+    synthetic = list(
+        Municipality.objects.filter(register=kommuner, code__in=codes).order_by("code")
+    )
     return real + synthetic
 
 

@@ -42,3 +42,19 @@ def school_answers():
             }
             for row in csv.DictReader(f)
         ]
+
+
+def register_table():
+    """The 27 schools as rows of the `erhvervsskoler` register (the shape of
+    reference.member_import.read_table): code, name and the attributes region and
+    municipality."""
+    return [
+        {
+            "_row": number,
+            "code": school["code"],
+            "name": school["name"],
+            "region": school["region_code"],
+            "municipality": school["municipality_code"],
+        }
+        for number, school in enumerate(school_answers(), start=2)
+    ]

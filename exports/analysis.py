@@ -34,6 +34,7 @@ from collections import OrderedDict
 import pandas as pd
 from django.utils import timezone
 
+from reference.models import Organisation, Selection
 from submissions.models import Submission
 from surveys.definitions import text
 
@@ -288,11 +289,83 @@ def _aggregate(df, by, indicator):
     return groups
 
 
+REST = {"da": "Øvrige", "en": "The rest"}
+
+
+def round_groupings(round_):
+    """The group-bys of a round beyond region and DST group (issue 14): each categorical
+    attribute of a register other than the municipalities (its values by name), and each saved
+    selection of the round's register (its members against the rest — the partnership).
+    [{key, kind, label, values: {member id: group}, labels: {group: label}}]; two queries, and
+    one per attribute that names members of another register."""
+    register = round_.survey.register
+    ids = list(round_.recipients.values_list("id", "attributes"))
+    out = []
+    if register.key != "kommuner":
+        for spec in register.categorical_attributes():
+            key = spec["key"]
+            values = {mid: str((attrs or {}).get(key) or "") for mid, attrs in ids}
+            labels = {v: v for v in values.values()}
+            if spec.get("type") == "code" and spec.get("register"):
+                labels.update(
+                    Organisation.objects.filter(
+                        register__key=spec["register"], code__in=list(labels)
+                    ).values_list("code", "name")
+                )
+            label = spec.get("label") or {"da": key}
+            out.append(
+                {
+                    "key": key,
+                    "kind": "attribute",
+                    "label": label,
+                    "values": values,
+                    "labels": labels,
+                }
+            )
+    members = {}
+    names = {}
+    for sid, name, mid in Selection.members.through.objects.filter(
+        selection__register=register
+    ).values_list("selection_id", "selection__name", "organisation_id"):
+        members.setdefault(sid, set()).add(mid)
+        names[sid] = name
+    for sid in sorted(members, key=lambda s: names[s]):
+        out.append(
+            {
+                "key": f"selection:{sid}",
+                "kind": "selection",
+                "label": {"da": names[sid], "en": names[sid]},
+                "values": {mid: "in" if mid in members[sid] else "out" for mid, _a in ids},
+                "labels": {"in": names[sid], "out": REST["da"]},
+            }
+        )
+    return out
+
+
+def _grouping(df, grouping, indicator):
+    """One group-by of `round_groupings` for one indicator: its groups with Σnum/Σden and
+    counts, like by_region."""
+    part = df.assign(group=[grouping["values"].get(mid, "") for mid in df["id"].tolist()])
+    groups = []
+    for g in _aggregate(part, ("group",), indicator):
+        groups.append({**g, "label": grouping["labels"].get(g["group"], g["group"])})
+    order = list(grouping["labels"])
+    groups.sort(key=lambda g: order.index(g["group"]) if g["group"] in order else len(order))
+    if grouping["kind"] == "attribute":
+        groups.sort(key=lambda g: str(g["label"]))
+    return {
+        "key": grouping["key"],
+        "kind": grouping["kind"],
+        "label": grouping["label"],
+        "groups": groups,
+    }
+
+
 def _intish(x):
     return int(x) if isinstance(x, float) and x.is_integer() else x
 
 
-def _analyse_indicator(indicator, frame, subs, prev_frame, prev_subs, previous_round):
+def _analyse_indicator(indicator, frame, subs, prev_frame, prev_subs, previous_round, groupings=()):
     df = _indicator_values(frame, subs, indicator)
     bands = ratio_bands(indicator) if indicator.is_ratio else bands_for(indicator)
     valued = df[df["has_value"]]
@@ -387,6 +460,7 @@ def _analyse_indicator(indicator, frame, subs, prev_frame, prev_subs, previous_r
         "bottom": _ranked(valued_rows, descending=False),
         "by_dst_group": by_group,
         "by_region": by_region,
+        "groupings": [_grouping(df, g, indicator) for g in groupings],
         "municipalities": municipalities,
         "previous": prev_block,
     }
@@ -449,8 +523,9 @@ def analyse_round(round_):
     ]
     indicators = []
     if not spec.has_entries:
+        groupings = round_groupings(round_)
         indicators = [
-            _analyse_indicator(ind, frame, subs, prev_frame, prev_subs, previous)
+            _analyse_indicator(ind, frame, subs, prev_frame, prev_subs, previous, groupings)
             for ind in spec.indicators
         ]
     responders = _responders(frame, subs)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -16,12 +17,11 @@ from rest_framework.response import Response
 
 from accounts.api_auth import TokenRateThrottle
 from accounts.api_base import ApiView, CanReadAll, IgnoreFormatNegotiation, require
-from exports.services import build_export
+from exports.services import build_export, get_exportable_round
 from lib.api_errors import ApiError, error_responses, field_error
 from lib.api_schema import SLUG_PARAM
 from lib.throttle import ExportRateThrottle
 from surveys.models import RoundState
-from surveys.selectors import get_round
 
 FORMATS = ["csv", "csv-da", "long", "xlsx", "datapackage", "pdf", "pdf-anonym"]
 CONTENT_TYPES = {
@@ -174,6 +174,26 @@ class RegionSerializer(GroupSerializer):
     region_name = serializers.CharField(allow_null=True, allow_blank=True)
 
 
+class GroupingGroupSerializer(GroupSerializer):
+    group = serializers.CharField(
+        allow_blank=True, help_text="The attribute's value, or `in`/`out` for a selection."
+    )
+    label = serializers.CharField(allow_blank=True, help_text="The value by name (Danish).")
+
+
+GROUPING_KINDS = [
+    ("attribute", "A categorical attribute of the round's register"),
+    ("selection", "A saved selection of the register's members against the rest"),
+]
+
+
+class GroupingSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The attribute key, or `selection:<id>`.")
+    kind = serializers.ChoiceField(choices=GROUPING_KINDS)
+    label = OptionalLocalizedTextSerializer()
+    groups = GroupingGroupSerializer(many=True)
+
+
 class IndicatorMunicipalitySerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -220,6 +240,12 @@ class IndicatorSummarySerializer(serializers.Serializer):
     bottom = RankedSerializer(many=True, help_text="Bottom 10 (ties with the 10th included).")
     by_dst_group = DstGroupSerializer(many=True)
     by_region = RegionSerializer(many=True)
+    groupings = GroupingSerializer(
+        many=True,
+        help_text="Added (registers, issue 14): groups by each categorical attribute of a "
+        "register other than the municipalities, and by each saved selection of the round's "
+        "register (its members against the rest, e.g. a partnership).",
+    )
     municipalities = IndicatorMunicipalitySerializer(many=True)
     previous = PreviousRoundSerializer(
         allow_null=True, help_text="The change since the previous round; null without one."
@@ -376,7 +402,7 @@ class RoundSummarySerializer(serializers.Serializer):
 )
 class RoundSummary(ApiView):
     def get(self, request, slug):
-        round_ = get_round(request.user, slug)
+        round_ = get_exportable_round(request.user, slug)
         require(request, CanReadAll)
         # Loaded on first use, not at start-up: it imports pandas (slow to import).
         from exports.analysis import analyse_round
@@ -421,27 +447,24 @@ class RoundExport(ApiView):
     throttle_classes = [TokenRateThrottle, ExportRateThrottle]
 
     def get(self, request, slug):
-        round_ = get_round(request.user, slug)
+        round_ = get_exportable_round(request.user, slug)
         require(request, CanReadAll)
         fmt = request.query_params.get("format") or "csv"
         if fmt not in FORMATS:
             raise ApiError(
                 "invalid",
-                {"da": "Ugyldig parameter.", "en": "Invalid parameter."},
+                _("Ugyldig parameter."),
                 fields=[
                     field_error(
                         "format",
                         "invalid_choice",
-                        {
-                            "da": "Vælg et af formaterne: " + ", ".join(FORMATS),
-                            "en": "Choose one of the formats: " + ", ".join(FORMATS),
-                        },
+                        _("Vælg et af formaterne: %(formats)s") % {"formats": ", ".join(FORMATS)},
                     )
                 ],
             )
         try:
             filename, content_type, content, export = build_export(
-                request.user, [round_], fmt, via="api"
+                request.user, [round_], fmt=fmt, via="api"
             )
         except PermissionDenied:
             require(request, CanReadAll)

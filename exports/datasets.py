@@ -16,6 +16,12 @@ Layout (the public contract; see docs/analysts.md):
   missing value); "nothing to report" is the row `question = nothing_to_report, value = true`.
 - **non-responders**: recipients whose submission is not submitted/accepted.
 
+Rounds of a survey asked of another register than the municipalities (issue 14): the first
+columns are `organisation_code, organisation_name` followed by one column per attribute of the
+register (its key; e.g. `region, municipality` for the vocational schools) instead of the five
+municipal ones; long and non-responder tables begin with `organisation_code`. Municipal rounds
+keep their columns to the byte.
+
 Questions of type `email` (personal contact data) are left out unless `include_personal`
 (coordinators only). Nothing from chase notes, contacts or reminders is ever read.
 
@@ -39,6 +45,8 @@ CHUNK = 2000
 T = {
     "municipality_code": ("Kommunekode", "Municipality code"),
     "municipality_name": ("Kommune", "Municipality"),
+    "organisation_code": ("Kode (i registret)", "Code (in the register)"),
+    "organisation_name": ("Navn", "Name"),
     "region_code": ("Regionskode", "Region code"),
     "region_name": ("Region", "Region"),
     "dst_group": ("Kommunegruppe (Danmarks Statistik)", "Municipality group (Statistics Denmark)"),
@@ -173,13 +181,65 @@ def value_columns(spec, include_personal=False):
     return cols
 
 
-def wide_columns(spec, include_personal=False):
+ATTRIBUTE_TYPES = {"integer": "integer", "decimal": "number"}
+
+
+def is_municipal(register):
+    return register is None or register.key == "kommuner"
+
+
+def register_of(rounds):
+    """The register the rounds' survey is asked of (rounds of one survey share it)."""
+    return ordered_rounds(rounds)[-1].survey.register
+
+
+def attribute_columns(register):
+    """One column per attribute of a non-municipal register, named by its key."""
+    cols = []
+    for spec in register.attribute_specs():
+        label = spec.get("label") or {}
+        description = {}
+        if spec.get("type") == "code" and spec.get("register"):
+            description = {
+                "da": f"Kode i registret {spec['register']}",
+                "en": f"Code in the register {spec['register']}",
+            }
+        cols.append(
+            Column(
+                spec["key"],
+                {"da": label.get("da", spec["key"]), "en": label.get("en", "")},
+                ATTRIBUTE_TYPES.get(spec.get("type"), "string"),
+                description=description,
+            )
+        )
+    return cols
+
+
+def respondent_columns(register=None):
+    """The columns that say who answered: the five municipal ones, or for another register
+    its code, name and attributes."""
+    if is_municipal(register):
+        return [
+            _fixed("municipality_code", "string"),
+            _fixed("municipality_name", "string"),
+            _fixed("region_code", "string"),
+            _fixed("region_name", "string"),
+            _fixed("dst_group", "string"),
+        ]
+    return [
+        _fixed("organisation_code", "string"),
+        _fixed("organisation_name", "string"),
+        *attribute_columns(register),
+    ]
+
+
+def code_column(register=None):
+    return "municipality_code" if is_municipal(register) else "organisation_code"
+
+
+def wide_columns(spec, include_personal=False, register=None):
     cols = [
-        _fixed("municipality_code", "string"),
-        _fixed("municipality_name", "string"),
-        _fixed("region_code", "string"),
-        _fixed("region_name", "string"),
-        _fixed("dst_group", "string"),
+        *respondent_columns(register),
         _fixed("round", "string"),
         _fixed("state", "string", STATES),
         _fixed("submitted_at", "datetime"),
@@ -190,9 +250,9 @@ def wide_columns(spec, include_personal=False):
     return cols + value_columns(spec, include_personal)
 
 
-def long_columns():
+def long_columns(register=None):
     return [
-        _fixed("municipality_code", "string"),
+        _fixed(code_column(register), "string"),
         _fixed("round", "string"),
         _fixed("entry_no", "integer"),
         _fixed("question", "string"),
@@ -200,7 +260,13 @@ def long_columns():
     ]
 
 
-def non_responder_columns():
+def non_responder_columns(register=None):
+    if not is_municipal(register):
+        return [
+            *respondent_columns(register),
+            _fixed("round", "string"),
+            _fixed("state", "string", STATES),
+        ]
     return [
         _fixed("municipality_code", "string"),
         _fixed("municipality_name", "string"),
@@ -258,6 +324,9 @@ def _recipient_rows(round_ids):
             "municipality__region_code",
             "municipality__region_name",
             "municipality__dst_group",
+            "municipality__attributes",
+            "municipality__register__key",
+            "municipality__register__attributes",
         )
         .iterator(chunk_size=CHUNK)
     )
@@ -291,6 +360,9 @@ class Record:
     region_code: str
     region_name: str
     dst_group: str
+    attributes: dict = field(default_factory=dict)
+    register_key: str = "kommuner"
+    register_attributes: list = field(default_factory=list)
     state: str = "no_response"
     submitted_at: dt.datetime | None = None
     late: bool | None = None
@@ -313,7 +385,7 @@ def records(rounds):
     for round_ in rounds:
         subs = {s[1]: s for s in submissions.take_while(lambda s, rid=round_.id: s[0] == rid)}
         for r in recipients.take_while(lambda r, rid=round_.id: r[0] == rid):
-            rec = Record(round_, r[2], r[3], r[4], r[5], r[6])
+            rec = Record(round_, r[2], r[3], r[4], r[5], r[6], r[7] or {}, r[8], r[9] or [])
             sub = subs.get(r[1])
             if sub is not None:
                 rec.state = sub[2]
@@ -397,11 +469,7 @@ def wide_rows(rounds, include_personal=False):
     empty = [None] * len(cols)
     for rec in records(rounds):
         head = [
-            rec.code,
-            rec.name,
-            rec.region_code,
-            rec.region_name,
-            rec.dst_group,
+            *_respondent(rec),
             rec.round.slug,
             rec.state,
             _utc(rec.submitted_at) if rec.responded else None,
@@ -427,7 +495,8 @@ def wide_rows(rounds, include_personal=False):
 
 
 def long_rows(rounds, include_personal=False):
-    """Rows of the long table: (municipality_code, round, entry_no, question, value)."""
+    """Rows of the long table: (municipality_code or organisation_code, round, entry_no,
+    question, value)."""
     spec = spec_of(rounds)
     cols = value_columns(spec, include_personal)
     plan = _plan(spec, cols)
@@ -455,4 +524,23 @@ def long_rows(rounds, include_personal=False):
 def non_responder_rows(rounds):
     for rec in records(rounds):
         if not rec.responded:
-            yield [rec.code, rec.name, rec.region_name, rec.dst_group, rec.round.slug, rec.state]
+            if rec.register_key == "kommuner":
+                yield [
+                    rec.code,
+                    rec.name,
+                    rec.region_name,
+                    rec.dst_group,
+                    rec.round.slug,
+                    rec.state,
+                ]
+            else:
+                yield [*_respondent(rec), rec.round.slug, rec.state]
+
+
+def _respondent(rec):
+    """A record's values for `respondent_columns` of its register (read with the record, so
+    the generators need no query of their own for it)."""
+    if rec.register_key == "kommuner":
+        return [rec.code, rec.name, rec.region_code, rec.region_name, rec.dst_group]
+    keys = [s["key"] for s in rec.register_attributes if isinstance(s, dict) and s.get("key")]
+    return [rec.code, rec.name, *(rec.attributes.get(k) for k in keys)]

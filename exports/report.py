@@ -14,6 +14,7 @@ from django.utils.safestring import mark_safe
 
 from exports import charts, renderers
 from exports.analysis import RESPONDED, analyse_round, anonymise, num, pct
+from reference.models import Organisation
 from reference.municipalities import GEOJSON
 from submissions.models import Submission
 from surveys.definitions import text
@@ -183,15 +184,17 @@ def _map_paths():
     return paths, math.ceil(max_x) + 5, math.ceil(max_y) + 5
 
 
-def denmark_map(indicator, title):
+def denmark_map(indicator, title, area_of=None):
     """The municipalities coloured by band; non-responders grey, responders without a value
-    white; municipalities that were not asked are outlined only."""
+    white; municipalities that were not asked are outlined only. `area_of` (municipality code
+    → respondent code) draws respondents made of municipalities: a region is the municipalities
+    that lie in it."""
     paths, width, height = _map_paths()
     colours = band_colours(indicator["bands"])
     by_code = {m["code"]: m for m in indicator["municipalities"]}
     body = []
     for code, d in paths.items():
-        m = by_code.get(code)
+        m = by_code.get(area_of.get(code) if area_of is not None else code)
         if m is None:
             fill = "#f4f4f4"
         elif m["state"] not in RESPONDED:
@@ -221,7 +224,25 @@ def _ratio(value):
     return num(value, 1)
 
 
-def _indicator_context(ind, spec, anonymised=False):
+MAP_UNITS = {"kommuner": "kommune", "regioner": "region"}
+
+
+def map_areas(round_):
+    """How the round's respondents are drawn on the map: None for no map (a register without
+    boundaries, e.g. the vocational schools), else (municipality code → respondent code, or
+    None when they are the municipalities themselves; the unit's name for the title)."""
+    register = round_.survey.register
+    if not register.has_geometry or register.key not in MAP_UNITS:
+        return None
+    if register.key == "kommuner":
+        return None, MAP_UNITS["kommuner"]
+    regions = dict(
+        Organisation.objects.filter(register__key="kommuner").values_list("code", "attributes")
+    )
+    return {code: (attrs or {}).get("region") for code, attrs in regions.items()}, "region"
+
+
+def _indicator_context(ind, spec, anonymised=False, areas=(None, "kommune")):
     numerator = spec.question(ind["numerator"])
     denominator = spec.question(ind["denominator"])
     colours = band_colours(ind["bands"])
@@ -258,10 +279,11 @@ def _indicator_context(ind, spec, anonymised=False):
             fmt=fmt,
         ),
         # A map names every respondent by where it is: not in an anonymised report, and not
-        # for a ratio (its bands are not the map's colours).
+        # for a ratio (its bands are not the map's colours), nor for a register without
+        # boundaries (the vocational schools).
         "map": None
-        if anonymised or ratio
-        else denmark_map(ind, f"Kort: {text(ind['label'], 'da')} pr. kommune"),
+        if anonymised or ratio or areas is None
+        else denmark_map(ind, f"Kort: {text(ind['label'], 'da')} pr. {areas[1]}", areas[0]),
         "appendix": sorted(ind["municipalities"], key=lambda m: m["name"]),
     }
 
@@ -498,6 +520,7 @@ def report_context(round_, anonymised=False):
         summary, key = anonymised_summary(round_, summary)
         names = {row["code"]: row["pseudonym"] for row in key}
     spec = round_.definition.spec
+    areas = map_areas(round_)
     context = {
         "summary": summary,
         "round": round_,
@@ -506,8 +529,13 @@ def report_context(round_, anonymised=False):
         "sender": settings.ORGANISATION_NAME,
         "site_url": settings.SITE_URL,
         "generated_at": timezone.localtime(),
-        "indicators": [_indicator_context(ind, spec, anonymised) for ind in summary["indicators"]],
+        "indicators": [
+            _indicator_context(ind, spec, anonymised, areas) for ind in summary["indicators"]
+        ],
         "map_credit": MAP_CREDIT,
+        # Region and DST group sections for the municipalities; other registers have their
+        # attributes' groupings (analysis.round_groupings) instead.
+        "municipal": round_.survey.register.key == "kommuner",
         **analysis_context(summary, "da"),
     }
     if spec.has_entries:

@@ -5,17 +5,23 @@ command all call `build_export`. It checks the rounds, picks the renderer, logs 
 
 import hashlib
 import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Protocol
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django_tasks import task
 
+from accounts.models import User
 from accounts.permissions import can_read_all
 from exports import datasets, pgcopy, renderers
 from exports.models import Export
-from surveys.models import Round
+from surveys.models import Round, RoundState
+from surveys.selectors import rounds_for
 
 FORMATS = {
     # key: (label da, label en, content type, file suffix)
@@ -49,17 +55,38 @@ FORMATS = {
 }
 PDF_FORMATS = ("pdf", "pdf-anonym")  # the report of one round
 STREAMING = ("csv", "csv-da", "long")
+# What an export's content is: streamed chunks (CSV), whole bytes, or None (built later).
+ExportContent = Iterator[bytes] | bytes | None
 
 
-def exportable_rounds(user):
-    """The rounds the user may see that have been opened (drafts have nothing to export)."""
-    from surveys.models import RoundState
-    from surveys.selectors import rounds_for
+class RowCount(Protocol):
+    """What counts a streamed export's data rows: `count` is final once the chunks are read."""
 
-    return rounds_for(user).exclude(state=RoundState.DRAFT).order_by("survey__name", "-deadline")
+    count: int
 
 
-def background_threshold():
+def exportable_rounds(user: User | None) -> QuerySet[Round]:
+    """The one rule of what may leave: the rounds the user may see that have been opened
+    (drafts have nothing to export). The exports page, the API's export and analysis and
+    "make again" all look their rounds up here; `build_export` refuses a draft whoever asks."""
+    return (
+        rounds_for(user)
+        .exclude(state=RoundState.DRAFT)
+        .select_related("survey__register")
+        .order_by("survey__name", "-deadline")
+    )
+
+
+def get_exportable_round(user: User | None, slug: str) -> Round:
+    """One exportable round by its slug, or 404 (a draft, a round the user may not see and a
+    missing one answer alike)."""
+    round_ = exportable_rounds(user).filter(slug=slug).first()
+    if round_ is None:
+        raise Http404
+    return round_
+
+
+def background_threshold() -> int:
     """PDF reports of rounds with more recipients than this are built by a background task."""
     return getattr(settings, "EXPORTS_BACKGROUND_RECIPIENTS", 200)
 
@@ -78,7 +105,7 @@ def _round_part(round_, survey):
     return slug
 
 
-def filename_for(rounds, fmt):
+def filename_for(rounds: Sequence[Round], fmt: str) -> str:
     """`<survey key>_<round>` + the format's suffix, e.g. `juniormesterlaere_2026-02.csv`,
     `juniormesterlaere_2026-02_rapport.pdf`, `juniormesterlaere_2-runder.xlsx`."""
     rounds = datasets.ordered_rounds(rounds)
@@ -121,43 +148,58 @@ def _logged_stream(chunks, export, counter):
     )
 
 
-def csv_chunks(rounds, fmt, include_personal=False, *, use_copy=None):
+def csv_chunks(
+    rounds: Sequence[Round],
+    fmt: str,
+    include_personal: bool = False,
+    *,
+    use_copy: bool | None = None,
+) -> tuple[Iterator[bytes], RowCount]:
     """The bytes of a csv, csv-da or long export as an iterator of chunks, and an object whose
     `count` is the number of data rows once the iterator is exhausted.
 
     On PostgreSQL the rows are written by PostgreSQL's own COPY (exports.pgcopy); elsewhere
     (SQLite) by the Python row generators and renderers.csv_stream. Both give the same bytes;
-    `use_copy` forces one path (tests compare them)."""
+    `use_copy` forces one path (tests compare them). Rounds of another register than the
+    municipalities always take the Python path (COPY writes the municipal columns only)."""
+    register = datasets.register_of(rounds)
     if use_copy is None:
-        use_copy = pgcopy.supported()
+        use_copy = pgcopy.supported() and datasets.is_municipal(register)
     if use_copy:
         stream = pgcopy.csv_stream(rounds, fmt, include_personal)
         return iter(stream), stream
     spec = datasets.spec_of(rounds)
     if fmt == "long":
-        columns = datasets.long_columns()
+        columns = datasets.long_columns(register)
         rows = datasets.long_rows(rounds, include_personal)
     else:
-        columns = datasets.wide_columns(spec, include_personal)
+        columns = datasets.wide_columns(spec, include_personal, register)
         rows = datasets.wide_rows(rounds, include_personal)
     counter = renderers.Counter(rows)
     variant = "csv-da" if fmt == "csv-da" else "csv"
     return renderers.csv_stream(columns, counter, variant), counter
 
 
-def render_bytes(rounds, fmt, include_personal=False):
+def render_bytes(
+    rounds: Sequence[Round], fmt: str, include_personal: bool = False
+) -> tuple[bytes, int]:
     """Build a non-streaming format in full: (bytes, number of data rows)."""
     spec = datasets.spec_of(rounds)
+    register = datasets.register_of(rounds)
     if fmt == "xlsx":
         wide = renderers.Counter(datasets.wide_rows(rounds, include_personal))
-        wide_cols = datasets.wide_columns(spec, include_personal)
+        wide_cols = datasets.wide_columns(spec, include_personal, register)
         content = renderers.xlsx_bytes(
             [
                 ("wide", wide_cols, wide),
-                ("long", datasets.long_columns(), datasets.long_rows(rounds, include_personal)),
+                (
+                    "long",
+                    datasets.long_columns(register),
+                    datasets.long_rows(rounds, include_personal),
+                ),
                 (
                     "non-responders",
-                    datasets.non_responder_columns(),
+                    datasets.non_responder_columns(register),
                     datasets.non_responder_rows(rounds),
                 ),
                 (
@@ -169,7 +211,7 @@ def render_bytes(rounds, fmt, include_personal=False):
         )
         return content, wide.count
     if fmt == "datapackage":
-        return datapackage(rounds, include_personal)
+        return datapackage(rounds, include_personal=include_personal)
     if fmt in PDF_FORMATS:
         # Loaded on first use, not at start-up: it imports pandas and WeasyPrint (slow).
         from exports.report import report_pdf
@@ -179,31 +221,45 @@ def render_bytes(rounds, fmt, include_personal=False):
     raise ValueError(f"not a bytes format: {fmt}")
 
 
-def datapackage(rounds, include_personal=False):
+def datapackage(rounds: Sequence[Round], include_personal: bool = False) -> tuple[bytes, int]:
+    """The datapackage ZIP (datapackage.json with a wide and a long CSV): (bytes, rows)."""
     rounds = datasets.ordered_rounds(rounds)
     spec = datasets.spec_of(rounds)
+    register = datasets.register_of(rounds)
     wide = renderers.Counter(datasets.wide_rows(rounds, include_personal))
     title = f"{spec.title.get('da')} — " + ", ".join(r.title for r in rounds)
-    description = (
-        "Indberet: én række pr. modtagerkommune × runde (wide) og én pr. besvaret værdi (long). "
-        "Tomme celler er manglende svar, aldrig nul."
-    )
+    if datasets.is_municipal(register):
+        description = (
+            "Indberet: én række pr. modtagerkommune × runde (wide) og én pr. besvaret værdi "
+            "(long). Tomme celler er manglende svar, aldrig nul."
+        )
+    else:
+        description = (
+            f"Indberet: én række pr. modtager (registret »{register.name}«) × runde (wide) og "
+            "én pr. besvaret værdi (long). Tomme celler er manglende svar, aldrig nul."
+        )
     if any(not r.is_closed for r in rounds):
         description += " Foreløbige tal: mindst én runde er ikke lukket."
     if any(r.is_demo for r in rounds):
         description += " Syntetiske demodata."
 
-    primary = None if spec.has_entries else ["municipality_code", "round"]
+    primary = None if spec.has_entries else [datasets.code_column(register), "round"]
     content = renderers.datapackage_zip(
         name=_slugify(f"{spec.key}-{rounds[-1].slug}").lower().replace("_", "-"),
         title=title,
         description=description,
         tables=[
-            ("wide", "Bred tabel", datasets.wide_columns(spec, include_personal), wide, primary),
+            (
+                "wide",
+                "Bred tabel",
+                datasets.wide_columns(spec, include_personal, register),
+                wide,
+                primary,
+            ),
             (
                 "long",
                 "Lang (tidy) tabel",
-                datasets.long_columns(),
+                datasets.long_columns(register),
                 datasets.long_rows(rounds, include_personal),
                 None,
             ),
@@ -212,7 +268,15 @@ def datapackage(rounds, include_personal=False):
     return content, wide.count
 
 
-def build_export(user, rounds, fmt, *, include_personal=None, via="web", again_of=None):
+def build_export(
+    user: User | None,
+    rounds: Iterable[Round],
+    *,
+    fmt: str,
+    include_personal: bool | None = None,
+    via: str = "web",
+    again_of: Export | None = None,
+) -> tuple[str, str, ExportContent, Export]:
     """Build one export of one or more rounds of the same survey and log it.
 
     Arguments:
@@ -240,6 +304,9 @@ def build_export(user, rounds, fmt, *, include_personal=None, via="web", again_o
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
     rounds = datasets.ordered_rounds(list(rounds))
+    drafts = [r.slug for r in rounds if r.state == RoundState.DRAFT]
+    if drafts:
+        raise ValueError(f"round(s) not opened: {', '.join(drafts)}")
     spec = datasets.spec_of(rounds)
     personal = _include_personal(user, include_personal)
     filename = filename_for(rounds, fmt)
@@ -260,7 +327,7 @@ def build_export(user, rounds, fmt, *, include_personal=None, via="web", again_o
         },
     )
     if fmt in STREAMING:
-        chunks, counter = csv_chunks(rounds, fmt, personal)
+        chunks, counter = csv_chunks(rounds, fmt, include_personal=personal)
         return filename, content_type, _logged_stream(chunks, export, counter), export
 
     if fmt in PDF_FORMATS and rounds[-1].recipients.count() > background_threshold():
@@ -268,12 +335,14 @@ def build_export(user, rounds, fmt, *, include_personal=None, via="web", again_o
         transaction.on_commit(lambda: build_export_task.enqueue(export_id))
         return filename, content_type, None, export
 
-    content, rows = render_bytes(rounds, fmt, personal)
-    complete(export, content, rows, store=False)
+    content, rows = render_bytes(rounds, fmt, include_personal=personal)
+    complete(export, content, rows=rows, store=False)
     return filename, content_type, content, export
 
 
-def rebuild_export(*, user, export: Export, via: str = "web"):
+def rebuild_export(
+    *, user: User, export: Export, via: str = "web"
+) -> tuple[str, str, ExportContent, Export]:
     """Make an earlier export again for the person who asked for it: the same rounds and
     format, with today's data and the user's permissions *now* (personal data only for a
     coordinator), logged as a new export. Returns what `build_export` returns.
@@ -286,10 +355,11 @@ def rebuild_export(*, user, export: Export, via: str = "web"):
     rounds = list(exportable_rounds(user).filter(slug__in=slugs))
     if not slugs or len(rounds) != len(set(slugs)):
         raise ValueError("rounds gone")
-    return build_export(user, rounds, export.format, via=via, again_of=export)
+    return build_export(user, rounds, fmt=export.format, via=via, again_of=export)
 
 
-def complete(export, content, rows, store):
+def complete(export: Export, content: bytes, *, rows: int, store: bool) -> None:
+    """Mark an export ready with its checksum, size and rows (and its bytes if `store`)."""
     export.status = Export.Status.READY
     export.checksum = hashlib.sha256(content).hexdigest()
     export.size = len(content)
@@ -302,31 +372,31 @@ def complete(export, content, rows, store):
     export.save(update_fields=fields)
 
 
-def run_background_export(export_id):
+def run_background_export(export_id: int) -> str:
     """Build a pending export's bytes and store them in the row (called by the task)."""
     export = Export.objects.get(pk=export_id)
     if export.status != Export.Status.PENDING:
         return export.status
     try:
         rounds = list(
-            Round.objects.select_related("survey", "definition").filter(
+            Round.objects.select_related("survey__register", "definition").filter(
                 slug__in=export.query["rounds"]
             )
         )
         content, rows = render_bytes(
-            rounds, export.format, export.query.get("include_personal", False)
+            rounds, export.format, include_personal=export.query.get("include_personal", False)
         )
     except Exception as exc:
         Export.objects.filter(pk=export.pk).update(
             status=Export.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
         )
         raise
-    complete(export, content, rows, store=True)
+    complete(export, content, rows=rows, store=True)
     return export.status
 
 
 @task()
-def build_export_task(export_id):
+def build_export_task(export_id: int) -> str:
     """Build a pending Export (e.g. the PDF report of a big round) and store its bytes.
     Background work (django-tasks); it takes the export's ID, never the object."""
     return run_background_export(export_id)

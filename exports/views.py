@@ -85,7 +85,7 @@ def download(request):
     if (refusal := export_throttled(request)) is not None:
         return refusal
     filename, content_type, content, _export = build_export(
-        request.user, form.cleaned_data["round_list"], form.cleaned_data["format"]
+        request.user, form.cleaned_data["round_list"], fmt=form.cleaned_data["format"]
     )
     return _respond(request, filename, content_type, content)
 

@@ -3,6 +3,7 @@ round is looked up through the scoped selector first (404), the role checked aft
 
 import json
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -232,10 +233,7 @@ def _mapping(raw):
     ):
         raise ApiError(
             "invalid",
-            {
-                "da": "»mapping« skal være et JSON-objekt: kolonne → kolonne i runden.",
-                "en": "“mapping” must be a JSON object: column → column of the round.",
-            },
+            _("»mapping« skal være et JSON-objekt: kolonne → kolonne i runden."),
         )
     return value
 
@@ -243,7 +241,7 @@ def _mapping(raw):
 def _import(round_, import_id):
     imp = round_.imports.filter(pk=import_id).first()
     if imp is None:
-        raise ApiError("not_found", {"da": "Ikke fundet.", "en": "Not found."}, 404)
+        raise ApiError("not_found", _("Ikke fundet."), 404)
     return imp
 
 

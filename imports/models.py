@@ -72,7 +72,7 @@ class ImportRow(models.Model):
 
     import_run = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="rows")
     municipality = models.ForeignKey(
-        "reference.Municipality", on_delete=models.PROTECT, related_name="+"
+        "reference.Organisation", on_delete=models.PROTECT, related_name="+"
     )
     submission = models.ForeignKey(
         "submissions.Submission", on_delete=models.PROTECT, null=True, related_name="+"

@@ -529,9 +529,9 @@ def plan_rows(round_: Round, table: Table, mapping: dict | None = None, own_vers
         )
     unknown_codes = [c for c in groups if c and c not in recipients]
     elsewhere = set(
-        round_.recipients.model.objects.filter(code__in=unknown_codes).values_list(
-            "code", flat=True
-        )
+        round_.recipients.model.objects.filter(
+            register_id=round_.survey.register_id, code__in=unknown_codes
+        ).values_list("code", flat=True)
     )
     own_versions = own_versions or {}
     for code, items in groups.items():

@@ -1,8 +1,8 @@
 """The one error shape for every API error: {"error": {"code", "message", "fields": [...]}}.
 
 Messages follow the request's language (Accept-Language: da|en, activated by LocaleMiddleware).
-Our own messages come as {"da": …, "en": …} pairs (`lib.text.pick`); DRF's built-in ones are
-translated by DRF's own catalogues.
+Our own messages are gettext strings (Danish source, English in locale/en); DRF's built-in
+ones are translated by DRF's own catalogues.
 
 Two layers give every answer under /api/ that shape: DRF's exception handler
 (`exception_handler`) for what the API views raise, and `ApiErrorShapeMiddleware` for anything
@@ -13,12 +13,12 @@ and CSRF pages, a 413 or 429 from a middleware, a 502 from a view.
 import json
 from http import HTTPStatus
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
-
-from lib.text import pick
 
 
 def _fields(detail, prefix=""):
@@ -44,8 +44,15 @@ def _fields(detail, prefix=""):
     return out
 
 
+def _text(message) -> str:
+    """A message as the client reads it: a gettext string in the request's language."""
+    if isinstance(message, dict):  # {"da", "en"} values are definition data, picked before
+        raise TypeError("API messages are gettext strings, not {'da', 'en'} dicts")
+    return str(message)
+
+
 def error_body(code, message, fields=None, **extra):
-    body = {"error": {"code": code, "message": pick(message), "fields": fields or []}}
+    body = {"error": {"code": code, "message": _text(message), "fields": fields or []}}
     body["error"].update(extra)
     return body
 
@@ -77,11 +84,11 @@ class ApiError(exceptions.APIException):
         self.extra = extra
         if status_code:
             self.status_code = status_code
-        super().__init__(detail=pick(message), code=code)
+        super().__init__(detail=_text(message), code=code)
 
 
 def field_error(field, code, message):
-    return {"field": field, "code": code, "message": pick(message)}
+    return {"field": field, "code": code, "message": _text(message)}
 
 
 def exception_handler(exc, context):
@@ -95,6 +102,10 @@ def exception_handler(exc, context):
         return Response(
             error_body(exc.code, exc.message, exc.fields, **exc.extra), status=exc.status_code
         )
+    if isinstance(exc, RequestDataTooBig):  # Django's DATA_UPLOAD_MAX_MEMORY_SIZE, when read
+        code, message = STATUS_ERRORS[413]
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return Response(error_body(code, message, max_bytes=limit), status=413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -108,7 +119,7 @@ def exception_handler(exc, context):
     if isinstance(detail, dict | list):
         fields = _fields(detail)
         code = "invalid"
-        message = pick({"da": "Ugyldige data.", "en": "Invalid data."})
+        message = _("Ugyldige data.")
         if isinstance(detail, dict) and set(detail) == {"detail"}:
             fields = []
             code = getattr(detail["detail"], "code", "error")
@@ -124,54 +135,45 @@ def exception_handler(exc, context):
 # --- Every other error under /api/: by its status
 
 STATUS_ERRORS = {
-    400: ("bad_request", {"da": "Forespørgslen er ugyldig.", "en": "The request is malformed."}),
+    400: ("bad_request", _("Forespørgslen er ugyldig.")),
     401: (
         "not_authenticated",
-        {"da": "Du er ikke logget ind.", "en": "Authentication credentials were not provided."},
+        _("Du er ikke logget ind."),
     ),
-    403: ("permission_denied", {"da": "Adgang nægtet.", "en": "Permission denied."}),
-    404: ("not_found", {"da": "Ikke fundet.", "en": "Not found."}),
+    403: ("permission_denied", _("Adgang nægtet.")),
+    404: ("not_found", _("Ikke fundet.")),
     405: (
         "method_not_allowed",
-        {"da": "Metoden er ikke tilladt her.", "en": "Method not allowed here."},
+        _("Metoden er ikke tilladt her."),
     ),
     406: (
         "not_acceptable",
-        {"da": "Svaret kan ikke leveres i det ønskede format.", "en": "Not acceptable."},
+        _("Svaret kan ikke leveres i det ønskede format."),
     ),
-    409: ("conflict", {"da": "Konflikt med den gemte tilstand.", "en": "Conflict."}),
+    409: ("conflict", _("Konflikt med den gemte tilstand.")),
     413: (
         "request_too_large",
-        {"da": "Forespørgslen er for stor.", "en": "The request is too large."},
+        _("Forespørgslen er for stor."),
     ),
-    414: ("uri_too_long", {"da": "Adressen er for lang.", "en": "The address is too long."}),
+    414: ("uri_too_long", _("Adressen er for lang.")),
     415: (
         "unsupported_media_type",
-        {"da": "Send JSON (Content-Type: application/json).", "en": "Send JSON."},
+        _("Send JSON (Content-Type: application/json)."),
     ),
     429: (
         "throttled",
-        {"da": "For mange forespørgsler. Prøv igen senere.", "en": "Too many requests."},
+        _("For mange forespørgsler. Prøv igen senere."),
     ),
     500: (
         "server_error",
-        {
-            "da": "Der opstod en fejl på serveren. Prøv igen senere.",
-            "en": "Something went wrong on the server. Try again later.",
-        },
+        _("Der opstod en fejl på serveren. Prøv igen senere."),
     ),
     503: (
         "unavailable",
-        {
-            "da": "Tjenesten er midlertidigt utilgængelig. Prøv igen senere.",
-            "en": "The service is temporarily unavailable. Try again later.",
-        },
+        _("Tjenesten er midlertidigt utilgængelig. Prøv igen senere."),
     ),
 }
-OTHER_CLIENT_ERROR = {
-    "da": "Forespørgslen kunne ikke gennemføres.",
-    "en": "The request could not be completed.",
-}
+OTHER_CLIENT_ERROR = _("Forespørgslen kunne ikke gennemføres.")
 
 
 def status_error(status_code):
@@ -252,12 +254,10 @@ class ApiErrorShapeMiddleware:
         return True if _has_error_shape(body) else None
 
 
-CSRF_FAILED = {
-    "da": "CSRF-kontrollen fejlede: send et API-token (Authorization: Token …) eller "
-    "CSRF-tokenet fra din login-session.",
-    "en": "CSRF check failed: send an API token (Authorization: Token …) or the CSRF token "
-    "of your login session.",
-}
+CSRF_FAILED = _(
+    "CSRF-kontrollen fejlede: send et API-token (Authorization: Token …) eller "
+    "CSRF-tokenet fra din login-session."
+)
 
 
 # --- Schema: the error shape, for @extend_schema(responses=...)

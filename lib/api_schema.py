@@ -5,7 +5,8 @@ docs/api.md ("Adding an endpoint")."""
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"  # Django's <slug:…> converter
-CODE_PATTERN = r"^[0-9]{3}$"
+# A member of the round's register: a municipality's 3 digits, a school's S05 … (reference.URL_CODE)
+CODE_PATTERN = r"^[0-9A-Z][0-9A-Z_-]{0,19}$"
 
 SLUG_PARAM = OpenApiParameter(
     "slug",
@@ -18,7 +19,10 @@ CODE_PARAM = OpenApiParameter(
     "code",
     {"type": "string", "pattern": CODE_PATTERN},
     OpenApiParameter.PATH,
-    description="The municipality's 3-digit code, e.g. 360.",
+    description=(
+        "The code of the organisation within the round's register: a municipality's 3-digit "
+        "code (360), a vocational school's code (S05) …"
+    ),
     examples=[OpenApiExample("Lolland", value="360")],
 )
 KEY_PARAM = OpenApiParameter(
@@ -27,4 +31,11 @@ KEY_PARAM = OpenApiParameter(
     OpenApiParameter.PATH,
     description="The survey's key.",
     examples=[OpenApiExample("Juniormesterlære", value="juniormesterlaere")],
+)
+REGISTER_PARAM = OpenApiParameter(
+    "key",
+    {"type": "string", "pattern": SLUG_PATTERN, "maxLength": 40},
+    OpenApiParameter.PATH,
+    description="The register's key.",
+    examples=[OpenApiExample("The municipalities", value="kommuner")],
 )

@@ -1,13 +1,22 @@
 from django.contrib import admin
 
-from reference.models import Municipality
+from reference.models import Organisation, Register
 
 
-@admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
-    """Reference data from reference/data/municipalities.csv; updated by `load_municipalities`."""
+@admin.register(Register)
+class RegisterAdmin(admin.ModelAdmin):
+    """The registers of organisations; coordinators manage them on /registre/."""
 
-    list_display = ["code", "name", "region_name", "dst_group", "is_synthetic"]
-    list_filter = ["region_name", "dst_group", "is_synthetic"]
+    list_display = ["key", "name", "code_pattern", "has_geometry"]
+    search_fields = ["key", "name"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    """Members of the registers. The municipalities come from reference/data/municipalities.csv
+    (`load_municipalities`); other registers are loaded on the register pages."""
+
+    list_display = ["code", "name", "register", "region_name", "dst_group", "is_active"]
+    list_filter = ["register", "region_name", "dst_group", "is_active", "is_synthetic"]
     search_fields = ["name", "code"]
-    ordering = ["code"]
+    ordering = ["register", "code"]

@@ -2,15 +2,19 @@
 starts from the scoped querysets of submissions/permissions.py, so what a person may not see
 answers 404, exactly as on the web."""
 
+from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from accounts.api_base import ApiView, IsCoordinator, forbid, require
 from accounts.audit import client_ip
 from lib.api_errors import ApiError, ErrorDetailSerializer, error_responses, field_error
 from lib.api_schema import CODE_PARAM, SLUG_PARAM
 from lib.text import pick
+from reference.models import KOMMUNER
 from submissions import services
 from submissions.models import Submission, SubmissionState
 from submissions.permissions import can_edit, get_round_and_municipality
@@ -56,6 +60,12 @@ def findings_data(findings):
     return out
 
 
+class OrganisationSerializer(serializers.Serializer):
+    register = serializers.CharField(help_text="The register's key, e.g. kommuner.")
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
 class HiddenSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="The question key.")
     entry = serializers.IntegerField(
@@ -79,8 +89,15 @@ def hidden_data(spec, answers):
 
 class SubmissionSerializer(serializers.Serializer):
     round = serializers.CharField(help_text="The round's slug.")
-    municipality = serializers.CharField(help_text="The municipality's code.")
-    municipality_name = serializers.CharField()
+    municipality = serializers.CharField(
+        allow_null=True,
+        help_text="The municipality's code; null in a round of another register (see "
+        "`organisation`).",
+    )
+    municipality_name = serializers.CharField(allow_null=True)
+    organisation = OrganisationSerializer(
+        help_text="Who answers: a member of the register the round's survey is asked of."
+    )
     state = serializers.ChoiceField(choices=SubmissionState.choices)
     version = serializers.IntegerField(
         help_text="Send it back with the next save; 0 = nothing saved yet."
@@ -110,13 +127,13 @@ class SubmissionSerializer(serializers.Serializer):
 
 def submission_data(user, round_, municipality, submission):
     spec = round_.definition.spec
+    municipal = round_.survey.register.key == KOMMUNER
     if submission is None:
         result = validate(spec, {}, None)
         findings, answers, derived = result.findings, result.answers, result.derived
         hidden = hidden_data(spec, answers)
         state, version, explanations = SubmissionState.DRAFT, 0, {}
         returned_reason, submitted_at, late, accepted_at, last = "", None, False, None, None
-        editable_state = True
     else:
         # From the answers as stored, before an analyst's restriction takes e-mails away; not
         # at all where an analyst may not see the values (a draft).
@@ -129,16 +146,16 @@ def submission_data(user, round_, municipality, submission):
         returned_reason = submission.returned_reason
         submitted_at, late = submission.submitted_at, submission.late
         accepted_at, last = submission.accepted_at, submission.last_activity_at
-        editable_state = submission.is_editable_state
-    editable = (
-        editable_state
-        and can_edit(user, municipality)
-        and (round_.is_open or (round_.state == "draft" and user.is_coordinator))
-    )
+    editable = services.may_save(round_, municipality, user=user, submission=submission)
     return {
         "round": round_.slug,
-        "municipality": municipality.code,
-        "municipality_name": municipality.name,
+        "municipality": municipality.code if municipal else None,
+        "municipality_name": municipality.name if municipal else None,
+        "organisation": {
+            "register": round_.survey.register.key,
+            "code": municipality.code,
+            "name": municipality.name,
+        },
         "state": state,
         "version": version,
         "answers": answers if isinstance(answers, dict) else {},
@@ -198,6 +215,21 @@ CONFLICT = OpenApiResponse(
 # --- Requests
 
 
+class TypedText(serializers.CharField):
+    """Text as typed. DRF refuses NUL and lone surrogates in every CharField; here they reach
+    the validation, which strips them as it does for the form (one rule for both doors)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [
+            v
+            for v in self.validators
+            if not isinstance(
+                v, ProhibitNullCharactersValidator | ProhibitSurrogateCharactersValidator
+            )
+        ]
+
+
 class SaveSerializer(serializers.Serializer):
     version = serializers.IntegerField(
         min_value=0,
@@ -209,7 +241,7 @@ class SaveSerializer(serializers.Serializer):
         'entries surveys: `{"entries": [{…}], "nothing_to_report": false}`.'
     )
     explanations = serializers.DictField(
-        child=serializers.CharField(allow_blank=True, max_length=MAX_EXPLANATION_LENGTH),
+        child=TypedText(allow_blank=True, max_length=MAX_EXPLANATION_LENGTH),
         required=False,
         default=dict,
         help_text="Warning key (the `explain` of a warning) → explanation.",
@@ -231,30 +263,8 @@ class ReturnSerializer(serializers.Serializer):
 
 # --- Shape checks: malformed or unknown keys are 400; values are validated like the form.
 
-UNKNOWN_KEY = {
-    "da": "Ukendt nøgle: den findes ikke i undersøgelsens definition.",
-    "en": "Unknown key: it is not in the survey's definition.",
-}
-BAD_TYPE = {
-    "da": "Svaret skal være et tal, en tekst, ja/nej, null eller en liste af disse.",
-    "en": "An answer must be a number, a text, a boolean, null or a list of these.",
-}
-BAD_CHARS = {
-    "da": "Teksten indeholder tegn, der ikke kan gemmes (NUL eller ugyldig Unicode).",
-    "en": "The text contains characters that cannot be stored (NUL or invalid Unicode).",
-}
-
-
-def _bad_text(value):
-    if not isinstance(value, str):
-        return False
-    if "\x00" in value:
-        return True
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate
-        return True
-    return False
+UNKNOWN_KEY = _("Ukendt nøgle: den findes ikke i undersøgelsens definition.")
+BAD_TYPE = _("Svaret skal være et tal, en tekst, ja/nej, null eller en liste af disse.")
 
 
 def _scalar(value):
@@ -262,16 +272,14 @@ def _scalar(value):
 
 
 def _check_value(path, value, problems):
+    """Only the shape: a scalar or a list of scalars. What is in a text (control characters,
+    NUL, a lone surrogate) is the validation's, as on the form: stripped, saved, and reported
+    as the answer's error (`control_chars`), so nothing typed is lost."""
     if isinstance(value, list):
         if not all(_scalar(v) for v in value):
             problems.append(field_error(path, "invalid_type", BAD_TYPE))
-            return
-        if any(_bad_text(v) for v in value):
-            problems.append(field_error(path, "invalid_characters", BAD_CHARS))
     elif not _scalar(value):
         problems.append(field_error(path, "invalid_type", BAD_TYPE))
-    elif _bad_text(value):
-        problems.append(field_error(path, "invalid_characters", BAD_CHARS))
 
 
 def _check_group(spec, group, prefix, problems):
@@ -298,7 +306,7 @@ def check_shape(spec, answers, explanations):
                 field_error(
                     "answers.nothing_to_report",
                     "invalid_type",
-                    {"da": "Skal være true eller false.", "en": "Must be true or false."},
+                    _("Skal være true eller false."),
                 )
             )
         if not isinstance(entries, list):
@@ -306,7 +314,7 @@ def check_shape(spec, answers, explanations):
                 field_error(
                     "answers.entries",
                     "invalid_type",
-                    {"da": "Skal være en liste af poster.", "en": "Must be a list of entries."},
+                    _("Skal være en liste af poster."),
                 )
             )
         else:
@@ -318,7 +326,7 @@ def check_shape(spec, answers, explanations):
                     field_error(
                         "answers.entries",
                         "too_many",
-                        {"da": "For mange poster.", "en": "Too many entries."},
+                        _("For mange poster."),
                     )
                 )
             for i, entry in enumerate(entries[:limit]):
@@ -327,7 +335,7 @@ def check_shape(spec, answers, explanations):
                         field_error(
                             f"answers.entries[{i}]",
                             "invalid_type",
-                            {"da": "En post skal være et objekt.", "en": "An entry is an object."},
+                            _("En post skal være et objekt."),
                         )
                     )
                 else:
@@ -335,17 +343,15 @@ def check_shape(spec, answers, explanations):
     else:
         _check_group(spec, answers, "answers", problems)
     warning_keys = set(spec.warning_keys)
-    for key, text in explanations.items():
+    for key in explanations:
         path = f"explanations.{key}"
         if key.split("@", 1)[0] not in warning_keys or len(key) > 100:
             problems.append(field_error(path, "unknown_key", UNKNOWN_KEY))
-        elif _bad_text(text):
-            problems.append(field_error(path, "invalid_characters", BAD_CHARS))
     return problems
 
 
 def _invalid(fields):
-    raise ApiError("invalid", {"da": "Ugyldige data.", "en": "Invalid data."}, fields=fields)
+    raise ApiError("invalid", _("Ugyldige data."), fields=fields)
 
 
 def _service_error(exc):
@@ -377,11 +383,9 @@ def _service_error(exc):
     if isinstance(exc, services.NotEditable):
         raise ApiError(exc.code, exc.message, 409)
     if isinstance(exc, services.ExplanationNotRaised):
-        message = {
-            "da": "Svarene giver ikke denne advarsel; send kun forklaringer til advarsler, "
-            "der vises.",
-            "en": "The answers do not raise this warning; explain only warnings that are shown.",
-        }
+        message = _(
+            "Svarene giver ikke denne advarsel; send kun forklaringer til advarsler, der vises."
+        )
         fields = [field_error(f"explanations.{k}", "not_raised", message) for k in exc.keys[:50]]
         raise ApiError(exc.code, exc.message, 400, fields=fields)
     raise ApiError(exc.code, exc.message, 400)
@@ -491,10 +495,7 @@ class SubmissionSubmit(ApiView):
         return Response(submission_data(request.user, round_, municipality, outcome.submission))
 
 
-NOT_SUBMITTED = {
-    "da": "Besvarelsen er ikke indsendt.",
-    "en": "The submission has not been submitted.",
-}
+NOT_SUBMITTED = _("Besvarelsen er ikke indsendt.")
 
 
 def _review_target(request, slug, code):

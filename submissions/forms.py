@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from lib import date_input
 from surveys.definitions import text
 
 ANSWER_PREFIX = "q-"
@@ -30,9 +31,6 @@ def explain_id(explain_key):
     return "id_explain_" + explain_key.replace("@", "_")
 
 
-DATE_PARTS = ("day", "month", "year")
-
-
 def parse_answers(spec, data):
     """The raw answers of the questions in `spec` from a QueryDict (unknown names ignored).
     A date comes as three fields (`q-<key>-day`, `-month`, `-year`, the DKFDS date input),
@@ -42,25 +40,11 @@ def parse_answers(spec, data):
         name = ANSWER_PREFIX + q.key
         if q.type == "multiple_choice":
             answers[q.key] = [v[:200] for v in data.getlist(name)][:100]
-        elif q.type == "date" and any(f"{name}-{part}" in data for part in DATE_PARTS):
-            parts = [(data.get(f"{name}-{part}") or "").strip()[:20] for part in DATE_PARTS]
-            answers[q.key] = "-".join(parts) if any(parts) else ""
+        elif q.type == "date" and (typed := date_input.read_parts(data, name)) is not None:
+            answers[q.key] = typed
         else:
             answers[q.key] = (data.get(name) or "")[:MAX_POSTED_VALUE]
     return answers
-
-
-def date_parts(value):
-    """(day, month, year) to show in the three date fields: from a stored ISO date, or what
-    was typed ("12-x-2026") split back into its fields."""
-    if not value or not isinstance(value, str):
-        return ("", "", "")
-    try:
-        date = dt.date.fromisoformat(value)
-    except ValueError:
-        parts = re.split(r"[-./ ]", value, maxsplit=2)
-        return tuple(parts) if len(parts) == 3 else (value, "", "")
-    return (str(date.day), str(date.month), str(date.year))
 
 
 _OPTIONAL_PREFIX = re.compile(r"^\s*(valgfri(t)?|optional)\s*[.:,;–—-]\s*", re.IGNORECASE)
@@ -203,20 +187,13 @@ class FieldView:
         return " ".join(ids)
 
     @property
-    def date_fields(self):
-        from django.utils.translation import gettext as _
-
-        labels = (_("Dag"), _("Måned"), _("År"))
-        return [
-            {
-                "part": part,
-                "id": f"{self.id}-{part}",
-                "name": f"{self.name}-{part}",
-                "label": label,
-                "value": value,
-            }
-            for part, label, value in zip(DATE_PARTS, labels, self.date, strict=True)
-        ]
+    def date_widget(self):
+        """The three date inputs, for templates/includes/date_input_widget.html."""
+        return {
+            "subwidgets": date_input.part_fields(
+                self.id, self.name, values=self.date, invalid=bool(self.errors)
+            )
+        }
 
 
 def _choices(question, key_id, selected, language):
@@ -269,7 +246,7 @@ def build_fields(
             max_length=q.max_length,
             optional=optional,
             readable=readable_value(q, answers.get(q.key), language),
-            date=date_parts(answers.get(q.key)) if q.type == "date" else ("", "", ""),
+            date=date_input.split_parts(answers.get(q.key)) if q.type == "date" else ("", "", ""),
             hidden=q.key in hidden,
             section=q.section,
         )

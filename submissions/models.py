@@ -23,7 +23,7 @@ class Submission(models.Model):
 
     round = models.ForeignKey("surveys.Round", on_delete=models.PROTECT, related_name="submissions")
     municipality = models.ForeignKey(
-        "reference.Municipality", on_delete=models.PROTECT, related_name="submissions"
+        "reference.Organisation", on_delete=models.PROTECT, related_name="submissions"
     )
     state = models.CharField(
         max_length=10, choices=SubmissionState.choices, default=SubmissionState.DRAFT
@@ -110,7 +110,7 @@ class Contact(models.Model):
     """A contact person recorded by a coordinator for a municipality with no officer."""
 
     municipality = models.ForeignKey(
-        "reference.Municipality", on_delete=models.PROTECT, related_name="contacts"
+        "reference.Organisation", on_delete=models.PROTECT, related_name="contacts"
     )
     name = models.CharField(_("navn"), max_length=200)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -128,7 +128,7 @@ class Contact(models.Model):
 class ChaseNote(models.Model):
     round = models.ForeignKey("surveys.Round", on_delete=models.PROTECT, related_name="chase_notes")
     municipality = models.ForeignKey(
-        "reference.Municipality", on_delete=models.PROTECT, related_name="chase_notes"
+        "reference.Organisation", on_delete=models.PROTECT, related_name="chase_notes"
     )
     noted_on = models.DateField(_("dato"), default=timezone.localdate)
     text = models.TextField(_("note"))
@@ -157,7 +157,7 @@ class Reminder(models.Model):
 
     round = models.ForeignKey("surveys.Round", on_delete=models.PROTECT, related_name="reminders")
     municipality = models.ForeignKey(
-        "reference.Municipality", on_delete=models.PROTECT, related_name="reminders"
+        "reference.Organisation", on_delete=models.PROTECT, related_name="reminders"
     )
     claim_key = models.CharField(max_length=80)
     kind = models.CharField(max_length=10, default="manual")  # manual | scheduled

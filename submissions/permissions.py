@@ -1,14 +1,18 @@
 """Scoped querysets: what a user may see, before anything else happens. A forbidden object and
 a missing one give the same 404."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Value
 from django.http import Http404
 
-from accounts.models import Membership
+from accounts.models import Membership, User
+from reference.models import Municipality
 from surveys.models import Round, RoundState
 
 
-def get_round_and_municipality(user, slug, code):
+def get_round_and_municipality(
+    user: User | AnonymousUser, slug: str, code: str
+) -> tuple[Round, Municipality]:
     """The round and one of its recipient municipalities that the user may see, or 404.
 
     One query, on the round's recipient links, with the same scope as
@@ -20,7 +24,7 @@ def get_round_and_municipality(user, slug, code):
     if not user.is_authenticated or not user.is_active:
         raise Http404
     links = Round.recipients.through.objects.select_related(
-        "round__survey", "round__definition", "municipality"
+        "round__survey__register", "round__definition", "municipality"
     ).filter(round__slug=slug, municipality__code=code)
     if not user.is_coordinator:
         links = links.exclude(round__state=RoundState.DRAFT)
@@ -42,7 +46,7 @@ def get_round_and_municipality(user, slug, code):
     return link.round, municipality
 
 
-def is_member(user, municipality):
+def is_member(user: User, municipality: Municipality) -> bool:
     """Whether the user answers for the municipality (a membership)."""
     known = getattr(municipality, "is_member", None)
     if known is not None:
@@ -50,7 +54,7 @@ def is_member(user, municipality):
     return user.memberships.filter(municipality=municipality).exists()
 
 
-def can_edit(user, municipality):
+def can_edit(user: User, municipality: Municipality) -> bool:
     """Officers edit their own municipalities; coordinators may edit on behalf of any."""
     if user.is_coordinator:
         return True

@@ -6,14 +6,16 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from accounts.audit import record
+from accounts.audit import record, record_many
 from accounts.models import User
 from reference.models import Municipality
 from submissions import tasks
 from submissions.models import Revision, Submission, SubmissionState
-from submissions.permissions import is_member
+from submissions.permissions import can_edit, is_member
 from submissions.validation import Result, clean_explanations, validate
 from surveys.models import Round, RoundState
 
@@ -24,9 +26,9 @@ class ServiceError(Exception):
     code = "refused"
 
     def __init__(self, message=None, code=None):
-        self.message = message or {"da": "Handlingen blev afvist.", "en": "The action was refused."}
+        self.message = message or _("Handlingen blev afvist.")
         self.code = code or self.code
-        super().__init__(self.message["en"])
+        super().__init__(str(self.message))
 
 
 class StaleVersion(ServiceError):
@@ -35,14 +37,12 @@ class StaleVersion(ServiceError):
     def __init__(self, submission):
         self.submission = submission
         super().__init__(
-            {
-                "da": "Besvarelsen er blevet ændret af en anden, siden du åbnede den "
-                f"(version {submission.version}). Dine ændringer er ikke gemt oven i deres — "
-                "se forskellen nedenfor.",
-                "en": "The submission was changed by someone else since you opened it "
-                f"(version {submission.version}). Your changes were not saved over theirs — "
-                "see the difference below.",
-            }
+            _(
+                "Besvarelsen er blevet ændret af en anden, siden du åbnede den "
+                "(version %(version)s). Dine ændringer er ikke gemt oven i deres — "
+                "se forskellen nedenfor."
+            )
+            % {"version": submission.version}
         )
 
 
@@ -53,12 +53,7 @@ class ExplanationNotRaised(ServiceError):
 
     def __init__(self, keys):
         self.keys = keys
-        super().__init__(
-            {
-                "da": "Der er forklaringer til advarsler, som svarene ikke giver.",
-                "en": "There are explanations for warnings the answers do not raise.",
-            }
-        )
+        super().__init__(_("Der er forklaringer til advarsler, som svarene ikke giver."))
 
 
 class NotEditable(ServiceError):
@@ -71,23 +66,13 @@ class SubmissionBlocked(ServiceError):
     def __init__(self, blocking):
         self.blocking = blocking
         super().__init__(
-            {
-                "da": "Besvarelsen kan ikke indsendes endnu: ret fejlene og forklar advarslerne.",
-                "en": "The submission cannot be submitted yet: fix the errors and explain the "
-                "warnings.",
-            }
+            _("Besvarelsen kan ikke indsendes endnu: ret fejlene og forklar advarslerne.")
         )
 
 
-ROUND_CLOSED = {
-    "da": "Runden er lukket. Kontakt koordinatoren, hvis der skal rettes noget.",
-    "en": "The round is closed. Contact the coordinator if something must be corrected.",
-}
-ROUND_NOT_OPEN = {"da": "Runden er ikke åbnet endnu.", "en": "The round has not opened yet."}
-ALREADY_SUBMITTED = {
-    "da": "Besvarelsen er indsendt. Genåbn den til rettelse, før du ændrer den.",
-    "en": "The submission has been submitted. Reopen it for correction before changing it.",
-}
+ROUND_CLOSED = _("Runden er lukket. Kontakt koordinatoren, hvis der skal rettes noget.")
+ROUND_NOT_OPEN = _("Runden er ikke åbnet endnu.")
+ALREADY_SUBMITTED = _("Besvarelsen er indsendt. Genåbn den til rettelse, før du ændrer den.")
 
 
 @dataclass
@@ -97,7 +82,7 @@ class Outcome:
     changed: bool = True
 
 
-def previous_answers(round_, municipality):
+def previous_answers(round_: Round, municipality: Municipality) -> dict | None:
     """The same municipality's responded answers in the round this one compares with."""
     if not round_.previous_id:
         return None
@@ -110,7 +95,7 @@ def previous_answers(round_, municipality):
     return found[0] if found else None
 
 
-def evaluate(submission):
+def evaluate(submission: Submission) -> Result:
     """Validate a submission's stored answers (used for display, review and submit)."""
     spec = submission.round.definition.spec
     return validate(
@@ -118,11 +103,35 @@ def evaluate(submission):
     )
 
 
-def _check_round_editable(round_, user):
+def save_refusal(
+    round_: Round, user: User, *, submission: Submission | None = None
+) -> NotEditable | None:
+    """Why `user` may not change answers in this round (and this submission) now, or None —
+    the one rule of "may save now": the services raise it, the form and the API's `editable`
+    read it (through `may_save`). A closed round takes no answers; a draft round only a
+    coordinator's (trying it out); a submitted or accepted answer must be reopened first."""
     if round_.state == RoundState.CLOSED:
-        raise NotEditable(ROUND_CLOSED, "round_closed")
+        return NotEditable(ROUND_CLOSED, "round_closed")
     if round_.state == RoundState.DRAFT and not user.is_coordinator:
-        raise NotEditable(ROUND_NOT_OPEN, "round_not_open")
+        return NotEditable(ROUND_NOT_OPEN, "round_not_open")
+    if submission is not None and not submission.is_editable_state:
+        return NotEditable(ALREADY_SUBMITTED, "already_submitted")
+    return None
+
+
+def may_save(
+    round_: Round, municipality: Municipality, *, user: User, submission: Submission | None
+) -> bool:
+    """May `user` save answers for `municipality` right now: may edit its answers at all
+    (`permissions.can_edit`) and nothing refuses it (`save_refusal`)."""
+    return (
+        can_edit(user, municipality) and save_refusal(round_, user, submission=submission) is None
+    )
+
+
+def _check_round_editable(round_, user):
+    if (refusal := save_refusal(round_, user)) is not None:
+        raise refusal
 
 
 def _on_behalf(user, municipality):
@@ -132,7 +141,13 @@ def _on_behalf(user, municipality):
 def _revise(submission, action, user, changed_keys=(), note="", on_behalf=None):
     if on_behalf is None:
         on_behalf = _on_behalf(user, submission.municipality) if user else False
-    Revision.objects.create(
+    _revision(
+        submission, action, user, on_behalf=on_behalf, changed_keys=changed_keys, note=note
+    ).save()
+
+
+def _revision(submission, action, user, *, on_behalf, changed_keys=(), note=""):
+    return Revision(
         submission=submission,
         number=submission.version,
         action=action,
@@ -150,7 +165,7 @@ def _audit_ref(submission):
     return f"{submission.round.slug}/{submission.municipality.code}"
 
 
-def changed_keys(old, new):
+def changed_keys(old: dict, new: dict) -> list[str]:
     keys = sorted(set(old) | set(new))
     return [k for k in keys if old.get(k) != new.get(k)]
 
@@ -218,8 +233,8 @@ def save_draft(
         submission = _lock(round_, municipality)
         if version is not None and int(version) != submission.version:
             raise StaleVersion(submission)
-        if not submission.is_editable_state:
-            raise NotEditable(ALREADY_SUBMITTED, "already_submitted")
+        if (refusal := save_refusal(round_, actor, submission=submission)) is not None:
+            raise refusal
         keys = changed_keys(submission.answers, result.answers)
         keys += [f"explanation:{k}" for k in changed_keys(submission.explanations, clean_expl)]
         if not keys and submission.version > 0:
@@ -311,19 +326,12 @@ def reopen_for_correction(
             if submission.is_editable_state:
                 return submission
             raise NotEditable(
-                {
-                    "da": "En godkendt besvarelse kan kun genåbnes af koordinatoren.",
-                    "en": "An accepted submission can only be reopened by the coordinator.",
-                },
+                _("En godkendt besvarelse kan kun genåbnes af koordinatoren."),
                 "accepted",
             )
         if round_.is_past_deadline() and not actor.is_coordinator:
             raise NotEditable(
-                {
-                    "da": "Fristen er overskredet. Kontakt koordinatoren for at rette besvarelsen.",
-                    "en": "The deadline has passed. Contact the coordinator to correct the "
-                    "submission.",
-                },
+                _("Fristen er overskredet. Kontakt koordinatoren for at rette besvarelsen."),
                 "past_deadline",
             )
         submission.state = SubmissionState.DRAFT
@@ -353,27 +361,60 @@ def accept(submission: Submission, *, actor: User, ip: str | None = None) -> Sub
         if submission.state == SubmissionState.ACCEPTED:
             return submission
         if submission.state != SubmissionState.SUBMITTED:
-            raise NotEditable(
-                {
-                    "da": "Kun indsendte besvarelser kan godkendes.",
-                    "en": "Only submitted answers can be accepted.",
-                },
-                "not_submitted",
-            )
+            raise NotEditable(_("Kun indsendte besvarelser kan godkendes."), "not_submitted")
+        _accept_locked([submission], actor=actor, ip=ip)
+    return submission
+
+
+def accept_many(
+    submissions: QuerySet[Submission], *, actor: User, ip: str | None = None
+) -> list[Submission]:
+    """Accept the submitted answers among `submissions` (locked and re-checked: one that has
+    changed meanwhile is left alone), as `accept` does one, in a constant number of queries
+    whatever their number. Returns those accepted, by id."""
+    with transaction.atomic():
+        rows = list(
+            submissions.select_for_update()
+            .filter(state=SubmissionState.SUBMITTED)
+            .select_related("round", "municipality")
+            .order_by("pk")
+        )
+        _accept_locked(rows, actor=actor, ip=ip)
+    return rows
+
+
+def _accept_locked(submissions: list[Submission], *, actor: User, ip: str | None) -> None:
+    """The one acceptance: state, time, who and version on every locked submitted row, its
+    revision and its audit row — one UPDATE, one INSERT of revisions, one of audit rows."""
+    if not submissions:
+        return
+    now = timezone.now()
+    members_of = set(
+        actor.memberships.filter(
+            municipality_id__in={s.municipality_id for s in submissions}
+        ).values_list("municipality_id", flat=True)
+    )
+    for submission in submissions:
         submission.state = SubmissionState.ACCEPTED
-        submission.accepted_at = timezone.now()
+        submission.accepted_at = now
         submission.accepted_by = actor
         submission.version += 1
-        submission.save()
-        _revise(submission, Revision.Action.ACCEPT, actor)
-        record(
-            "submission.accepted",
-            actor=actor,
-            ip=ip,
-            object_type="submission",
-            object_ref=_audit_ref(submission),
-        )
-    return submission
+    Submission.objects.bulk_update(submissions, ["state", "accepted_at", "accepted_by", "version"])
+    Revision.objects.bulk_create(
+        [
+            _revision(
+                s, Revision.Action.ACCEPT, actor, on_behalf=s.municipality_id not in members_of
+            )
+            for s in submissions
+        ]
+    )
+    record_many(
+        "submission.accepted",
+        actor=actor,
+        ip=ip,
+        object_type="submission",
+        refs=[_audit_ref(s) for s in submissions],
+    )
 
 
 def return_submission(
@@ -383,10 +424,7 @@ def return_submission(
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(
-            {
-                "da": "Skriv en begrundelse, så kommunen ved, hvad der skal rettes.",
-                "en": "Write a reason so the municipality knows what to correct.",
-            },
+            _("Skriv en begrundelse, så kommunen ved, hvad der skal rettes."),
             "reason_required",
         )
     with transaction.atomic():
@@ -399,10 +437,7 @@ def return_submission(
             raise NotEditable(ROUND_CLOSED, "round_closed")
         if submission.state not in (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED):
             raise NotEditable(
-                {
-                    "da": "Kun indsendte besvarelser kan sendes retur.",
-                    "en": "Only submitted answers can be returned.",
-                },
+                _("Kun indsendte besvarelser kan sendes retur."),
                 "not_submitted",
             )
         submission.state = SubmissionState.RETURNED
@@ -468,7 +503,7 @@ def _snapshot(submission: Submission) -> dict:
     }
 
 
-def has_answers(answers) -> bool:
+def has_answers(answers: object) -> bool:
     """Whether stored answers hold anything (an answer, an entry or "nothing to report")."""
     if not isinstance(answers, dict):
         return False

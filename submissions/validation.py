@@ -654,3 +654,19 @@ def clean_explanations(explanations):
         if text:
             out[key] = text
     return out, problems
+
+
+def hidden_reply(spec, typed):
+    """What typed (unsaved) answers hide by show-when, for static/js/relevance.js: {"hidden":
+    [question keys], "sections": [keys of sections every question of which is hidden]}. For
+    the officer's form and the builder's preview alike."""
+    if spec.has_entries:
+        hidden = validate(spec, {"entries": [typed]}).hidden_in(0)
+    else:
+        hidden = validate(spec, typed).hidden
+    sections = [
+        section.key
+        for section, questions in spec.groups()
+        if section is not None and all(q.key in hidden for q in questions)
+    ]
+    return {"hidden": [k for k in spec.question_keys if k in hidden], "sections": sections}

@@ -16,13 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.audit import client_ip
-from lib.text import pick
 from lib.throttle import export_throttled
 from submissions import diff, forms, services
 from submissions.models import Submission, SubmissionState
 from submissions.notifications import receipt_data
 from submissions.permissions import can_edit, get_round_and_municipality, is_member
-from submissions.validation import hidden_keys, validate
+from submissions.validation import hidden_keys, hidden_reply, validate
 from submissions.visibility import restrict_submission, sees_everything
 from surveys.definitions import text
 
@@ -79,10 +78,10 @@ class Page:
 
     @property
     def editable(self):
-        """May this user change the answers right now?"""
-        if not self.can_edit or self.round.is_closed or self.responded:
-            return False
-        return self.round.is_open or self.user.is_coordinator
+        """May this user change the answers right now? (services.may_save, as the API.)"""
+        return services.may_save(
+            self.round, self.municipality, user=self.user, submission=self.submission
+        )
 
     @property
     def can_reopen(self):
@@ -202,7 +201,7 @@ def _wants_json(request):
 def _autosave_reply(outcome=None, *, error=None, status=200, version=None):
     if error is not None:
         return JsonResponse(
-            {"ok": False, "message": pick(error.message), "code": error.code, "version": version},
+            {"ok": False, "message": str(error.message), "code": error.code, "version": version},
             status=status,
         )
     sub = outcome.submission
@@ -266,13 +265,13 @@ def form(request, slug, code):
             return _autosave_reply(error=exc, status=409, version=exc.submission.version)
         return show_typed(
             409,
-            refusal=pick(exc.message),
+            refusal=str(exc.message),
             conflict=_conflict_rows(page, typed),
         )
     except services.NotEditable as exc:
         if _wants_json(request):
             return _autosave_reply(error=exc, status=409)
-        return show_typed(409, refusal=pick(exc.message))
+        return show_typed(409, refusal=str(exc.message))
 
     if _wants_json(request):
         return _autosave_reply(outcome)
@@ -304,7 +303,7 @@ def _submit(request, page):
                 request,
                 page,
                 status=200,
-                blocked=pick(exc.message),
+                blocked=str(exc.message),
                 attempted_submit=True,
                 focus_summary=True,
             )
@@ -314,12 +313,12 @@ def _submit(request, page):
             page.findings,
             page.explanations,
             attempted_submit=True,
-            blocked=pick(exc.message),
+            blocked=str(exc.message),
             focus_summary=True,
         )
         return render(request, "submissions/form.html", ctx)
     except (services.StaleVersion, services.NotEditable) as exc:
-        messages.error(request, pick(exc.message))
+        messages.error(request, str(exc.message))
         return redirect(page.url())
     messages.success(request, _("Besvarelsen er indsendt. Tak!"))
     return redirect(page.url("receipt"))
@@ -424,14 +423,14 @@ def _entries_post(request, page):
         if page.submission is None:
             outcome, exc = _save_entries(request, page, {"entries": [], "nothing_to_report": False})
             if exc:
-                return _render_form(request, page, status=409, refusal=pick(exc.message))
+                return _render_form(request, page, status=409, refusal=str(exc.message))
         return _submit(request, page)
     # "nothing to report" toggle
     nothing = request.POST.get("nothing_to_report") == "1"
     answers = {"entries": _entries(page), "nothing_to_report": nothing}
     outcome, exc = _save_entries(request, page, answers)
     if exc:
-        return _render_form(request, page, status=409, refusal=pick(exc.message))
+        return _render_form(request, page, status=409, refusal=str(exc.message))
     messages.success(request, _("Kladden er gemt."))
     return redirect(page.url())
 
@@ -485,7 +484,7 @@ def _entry_page(request, page, index):
                 return redirect(page.url("entry_edit", shown_index + 1))
             messages.success(request, _("%(entry)s er gemt.") % {"entry": title})
             return redirect(page.url())
-        status, refusal = 409, pick(exc.message)
+        status, refusal = 409, str(exc.message)
         result = validate(page.spec, document)
         answers = result.answers["entries"][shown_index]
         findings = result.findings
@@ -567,7 +566,7 @@ def entry_remove(request, slug, code, number):
         }
         outcome, exc = _save_entries(request, page, answers)
         if exc:
-            messages.error(request, pick(exc.message))
+            messages.error(request, str(exc.message))
         else:
             messages.success(request, _("%(entry)s er fjernet.") % {"entry": title})
         return redirect(page.url())
@@ -591,18 +590,7 @@ def relevance(request, slug, code):
     page = Page(request, slug, code)
     page.require_edit()
     typed = forms.parse_answers(page.spec, request.POST)
-    if page.spec.has_entries:
-        hidden = validate(page.spec, {"entries": [typed]}).hidden_in(0)
-    else:
-        hidden = validate(page.spec, typed).hidden
-    sections = [
-        section.key
-        for section, questions in page.spec.groups()
-        if section is not None and all(q.key in hidden for q in questions)
-    ]
-    return JsonResponse(
-        {"hidden": [k for k in page.spec.question_keys if k in hidden], "sections": sections}
-    )
+    return JsonResponse(hidden_reply(page.spec, typed))
 
 
 # --- After submit
@@ -648,7 +636,7 @@ def reopen(request, slug, code):
             page.round, page.municipality, actor=request.user, ip=client_ip(request)
         )
     except services.ServiceError as exc:
-        messages.error(request, pick(exc.message))
+        messages.error(request, str(exc.message))
     else:
         messages.success(
             request, _("Besvarelsen er genåbnet som kladde. Husk at indsende den igen.")

@@ -4,21 +4,23 @@ Analysts read results, not work in progress and not personal data: only the valu
 submitted and accepted submissions, and never the answers to e-mail questions (contact
 persons). Coordinators and the municipality's own officers see everything."""
 
-from submissions.models import SubmissionState
+from accounts.models import User
+from submissions.models import Submission, SubmissionState
+from surveys.definitions import Spec
 
 VALUES_VISIBLE_STATES = frozenset({SubmissionState.SUBMITTED, SubmissionState.ACCEPTED})
 
 
-def sees_everything(user) -> bool:
+def sees_everything(user: User) -> bool:
     """Coordinators (and operators) and officers see drafts and e-mail answers; analysts not."""
     return not (user.is_analyst and not user.is_coordinator)
 
 
-def sees_personal_data(user) -> bool:
+def sees_personal_data(user: User | None) -> bool:
     return sees_everything(user)
 
 
-def personal_keys(spec) -> frozenset:
+def personal_keys(spec: Spec) -> frozenset[str]:
     return frozenset(q.key for q in spec.questions if q.type == "email")
 
 
@@ -26,7 +28,7 @@ def _without(group, hidden):
     return {k: v for k, v in group.items() if k not in hidden} if isinstance(group, dict) else {}
 
 
-def visible_answers(*, user, spec, state, answers) -> dict:
+def visible_answers(*, user: User, spec: Spec, state: str, answers: dict) -> dict:
     """The answers as `user` may see them: all of them, or (analysts) nothing unless the
     submission is submitted or accepted, and then without e-mail questions."""
     if sees_everything(user):
@@ -40,7 +42,9 @@ def visible_answers(*, user, spec, state, answers) -> dict:
     return visible
 
 
-def restrict_submission(*, user, spec, submission):
+def restrict_submission(
+    *, user: User, spec: Spec, submission: Submission | None
+) -> Submission | None:
     """Apply `visible_answers` to a loaded submission in place (never saved: only people who
     see everything may edit), with its explanations, derived values and findings."""
     if submission is None or sees_everything(user):

@@ -1,8 +1,9 @@
-"""API v1: municipalities, surveys and their definitions, rounds."""
+"""API v1: municipalities, registers and their members, surveys and their definitions, rounds."""
 
 import django_filters
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -13,12 +14,11 @@ from drf_spectacular.utils import (
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
-from accounts.api_base import ApiView, IsCoordinator, require
+from accounts.api_base import ApiView, CanReadAll, IsCoordinator, require
 from accounts.audit import client_ip
 from lib.api_errors import ApiError, error_responses, field_error
-from lib.api_schema import KEY_PARAM, SLUG_PARAM
-from lib.text import pick
-from reference.models import Municipality
+from lib.api_schema import CODE_PATTERN, KEY_PARAM, REGISTER_PARAM, SLUG_PARAM
+from reference.models import ATTRIBUTE_TYPES, KOMMUNER, Municipality, Register, Selection
 from surveys import lifecycle
 from surveys.api_schema import DefinitionSerializer
 from surveys.definition_store import import_definition
@@ -42,7 +42,95 @@ class MunicipalitySerializer(serializers.ModelSerializer):
 )
 class MunicipalityList(ApiView):
     def get(self, request):
-        return Response(MunicipalitySerializer(Municipality.objects.all(), many=True).data)
+        municipalities = Municipality.objects.filter(register__key=KOMMUNER)
+        return Response(MunicipalitySerializer(municipalities, many=True).data)
+
+
+# --- Registers of organisations (issue 14)
+
+
+class AttributeSpecSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.DictField(child=serializers.CharField(), help_text='{"da": …, "en": …}')
+    type = serializers.ChoiceField(choices=ATTRIBUTE_TYPES)
+    register = serializers.CharField(
+        required=False, help_text="For type code: the key of the register the value names."
+    )
+    categorical = serializers.BooleanField(
+        required=False, help_text="Its values group the members (filters, group-by)."
+    )
+
+
+class RegisterSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    name_en = serializers.CharField()
+    code_pattern = serializers.CharField(help_text="A regular expression every code matches.")
+    has_geometry = serializers.BooleanField(help_text="Whether a map can be drawn.")
+    attributes = AttributeSpecSerializer(many=True)
+    members = serializers.IntegerField(help_text="Active members.")
+
+
+class MemberSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    active = serializers.BooleanField(
+        help_text="False for a member removed from the register that still has answers."
+    )
+    attributes = serializers.DictField(help_text="Attribute key → value (see the register).")
+
+
+def _registers_for(request):
+    require(request, CanReadAll)
+    return Register.objects.annotate(
+        active_members=Count("members", filter=Q(members__is_active=True))
+    ).order_by("key")
+
+
+@extend_schema(
+    tags=["registers"],
+    summary="List the registers of organisations (coordinators and analysts)",
+    description="The registers whose members rounds are asked of: `kommuner` (the 98 "
+    "municipalities), `regioner` and any a coordinator has created, with their typed attributes.",
+    responses={200: RegisterSerializer(many=True), **error_responses(403)},
+)
+class RegisterList(ApiView):
+    def get(self, request):
+        data = [
+            {
+                "key": r.key,
+                "name": r.name,
+                "name_en": r.name_en,
+                "code_pattern": r.code_pattern,
+                "has_geometry": r.has_geometry,
+                "attributes": r.attribute_specs(),
+                "members": r.active_members,
+            }
+            for r in _registers_for(request)
+        ]
+        return Response(RegisterSerializer(data, many=True).data)
+
+
+@extend_schema(
+    tags=["registers"],
+    summary="A register's members (coordinators and analysts)",
+    description="Every member of the register by code, deactivated ones included (`active`).",
+    parameters=[REGISTER_PARAM],
+    responses={200: MemberSerializer(many=True), **error_responses(403, 404)},
+)
+class RegisterMembers(ApiView):
+    def get(self, request, key):
+        register = _registers_for(request).filter(key=key).first()
+        if register is None:
+            raise ApiError("not_found", _("Ikke fundet."), 404)
+        members = register.members.order_by("code").values_list(
+            "code", "name", "is_active", "attributes"
+        )
+        data = [
+            {"code": c, "name": n, "active": a, "attributes": attrs or {}}
+            for c, n, a, attrs in members
+        ]
+        return Response(MemberSerializer(data, many=True).data)
 
 
 # --- Surveys and definitions
@@ -54,6 +142,9 @@ class SurveySerializer(serializers.Serializer):
     name_en = serializers.CharField()
     current_version = serializers.IntegerField(allow_null=True)
     versions = serializers.ListField(child=serializers.IntegerField())
+    register = serializers.CharField(
+        help_text="The key of the register the survey is asked of (kommuner: the municipalities)."
+    )
 
 
 def survey_data(survey, versions):
@@ -63,6 +154,7 @@ def survey_data(survey, versions):
         "name_en": survey.name_en,
         "current_version": max(versions) if versions else None,
         "versions": sorted(versions),
+        "register": survey.register.key,
     }
 
 
@@ -81,7 +173,7 @@ class SurveyList(ApiView):
         responses={200: SurveySerializer(many=True), **error_responses()},
     )
     def get(self, request):
-        surveys = Survey.objects.prefetch_related(
+        surveys = Survey.objects.select_related("register").prefetch_related(
             Prefetch("definitions", queryset=Definition.objects.only("id", "survey_id", "version"))
         )
         data = [survey_data(s, [d.version for d in s.definitions.all()]) for s in surveys]
@@ -109,7 +201,7 @@ class SurveyList(ApiView):
             message = str(exc.args[0]) if exc.args else "invalid definition"
             raise ApiError(
                 "invalid_definition",
-                {"da": "Definitionen er ugyldig.", "en": "The definition is invalid."},
+                _("Definitionen er ugyldig."),
                 fields=[field_error(exc.path or "(root)", "invalid_definition", message)],
             )
         versions = list(definition.survey.definitions.values_list("version", flat=True))
@@ -141,26 +233,26 @@ class SurveyDefinition(ApiView):
     def get(self, request, key):
         survey = Survey.objects.filter(key=key).first()
         if survey is None:
-            raise ApiError("not_found", {"da": "Ikke fundet.", "en": "Not found."}, 404)
+            raise ApiError("not_found", _("Ikke fundet."), 404)
         definitions = survey.definitions.all()
         version = request.query_params.get("version")
         if version not in (None, ""):
             if not version.isdigit() or len(version) > 9:
                 raise ApiError(
                     "invalid",
-                    {"da": "Ugyldig parameter.", "en": "Invalid parameter."},
+                    _("Ugyldig parameter."),
                     fields=[
                         field_error(
                             "version",
                             "invalid",
-                            {"da": "Skriv et helt tal.", "en": "Enter a whole number."},
+                            _("Skriv et helt tal."),
                         )
                     ],
                 )
             definitions = definitions.filter(version=int(version))
         definition = definitions.order_by("-version").first()
         if definition is None:
-            raise ApiError("not_found", {"da": "Ikke fundet.", "en": "Not found."}, 404)
+            raise ApiError("not_found", _("Ikke fundet."), 404)
         return Response(export_definition(definition))
 
 
@@ -188,7 +280,7 @@ class RoundSerializer(serializers.Serializer):
     )
 
     def get_survey_name(self, obj) -> str:
-        return pick({"da": obj.survey.name, "en": obj.survey.name_en})
+        return obj.survey.display_name
 
     def get_previous(self, obj) -> str | None:
         return obj.previous.slug if obj.previous_id else None
@@ -221,8 +313,14 @@ class RoundFilter(django_filters.FilterSet):
 @extend_schema_field(
     {
         "oneOf": [
-            {"type": "array", "items": {"type": "string", "pattern": r"^\d{3}$"}},
+            {"type": "array", "items": {"type": "string", "pattern": CODE_PATTERN}},
             {"type": "string", "enum": ["all"]},
+            {
+                "type": "object",
+                "properties": {"selection": {"type": "string", "minLength": 1, "maxLength": 200}},
+                "required": ["selection"],
+                "additionalProperties": False,
+            },
         ]
     }
 )
@@ -234,14 +332,13 @@ class RecipientsField(serializers.Field):
     def to_internal_value(self, data):
         if data == "all":
             return "all"
+        if isinstance(data, dict) and set(data) == {"selection"}:
+            name = data["selection"]
+            if isinstance(name, str) and 0 < len(name) <= 200:
+                return {"selection": name}
         if not isinstance(data, list) or not all(isinstance(c, str) for c in data):
             raise serializers.ValidationError(
-                pick(
-                    {
-                        "da": 'Skriv en liste af kommunekoder eller "all".',
-                        "en": 'Send a list of municipality codes or "all".',
-                    }
-                ),
+                str(_('Skriv en liste af kommunekoder eller "all".')),
                 code="invalid",
             )
         return data
@@ -259,7 +356,11 @@ class RoundCreateSerializer(serializers.Serializer):
     previous = serializers.SlugField(
         max_length=80, required=False, allow_null=True, help_text="Compare with this round."
     )
-    recipients = RecipientsField(help_text='A list of 3-digit municipality codes, or "all".')
+    recipients = RecipientsField(
+        help_text="A list of codes of members of the survey's register (3-digit municipality "
+        'codes for a municipal survey), "all", or {"selection": "<name>"}: the members of a '
+        "saved selection of the survey's register."
+    )
     historical = serializers.BooleanField(
         default=False,
         help_text="Create an earlier round whose answers exist only as a table: closed at "
@@ -270,9 +371,7 @@ class RoundCreateSerializer(serializers.Serializer):
     def validate_survey(self, value):
         survey = Survey.objects.filter(key=value).first()
         if survey is None:
-            raise serializers.ValidationError(
-                pick({"da": "Ukendt undersøgelse.", "en": "Unknown survey."}), code="unknown"
-            )
+            raise serializers.ValidationError(str(_("Ukendt undersøgelse.")), code="unknown")
         return survey
 
     def validate_previous(self, value):
@@ -281,15 +380,26 @@ class RoundCreateSerializer(serializers.Serializer):
         previous = Round.objects.filter(slug=value).first()
         if previous is None:
             raise serializers.ValidationError(
-                pick(
-                    {
-                        "da": "Ukendt runde af samme undersøgelse.",
-                        "en": "Unknown round of the same survey.",
-                    }
-                ),
+                str(_("Ukendt runde af samme undersøgelse.")),
                 code="unknown",
             )
         return previous
+
+
+def _selection_codes(survey, name):
+    """The codes of a saved selection of the survey's register, or 400 naming it."""
+    selection = Selection.objects.filter(register=survey.register, name=name).first()
+    if selection is None:
+        message = _("Registret %(register)s har intet udvalg med navnet »%(name)s«.") % {
+            "register": survey.register.key,
+            "name": name,
+        }
+        raise ApiError(
+            "invalid",
+            _("Ugyldige data."),
+            fields=[field_error("recipients", "unknown", message)],
+        )
+    return lifecycle.selection_codes(selection)
 
 
 def round_error(exc: lifecycle.RoundError):
@@ -299,7 +409,7 @@ def round_error(exc: lifecycle.RoundError):
         raise ApiError(exc.code, exc.problems[0].message, 409)
     raise ApiError(
         "invalid",
-        {"da": "Ugyldige data.", "en": "Invalid data."},
+        _("Ugyldige data."),
         fields=[field_error(p.field, p.code, p.message) for p in exc.problems],
     )
 
@@ -335,6 +445,9 @@ class RoundList(generics.GenericAPIView, ApiView):
         serializer = RoundCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        recipients = data["recipients"]
+        if isinstance(recipients, dict):
+            recipients = _selection_codes(data["survey"], recipients["selection"])
         try:
             if data["historical"]:
                 round_ = lifecycle.create_historical_round(
@@ -345,7 +458,7 @@ class RoundList(generics.GenericAPIView, ApiView):
                     slug=data["slug"],
                     reference_date=timezone.localdate(data["deadline"]),
                     previous=data.get("previous"),
-                    recipients=data["recipients"],
+                    recipients=recipients,
                 )
             else:
                 round_ = lifecycle.create_round(
@@ -357,7 +470,7 @@ class RoundList(generics.GenericAPIView, ApiView):
                     deadline=data["deadline"],
                     opens_at=data.get("opens_at"),
                     previous=data.get("previous"),
-                    recipients=data["recipients"],
+                    recipients=recipients,
                 )
         except lifecycle.RoundError as exc:
             for problem in exc.problems:  # the reference date is the `deadline` sent

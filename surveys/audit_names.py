@@ -1,6 +1,15 @@
 """How the audit log names a round (registered with accounts.audit_text in SurveysConfig)."""
 
-from surveys.models import Round
+from reference.models import Register
+from surveys.models import Round, Survey
+
+
+def register_names(refs):
+    """{ref: name} for refs that are a register's pk."""
+    pks = [int(r) for r in refs if r.isdigit()]
+    return {
+        str(pk): name for pk, name in Register.objects.filter(pk__in=pks).values_list("pk", "name")
+    }
 
 
 def round_names(refs):
@@ -11,3 +20,11 @@ def round_names(refs):
     }
     out.update(Round.objects.filter(slug__in=refs).values_list("slug", "title"))
     return out
+
+
+def survey_names(refs):
+    """{pk: name} of the surveys the builder's events refer to."""
+    pks = [int(r) for r in refs if r.isdigit()]
+    return {
+        str(pk): name for pk, name in Survey.objects.filter(pk__in=pks).values_list("pk", "name")
+    }

@@ -48,10 +48,12 @@ MAX_BANDS = 20  # band edges of a ratio indicator, parts of a split
 # thresholds) or a `ratio` (numerator / denominator as a number, e.g. pupils per FTE, with bands).
 INDICATOR_TYPES = ("share", "ratio")
 
+NOT_BLANK = r"\S"  # a Danish text of only spaces is as good as none
+
 _TEXT = {
     "type": "object",
     "properties": {
-        "da": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT},
+        "da": {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": NOT_BLANK},
         "en": {"type": "string", "maxLength": MAX_TEXT},
     },
     "required": ["da"],
@@ -62,7 +64,7 @@ MAX_TITLE = 200  # the survey's name is stored in Survey.name / name_en (max_len
 _TITLE = {
     **_TEXT,
     "properties": {
-        "da": {"type": "string", "minLength": 1, "maxLength": MAX_TITLE},
+        "da": {"type": "string", "minLength": 1, "maxLength": MAX_TITLE, "pattern": NOT_BLANK},
         "en": {"type": "string", "maxLength": MAX_TITLE},
     },
 }
@@ -77,6 +79,8 @@ DEFINITION_SCHEMA = {
     "properties": {
         "key": {"type": "string", "pattern": KEY_PATTERN},
         "version": {"type": "integer"},
+        # The register the survey is asked of (reference.Register.key); kommuner if absent.
+        "register": {"type": "string", "pattern": r"^[a-z][a-z0-9_-]{0,39}$"},
         "title": _TITLE,
         "description": _TEXT,
         "entries": {
@@ -495,11 +499,30 @@ def _sample_value(question):
     return "x"
 
 
+# Names an expression cannot use for a value: CEL's keywords and reserved words, and the list
+# an entries survey's rules run over. Question, derived and section keys are refused with them.
+RESERVED_KEYS = frozenset(
+    {"entries", "true", "false", "null", "in"}
+    | {"as", "break", "const", "continue", "else", "for", "function", "if", "import", "let"}
+    | {"loop", "package", "namespace", "return", "var", "void", "while"}
+)
+
+
+def _check_reserved(content):
+    for part in ("questions", "derived", "sections"):
+        for i, item in enumerate(content.get(part, [])):
+            if item["key"] in RESERVED_KEYS:
+                raise DefinitionError(
+                    f"'{item['key']}' is a reserved word in expressions", f"{part}[{i}].key"
+                )
+
+
 def _check_semantics(content):
     keys = [q["key"] for q in content["questions"]]
     for i, key in enumerate(keys):
         if keys.index(key) != i:
             raise DefinitionError(f"duplicate question key '{key}'", f"questions[{i}].key")
+    _check_reserved(content)
     for i, q in enumerate(content["questions"]):
         path = f"questions[{i}]"
         if q["type"] in ("single_choice", "multiple_choice") and not q.get("choices"):

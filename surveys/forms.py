@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lib.date_input import DateInputField
-from reference.models import Municipality
+from reference.models import Municipality, Selection
 from surveys import lifecycle
 from surveys.models import Round, Survey, validate_round_title
 
@@ -24,8 +24,14 @@ def start_of_day(date):
     return timezone.make_aware(dt.datetime.combine(date, dt.time(0, 0)))
 
 
+class SelectionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.register.display_name})"
+
+
 class RoundForm(forms.Form):
     RECIPIENTS_ALL, RECIPIENTS_CHOSEN, RECIPIENTS_CODES = "all", "chosen", "codes"
+    RECIPIENTS_SELECTION = "selection"
 
     survey = forms.ModelChoiceField(
         label=_("Undersøgelse"),
@@ -79,22 +85,38 @@ class RoundForm(forms.Form):
         widget=forms.RadioSelect,
         initial=RECIPIENTS_ALL,
         choices=[
-            (RECIPIENTS_ALL, _("Alle 98 kommuner")),
+            (
+                RECIPIENTS_ALL,
+                _("Alle 98 kommuner (eller alle medlemmer af undersøgelsens register)"),
+            ),
             (RECIPIENTS_CHOSEN, _("Udvalgte kommuner (vælg nedenfor)")),
             (RECIPIENTS_CODES, _("Indsæt kommunekoder")),
+            (RECIPIENTS_SELECTION, _("Et gemt udvalg (vælg nedenfor)")),
         ],
     )
     municipalities = forms.ModelMultipleChoiceField(
         label=_("Udvalgte kommuner"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        queryset=Municipality.objects.filter(is_synthetic=False).order_by("region_code", "name"),
+        queryset=Municipality.objects.municipalities().order_by("region_code", "name"),
     )
     codes = forms.CharField(
         label=_("Kommunekoder"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Én kode pr. linje eller adskilt af komma, fx 101, 157, 360."),
+        help_text=_(
+            "Én kode pr. linje eller adskilt af komma, fx 101, 157, 360. For en undersøgelse "
+            "stillet til et andet register: medlemmernes koder i det register."
+        ),
+    )
+    selection = SelectionChoiceField(
+        label=_("Gemt udvalg"),
+        required=False,
+        queryset=Selection.objects.select_related("register").order_by("register__name", "name"),
+        help_text=_(
+            "Bruges, når »Et gemt udvalg« er valgt. Udvalget skal høre til undersøgelsens "
+            "register; udvalg gemmes på registrets side."
+        ),
     )
 
     def __init__(self, *args, round_=None, **kwargs):
@@ -117,7 +139,7 @@ class RoundForm(forms.Form):
     @classmethod
     def initial_for(cls, round_):
         recipients = list(round_.recipients.values_list("pk", flat=True))
-        everyone = Municipality.objects.filter(is_synthetic=False).count()
+        everyone = Municipality.objects.municipalities().count()
         return {
             "survey": round_.survey_id,
             "title": round_.title,
@@ -146,6 +168,8 @@ class RoundForm(forms.Form):
             data["recipients"] = [m.code for m in data.get("municipalities") or []]
         elif mode == self.RECIPIENTS_CODES:
             data["recipients"] = lifecycle.split_codes(data.get("codes"))
+        elif mode == self.RECIPIENTS_SELECTION:
+            data["recipients"] = lifecycle.selection_codes(data.get("selection"))
         self.add_problems(lifecycle.round_problems(**self._rule_input(data), editing=self.round))
         return data
 
@@ -170,6 +194,7 @@ class RoundForm(forms.Form):
                 field = {
                     self.RECIPIENTS_CHOSEN: "municipalities",
                     self.RECIPIENTS_CODES: "codes",
+                    self.RECIPIENTS_SELECTION: "selection",
                 }.get(mode, "recipients_mode")
                 if field == "codes" and problem.code == "empty":
                     message = _("Skriv mindst én kommunekode.")

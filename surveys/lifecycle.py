@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.audit import record
 from accounts.models import User
-from reference.models import Municipality
+from reference.models import KOMMUNER, Organisation, Register, Selection
 from surveys import tasks
 from surveys.models import (  # the title rule lives with the field it guards
     MSG_TITLE_CONTROL,
@@ -31,6 +31,8 @@ ALL = "all"
 MSG_SLUG_TAKEN = _("Der findes allerede en runde med dette korte navn.")
 MSG_UNKNOWN_CODES = _("Ukendte kommunekoder: %(codes)s")
 MSG_NO_RECIPIENTS = _("Vælg mindst én kommune.")
+MSG_UNKNOWN_MEMBER_CODES = _("Ukendte koder i registret %(register)s: %(codes)s")
+MSG_NO_MEMBERS = _("Vælg mindst én modtager.")
 MSG_DEADLINE_BEFORE_OPENING = _("Fristen kan ikke ligge før åbningsdatoen.")
 MSG_PREVIOUS_OTHER_SURVEY = _("Runden, der sammenlignes med, skal være af samme undersøgelse.")
 MSG_NO_DEFINITION = _("Undersøgelsen har ingen definition endnu.")
@@ -72,20 +74,48 @@ def split_codes(pasted: str | None) -> list[str]:
     return [c for c in _CODE_SEPARATORS.split(pasted or "") if c]
 
 
-def resolve_recipients(codes: Sequence[str] | str) -> tuple[list[Municipality], list[Problem]]:
-    """The recipient municipalities for `codes` (or "all"): real municipalities only; a
-    synthetic one (the benchmarks' data) counts as unknown."""
-    real = Municipality.objects.filter(is_synthetic=False)
+def selection_codes(selection: Selection | None) -> list[str]:
+    """The codes of a saved selection's active members, as a round's recipients (checked
+    against the survey's register like any other codes: a selection of another register is
+    refused with its codes named)."""
+    if selection is None:
+        return []
+    return list(
+        selection.members.filter(is_active=True).order_by("code").values_list("code", flat=True)
+    )
+
+
+def members_of(register: Register | None):
+    """Who may be a recipient of a round of a survey asked of `register` (None: the
+    municipalities): its active members; of the municipalities only the real ones (a
+    synthetic one, the benchmarks' data, counts as unknown)."""
+    if register is None or register.key == KOMMUNER:
+        return Organisation.objects.municipalities()
+    return Organisation.objects.filter(register=register, is_active=True)
+
+
+def resolve_recipients(
+    codes: Sequence[str] | str, *, register: Register | None = None
+) -> tuple[list[Organisation], list[Problem]]:
+    """The recipients for `codes` (or "all"): members of the survey's register (`members_of`),
+    looked up by code within that register."""
+    real = members_of(register)
+    municipal = register is None or register.key == KOMMUNER
     if codes == ALL:
         return list(real), []
     wanted = list(dict.fromkeys(codes))
     found = {m.code: m for m in real.filter(code__in=wanted)}
     unknown = [c for c in wanted if c not in found]
     if unknown:
-        message = MSG_UNKNOWN_CODES % {"codes": ", ".join(unknown[:20])}
+        shown = ", ".join(unknown[:20])
+        if municipal:
+            message = MSG_UNKNOWN_CODES % {"codes": shown}
+        else:
+            message = MSG_UNKNOWN_MEMBER_CODES % {"register": register.display_name, "codes": shown}
         return [], [Problem("recipients", "unknown", message)]
     if not found:
-        return [], [Problem("recipients", "empty", MSG_NO_RECIPIENTS)]
+        message = MSG_NO_RECIPIENTS if municipal else MSG_NO_MEMBERS
+        return [], [Problem("recipients", "empty", message)]
     return [found[c] for c in wanted], []
 
 
@@ -118,7 +148,8 @@ def round_problems(
     if previous is not None and survey is not None and previous.survey_id != survey.pk:
         problems.append(Problem("previous", "unknown", MSG_PREVIOUS_OTHER_SURVEY))
     if recipients is not None:
-        problems += resolve_recipients(recipients)[1]
+        register = survey.register if survey is not None else None
+        problems += resolve_recipients(recipients, register=register)[1]
     return problems
 
 
@@ -146,7 +177,7 @@ def create_round(
         opens_at=opens_at,
         previous=previous,
     )
-    municipalities, recipient_problems = resolve_recipients(recipients)
+    municipalities, recipient_problems = resolve_recipients(recipients, register=survey.register)
     problems += recipient_problems
     if problems:
         raise RoundError(*problems)
@@ -187,7 +218,10 @@ def open_round(round_: Round, *, actor: User, ip: str | None = None) -> bool:
     it was open already (nothing happens); RoundError("round_closed") when it is closed."""
     with transaction.atomic():
         changed = Round.objects.filter(pk=round_.pk, state=RoundState.DRAFT).update(
-            state=RoundState.OPEN, opened_at=timezone.now()
+            # A scheduled opening is used up, whether the timer or a person opened it.
+            state=RoundState.OPEN,
+            opened_at=timezone.now(),
+            open_on_schedule=False,
         )
         if not changed:
             round_.refresh_from_db()
@@ -344,7 +378,7 @@ def update_round(
         previous=previous,
         editing=round_,
     )
-    municipalities, recipient_problems = resolve_recipients(recipients)
+    municipalities, recipient_problems = resolve_recipients(recipients, register=survey.register)
     if problems + recipient_problems:
         raise RoundError(*problems, *recipient_problems)
     try:
@@ -425,11 +459,14 @@ def delete_round(round_: Round, *, actor: User, ip: str | None = None) -> None:
 
 def schedule_opening(round_: Round, *, actor: User, ip: str | None = None) -> Round:
     """Open the draft automatically on its opening date (open_due_rounds, run by the timer
-    job, does it). RoundError once it is open or without a future opening date."""
+    job, does it). RoundError once it is open or without a future opening date; scheduling
+    twice is harmless (and audited once)."""
     with transaction.atomic():
         locked = _locked_draft(round_)
         if locked.opens_at is None or locked.opens_at <= timezone.now():
             raise RoundError(Problem("opens_at", "past", MSG_NO_FUTURE_OPENING))
+        if locked.open_on_schedule:
+            return locked
         locked.open_on_schedule = True
         locked.save(update_fields=["open_on_schedule"])
         record(

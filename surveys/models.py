@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from reference.models import Municipality
+from reference.models import Organisation, Register, kommuner_register_id
 from surveys.definitions import definition_spec
 
 
@@ -17,6 +17,14 @@ class Survey(models.Model):
     key = models.SlugField(_("nøgle"), max_length=60, unique=True)
     name = models.CharField(_("navn"), max_length=200)
     name_en = models.CharField(_("navn (engelsk)"), max_length=200, blank=True)
+    # Whom the survey is asked of: its rounds' recipients are members of this register.
+    register = models.ForeignKey(
+        Register,
+        on_delete=models.PROTECT,
+        related_name="surveys",
+        default=kommuner_register_id,  # asked of the municipalities unless said
+        verbose_name=_("register"),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -107,7 +115,9 @@ class Round(models.Model):
     definition = models.ForeignKey(Definition, on_delete=models.PROTECT, related_name="rounds")
     title = models.CharField(_("titel"), max_length=200)
     slug = models.SlugField(_("kort navn (URL)"), max_length=80, unique=True)
-    recipients = models.ManyToManyField(Municipality, related_name="rounds", blank=True)
+    recipients = models.ManyToManyField(
+        Organisation, related_name="rounds", blank=True, through="RoundRecipient"
+    )
     opens_at = models.DateTimeField(_("åbner"), null=True, blank=True)
     # The coordinator chose "open on the opening date": the scheduled job (send_reminders)
     # opens the draft when opens_at has come (surveys.lifecycle.open_due_rounds).
@@ -168,3 +178,60 @@ class Round(models.Model):
 
     def is_past_deadline(self, now=None):
         return (now or timezone.now()) > self.deadline
+
+
+class RoundRecipient(models.Model):
+    """A round's recipient: one member of the survey's register. The table and its column
+    `municipality_id` are those Django made for the many-to-many field before registers
+    existed; the model is explicit so that the member model could be renamed without renaming
+    the column."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="recipient_links")
+    municipality = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="recipient_links"
+    )
+
+    class Meta:
+        db_table = "surveys_round_recipients"
+        unique_together = [("round", "municipality")]
+
+    def __str__(self):
+        return f"{self.round_id} → {self.municipality_id}"
+
+
+class DraftVersion(models.Model):
+    """The one version of a survey being edited in the builder (surveys.builder): a copy of the
+    newest published definition (or a new survey's first content), changed freely and saved
+    even when invalid; publishing checks it as an import does and stores it as the next
+    `Definition`, then deletes the draft. Published definitions never change.
+
+    `revision` counts the saves: every edit names the revision it was made on, and a save on
+    an older revision is refused (optimistic concurrency, as the officer's form), so two
+    coordinators never overwrite each other."""
+
+    survey = models.OneToOneField(Survey, on_delete=models.CASCADE, related_name="draft")
+    content = models.JSONField()
+    based_on = models.ForeignKey(
+        Definition, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revision = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("kladdeversion")
+        verbose_name_plural = _("kladdeversioner")
+
+    def __str__(self):
+        return f"{self.survey.key} (kladde)"
+
+    @property
+    def next_version(self):
+        current = self.survey.current_definition()
+        return (current.version + 1) if current else 1

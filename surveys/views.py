@@ -3,7 +3,6 @@ Closing a round is on the tracking board (issue 4)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,28 +13,21 @@ from accounts.audit import client_ip
 from accounts.permissions import coordinator_required
 from surveys import lifecycle
 from surveys.forms import HistoricalRoundForm, RoundForm
-from surveys.models import Round, RoundState
-from surveys.selectors import without_officer
-
-
-def _round(slug):
-    round_ = (
-        Round.objects.select_related("survey", "definition", "previous").filter(slug=slug).first()
-    )
-    if round_ is None:
-        raise Http404
-    return round_
+from surveys.models import RoundState, Survey
+from surveys.selectors import get_round, rounds_for, without_officer
 
 
 @coordinator_required
 def round_list(request):
-    rounds = Round.objects.select_related("survey").order_by("-deadline")
+    rounds = rounds_for(request.user).order_by("-deadline")
     return render(request, "surveys/round_list.html", {"rounds": rounds})
 
 
 @coordinator_required
 def round_create(request):
-    form = RoundForm(request.POST or None)
+    # ?undersoegelse=<key> (the survey page's "Opret runde") chooses the survey beforehand.
+    chosen = Survey.objects.filter(key=request.GET.get("undersoegelse") or "").first()
+    form = RoundForm(request.POST or None, initial={"survey": chosen} if chosen else None)
     if request.method == "POST" and form.is_valid():
         try:
             round_ = lifecycle.create_round(
@@ -76,7 +68,7 @@ def round_create_historical(request):
 
 @coordinator_required
 def round_detail(request, slug):
-    round_ = _round(slug)
+    round_ = get_round(request.user, slug, related=("previous",))
     recipients = list(round_.recipients.order_by("region_code", "name"))
     # The round's submissions through the reverse relation (submissions sits above surveys and
     # is not imported here): only their state, for the recipients table.
@@ -103,6 +95,7 @@ def round_detail(request, slug):
             "responded": responded,
             "recipient_count": len(recipients),
             "survey_title": round_.survey.display_name,
+            "opening_due": round_.opens_at is not None and round_.opens_at <= timezone.now(),
         },
     )
 
@@ -110,7 +103,7 @@ def round_detail(request, slug):
 @require_http_methods(["GET", "POST"])
 @coordinator_required
 def round_edit(request, slug):
-    round_ = _round(slug)
+    round_ = get_round(request.user, slug, related=("previous",))
     if round_.state != RoundState.DRAFT:
         messages.info(request, str(lifecycle.MSG_NOT_DRAFT))
         return redirect("surveys:round_detail", slug=round_.slug)
@@ -134,7 +127,7 @@ def round_edit(request, slug):
 @require_http_methods(["GET", "POST"])
 @coordinator_required
 def round_delete(request, slug):
-    round_ = _round(slug)
+    round_ = get_round(request.user, slug, related=("previous",))
     if round_.state != RoundState.DRAFT:
         messages.info(request, str(lifecycle.MSG_NOT_DRAFT))
         return redirect("surveys:round_detail", slug=round_.slug)
@@ -154,7 +147,7 @@ def round_delete(request, slug):
 def round_open(request, slug):
     """GET: what opening means (who gets no invitation; now or on the opening date).
     POST `when=schedule` opens on the (future) opening date; anything else opens now."""
-    round_ = _round(slug)
+    round_ = get_round(request.user, slug, related=("previous",))
     future_opening = round_.opens_at is not None and round_.opens_at > timezone.now()
     if request.method == "GET":
         if round_.state != RoundState.DRAFT:
@@ -167,6 +160,7 @@ def round_open(request, slug):
                 "recipient_count": round_.recipients.count(),
                 "without_officer": list(without_officer(round_)),
                 "future_opening": future_opening,
+                "scheduled": round_.open_on_schedule and future_opening,
             },
         )
     try:
@@ -196,7 +190,7 @@ def round_open(request, slug):
 @require_POST
 @coordinator_required
 def round_reopen(request, slug):
-    round_ = _round(slug)
+    round_ = get_round(request.user, slug, related=("previous",))
     try:
         reopened = lifecycle.reopen_round(round_, actor=request.user, ip=client_ip(request))
     except lifecycle.RoundError as exc:

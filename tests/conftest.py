@@ -26,7 +26,7 @@ def _municipalities(request):
     from reference.models import Municipality
     from reference.municipalities import load_municipalities
 
-    if not Municipality.objects.filter(is_synthetic=False).exists():
+    if not Municipality.objects.municipalities().exists():
         load_municipalities(Municipality)
 
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from accounts.mfa import record_two_factor
 from accounts.models import Membership, Role, User
 from reference.models import Municipality
+from surveys.lifecycle import members_of
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -29,12 +30,14 @@ class UserFactory(factory.django.DjangoModelFactory):
             EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
 
 
-def make_user(role=Role.OFFICER, codes=(), *, mfa=None, **kwargs):
-    """A user with a role, memberships for the given municipality codes and, for coordinators
-    and analysts, TOTP already set up (they must have it; see RequireTwoFactorMiddleware)."""
+def make_user(role=Role.OFFICER, codes=(), *, mfa=None, register="kommuner", **kwargs):
+    """A user with a role, memberships for the given codes (of members of `register`) and, for
+    coordinators and analysts, TOTP already set up (they must have it; see
+    RequireTwoFactorMiddleware)."""
     user = UserFactory(role=role, **kwargs)
     for code in codes:
-        Membership.objects.create(user=user, municipality=Municipality.objects.get(code=code))
+        member = Municipality.objects.of_register(register).get(code=code)
+        Membership.objects.create(user=user, municipality=member)
     if mfa is None:
         mfa = role in (Role.COORDINATOR, Role.ANALYST)
     if mfa:
@@ -96,7 +99,7 @@ def make_round(
         opened_at=timezone.now() if state != "draft" else None,
         **kwargs,
     )
-    recipients = Municipality.objects.filter(is_synthetic=False)
+    recipients = members_of(definition.survey.register)
     if codes is not None:
         recipients = recipients.filter(code__in=codes)
     round_.recipients.set(recipients)
@@ -111,7 +114,7 @@ def make_submission(round_, code, answers, *, state="submitted", explanations=No
     from submissions.services import previous_answers, store_result
     from submissions.validation import validate
 
-    municipality = Municipality.objects.get(code=code)
+    municipality = Municipality.objects.get(register_id=round_.survey.register_id, code=code)
     result = validate(round_.definition.spec, answers, previous_answers(round_, municipality))
     now = timezone.now()
     submission = Submission(

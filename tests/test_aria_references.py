@@ -26,11 +26,14 @@ class References(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.ids = set()
+        self.duplicates = []
         self.references = []  # (tag, attribute, id)
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if attrs.get("id"):
+            if attrs["id"] in self.ids:
+                self.duplicates.append((tag, "id", attrs["id"]))
             self.ids.add(attrs["id"])
         for name in REFERENCE_ATTRS:
             for ref in (attrs.get(name) or "").split():
@@ -42,9 +45,11 @@ class References(HTMLParser):
 
 
 def dangling(html):
+    """References to no element, and ids given twice (a reference to one of them is
+    ambiguous: a field's error repeated once per message)."""
     parser = References()
     parser.feed(html)
-    return [r for r in parser.references if r[2] not in parser.ids]
+    return [r for r in parser.references if r[2] not in parser.ids] + parser.duplicates
 
 
 def test_the_checker_finds_a_dangling_reference():
@@ -52,6 +57,7 @@ def test_the_checker_finds_a_dangling_reference():
         ("input", "aria-describedby", "b")
     ]
     assert dangling('<label for="x">X</label><input id="x">') == []
+    assert dangling('<span id="e">1</span><span id="e">2</span>') == [("span", "id", "e")]
 
 
 def _not_ours(name):
@@ -59,11 +65,11 @@ def _not_ours(name):
     return name.startswith("admin:") or (name.startswith("api-") and name != "api-docs")
 
 
-def _check(response, where, failures):
-    if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+def _check(response, where, failures, statuses=(200,)):
+    if response.status_code not in statuses or "text/html" not in response.get("Content-Type", ""):
         return
     for tag, attr, ref in dangling(response.content.decode()):
-        failures.append(f"{where}: <{tag} {attr}={ref!r}> points at no element")
+        failures.append(f"{where}: <{tag} {attr}={ref!r}> points at no element or is repeated")
 
 
 @pytest.mark.parametrize("language", ["da", "en"])
@@ -86,6 +92,9 @@ COORDINATOR_FORMS = [
     ("tracking:send_reminder", {"subject": "", "body": "", "target": "all", "nonce": ""}),
     ("tracking:reminder_settings", {"offsets": "1, " * 80}),  # longer than 200
     ("accounts:invite", {"email": "not an address"}),
+    # The day/month/year date in its fieldset, its error and hint, next to a textarea's.
+    ("tracking:add_note", {"noted_on-day": "31", "noted_on-month": "2", "noted_on-year": "x"}),
+    ("tracking:add_contact", {"name": "", "email": "not an address"}),
 ]
 
 
@@ -96,7 +105,34 @@ def test_forms_with_errors_point_aria_at_their_messages(world):  # noqa: F811
     for name, data in COORDINATOR_FORMS:
         url = concrete_url(name, patterns[name])
         response = client.post(url, data)
-        assert response.status_code == 200, (url, response.status_code)
+        assert response.status_code in (200, 400), (url, response.status_code)
         assert b"aria-invalid" in response.content, url
-        _check(response, f"POST {url}", failures)
+        _check(response, f"POST {url}", failures, statuses=(200, 400))
+    # The audit log's filter: two day/month/year dates with errors, in one form.
+    url = "/konto/revision/?date_from-day=40&date_from-month=1&date_from-year=2026&date_to-day=x"
+    response = client.get(url)
+    assert response.status_code == 200 and b"form-error" in response.content, url
+    _check(response, f"GET {url}", failures)
+    assert failures == [], "\n" + "\n".join(failures)
+
+
+def test_the_officers_form_with_errors_and_warnings_points_aria_at_them(world):  # noqa: F811
+    """The officer's form (submissions.forms, not a Django form): a number that is not one, a
+    share that raises a warning, both through the one error summary and field markup."""
+    from tests.factories import make_round
+
+    make_round(codes=["360"], slug="aria-2026")
+    client = client_for(world["officer"])
+    url = "/indberet/aria-2026/360/"
+    data = {"q-pupils_8_9": "mange", "q-enrolled": "11", "version": "0", "action": "save"}
+    client.post(url, data)
+    failures = []
+    response = client.get(url)
+    assert b"aria-invalid" in response.content
+    _check(response, f"GET {url} after a save with errors", failures)
+    data = {"q-pupils_8_9": "100", "q-enrolled": "50", "version": "1", "action": "save"}
+    client.post(url, data)
+    response = client.get(url)
+    assert b"-warning" in response.content
+    _check(response, f"GET {url} after a save with a warning", failures)
     assert failures == [], "\n" + "\n".join(failures)

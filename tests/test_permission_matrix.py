@@ -52,6 +52,7 @@ COORDINATOR = {
     "analyst": {404},
     "coordinator": {200},
 }
+NO_DRAFT = {**COORDINATOR, "coordinator": {302}}
 COORDINATOR_POST = {"anonymous": {LOGIN}, **dict.fromkeys(ROLES[1:], {404, 405})}
 READERS = {
     "anonymous": {LOGIN},
@@ -127,6 +128,24 @@ EXPECTED = {
     "surveys:round_delete": {**COORDINATOR, "coordinator": {302}},
     "surveys:round_open": {**COORDINATOR, "coordinator": {302}},
     "surveys:round_reopen": COORDINATOR_POST,
+    # The survey builder. The world has no draft version: its pages send the coordinator to
+    # the survey's page (302); everyone else gets 404.
+    "builder:survey_list": COORDINATOR,
+    "builder:survey_create": COORDINATOR,
+    "builder:survey_detail": COORDINATOR,
+    "builder:draft_open": COORDINATOR_POST,
+    "builder:draft": NO_DRAFT,
+    "builder:settings": NO_DRAFT,
+    "builder:publish": NO_DRAFT,
+    "builder:discard": NO_DRAFT,
+    "builder:item_add": NO_DRAFT,
+    "builder:item": NO_DRAFT,
+    "builder:item_remove": NO_DRAFT,
+    "builder:item_move": COORDINATOR_POST,
+    "builder:item_check": COORDINATOR_POST,
+    "builder:item_add_check": COORDINATOR_POST,
+    "preview:draft": NO_DRAFT,
+    "preview:relevance": COORDINATOR_POST,
     "submissions:form": OWN_FORM,
     "submissions:entry_add": {**OWN_ONLY, "analyst": {403}},
     # The entries submission of the world is a draft, which analysts do not see (its entries
@@ -187,6 +206,26 @@ EXPECTED = {
     "api-submission-accept": API_POST,
     "api-submission-return": API_POST,
     "api-not-found": {"anonymous": {401, 404}, **dict.fromkeys(ROLES[1:], {404})},
+    "registers:list": COORDINATOR,
+    "registers:create": COORDINATOR,
+    "registers:detail": COORDINATOR,
+    "registers:upload": COORDINATOR,
+    "registers:apply": COORDINATOR_POST,
+    "registers:member_create": COORDINATOR,
+    "registers:member": COORDINATOR,
+    "registers:selection_create": COORDINATOR,
+    "api-registers": API_READERS,
+    "api-register-members": API_READERS,
+}
+# URLs whose `key` is a register's, not a survey's.
+REGISTER_URLS = {
+    "registers:detail",
+    "registers:upload",
+    "registers:apply",
+    "registers:member_create",
+    "registers:member",
+    "registers:selection_create",
+    "api-register-members",
 }
 
 
@@ -259,6 +298,8 @@ KWARGS = {
     "uid": uuid.UUID(int=1),
     "fmt": "csv",
     "number": 1,
+    "part": "spoergsmaal",
+    "index": 0,
     "user_id": 1,
     "invitation_id": 1,
     "import_id": 1,
@@ -282,11 +323,13 @@ def concrete_url(name, pattern, overrides=None):
         kwargs[key] = KWARGS[key]
     if name in ENTRY_URLS:
         kwargs["slug"] = "proeve-2026"
+    if name in REGISTER_URLS:
+        kwargs["key"] = "kommuner"
     for key, value in (overrides or {}).items():
         if key in kwargs:
             kwargs[key] = value
     if name.startswith("admin:<"):
-        return "/admin/reference/municipality/1/"
+        return "/admin/reference/organisation/1/"
     if name == "api-not-found":
         return "/api/v1/nope/"
     return reverse(name, kwargs=kwargs or None)
@@ -332,6 +375,18 @@ WRITE_ALLOWED = {
     "accounts:deactivate": {"coordinator"},
     "accounts:resend_invitation": {"coordinator"},
     "accounts:withdraw_invitation": {"coordinator"},
+    "builder:survey_create": {"coordinator"},
+    "builder:draft_open": {"coordinator"},
+    "builder:settings": {"coordinator"},
+    "builder:publish": {"coordinator"},
+    "builder:discard": {"coordinator"},
+    "builder:item_add": {"coordinator"},
+    "builder:item": {"coordinator"},
+    "builder:item_move": {"coordinator"},
+    "builder:item_check": {"coordinator"},
+    "builder:item_remove": {"coordinator"},
+    "preview:draft": {"coordinator"},
+    "preview:relevance": {"coordinator"},
     "submissions:form": {"officer", "coordinator"},
     "submissions:entry_add": {"officer", "coordinator"},
     "submissions:entry_edit": {"officer", "coordinator"},
@@ -359,17 +414,27 @@ WRITE_ALLOWED = {
     "api-submission-submit": {"officer", "coordinator"},
     "api-submission-accept": {"coordinator"},
     "api-submission-return": {"coordinator"},
+    "registers:create": {"coordinator"},
+    "registers:upload": {"coordinator"},
+    "registers:apply": {"coordinator"},
+    "registers:member_create": {"coordinator"},
+    "registers:member": {"coordinator"},
+    "registers:selection_create": {"coordinator"},
 }
 REFUSED = {302, 401, 403, 404, 405}
 
 
 def test_every_write_is_refused_to_everyone_else_and_leaves_no_trace(world):
     from accounts.models import AuditEvent
+    from reference.models import Organisation, Register, Selection
     from submissions.models import ChaseNote, Reminder, Submission
 
     def state():
         return (
             AuditEvent.objects.exclude(action__startswith="login").count(),
+            list(Organisation.objects.order_by("pk").values_list("name", "is_active")),
+            Register.objects.count(),
+            Selection.objects.count(),
             list(Submission.objects.order_by("pk").values_list("state", "version")),
             ChaseNote.objects.count(),
             Reminder.objects.count(),

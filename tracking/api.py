@@ -2,6 +2,7 @@
 Every lookup starts from the scoped round query, so what a person may not see answers 404."""
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -16,8 +17,20 @@ from tracking import reminders
 from tracking.board import board_rows
 
 
+def _invalid_municipalities():
+    _invalid(
+        [
+            field_error(
+                "municipalities",
+                "invalid",
+                _('Skriv en liste af kommunekoder eller "non_responders".'),
+            )
+        ]
+    )
+
+
 def _invalid(fields):
-    raise ApiError("invalid", {"da": "Ugyldige data.", "en": "Invalid data."}, fields=fields)
+    raise ApiError("invalid", _("Ugyldige data."), fields=fields)
 
 
 # --- Status
@@ -81,8 +94,9 @@ class RoundStatus(ApiView):
 
 class RemindersRequestSerializer(serializers.Serializer):
     municipalities = serializers.JSONField(
-        help_text='A list of 3-digit municipality codes, or "non_responders" (every recipient '
-        "that has not submitted, including those with a draft)."
+        help_text=f"A list of municipality codes (3 or 4 digits, at most {reminders.MAX_CODES}), "
+        'or "non_responders" (every recipient that has not submitted, including those with a '
+        "draft)."
     )
     key = serializers.RegexField(
         r"^[0-9a-f]{32}$",
@@ -121,7 +135,12 @@ class RemindersResponseSerializer(serializers.Serializer):
             "properties": {
                 "municipalities": {
                     "oneOf": [
-                        {"type": "array", "items": {"type": "string", "pattern": r"^\d{3}$"}},
+                        {
+                            "type": "array",
+                            "items": {"type": "string", "pattern": reminders.CODE_PATTERN},
+                            "minItems": 1,
+                            "maxItems": reminders.MAX_CODES,
+                        },
                         {"type": "string", "enum": ["non_responders"]},
                     ]
                 },
@@ -139,34 +158,15 @@ class RoundReminders(ApiView):
         serializer.is_valid(raise_exception=True)
         wanted = serializer.validated_data["municipalities"]
         key = serializer.validated_data.get("key") or reminders.new_nonce()
-        if wanted == "non_responders":
-            codes, everyone = (), True
-        elif (
-            isinstance(wanted, list)
-            and wanted
-            and len(wanted) <= 10000
-            and all(isinstance(c, str) and len(c) <= 10 for c in wanted)
-        ):
-            codes, everyone = wanted, False
-        else:
-            _invalid(
-                [
-                    field_error(
-                        "municipalities",
-                        "invalid",
-                        {
-                            "da": 'Skriv en liste af kommunekoder eller "non_responders".',
-                            "en": 'Send a list of municipality codes or "non_responders".',
-                        },
-                    )
-                ]
-            )
+        everyone = wanted == "non_responders"
+        if not everyone and not (isinstance(wanted, list) and wanted):
+            _invalid_municipalities()
         subject, body = reminders.round_template(round_)
         try:
             result = reminders.send_manual(
                 round_,
                 actor=request.user,
-                codes=codes,
+                codes=() if everyone else wanted,
                 all_not_submitted=everyone,
                 subject=subject,
                 body=body,
@@ -174,6 +174,8 @@ class RoundReminders(ApiView):
                 ip=client_ip(request),
             )
         except ServiceError as exc:
+            if exc.code == "invalid_codes":  # reminders.parse_codes, the page's parser too
+                _invalid_municipalities()
             status = 409 if exc.code in ("round_closed", "round_not_open") else 400
             raise ApiError(exc.code, exc.message, status)
         return Response(

@@ -14,6 +14,7 @@ subqueries: at 1,000 municipalities the five queries take ~15 ms together.
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -28,6 +29,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
     Value,
     When,
     Window,
@@ -36,7 +38,7 @@ from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Membership
+from accounts.selectors import active_memberships, has_active_officer
 from reference.models import Municipality
 from submissions.models import ChaseNote, Contact, Reminder, Submission, SubmissionState
 from surveys.models import Round
@@ -116,28 +118,25 @@ def _rank_expression():
     return _by_state(BoardState.rank.get, IntegerField())
 
 
-def active_memberships():
-    return (
-        Membership.objects.filter(user__is_active=True)
-        .select_related("user")
-        .order_by("user__name", "user__email")
-    )
-
-
-def recipients(round_):
+def recipients(round_: Round) -> QuerySet[Municipality]:
     """Every recipient municipality of the round, joined to its submission in the round (`sub`)
-    and annotated with its board state: the one definition of the state."""
+    and annotated with its board state: the one definition of the state, and so of who has
+    responded (`BoardState.RESPONDED`) and who not (`not_responded`)."""
     return (
         Municipality.objects.filter(rounds=round_)
         .annotate(
             sub=FilteredRelation("submissions", condition=Q(submissions__round_id=round_.pk)),
-            has_officer=Exists(
-                Membership.objects.filter(municipality=OuterRef("pk"), user__is_active=True)
-            ),
+            has_officer=has_active_officer(),
             has_contact=Exists(Contact.objects.filter(municipality=OuterRef("pk"))),
         )
         .annotate(board_state=_state_expression())
     )
+
+
+def not_responded(round_: Round) -> QuerySet[Municipality]:
+    """The recipients that have not responded (no submission, a draft, returned for
+    correction): the board's "missing", the reminders' targets."""
+    return recipients(round_).filter(board_state__in=BoardState.NOT_RESPONDED).order_by("code")
 
 
 @dataclass
@@ -210,6 +209,7 @@ class BoardRow:
     reminder_no_recipients: bool = False
     last_note_text: str | None = None
     last_note_on: dt.date | None = None
+    attributes: dict = field(default_factory=dict)  # the register's attributes of the member
 
     @property
     def state_rank(self):
@@ -231,6 +231,42 @@ class BoardRow:
     def responded(self):
         return self.board_state in BoardState.RESPONDED
 
+    @property
+    def emails(self):
+        """Who a reminder to this municipality goes to (`reminder_addresses`)."""
+        return reminder_addresses(self.officers, self.contact_people)
+
+
+def reminder_addresses(
+    officers: Iterable[Officer], contact_people: Iterable[ContactPerson]
+) -> list[str]:
+    """The one rule of who a reminder is written to: the active officers and the recorded
+    contact people that have an e-mail address, each address once, sorted."""
+    return sorted({p.email.lower() for p in (*officers, *contact_people) if p.email})
+
+
+def people_by_municipality(
+    where: Q,
+) -> tuple[dict[int, list[Officer]], dict[int, list[ContactPerson]]]:
+    """({municipality id: [Officer]}, {municipality id: [ContactPerson]}) for the municipalities
+    `where` selects (a Q on `municipality__…`): active officers by name, then contact people
+    by name, in two flat queries. The board and the reminders both read people here."""
+    officers, contacts = {}, {}
+    for pk, name, email, phone in (
+        active_memberships()
+        .filter(where)
+        .order_by("user__name", "user__email")
+        .values_list("municipality_id", "user__name", "user__email", "user__phone")
+    ):
+        officers.setdefault(pk, []).append(Officer(name or email, email, phone))
+    for pk, name, email, phone, title in (
+        Contact.objects.filter(where)
+        .order_by("name")
+        .values_list("municipality_id", "name", "email", "phone", "title")
+    ):
+        contacts.setdefault(pk, []).append(ContactPerson(name, email, phone, title))
+    return officers, contacts
+
 
 def board_rows(round_: Round) -> list[BoardRow]:
     """Every recipient of the round as a BoardRow, in name order, in five queries whatever the
@@ -238,7 +274,7 @@ def board_rows(round_: Round) -> list[BoardRow]:
     contact people, reminders (counted per municipality) and the latest chase note of each
     municipality — each one flat query keyed by municipality, none correlated per row."""
     rows, name_rank, previous = {}, -1, None
-    for pk, code, name, region, group, state, activity, submitted, warnings, late in (
+    for pk, code, name, region, group, state, activity, submitted, warnings, late, attrs in (
         recipients(round_)
         .order_by("name", "code")
         .values_list(
@@ -252,6 +288,7 @@ def board_rows(round_: Round) -> list[BoardRow]:
             "sub__submitted_at",
             "sub__warning_count",
             "sub__late",
+            "attributes",
         )
     ):
         if name != previous:
@@ -259,21 +296,11 @@ def board_rows(round_: Round) -> list[BoardRow]:
         rows[pk] = BoardRow(
             code, name, region, group, state, activity, submitted, warnings, late, name_rank
         )
-    in_round = Q(municipality__rounds=round_)
-    officers = (
-        Membership.objects.filter(in_round, user__is_active=True)
-        .order_by("user__name", "user__email")
-        .values_list("municipality_id", "user__name", "user__email", "user__phone")
-    )
-    for pk, name, email, phone in officers:
-        rows[pk].officers.append(Officer(name or email, email, phone))
-    contacts = (
-        Contact.objects.filter(in_round)
-        .order_by("name")
-        .values_list("municipality_id", "name", "email", "phone", "title")
-    )
-    for pk, name, email, phone, title in contacts:
-        rows[pk].contact_people.append(ContactPerson(name, email, phone, title))
+        rows[pk].attributes = attrs if isinstance(attrs, dict) else {}
+    officers, contacts = people_by_municipality(Q(municipality__rounds=round_))
+    for pk, row in rows.items():
+        row.officers = officers.get(pk, [])
+        row.contact_people = contacts.get(pk, [])
     sent = Q(outcome=Reminder.Outcome.SENT)
     reminders = (
         Reminder.objects.filter(round_id=round_.pk)
@@ -308,7 +335,7 @@ def board_rows(round_: Round) -> list[BoardRow]:
     return list(rows.values())
 
 
-def board_counters(rows):
+def board_counters(rows: Iterable[BoardRow]) -> Counters:
     """Counters over board rows (the whole round, before any filter)."""
     return Counters.of(Counter(row.board_state for row in rows))
 
@@ -319,9 +346,17 @@ STATE_FILTERS = {
 }
 
 
-def filter_rows(rows, state=None, region=None, group=None):
+def filter_rows(
+    rows: Iterable[BoardRow],
+    *,
+    state: str | None = None,
+    region: str | None = None,
+    group: str | None = None,
+    attributes: dict | None = None,
+) -> list[BoardRow]:
     """The rows in a state (a board state, "missing" or "review"), region and municipality
-    group; an empty value does not filter."""
+    group, and with the given values of the register's attributes ({key: value}, for rounds of
+    other registers); an empty value does not filter."""
     if state:
         states = STATE_FILTERS.get(state, (state,))
         rows = [r for r in rows if r.board_state in states]
@@ -329,6 +364,9 @@ def filter_rows(rows, state=None, region=None, group=None):
         rows = [r for r in rows if r.region_name == region]
     if group:
         rows = [r for r in rows if r.dst_group == group]
+    for key, value in (attributes or {}).items():
+        if value:
+            rows = [r for r in rows if str(r.attributes.get(key, "")) == value]
     return rows
 
 
@@ -348,7 +386,7 @@ SORT_KEYS = {
 }
 
 
-def sort_rows(rows, sort=()):
+def sort_rows(rows: Iterable[BoardRow], sort: Sequence[str] = ()) -> list[BoardRow]:
     """The rows sorted by each of `sort` in turn ("state", "-activity", …: see SORT_KEYS),
     empty values last in both directions and the code as tiebreak; without `sort`, furthest
     from done first, then by name."""
@@ -379,7 +417,7 @@ class DeadlineInfo:
         return max(0, -self.days_left)
 
 
-def deadline_info(round_, now=None):
+def deadline_info(round_: Round, now: dt.datetime | None = None) -> DeadlineInfo:
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     days = (timezone.localtime(round_.deadline).date() - today).days
@@ -396,7 +434,7 @@ class SeriesPoint:
     percent: float
 
 
-def first_responses(round_):
+def first_responses(round_: Round) -> list[dt.datetime]:
     """When each municipality that has responded by now first submitted (a returned and
     resubmitted answer counts from its first submission)."""
     return list(
@@ -416,7 +454,9 @@ def first_responses(round_):
     )
 
 
-def response_series(round_, total, now=None):
+def response_series(
+    round_: Round, *, total: int, now: dt.datetime | None = None
+) -> list[SeriesPoint]:
     """One point per day from the opening to today (or the closing): how many had responded
     by the end of that day. `total` is the number of recipients."""
     now = now or timezone.now()
@@ -439,7 +479,7 @@ def response_series(round_, total, now=None):
     return points
 
 
-def series_changes(series):
+def series_changes(series: Sequence[SeriesPoint]) -> list[SeriesPoint]:
     """The days on which the count changed, with the first and the last day: the table that
     stands in for the chart stays short on a long round."""
     out = []
@@ -467,7 +507,13 @@ class Chart:
     last: SeriesPoint | None
 
 
-def response_chart(series, deadline=None, width=640, height=240):
+def response_chart(
+    series: Sequence[SeriesPoint],
+    *,
+    deadline: dt.datetime | None = None,
+    width: int = 640,
+    height: int = 240,
+) -> Chart:
     left, right, top, bottom = 44, 16, 12, 36
     pw, ph = width - left - right, height - top - bottom
     n = len(series)
@@ -510,6 +556,6 @@ def response_chart(series, deadline=None, width=640, height=240):
     )
 
 
-def form_path(round_, municipality):
+def form_path(round_: Round, municipality: Municipality) -> str:
     """The officer form of a municipality in a round (built by the forms issue)."""
     return f"/indberet/{round_.slug}/{municipality.code}/"

@@ -24,9 +24,20 @@ def _truncated(text, length=80):
     return text if len(text) <= length else Truncator(text).chars(length)
 
 
-def rows_html(rows, base_url):
+def _grouping(m, labels):
+    """The line under the name: region · DST group, or for a member of another register the
+    values of its categorical attributes (by their labels)."""
+    if labels is None or not labels:
+        return f"{escape(m.region_name)} · {escape(m.dst_group)}"
+    parts = [labels[k].get(str(m.attributes.get(k)), m.attributes.get(k)) for k in labels]
+    return " · ".join(escape(str(p)) for p in parts if p not in (None, ""))
+
+
+def rows_html(rows, base_url, attribute_labels=None):
     """The <tr> of each row (tracking.BoardRow). `base_url` is the board's URL; a
-    municipality's page is `base_url` + its code + "/"."""
+    municipality's page is `base_url` + its code + "/". `attribute_labels` ({attribute: {value:
+    label}}, from the board's filter form): for rounds of other registers, the line under the
+    name shows those attributes instead of region and DST group."""
     labels = {state: escape(str(label)) for state, label in BoardState.labels.items()}
     pick = escape(_("Vælg"))
     review = escape(_("Gennemse"))
@@ -86,7 +97,7 @@ def rows_html(rows, base_url):
             f"      <td>{pick_cell}</td>\n"
             f'      <th scope="row"><a href="{detail}">{name}</a> '
             f'<span class="weight-normal">{code}</span><br><span class="form-hint">'
-            f"{escape(m.region_name)} · {escape(m.dst_group)}</span></th>\n"
+            f"{_grouping(m, attribute_labels)}</span></th>\n"
             f"      <td>{state}</td>\n"
             f"      <td>{when(m.last_activity_at) or '—'}</td>\n"
             f"      <td>{when(m.submitted_at) or '—'}</td>\n"

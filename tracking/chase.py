@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import record
 from accounts.models import User
@@ -28,26 +29,23 @@ def add_note(
     text = (text or "").strip()
     if not text:
         raise ServiceError(
-            {"da": "Skriv noten.", "en": "Write the note."},
+            _("Skriv noten."),
             "note_required",
         )
     if len(text) > MAX_NOTE:
         raise ServiceError(
-            {
-                "da": f"Noten er for lang ({len(text)} tegn, højst {MAX_NOTE}).",
-                "en": f"The note is too long ({len(text)} characters, at most {MAX_NOTE}).",
-            },
+            _("Noten er for lang (%(length)s tegn, højst %(max)s).")
+            % {"length": len(text), "max": MAX_NOTE},
             "note_too_long",
         )
     today = timezone.localdate()
     noted_on = noted_on or today
     if noted_on > today:
         raise ServiceError(
-            {
-                "da": "Datoen ligger i fremtiden. Noter det, der er sket, med dagens dato "
-                "eller tidligere.",
-                "en": "The date is in the future. Record what happened, dated today or earlier.",
-            },
+            _(
+                "Datoen ligger i fremtiden. Noter det, der er sket, med dagens dato "
+                "eller tidligere."
+            ),
             "note_in_future",
         )
     with transaction.atomic():
@@ -82,23 +80,17 @@ def add_contact(
     phone, title = (phone or "").strip(), (title or "").strip()
     if not name:
         raise ServiceError(
-            {"da": "Skriv kontaktpersonens navn.", "en": "Enter the contact person's name."},
+            _("Skriv kontaktpersonens navn."),
             "name_required",
         )
     if not email and not phone:
         raise ServiceError(
-            {
-                "da": "Skriv en e-mailadresse eller et telefonnummer, så personen kan kontaktes.",
-                "en": "Enter an e-mail address or a phone number so the person can be reached.",
-            },
+            _("Skriv en e-mailadresse eller et telefonnummer, så personen kan kontaktes."),
             "contact_required",
         )
     if len(email) > MAX_EMAIL:
         raise ServiceError(
-            {
-                "da": f"E-mailadressen må højst være {MAX_EMAIL} tegn.",
-                "en": f"The e-mail address can be at most {MAX_EMAIL} characters.",
-            },
+            _("E-mailadressen må højst være %(max)s tegn.") % {"max": MAX_EMAIL},
             "email_too_long",
         )
     with transaction.atomic():

@@ -6,14 +6,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lib.date_input import DateInputField
-from reference.models import Municipality
+from lib.text import pick
+from reference.models import KOMMUNER, Municipality, Organisation
 from tracking import chase
 from tracking.board import SORT_KEYS, BoardState
 
 
 def _region_choices():
     return list(
-        Municipality.objects.filter(is_synthetic=False)
+        Municipality.objects.municipalities()
         .order_by("region_name")
         .values_list("region_name", "region_name")
         .distinct()
@@ -22,7 +23,7 @@ def _region_choices():
 
 def _group_choices():
     return list(
-        Municipality.objects.filter(is_synthetic=False)
+        Municipality.objects.municipalities()
         .order_by("dst_group")
         .values_list("dst_group", "dst_group")
         .distinct()
@@ -46,11 +47,41 @@ class BoardFilterForm(forms.Form):
     # Comma-separated columns (SORT_KEYS), each optionally descending: "state,-activity".
     sort = forms.CharField(label=_("Sortering"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, round_=None, **kwargs):
+        """`round_`: a round of another register than the municipalities gets one filter per
+        categorical attribute of its register instead of region and municipality group."""
         super().__init__(*args, **kwargs)
+        self.attribute_keys = []
+        self.labels = {}  # attribute key → {value: label}
+        register = round_.survey.register if round_ is not None else None
+        if register is not None and register.key != KOMMUNER:
+            del self.fields["region"], self.fields["group"]
+            self._attribute_fields(round_, register)
+            return
         # Read once per form: a callable would be queried again each time it is iterated.
         self.fields["region"].choices = [("", _("Alle")), *_region_choices()]
         self.fields["group"].choices = [("", _("Alle")), *_group_choices()]
+
+    def _attribute_fields(self, round_, register):
+        values = {}
+        for attrs in round_.recipients.values_list("attributes", flat=True):
+            for key, value in (attrs or {}).items():
+                values.setdefault(key, set()).add(str(value))
+        for spec in register.categorical_attributes():
+            key = spec["key"]
+            labels = {v: v for v in values.get(key, ())}
+            if spec.get("type") == "code" and spec.get("register"):
+                names = Organisation.objects.filter(
+                    register__key=spec["register"], code__in=list(labels)
+                ).values_list("code", "name")
+                labels.update({code: f"{name} ({code})" for code, name in names})
+            self.labels[key] = labels
+            self.attribute_keys.append(key)
+            self.fields[f"attr_{key}"] = forms.ChoiceField(
+                label=pick(spec.get("label") or {}) or key,
+                required=False,
+                choices=[("", _("Alle")), *sorted(labels.items(), key=lambda kv: kv[1])],
+            )
 
     def clean_sort(self):
         value = self.cleaned_data["sort"]
@@ -71,8 +102,14 @@ class BoardFilterForm(forms.Form):
             "state": data.get("state") or None,
             "region": data.get("region") or None,
             "group": data.get("group") or None,
+            "attributes": {k: data.get(f"attr_{k}") for k in self.attribute_keys},
             "sort": data.get("sort") or [],
         }
+
+    def is_filtered(self, params):
+        """Whether any filter was asked for in `params` (the query string)."""
+        names = ["state", "region", "group", *(f"attr_{k}" for k in self.attribute_keys)]
+        return any(params.get(name) for name in names)
 
 
 class ReminderForm(forms.Form):

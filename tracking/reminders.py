@@ -11,26 +11,34 @@ delivery claimed again by a conditional update (`deliver`), so a retried task ne
 
 import datetime as dt
 import logging
+import re
 import string
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from accounts import formatting
 from accounts.audit import record
-from accounts.models import Membership, User
+from accounts.models import User
 from lib.mail import EMAIL_LANGUAGE
 from reference.models import Municipality
-from submissions.models import Contact, Reminder, Submission, SubmissionState
+from submissions.models import Reminder
 from submissions.services import ServiceError
 from surveys.models import Round, RoundState
 from tracking import tasks
-from tracking.board import form_path
+from tracking.board import (
+    form_path,
+    not_responded,
+    people_by_municipality,
+    reminder_addresses,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,24 +55,39 @@ class TemplateProblem(ServiceError):
     code = "bad_template"
 
 
-ROUND_CLOSED = {
-    "da": "Runden er lukket. Der kan ikke sendes påmindelser i en lukket runde.",
-    "en": "The round is closed. Reminders cannot be sent in a closed round.",
-}
-ROUND_NOT_OPEN = {
-    "da": "Runden er ikke åbnet endnu. Påmindelser kan sendes, når runden er åben.",
-    "en": "The round has not opened yet. Reminders can be sent once it is open.",
-}
-NOTHING_SELECTED = {
-    "da": "Vælg mindst én kommune, der ikke har indsendt.",
-    "en": "Choose at least one municipality that has not submitted.",
-}
+ROUND_CLOSED = _("Runden er lukket. Der kan ikke sendes påmindelser i en lukket runde.")
+ROUND_NOT_OPEN = _("Runden er ikke åbnet endnu. Påmindelser kan sendes, når runden er åben.")
+NOTHING_SELECTED = _("Vælg mindst én kommune, der ikke har indsendt.")
+
+# A municipality code as the tracking pages' URLs take it (three digits; four for the few
+# longer codes the reference data allows), and how many one reminder may name: fewer than
+# Django's DATA_UPLOAD_MAX_NUMBER_FIELDS (1000), so the page's form carries as many as the API.
+CODE_PATTERN = r"^[0-9]{3,4}$"
+MAX_CODES = 900
+_CODE = re.compile(CODE_PATTERN)
+
+
+def parse_codes(values: object) -> list[str]:
+    """The municipality codes a reminder is sent to, as the page's checkboxes and the API's
+    list give them: the one parser, so both accept the same codes (the API schema states the
+    same pattern and limit). Raises ServiceError("invalid_codes") for anything else."""
+    if (
+        not isinstance(values, list | tuple)
+        or len(values) > MAX_CODES
+        or not all(isinstance(c, str) and _CODE.match(c) for c in values)
+    ):
+        raise ServiceError(
+            _("Vælg kommuner ved deres kommunekode (3 eller 4 cifre, højst %(max)s koder).")
+            % {"max": MAX_CODES},
+            "invalid_codes",
+        )
+    return sorted(set(values))
 
 
 # --- The template
 
 
-def default_template():
+def default_template() -> tuple[str, str]:
     """The Danish default subject and body, from templates/email/reminder_*.txt."""
     with translation.override(EMAIL_LANGUAGE):
         subject = render_to_string("email/reminder_subject.txt").strip()
@@ -72,7 +95,7 @@ def default_template():
     return subject, body
 
 
-def round_template(round_):
+def round_template(round_: Round) -> tuple[str, str]:
     """The round's own template, or the default where it has none."""
     subject, body = default_template()
     return (round_.reminder_subject or subject), (round_.reminder_body or body)
@@ -87,12 +110,11 @@ def _fields(text, what):
         parsed = list(string.Formatter().parse(text))
     except ValueError:
         raise TemplateProblem(
-            {
-                "da": f"{what['da']} har en krøllet parentes uden sin partner. Brug {known}; "
-                "skriv {{ og }} for en krøllet parentes.",
-                "en": f"{what['en']} has a curly brace without its partner. Use {known}; "
-                "write {{ and }} for a literal brace.",
-            }
+            _(
+                "%(what)s har en krøllet parentes uden sin partner. Brug %(known)s; "
+                "skriv {{ og }} for en krøllet parentes."
+            )
+            % {"what": what, "known": known}
         )
     for _literal, name, spec, conversion in parsed:
         if name is None:
@@ -101,51 +123,42 @@ def _fields(text, what):
             shown = "{" + name + (f"!{conversion}" if conversion else "")
             shown += (f":{spec}" if spec else "") + "}"
             raise TemplateProblem(
-                {
-                    "da": f"{what['da']} bruger en ukendt variabel: {shown}. De mulige er {known}.",
-                    "en": f"{what['en']} uses an unknown variable: {shown}. "
-                    f"The possible ones are {known}.",
-                },
+                _("%(what)s bruger en ukendt variabel: %(shown)s. De mulige er %(known)s.")
+                % {"what": what, "shown": shown, "known": known},
                 "unknown_variable",
             )
         names.append(name)
     return names
 
 
-SUBJECT = {"da": "Emnet", "en": "The subject"}
-BODY = {"da": "Teksten", "en": "The text"}
+SUBJECT = _("Emnet")
+BODY = _("Teksten")
 
 
-def check_template(subject, body):
+def check_template(subject: str, body: str) -> tuple[str, str]:
     """Refuse an empty or too long template or one with an unknown variable (nothing is sent)."""
     subject, body = (subject or "").strip(), (body or "").strip()
     for value, what, limit in ((subject, SUBJECT, MAX_SUBJECT), (body, BODY, MAX_BODY)):
         if not value:
-            raise TemplateProblem(
-                {"da": f"{what['da']} er tom.", "en": f"{what['en']} is empty."}, "empty_template"
-            )
+            raise TemplateProblem(_("%(what)s er tom.") % {"what": what}, "empty_template")
         if len(value) > limit:
             raise TemplateProblem(
-                {
-                    "da": f"{what['da']} er for lang ({len(value)} tegn, højst {limit}).",
-                    "en": f"{what['en']} is too long ({len(value)} characters, at most {limit}).",
-                }
+                _("%(what)s er for lang (%(length)s tegn, højst %(max)s).")
+                % {"what": what, "length": len(value), "max": limit}
             )
     _fields(subject, SUBJECT)
     _fields(body, BODY)
     if "\n" in subject or "\r" in subject:
-        raise TemplateProblem(
-            {"da": "Emnet skal stå på én linje.", "en": "The subject must be one line."}
-        )
+        raise TemplateProblem(_("Emnet skal stå på én linje."))
     return subject, body + "\n"
 
 
-def format_deadline(deadline):
+def format_deadline(deadline: dt.datetime) -> str:
     with translation.override(EMAIL_LANGUAGE):
         return formatting.when(deadline)
 
 
-def variables(round_, municipality):
+def variables(round_: Round, municipality: Municipality) -> dict[str, str]:
     return {
         "round": str(round_),
         "deadline": format_deadline(round_.deadline),
@@ -154,7 +167,9 @@ def variables(round_, municipality):
     }
 
 
-def render(subject, body, round_, municipality):
+def render(
+    round_: Round, municipality: Municipality, *, subject: str, body: str
+) -> tuple[str, str]:
     """A checked template filled in for one municipality."""
     values = variables(round_, municipality)
     return subject.format(**values), body.format(**values)
@@ -163,29 +178,14 @@ def render(subject, body, round_, municipality):
 # --- Who gets it
 
 
-def recipients_by_municipality(municipality_ids):
-    """{municipality id: sorted e-mail addresses}: active officers plus recorded contacts."""
-    out = {mid: set() for mid in municipality_ids}
-    for mid, email in Membership.objects.filter(
-        municipality_id__in=municipality_ids, user__is_active=True
-    ).values_list("municipality_id", "user__email"):
-        if email:
-            out[mid].add(email.lower())
-    for mid, email in Contact.objects.filter(municipality_id__in=municipality_ids).values_list(
-        "municipality_id", "email"
-    ):
-        if email:
-            out[mid].add(email.lower())
-    return {mid: sorted(emails) for mid, emails in out.items()}
-
-
-def not_submitted(round_):
-    """Recipients that have not submitted: no submission, a draft, or returned for correction."""
-    responded = Submission.objects.filter(
-        round_id=round_.pk,
-        state__in=(SubmissionState.SUBMITTED, SubmissionState.ACCEPTED),
-    ).values("municipality_id")
-    return Municipality.objects.filter(rounds=round_).exclude(pk__in=responded).order_by("code")
+def recipients_by_municipality(municipality_ids: Sequence[int]) -> dict[int, list[str]]:
+    """{municipality id: sorted e-mail addresses}: the board's people of each municipality
+    (`board.people_by_municipality`) by the board's rule (`board.reminder_addresses`)."""
+    officers, contacts = people_by_municipality(Q(municipality_id__in=municipality_ids))
+    return {
+        mid: reminder_addresses(officers.get(mid, ()), contacts.get(mid, ()))
+        for mid in municipality_ids
+    }
 
 
 # --- Claiming and sending
@@ -210,7 +210,7 @@ def _claim(round_, municipalities, claim_key, kind, subject, body, user, result)
     now = timezone.now()
     for m in municipalities:
         to = emails.get(m.pk, [])
-        subj, text = render(subject, body, round_, m)
+        subj, text = render(round_, m, subject=subject, body=body)
         try:
             with transaction.atomic():
                 reminder = Reminder.objects.create(
@@ -247,11 +247,11 @@ def _check_round(round_):
         raise ServiceError(ROUND_NOT_OPEN, "round_not_open")
 
 
-def new_nonce():
+def new_nonce() -> str:
     return uuid.uuid4().hex
 
 
-def valid_nonce(nonce):
+def valid_nonce(nonce: str) -> bool:
     try:
         return uuid.UUID(hex=nonce).hex == nonce
     except (TypeError, ValueError, AttributeError):
@@ -271,31 +271,26 @@ def send_manual(
 ) -> SendResult:
     """Send a reminder, from the board, to the chosen recipients or to all who have not
     submitted. Pressing twice (the same nonce) sends once. Refuses, before anything is claimed:
-    a round that is not open, an empty template, an unknown variable, an unknown municipality."""
+    a round that is not open, an empty template, an unknown variable, a code that is not one
+    (`parse_codes`), an unknown municipality."""
+    codes = parse_codes(list(codes))
     _check_round(round_)
     subject, body = check_template(subject, body)
     if not valid_nonce(nonce):
         raise ServiceError(
-            {
-                "da": "Formularen er udløbet. Åbn siden igen, og send påmindelsen derfra.",
-                "en": "The form has expired. Open the page again and send from there.",
-            },
+            _("Formularen er udløbet. Åbn siden igen, og send påmindelsen derfra."),
             "bad_nonce",
         )
-    pending = list(not_submitted(round_))
+    pending = list(not_responded(round_))
     result = SendResult()
     if all_not_submitted:
         targets = pending
     else:
-        codes = sorted(set(codes))
         chosen = list(Municipality.objects.filter(rounds=round_, code__in=codes).order_by("code"))
         unknown = sorted(set(codes) - {m.code for m in chosen})
         if unknown:
             raise ServiceError(
-                {
-                    "da": "Ukendt kommune for denne runde: " + ", ".join(unknown) + ".",
-                    "en": "Unknown municipality for this round: " + ", ".join(unknown) + ".",
-                },
+                _("Ukendt kommune for denne runde: %(codes)s.") % {"codes": ", ".join(unknown)},
                 "unknown_municipality",
             )
         open_ids = {m.pk for m in pending}
@@ -324,7 +319,7 @@ def send_manual(
 # --- The schedule
 
 
-def clean_offsets(values):
+def clean_offsets(values: Iterable) -> list[int]:
     """Offsets in days relative to the deadline: whole numbers, −90…90, at most ten, unique,
     sorted. Raises ServiceError with a clear message."""
     out = set()
@@ -335,35 +330,28 @@ def clean_offsets(values):
             n = int(str(v).strip().replace("−", "-").replace("+", ""))
         except ValueError:
             raise ServiceError(
-                {
-                    "da": f"«{v}» er ikke et helt antal dage (fx -7, -1, 1).",
-                    "en": f"“{v}” is not a whole number of days (e.g. -7, -1, 1).",
-                },
+                _("«%(value)s» er ikke et helt antal dage (fx -7, -1, 1).") % {"value": v},
                 "bad_offset",
             )
         if not MIN_OFFSET <= n <= MAX_OFFSET:
             raise ServiceError(
-                {
-                    "da": f"{n} dage ligger for langt fra fristen (højst {MAX_OFFSET} dage "
-                    "før eller efter).",
-                    "en": f"{n} days is too far from the deadline (at most {MAX_OFFSET} days "
-                    "before or after).",
-                },
+                _(
+                    "%(days)s dage ligger for langt fra fristen (højst %(max)s dage "
+                    "før eller efter)."
+                )
+                % {"days": n, "max": MAX_OFFSET},
                 "bad_offset",
             )
         out.add(n)
     if len(out) > MAX_OFFSETS:
         raise ServiceError(
-            {
-                "da": f"Højst {MAX_OFFSETS} automatiske påmindelser pr. runde.",
-                "en": f"At most {MAX_OFFSETS} scheduled reminders per round.",
-            },
+            _("Højst %(max)s automatiske påmindelser pr. runde.") % {"max": MAX_OFFSETS},
             "bad_offset",
         )
     return sorted(out)
 
 
-def parse_offsets(text):
+def parse_offsets(text: str) -> list[int]:
     parts = [p for p in (text or "").replace(";", ",").replace(" ", ",").split(",") if p.strip()]
     return clean_offsets(parts)
 
@@ -396,11 +384,11 @@ def update_settings(
     return round_
 
 
-def step_at(round_, offset):
+def step_at(round_: Round, offset: int) -> dt.datetime:
     return round_.deadline + dt.timedelta(days=offset)
 
 
-def due_step(round_, now=None):
+def due_step(round_: Round, now: dt.datetime | None = None) -> int | None:
     """The latest scheduled step that is due: its time has come, and it came after the round
     opened (a step that passed before opening is not sent late). Only the latest is sent, so a
     scheduler that was down for a while sends one reminder, not a burst."""
@@ -424,7 +412,7 @@ class StepResult:
     result: SendResult
 
 
-def send_scheduled(now=None):
+def send_scheduled(now: dt.datetime | None = None) -> list[StepResult]:
     """Send every due scheduled step of every open round to the municipalities that have not
     submitted and have not had this step yet. Safe to run any number of times, concurrently."""
     now = now or timezone.now()
@@ -435,7 +423,7 @@ def send_scheduled(now=None):
             continue
         key = f"schedule:{offset}"
         claimed = Reminder.objects.filter(round=round_, claim_key=key).values("municipality_id")
-        targets = list(not_submitted(round_).exclude(pk__in=claimed))
+        targets = list(not_responded(round_).exclude(pk__in=claimed))
         if not targets:
             continue
         subject, body = round_template(round_)
@@ -462,7 +450,7 @@ def send_scheduled(now=None):
     return done
 
 
-def redeliver_stale(now=None):
+def redeliver_stale(now: dt.datetime | None = None) -> int:
     """Re-enqueue deliveries whose task never ran (pending, never attempted, old enough)."""
     now = now or timezone.now()
     ids = list(

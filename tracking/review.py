@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -20,7 +21,7 @@ from surveys.definitions import text
 from surveys.models import Round
 
 
-def review_queue(round_):
+def review_queue(round_: Round) -> QuerySet[Submission]:
     """Submitted answers waiting for the coordinator, oldest first."""
     return (
         Submission.objects.filter(
@@ -31,7 +32,7 @@ def review_queue(round_):
     )
 
 
-def readable(question, value, language=None):
+def readable(question, value, *, language: str | None = None) -> str:
     """An answer as a person reads it: choice labels, Danish numbers, ja/nej, — for empty."""
     if value is None or value == "" or value == []:
         return "—"
@@ -59,7 +60,7 @@ def _number(value):
     return value if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-def change(current, previous):
+def change(current, previous) -> dict | None:
     """(difference, percent or None) between two numbers, or None if either is not a number."""
     a, b = _number(current), _number(previous)
     if a is None or b is None:
@@ -90,7 +91,7 @@ def _section_starts(spec, questions, language):
     }
 
 
-def review_data(submission, language=None):
+def review_data(submission: Submission, *, language: str | None = None) -> dict:
     """Everything the review page shows about one submission."""
     round_ = submission.round
     spec = round_.definition.spec
@@ -121,7 +122,7 @@ def review_data(submission, language=None):
                         ReviewRow(
                             q.key,
                             text(q.label, language),
-                            readable(q, entry.get(q.key), language),
+                            readable(q, entry.get(q.key), language=language),
                             None,
                             None,
                             findings_for(q.key, i),
@@ -139,8 +140,8 @@ def review_data(submission, language=None):
                 ReviewRow(
                     q.key,
                     text(q.label, language),
-                    readable(q, answers.get(q.key), language),
-                    readable(q, prev.get(q.key), language) if has_previous else None,
+                    readable(q, answers.get(q.key), language=language),
+                    readable(q, prev.get(q.key), language=language) if has_previous else None,
                     change(answers.get(q.key), prev.get(q.key)) if has_previous else None,
                     findings_for(q.key),
                     starts.get(q.key, ""),
@@ -188,12 +189,10 @@ def bulk_accept(
     chosen ones). One transaction; rows are locked and re-checked, so an answer that changed
     meanwhile (returned, reopened, now with warnings) is left alone. Returns those accepted."""
     with transaction.atomic():
-        qs = Submission.objects.select_for_update().filter(
-            round_id=round_.pk, state=SubmissionState.SUBMITTED, warning_count=0, error_count=0
-        )
+        qs = Submission.objects.filter(round_id=round_.pk, warning_count=0, error_count=0)
         if submission_ids is not None:
             qs = qs.filter(pk__in=list(submission_ids))
-        accepted = [services.accept(s, actor=actor, ip=ip) for s in qs.order_by("pk")]
+        accepted = services.accept_many(qs, actor=actor, ip=ip)
         if accepted:
             record(
                 "submission.bulk_accepted",

@@ -2,11 +2,12 @@
 
 from django.urls import path, re_path
 
+from reference.models import URL_CODE
 from tracking import views
 
 app_name = "tracking"
 
-CODE = r"(?P<code>[0-9]{3,4})"
+CODE = rf"(?P<code>{URL_CODE})"  # a member of the round's register: 360, S05
 SLUG = r"(?P<slug>[-a-zA-Z0-9_]+)"
 
 urlpatterns = [

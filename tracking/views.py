@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.audit import client_ip
 from accounts.permissions import coordinator_required
-from lib.text import pick
+from accounts.selectors import active_memberships
 from reference.models import Municipality
 from submissions import services
 from submissions.models import ChaseNote, Reminder, Submission, SubmissionState
@@ -86,14 +86,20 @@ def sort_headers(request, current):
 def board(request, slug):
     round_ = get_round(request.user, slug)
     everyone = tracking_board.board_rows(round_)
-    form = BoardFilterForm(request.GET or None)
+    form = BoardFilterForm(request.GET or None, round_=round_)
     wanted = form.values()
     rows = tracking_board.sort_rows(
-        tracking_board.filter_rows(everyone, wanted["state"], wanted["region"], wanted["group"]),
+        tracking_board.filter_rows(
+            everyone,
+            state=wanted["state"],
+            region=wanted["region"],
+            group=wanted["group"],
+            attributes=wanted["attributes"],
+        ),
         wanted["sort"],
     )
     counts = tracking_board.board_counters(everyone)  # the whole round, whatever the filters
-    series = tracking_board.response_series(round_, counts.total)
+    series = tracking_board.response_series(round_, total=counts.total)
     current_sort = request.GET.get("sort", "")
     if current_sort.removeprefix("-") not in tracking_board.SORT_KEYS:
         current_sort = ""
@@ -103,7 +109,7 @@ def board(request, slug):
         {
             "round": round_,
             "rows": rows,
-            "rows_html": board_html.rows_html(rows, board_url(round_)),
+            "rows_html": board_html.rows_html(rows, board_url(round_), form.labels),
             "filter_form": form,
             "counts": counts,
             "deadline": tracking_board.deadline_info(round_),
@@ -111,9 +117,7 @@ def board(request, slug):
             "series_table": tracking_board.series_changes(series),
             "chart": tracking_board.response_chart(series, deadline=round_.deadline),
             "headers": sort_headers(request, current_sort),
-            "filtered": bool(
-                request.GET.get("state") or request.GET.get("region") or request.GET.get("group")
-            ),
+            "filtered": form.is_filtered(request.GET),
         },
     )
 
@@ -127,11 +131,15 @@ def send_reminder(request, slug):
     round_ = get_round(request.user, slug)
     source = request.POST if request.method == "POST" else request.GET
     target = "all" if source.get("target") == "all" else "selected"
-    codes = [c for c in source.getlist("m") if c.isdigit()][:2000]
+    try:
+        codes = reminders.parse_codes(source.getlist("m"))
+    except ServiceError as e:  # the API refuses the same codes (one parser)
+        codes = []
+        messages.error(request, str(e.message))
     chosen = list(
         Municipality.objects.filter(rounds=round_, code__in=codes).order_by("code")
         if target == "selected"
-        else reminders.not_submitted(round_)
+        else tracking_board.not_responded(round_)
     )
     emails = reminders.recipients_by_municipality([m.pk for m in chosen])
     if request.method == "POST":
@@ -149,7 +157,7 @@ def send_reminder(request, slug):
                     ip=client_ip(request),
                 )
             except ServiceError as e:
-                form.add_error(None, pick(e.message))
+                form.add_error(None, str(e.message))
             else:
                 _report_sent(request, result)
                 return redirect(board_url(round_))
@@ -170,7 +178,7 @@ def send_reminder(request, slug):
     if preview_for is not None:
         try:
             subject, body = reminders.check_template(form["subject"].value(), form["body"].value())
-            preview = reminders.render(subject, body, round_, preview_for)
+            preview = reminders.render(round_, preview_for, subject=subject, body=body)
         except ServiceError:
             preview = None
     return render(
@@ -242,7 +250,7 @@ def reminder_settings(request, slug):
                     ip=client_ip(request),
                 )
             except ServiceError as e:
-                form.add_error(None, pick(e.message))
+                form.add_error(None, str(e.message))
             else:
                 messages.success(request, _("Påmindelsesplan og tekst er gemt."))
                 return redirect(reverse("tracking:reminder_settings", args=[slug]))
@@ -275,7 +283,12 @@ def _municipality_context(round_, municipality, note_form=None, contact_form=Non
         "round": round_,
         "municipality": municipality,
         "submission": Submission.objects.filter(round=round_, municipality=municipality).first(),
-        "officers": list(tracking_board.active_memberships().filter(municipality=municipality)),
+        "officers": list(
+            active_memberships()
+            .filter(municipality=municipality)
+            .select_related("user")
+            .order_by("user__name", "user__email")
+        ),
         "contacts": list(municipality.contacts.order_by("name")),
         "notes": list(
             ChaseNote.objects.filter(round=round_, municipality=municipality).select_related(
@@ -324,7 +337,7 @@ def add_note(request, slug, code):
                 ip=client_ip(request),
             )
         except ServiceError as e:
-            form.add_error(None, pick(e.message))
+            form.add_error(None, str(e.message))
         else:
             messages.success(request, _("Noten er gemt."))
             return redirect(_detail_url(round_, municipality))
@@ -344,7 +357,7 @@ def add_contact(request, slug, code):
                 municipality, actor=request.user, ip=client_ip(request), **form.cleaned_data
             )
         except ServiceError as e:
-            form.add_error(None, pick(e.message))
+            form.add_error(None, str(e.message))
         else:
             messages.success(request, _("Kontaktpersonen er registreret."))
             return redirect(_detail_url(round_, municipality))
@@ -460,9 +473,9 @@ def review_submission(request, slug, code):
                 return HttpResponseNotAllowed(["GET"])
         except ServiceError as e:
             if action == "return" and e.code == "reason_required":
-                form.add_error("reason", pick(e.message))
+                form.add_error("reason", str(e.message))
             else:
-                messages.error(request, pick(e.message))
+                messages.error(request, str(e.message))
                 return redirect(reverse("tracking:review", args=[slug, code]))
         status = 400
     submission.round = round_
@@ -508,8 +521,8 @@ def close_round(request, slug):
         {
             "round": round_,
             "counts": tracking_board.board_counters(rows),
-            "missing": tracking_board.filter_rows(rows, "missing"),
-            "awaiting": tracking_board.filter_rows(rows, "review"),
+            "missing": tracking_board.filter_rows(rows, state="missing"),
+            "awaiting": tracking_board.filter_rows(rows, state="review"),
             "labels": BoardState.labels,
         },
     )

@@ -46,12 +46,16 @@ def dkfds_widget(bound_field, extra_class=""):
 
 @register.filter
 def dkfds_kind(bound_field):
-    """'hidden', 'checkbox' or 'input': which DKFDS form-group pattern the field uses."""
+    """'hidden', 'checkbox', 'fieldset' or 'input': which DKFDS form-group pattern the field
+    uses. 'fieldset' is a widget of several inputs (Django's `use_fieldset`: the DKFDS date,
+    radio buttons, checkboxes), named by a legend instead of a label."""
     widget = bound_field.field.widget
     if widget.is_hidden:
         return "hidden"
     if isinstance(widget, forms.CheckboxInput):
         return "checkbox"
+    if widget.use_fieldset:
+        return "fieldset"
     return "input"
 
 
@@ -59,3 +63,13 @@ def dkfds_kind(bound_field):
 def squash(value):
     """Collapse runs of whitespace (allauth's head_title blocks are indented over lines)."""
     return " ".join(str(value).split())
+
+
+@register.inclusion_tag("includes/breadcrumbs.html")
+def breadcrumbs(*trail):
+    """The one breadcrumb trail: label and URL of each page on the way, then the current
+    page's label, e.g. `{% breadcrumbs _("Runder") list_url round.title %}`."""
+    *pairs, current = trail
+    if len(pairs) % 2:
+        raise template.TemplateSyntaxError("breadcrumbs takes (label, url) pairs, then a label")
+    return {"links": list(zip(pairs[::2], pairs[1::2], strict=True)), "current": current}

@@ -37,8 +37,8 @@ def test_a_user_page_shows_the_memberships_inline(as_operator, lolland):
 
 
 def test_municipalities_are_searchable_by_name_and_code(as_operator):
-    by_name = as_operator.get("/admin/reference/municipality/?q=Odder").content.decode()
-    by_code = as_operator.get("/admin/reference/municipality/?q=360").content.decode()
+    by_name = as_operator.get("/admin/reference/organisation/?q=Odder").content.decode()
+    by_code = as_operator.get("/admin/reference/organisation/?q=360").content.decode()
 
     assert "Odder" in by_name and "Lolland" not in by_name
     assert "Lolland" in by_code
@@ -46,12 +46,12 @@ def test_municipalities_are_searchable_by_name_and_code(as_operator):
 
 def test_municipalities_filter_by_region_and_dst_group(as_operator):
     page = as_operator.get(
-        "/admin/reference/municipality/?region_name=Region+Nordjylland&dst_group=Storbykommuner"
+        "/admin/reference/organisation/?region_name=Region+Nordjylland&dst_group=Storbykommuner"
     ).content.decode()
 
     assert "Aalborg" in page
     assert "Aarhus" not in page
-    assert "1 kommune" in page
+    assert "1 organisation" in page
 
 
 def test_the_audit_log_can_be_read_but_not_added_changed_or_deleted(as_operator, lolland):

@@ -24,7 +24,7 @@ DST_GROUPS = {
 
 
 def real_municipalities():
-    return Municipality.objects.filter(is_synthetic=False)
+    return Municipality.objects.municipalities()
 
 
 def test_there_are_98_municipalities_with_unique_three_digit_codes(db):

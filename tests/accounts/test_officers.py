@@ -151,22 +151,61 @@ def test_withdrawing_kills_the_link_and_the_access_it_gave(as_coordinator, invit
     assert [i for i, _expires in page.context["invitations"]] == []
 
 
+@pytest.mark.parametrize("has_logged_in", [True, False])
 def test_withdrawing_an_invitation_of_someone_who_uses_the_platform_keeps_their_access(
-    as_coordinator, lolland, coordinator
+    as_coordinator, lolland, coordinator, has_logged_in
 ):
-    from accounts.models import Membership
+    """Lolland's officer (360) is invited for Odder (727) too, then the invitation is withdrawn:
+    someone who has logged in keeps what the invitation gave; someone who never has loses it
+    (the control case, so the test fails if withdrawing does nothing)."""
+    from accounts.models import Invitation, Membership
     from accounts.services import invite_officer
     from reference.models import Municipality
 
-    lolland.last_login = "2026-03-07T00:00Z"
+    lolland.last_login = "2026-03-07T00:00Z" if has_logged_in else None
     lolland.save()
     invitation = invite_officer(
-        lolland.email, Municipality.objects.get(code="360"), invited_by=coordinator
+        lolland.email, Municipality.objects.get(code="727"), invited_by=coordinator
     )
-    as_coordinator.post(f"/konto/sagsbehandlere/invitation/{invitation.pk}/traek-tilbage/")
-    assert Membership.objects.filter(user=lolland).exists()
+    response = as_coordinator.post(
+        f"/konto/sagsbehandlere/invitation/{invitation.pk}/traek-tilbage/", follow=True
+    )
+    assert "er trukket tilbage" in response.content.decode()
+    assert not Invitation.objects.filter(pk=invitation.pk).exists()
+    assert AuditEvent.objects.filter(action="invitation.withdrawn").count() == 1
+    codes = set(
+        Membership.objects.filter(user=lolland).values_list("municipality__code", flat=True)
+    )
+    assert codes == ({"360", "727"} if has_logged_in else {"360"})
     lolland.refresh_from_db()
-    assert lolland.is_active
+    assert lolland.is_active  # still answers for 360 either way
+
+
+@pytest.mark.parametrize("action", ["send-igen", "traek-tilbage"])
+def test_only_a_pending_invitation_can_be_resent_or_withdrawn(as_coordinator, invitation, action):
+    """One definition of pending (accounts.selectors.open_invitations): the page's list, the
+    link, resend and withdraw agree — an accepted invitation or one to a deactivated person
+    is none of them."""
+    from accounts.models import Invitation
+    from accounts.services import find_open_invitation
+
+    url = f"/konto/sagsbehandlere/invitation/{invitation.pk}/{action}/"
+    listed = as_coordinator.get("/konto/sagsbehandlere/").context["invitations"]
+    assert [i for i, _expires in listed] == [invitation]
+
+    invitation.user.is_active = False
+    invitation.user.save(update_fields=["is_active"])
+    listed = as_coordinator.get("/konto/sagsbehandlere/").context["invitations"]
+    assert listed == []
+    assert find_open_invitation(invitation.token) is None
+    assert as_coordinator.post(url).status_code == 404
+    assert Invitation.objects.get(pk=invitation.pk).token == invitation.token
+
+    invitation.user.is_active = True
+    invitation.user.save(update_fields=["is_active"])
+    Invitation.objects.filter(pk=invitation.pk).update(accepted_at="2026-03-07T00:00Z")
+    assert as_coordinator.post(url).status_code == 404
+    assert not AuditEvent.objects.filter(action__startswith="invitation.").exists()
 
 
 @pytest.mark.parametrize("action", ["send-igen", "traek-tilbage"])

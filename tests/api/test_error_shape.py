@@ -125,16 +125,22 @@ def test_a_server_error_answers_the_shape_not_djangos_page(lolland, round_, monk
     assert error["message"].startswith("Something went wrong")
 
 
-def test_a_body_too_large_for_django_answers_the_shape(lolland, round_, settings):
+def test_a_body_too_large_for_django_answers_413_in_the_shape(coordinator, round_, settings):
+    """Under API_MAX_BODY_BYTES (the middleware's 413) but over Django's
+    DATA_UPLOAD_MAX_MEMORY_SIZE: the same 413, from the exception handler; nothing is sent."""
+    from submissions.models import Reminder
+
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
-    client = token_client(lolland, "en")
+    client = token_client(coordinator, "en")
     response = client.post(
         f"/api/v1/rounds/{SLUG}/reminders/",
-        "municipalities=" + "1" * 500,
-        content_type="application/x-www-form-urlencoded",
+        '{"municipalities": ["360"], "padding": "' + "x" * 500 + '"}',
+        content_type="application/json",
     )
-    assert response.status_code in (400, 403, 413, 415)
-    assert_error_shape(response, response.status_code)
+    error = assert_error_shape(response, 413, "request_too_large")
+    assert error["message"] == "The request is too large."
+    assert error["max_bytes"] == 100
+    assert not Reminder.objects.exists()
 
 
 def test_throttling_answers_in_the_requests_language(clients, round_, monkeypatch):

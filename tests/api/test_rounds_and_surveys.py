@@ -17,7 +17,7 @@ from tests.factories import make_round, make_submission
 
 def test_municipalities_list_the_98_with_their_groups(clients, db):
     body = clients["officer_own"].get(url("municipalities/")).json()
-    assert len(body) == Municipality.objects.count() >= 98
+    assert len(body) == Municipality.objects.filter(register__key="kommuner").count() >= 98
     lolland = next(m for m in body if m["code"] == "360")
     assert set(lolland) == {"code", "name", "region_code", "region_name", "dst_group"}
     assert lolland["name"] == "Lolland"

@@ -82,7 +82,7 @@ def do_export(fmt, slugs):
 
     rounds = rounds_by_slug(slugs)
     sink = Sink()
-    _, _, content, export = build_export(None, rounds, fmt, via="bench")
+    _, _, content, export = build_export(None, rounds, fmt=fmt, via="bench")
     if content is None:  # a background PDF: the immediate task backend has built it already
         export.refresh_from_db()
         return {"rows": export.rows, "bytes": export.size, "status": export.status}

@@ -485,7 +485,7 @@ def pages():
     small, large = jml_slugs(SMALL)[-1], jml_slugs(N)[-1]
     # Officer 101 (the first municipality) also serves the second; 1001 (synthetic) and the
     # officer of the second real municipality serve one each.
-    second = Municipality.objects.filter(is_synthetic=False).order_by("code")[1].code
+    second = Municipality.objects.municipalities().order_by("code")[1].code
     one = officer("1001") if N > REAL else officer(second)
     two = officer("101")
     PAGES.update(

@@ -44,7 +44,7 @@ def test_marked_synthetic_outside_the_official_range():
     synthetic = Municipality.objects.filter(is_synthetic=True)
     assert synthetic.count() == 12
     assert all(int(m.code) >= 1001 for m in synthetic)
-    assert Municipality.objects.filter(is_synthetic=False).count() == 98
+    assert Municipality.objects.municipalities().count() == 98
     rounds = Round.objects.all()
     assert rounds.count() == 2
     for r in rounds:

@@ -25,7 +25,7 @@ WIDE_HEAD = [
 
 
 def export_bytes(user, rounds, fmt, **kwargs):
-    filename, content_type, content, export = build_export(user, rounds, fmt, **kwargs)
+    filename, content_type, content, export = build_export(user, rounds, fmt=fmt, **kwargs)
     data = content if isinstance(content, bytes) else b"".join(content)
     export.refresh_from_db()
     return data, export

@@ -46,10 +46,10 @@ def store(round_, code, state, answers, *, explanations=None, derived=None, **kw
 
 def export(rounds, fmt, personal=False):
     """The export's bytes by the Python path, and on PostgreSQL also by COPY (must agree)."""
-    chunks, counter = csv_chunks(rounds, fmt, personal, use_copy=False)
+    chunks, counter = csv_chunks(rounds, fmt, include_personal=personal, use_copy=False)
     python = b"".join(chunks)
     if POSTGRES:
-        chunks, stream = csv_chunks(rounds, fmt, personal, use_copy=True)
+        chunks, stream = csv_chunks(rounds, fmt, include_personal=personal, use_copy=True)
         copy = b"".join(chunks)
         assert copy.decode("utf-8-sig").splitlines() == python.decode("utf-8-sig").splitlines()
         assert copy == python
@@ -201,7 +201,7 @@ def test_long_has_only_answered_values_of_responded_rows(stacked):
 
 def test_build_export_logs_what_it_streamed(stacked, analyst):
     for fmt, rows in (("csv", 7), ("csv-da", 7), ("long", 19)):
-        _, _, content, log = build_export(analyst, stacked, fmt)
+        _, _, content, log = build_export(analyst, stacked, fmt=fmt)
         assert Export.objects.get(pk=log.pk).status == Export.Status.PENDING
         data = b"".join(content)
         assert data == export(stacked, fmt)
@@ -356,7 +356,7 @@ def test_entries_contact_email_only_with_personal_data(entries, analyst, coordin
     assert wide[2].endswith(",3,,,500.0,Stor post")
     for user, seen in ((analyst, False), (coordinator, True)):
         for fmt in ("csv", "long"):
-            _, _, content, _ = build_export(user, entries, fmt)
+            _, _, content, _ = build_export(user, entries, fmt=fmt)
             assert (b"kontakt@kommune.dk" in b"".join(content)) is seen
 
 

@@ -16,7 +16,7 @@ def pdf_text(data):
 
 
 def test_pdf_states_response_rate_non_responders_and_national_share(rounds, analyst):
-    _, content_type, data, export = build_export(analyst, [rounds[1]], "pdf")
+    _, content_type, data, export = build_export(analyst, [rounds[1]], fmt="pdf")
     assert content_type == "application/pdf" and data.startswith(b"%PDF")
     text = pdf_text(data)
     assert "77,8\xa0%" in text  # 7 of 9
@@ -128,7 +128,7 @@ def test_the_cover_names_the_sender_and_the_footer_font_is_sans_serif(rounds, se
 
 
 def test_the_response_figures_share_a_page_with_the_first_indicator(rounds):
-    _, _, data, _ = build_export(None, [rounds[1]], "pdf")
+    _, _, data, _ = build_export(None, [rounds[1]], fmt="pdf")
     page_two = PdfReader(io.BytesIO(data)).pages[1].extract_text()
     assert "Besvarelser" in page_two and "Nøgletal" in page_two
 

@@ -19,7 +19,7 @@ from tests.surveys.sectioned import sectioned_round, with_entries
 
 
 def export_bytes(user, rounds, fmt):
-    _, _, content, _ = build_export(user, rounds, fmt)
+    _, _, content, _ = build_export(user, rounds, fmt=fmt)
     return content if isinstance(content, bytes) else b"".join(content)
 
 

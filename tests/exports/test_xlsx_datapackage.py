@@ -10,7 +10,7 @@ from tests.factories import make_round, make_submission
 
 
 def export_bytes(user, rounds, fmt):
-    _, _, content, export = build_export(user, rounds, fmt)
+    _, _, content, export = build_export(user, rounds, fmt=fmt)
     return content if isinstance(content, bytes) else b"".join(content)
 
 

@@ -374,9 +374,7 @@ def test_the_dry_run_reads_a_constant_number_of_queries(coordinator):
 
     from reference.models import Municipality
 
-    codes = list(
-        Municipality.objects.filter(is_synthetic=False).values_list("code", flat=True)[:40]
-    )
+    codes = list(Municipality.objects.municipalities().values_list("code", flat=True)[:40])
     round_ = make_round(codes=codes)
     previous_round = make_round(codes=codes)
     round_.previous = previous_round

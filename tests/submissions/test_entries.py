@@ -174,9 +174,10 @@ def test_dates_are_three_fields_and_come_back_as_typed(as_gentofte, ph):
     entry = saved(ph, "157").answers["entries"][0]
     assert entry["start_date"] == "2026-02-01"
     html = as_gentofte.get(form_url(ph, "157", "poster/1/")).content.decode()
-    assert 'name="q-start_date-day" value="1"' in html
-    assert 'name="q-start_date-month" value="2"' in html
-    assert 'name="q-end_date-month" value="13"' in html  # the wrong month is shown back
+    # The one date template (templates/includes/date_input_widget.html): name, id, value.
+    assert 'name="q-start_date-day" id="id_start_date-day" value="1"' in html
+    assert 'name="q-start_date-month" id="id_start_date-month" value="2"' in html
+    assert 'name="q-end_date-month" id="id_end_date-month" value="13"' in html  # shown back
     assert "Skriv en gyldig dato" in html
 
 

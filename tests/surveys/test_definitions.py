@@ -232,3 +232,25 @@ def test_a_survey_title_longer_than_its_name_column_is_refused_at_import():
     with pytest.raises(DefinitionError) as refused:
         validate_definition(content)
     assert refused.value.path.startswith("title")
+
+
+@pytest.mark.parametrize("key", ["entries", "in", "true", "while"])
+def test_a_reserved_word_is_no_question_or_derived_key(key):
+    d = shipped()
+    d["questions"][2]["key"] = key
+    with pytest.raises(DefinitionError) as exc:
+        validate_definition(d)
+    assert exc.value.path == "questions[2].key" and "reserved word" in str(exc.value)
+    d = shipped()
+    d["derived"][0]["key"] = key
+    with pytest.raises(DefinitionError) as exc:
+        validate_definition(d)
+    assert exc.value.path == "derived[0].key"
+
+
+def test_a_danish_text_of_only_spaces_is_refused():
+    d = shipped()
+    d["questions"][0]["label"]["da"] = "   "
+    with pytest.raises(DefinitionError) as exc:
+        validate_definition(d)
+    assert exc.value.path == "questions[0].label.da"

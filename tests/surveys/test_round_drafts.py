@@ -178,3 +178,29 @@ def test_moving_a_scheduled_opening_date_asks_for_the_opening_again(coordinator)
     round_.refresh_from_db()
     assert not round_.open_on_schedule
     assert open_due_rounds() == [] and round_.state == "draft"  # nothing sent behind their back
+
+
+def test_a_scheduled_round_says_so_and_offers_to_open_now_instead(
+    as_coordinator, coordinator, lolland, django_capture_on_commit_callbacks
+):
+    opens = timezone.now() + dt.timedelta(days=2)
+    round_ = make_round(codes=["360"], state="draft", slug="planlagt", opens_at=opens)
+    lifecycle.schedule_opening(round_, actor=coordinator)
+    lifecycle.schedule_opening(round_, actor=coordinator)  # twice: harmless, audited once
+    assert AuditEvent.objects.filter(action="round.open_scheduled").count() == 1
+
+    detail = as_coordinator.get("/runder/planlagt/").content.decode()
+    assert "Runden åbner automatisk" in detail and "Åbn runden nu i stedet" in detail
+    page = as_coordinator.get("/runder/planlagt/aabn/").content.decode()
+    assert "Runden er sat til at åbne automatisk" in page
+    assert 'value="schedule"' not in page and "Åbn runden nu og send invitationer" in page
+
+    Round.objects.filter(pk=round_.pk).update(opens_at=timezone.now() - dt.timedelta(minutes=1))
+    detail = as_coordinator.get("/runder/planlagt/").content.decode()
+    assert "er nået: runden åbner automatisk om lidt" in detail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        as_coordinator.post("/runder/planlagt/aabn/", {"when": "now"})
+    round_.refresh_from_db()
+    assert round_.state == "open" and not round_.open_on_schedule  # the schedule is used up
+    assert open_due_rounds() == [] and len(mail.outbox) == 1

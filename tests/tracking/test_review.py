@@ -151,6 +151,32 @@ def test_bulk_accept_leaves_a_submission_of_another_round_alone(rounds, coordina
     assert Submission.objects.get(pk=other.pk).state == "submitted"
 
 
+def test_bulk_accept_takes_the_same_number_of_queries_for_two_or_twenty(db, coordinator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import AuditEvent
+    from submissions.models import Revision
+
+    codes = list(Municipality.objects.order_by("code").values_list("code", flat=True)[:22])
+    counts = {}
+    for n, slug in ((2, "lille"), (20, "stor")):
+        round_ = make_round(codes=codes[:n], slug=slug)
+        for code in codes[:n]:
+            make_submission(round_, code, ANSWERS)
+        with CaptureQueriesContext(connection) as queries:
+            accepted = review.bulk_accept(round_, actor=coordinator)
+        assert len(accepted) == n
+        assert set(Submission.objects.filter(round=round_).values_list("state", flat=True)) == {
+            "accepted"
+        }
+        assert Revision.objects.filter(submission__round=round_, action="accept").count() == n
+        counts[n] = len(queries)
+    assert counts[2] == counts[20], counts
+    assert AuditEvent.objects.filter(action="submission.accepted").count() == 22
+    assert AuditEvent.objects.filter(action="submission.bulk_accepted").count() == 2
+
+
 def test_returning_in_a_closed_round_is_refused(rounds, as_coordinator):
     _sep, feb = rounds
     make_submission(feb, "727", ANSWERS)

@@ -130,7 +130,7 @@ def test_the_response_series_counts_first_submissions_per_day_since_opening(db):
         answers={},
         created_at=opened + dt.timedelta(days=1),
     )
-    series = board.response_series(round_, 4, now=opened + dt.timedelta(days=5))
+    series = board.response_series(round_, total=4, now=opened + dt.timedelta(days=5))
     assert [p.responded for p in series] == [0, 1, 2, 2, 2, 2]
     assert series[-1].percent == 50.0
     chart = board.response_chart(series, deadline=round_.deadline)

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Role
 from accounts.services import ensure_user
-from reference.models import Municipality
+from reference.models import KOMMUNER, Municipality
 
 
 class Command(BaseCommand):
@@ -26,6 +26,11 @@ class Command(BaseCommand):
             metavar="CODE",
             help="Kommunekode(r), fx 360 727. Kan gentages.",
         )
+        parser.add_argument(
+            "--register",
+            default=KOMMUNER,
+            help="Registret, koderne hører til (fx erhvervsskoler). Standard: kommuner.",
+        )
         parser.add_argument("--name", default="", help="Brugerens navn.")
         parser.add_argument(
             "--password",
@@ -33,17 +38,24 @@ class Command(BaseCommand):
             help="Adgangskode. Udelades den, logger brugeren ind med en kode sendt på e-mail.",
         )
 
-    def handle(self, *args, email, role, municipalities, name, password, **options):
+    def handle(self, *args, email, role, municipalities, name, password, register, **options):
         # Name every unknown code before anything is written (ensure_user refuses them too).
         known = set(
-            Municipality.objects.filter(code__in=municipalities).values_list("code", flat=True)
+            Municipality.objects.of_register(register)
+            .filter(code__in=municipalities)
+            .values_list("code", flat=True)
         )
         unknown = [code for code in dict.fromkeys(municipalities) if code not in known]
         if unknown:
             raise CommandError(f"Ukendt kommunekode: {', '.join(unknown)}")
         try:
             user, changed = ensure_user(
-                email, role, municipalities, name=name, password=password or None
+                email,
+                role,
+                municipality_codes=municipalities,
+                name=name,
+                password=password or None,
+                register=register,
             )
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages))

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError(f"unknown round(s): {', '.join(missing)}")
         try:
             filename, _, content, export = build_export(
-                None, rounds, format, include_personal=include_personal, via="command"
+                None, rounds, fmt=format, include_personal=include_personal, via="command"
             )
         except ValueError as exc:
             raise CommandError(str(exc))

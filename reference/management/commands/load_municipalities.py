@@ -14,5 +14,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         created, updated = load_municipalities(Municipality, options["file"])
-        total = Municipality.objects.filter(is_synthetic=False).count()
+        total = Municipality.objects.municipalities().count()
         self.stdout.write(f"Kommuner: {created} oprettet, {updated} opdateret, {total} i alt.")

@@ -1,0 +1,114 @@
+"""The survey builder in the browser, in Danish and English, each page checked with axe: the
+survey list and page, creating a survey by keyboard alone, the draft overview, every part's
+edit page, removing, the preview with "try it", publishing with the diff, discarding."""
+
+import pytest
+
+from accounts.models import Role
+from surveys import builder
+from surveys.models import Definition, DraftVersion
+from tests.e2e.conftest import check_page, log_in
+from tests.factories import make_round, make_user, shipped_definition
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+DRAFT = "/undersoegelser/juniormesterlaere/kladde/"
+PAGES = [
+    ("survey list", "/undersoegelser/"),
+    ("survey create", "/undersoegelser/ny/"),
+    ("survey page", "/undersoegelser/juniormesterlaere/"),
+    ("draft overview", DRAFT),
+    ("draft settings", DRAFT + "generelt/"),
+    ("add section", DRAFT + "afsnit/ny/"),
+    ("edit question", DRAFT + "spoergsmaal/0/"),
+    ("add choice question", DRAFT + "spoergsmaal/ny/"),
+    ("remove question", DRAFT + "spoergsmaal/2/fjern/"),
+    ("edit derived value", DRAFT + "afledte/0/"),
+    ("edit rule", DRAFT + "regler/1/"),
+    ("edit history check", DRAFT + "historik/0/"),
+    ("edit indicator", DRAFT + "indikatorer/0/"),
+    ("preview", DRAFT + "forhaandsvisning/"),
+    ("preview in English", DRAFT + "forhaandsvisning/?sprog=en"),
+    ("publish confirmation", DRAFT + "udgiv/"),
+    ("discard confirmation", DRAFT + "kasser/"),
+]
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_every_builder_page_passes_axe(page_for, live_server, language):
+    survey = shipped_definition().survey
+    make_round(slug="feb-2026", title="Februar 2026")
+    coordinator = make_user(Role.COORDINATOR, email=f"coord-{language}@indberet.dk")
+    builder.open_draft(survey=survey, actor=coordinator, ip="127.0.0.1")
+    page = page_for(language)
+    log_in(page, live_server, coordinator)
+    for name, path in PAGES:
+        page.goto(path)
+        check_page(page, f"builder {name}", language)
+    # "Try it": the rule's error and the derived value, nothing stored.
+    page.goto(DRAFT + "forhaandsvisning/")
+    page.locator("#id_pupils_8_9").fill("100")
+    page.locator("#id_enrolled").fill("150")
+    page.locator("form button.button-primary").click()
+    page.wait_for_load_state()
+    check_page(page, "builder preview tried", language)
+    assert page.locator("#error-summary").is_visible()
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_a_survey_is_built_and_published_by_keyboard_alone(page_for, live_server, language):
+    coordinator = make_user(Role.COORDINATOR, email=f"kb-{language}@indberet.dk")
+    page = page_for(language)
+    log_in(page, live_server, coordinator)
+    page.goto("/undersoegelser/ny/")
+    page.locator("#id_title_da").focus()
+    page.keyboard.type("Erhvervsskoler")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Vocational schools")
+    page.keyboard.press("Tab")
+    page.keyboard.type("erhvervsskoler")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/undersoegelser/erhvervsskoler/kladde/")
+    check_page(page, "builder new draft with a problem", language)
+
+    page.goto("/undersoegelser/erhvervsskoler/kladde/spoergsmaal/ny/")
+    page.locator("#id_key").focus()
+    page.keyboard.type("pupils")
+    page.locator("#id_label_da").focus()
+    page.keyboard.type("Elever i forløbet")
+    page.keyboard.press("Enter")  # submits the form
+    page.wait_for_url("**/spoergsmaal/0/")
+
+    page.goto("/undersoegelser/erhvervsskoler/kladde/udgiv/")
+    check_page(page, "builder publish first version", language)
+    page.locator("form button.button-primary").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/undersoegelser/erhvervsskoler/")
+    assert Definition.objects.filter(survey__key="erhvervsskoler", version=1).exists()
+
+
+def test_live_checking_and_moving_without_a_reload(page_for, live_server):
+    survey = shipped_definition().survey
+    coordinator = make_user(Role.COORDINATOR, email="live@indberet.dk")
+    builder.open_draft(survey=survey, actor=coordinator, ip="127.0.0.1")
+    page = page_for("da")
+    log_in(page, live_server, coordinator)
+    # Leaving an expression field checks it at once (nothing saved).
+    page.goto(DRAFT + "spoergsmaal/0/")
+    page.locator("#id_required_when").fill("enroled > 0")
+    page.keyboard.press("Tab")
+    error = page.locator("#id_required_when-error")
+    error.wait_for()
+    assert "Ukendt navn »enroled«." in error.inner_text()
+    assert page.locator("#id_required_when").get_attribute("aria-invalid") == "true"
+    assert "required_when" not in DraftVersion.objects.get().content["questions"][0]
+    # Ned moves the question without reloading the page; focus stays on the moved question.
+    page.goto(DRAFT)
+    page.evaluate("window.notReloaded = true")
+    page.locator('tr[data-row="spoergsmaal:pupils_8_9"] button[value="down"]').click()
+    page.locator('tr[data-row="spoergsmaal:pupils_8_9"] button[value="up"]').wait_for()
+    assert page.evaluate("window.notReloaded") is True
+    focused = page.evaluate("document.activeElement.closest('tr').getAttribute('data-row')")
+    assert focused == "spoergsmaal:pupils_8_9"
+    keys = [q["key"] for q in DraftVersion.objects.get().content["questions"]]
+    assert keys[:2] == ["enrolled", "pupils_8_9"]
