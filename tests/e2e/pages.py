@@ -34,6 +34,7 @@ SWEEP_ROLES = tuple(r for r in ROLES if r != "outsider")
 DRAFT_SLUG = "udkast-2027"
 CLOSED_SLUG = "september-2025"
 INVITATION_TOKEN = "sweep-invitation"
+BUILDER = "/undersoegelser/juniormesterlaere/kladde"  # the draft sweep_world opens
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,20 @@ STATES = {
     "mfa_activate_totp": State(("officer",)),  # set-up; the others have it already
     "mfa_generate_recovery_codes": State(("coordinator",)),
     "mfa_view_recovery_codes": State(("coordinator",)),
+    # The survey builder's pages need a draft of the survey (sweep_world opens one).
+    **dict.fromkeys(
+        [
+            "builder:draft",
+            "builder:settings",
+            "builder:publish",
+            "builder:discard",
+            "builder:item_add",
+            "builder:item",
+            "builder:item_remove",
+            "preview:draft",
+        ],
+        State(("coordinator",)),
+    ),
     # A GET asks "log out?" (a link to it from elsewhere); only a POST logs out.
     "account_logout": State(("officer",)),
     # Pages met in the middle of a login or a password reset: the sweep walks there.
@@ -99,6 +114,12 @@ EXCLUDED = {
     "tracking:add_contact": "POST only",
     "exports:download": "POST only (builds an export)",
     "exports:again": "POST only",
+    "registers:apply": "POST only",
+    "builder:draft_open": "POST only",
+    "builder:item_move": "POST only",
+    "builder:item_check": "POST only, the builder's check of one item (a fragment)",
+    "builder:item_add_check": "POST only, the builder's check of one item (a fragment)",
+    "preview:relevance": "POST only, JSON for the preview's script (show-when)",
     # Pages nobody here reaches.
     "account_set_password": "redirects to changing the password: everyone here has one",
     "mfa_deactivate_totp": "coordinators and analysts must keep two-factor: nobody sees it",
@@ -136,6 +157,12 @@ EXTRA_PAGES = [
     Visit("error 429", "officer", "/test-throttled/", 429),
     Visit("error 403 CSRF", "anonymous", "/konto/login/", 403, flow="csrf_failure"),
     Visit("invitation no longer valid", "anonymous", "/konto/invitation/no-such-token/", 410),
+    # The builder's other parts (the URL patterns are swept with the questions).
+    *(
+        Visit(f"builder {part}", "coordinator", f"{BUILDER}/{part}/{index}/")
+        for part, index in (("afledte", 0), ("regler", 0), ("historik", 0), ("indikatorer", 0))
+    ),
+    Visit("builder new section", "coordinator", f"{BUILDER}/afsnit/ny/"),
 ]
 
 

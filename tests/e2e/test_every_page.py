@@ -14,6 +14,8 @@ from django.core.cache import cache
 
 from accounts.models import Invitation, Role
 from reference.models import Municipality
+from surveys.builder import open_draft
+from surveys.models import Survey
 from tests.e2e.conftest import check_page, log_in
 from tests.e2e.pages import CLOSED_SLUG, DRAFT_SLUG, INVITATION_TOKEN, sweep
 from tests.factories import make_round, make_submission, make_user
@@ -61,6 +63,9 @@ def sweep_world(world):  # noqa: F811 (the imported fixture)
     from django.contrib.auth import get_user_model
 
     RecoveryCodes.activate(world["coordinator"])
+    open_draft(
+        survey=Survey.objects.get(key="juniormesterlaere"), actor=world["coordinator"], ip=None
+    )
     cache.clear()  # the login rate limits count in the cache, which outlives the test database
     for role, name in NAMES.items():
         get_user_model().objects.filter(pk=world[role].pk).update(name=name)
