@@ -172,7 +172,9 @@ def test_a_backup_restored_into_a_fresh_database_has_every_submission_and_revisi
     assert {row[0] for row in query("SELECT id FROM accounts_auditevent")} == set(
         AuditEvent.objects.values_list("id", flat=True)
     )
-    assert query("SELECT count(*) FROM surveys_municipality") == [(98,)]
+    # Every organisation: the 98 municipalities and the 5 regions, each in its register.
+    assert query("SELECT count(*) FROM surveys_municipality") == [(Municipality.objects.count(),)]
+    assert Municipality.objects.municipalities().count() == 98
     # The restored database is a complete, migrated Indberet database.
     check = manage("migrate", "--check", database_url=url)
     assert check.returncode == 0, check.stdout + check.stderr

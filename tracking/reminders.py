@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import formatting
 from accounts.audit import record
 from accounts.models import User
+from lib import api_schema
 from lib.mail import EMAIL_LANGUAGE
 from reference.models import Municipality
 from submissions.models import Reminder
@@ -59,10 +60,10 @@ ROUND_CLOSED = _("Runden er lukket. Der kan ikke sendes påmindelser i en lukket
 ROUND_NOT_OPEN = _("Runden er ikke åbnet endnu. Påmindelser kan sendes, når runden er åben.")
 NOTHING_SELECTED = _("Vælg mindst én kommune, der ikke har indsendt.")
 
-# A municipality code as the tracking pages' URLs take it (three digits; four for the few
-# longer codes the reference data allows), and how many one reminder may name: fewer than
+# A member's code as the tracking pages' URLs and the API take it (any register: a
+# municipality's three digits, a school's "S05"), and how many one reminder may name: fewer than
 # Django's DATA_UPLOAD_MAX_NUMBER_FIELDS (1000), so the page's form carries as many as the API.
-CODE_PATTERN = r"^[0-9]{3,4}$"
+CODE_PATTERN = api_schema.CODE_PATTERN
 MAX_CODES = 900
 _CODE = re.compile(CODE_PATTERN)
 
@@ -77,7 +78,10 @@ def parse_codes(values: object) -> list[str]:
         or not all(isinstance(c, str) and _CODE.match(c) for c in values)
     ):
         raise ServiceError(
-            _("Vælg kommuner ved deres kommunekode (3 eller 4 cifre, højst %(max)s koder).")
+            _(
+                "Vælg modtagere ved deres kode (store bogstaver, cifre, - og _; "
+                "højst %(max)s koder)."
+            )
             % {"max": MAX_CODES},
             "invalid_codes",
         )

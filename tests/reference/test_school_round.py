@@ -159,7 +159,7 @@ def test_exports_of_a_school_round_name_the_organisation_and_the_register_s_attr
     answers.update(outreach_fte=0.2, uses_consultants=True, consultants_dedicated=False)
     make_submission(school_round, "S05", {k: _number(v) for k, v in answers.items()})
 
-    _name, _type, chunks, _export = build_export(coordinator, [school_round], "csv")
+    _name, _type, chunks, _export = build_export(coordinator, [school_round], fmt="csv")
     lines = b"".join(chunks).decode().splitlines()
     assert lines[0].startswith(
         "organisation_code,organisation_name,region,municipality,round,state,submitted_at,late,"
@@ -168,19 +168,19 @@ def test_exports_of_a_school_round_name_the_organisation_and_the_register_s_attr
     assert s05.startswith("S05,Erhvervsskole E,") and ",skoler-2023,submitted," in s05
     assert len(lines) == 1 + 27
 
-    _name, _type, chunks, _export = build_export(coordinator, [school_round], "long")
+    _name, _type, chunks, _export = build_export(coordinator, [school_round], fmt="long")
     long_lines = b"".join(chunks).decode().splitlines()
     assert long_lines[0] == "organisation_code,round,entry_no,question,value"
     assert "S05,skoler-2023,,pupils,103" in long_lines
 
-    _name, _type, content, _export = build_export(coordinator, [school_round], "datapackage")
+    _name, _type, content, _export = build_export(coordinator, [school_round], fmt="datapackage")
     with zipfile.ZipFile(io.BytesIO(content)) as zf:
         package = json.loads(zf.read("datapackage.json"))
     wide = next(r for r in package["resources"] if r["name"] == "wide")
     fields = [f["name"] for f in wide["schema"]["fields"]]
     assert fields[:4] == ["organisation_code", "organisation_name", "region", "municipality"]
     assert wide["schema"]["primaryKey"] == ["organisation_code", "round"]
-    _name, _type, content, _export = build_export(coordinator, [school_round], "xlsx")
+    _name, _type, content, _export = build_export(coordinator, [school_round], fmt="xlsx")
     assert content[:2] == b"PK"
 
 

@@ -71,9 +71,10 @@ def test_the_api_schema_states_the_parsers_pattern_and_limit(as_coordinator):
     array = next(s for s in listed["oneOf"] if s.get("type") == "array")
     assert array["items"]["pattern"] == reminders.CODE_PATTERN
     assert array["maxItems"] == reminders.MAX_CODES
-    for code in ("727", "0101"):
+    # Any register's codes (a municipality's 727, a school's S05), nothing a URL cannot carry.
+    for code in ("727", "0101", "S05"):
         assert re.match(array["items"]["pattern"], code)
-    for code in ("72", "72700", "abc"):
+    for code in ("", "abc", "7 27", "../727", "X" * 21):
         assert not re.match(array["items"]["pattern"], code)
 
 
