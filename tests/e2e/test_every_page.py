@@ -4,8 +4,8 @@ English pages.
 
 The pages are those of tests/e2e/pages.py: derived from the permission matrix, so a new page
 is swept as soon as it has a rule there; tests/test_every_page_is_swept.py keeps the list
-complete. The error pages come from tests/test_error_pages.py's URL conf (403 and 500 on
-purpose)."""
+complete. The error pages come from tests/test_error_pages.py's URL conf (views that fail
+with 400, 403, 429 and 500 on purpose)."""
 
 import re
 
