@@ -7,6 +7,8 @@ PY := $(BIN)/python
 MANAGE := DEBUG=1 $(PY) manage.py
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
+# Tests run in parallel, one worker per core (pytest-xdist; each worker its own test database).
+TEST_WORKERS ?= auto
 
 .PHONY: run test setup lint format bench e2e clean demo worker
 
@@ -32,7 +34,7 @@ run: demo
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: $(STAMP) node_modules/.installed
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 e2e: $(STAMP) node_modules/.installed
 	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)

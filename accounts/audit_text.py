@@ -35,6 +35,9 @@ SENTENCES = {
     "invitation.withdrawn": gettext_lazy("%(actor)s trak invitationen til %(object)s tilbage"),
     "membership.added": gettext_lazy("%(actor)s gav %(object)s adgang til en kommune"),
     "definition.imported": gettext_lazy("%(actor)s indlæste skemadefinitionen %(object)s"),
+    "impact.requested": gettext_lazy(
+        "%(actor)s beregnede nye reglers virkning på svarene i runden %(object)s"
+    ),
     "survey.created": gettext_lazy("%(actor)s oprettede undersøgelsen %(object)s"),
     "draft.opened": gettext_lazy("%(actor)s oprettede en kladde til undersøgelsen %(object)s"),
     "draft.saved": gettext_lazy("%(actor)s gemte kladden til undersøgelsen %(object)s"),

@@ -71,6 +71,13 @@ LINKS = [
         {"slug": "$request.path.slug", "code": "$request.path.code"},
         ["rounds_submissions_accept_create", "rounds_submissions_return_create"],
     ),
+    (
+        "surveys_draft_create",
+        "200",
+        {"key": "$response.body#/survey", "version": "$response.body#/version"},
+        ["surveys_versions_check_create", "surveys_versions_xlsform_retrieve"],
+    ),
+    ("surveys_versions_impact_retrieve", "202", {"run": "$response.body#/id"}, ["impact_retrieve"]),
 ]
 
 

@@ -11,7 +11,9 @@ from backend.api_views import NotFoundView
 from exports import api as exports_api
 from imports import api as imports_api
 from submissions import api as submissions_api
+from submissions import api_versions
 from surveys import api as surveys_api
+from surveys import api_builder
 from tracking import api as tracking_api
 
 SUBMISSION = "rounds/<slug:slug>/submissions/<str:code>/"
@@ -30,6 +32,33 @@ urlpatterns = [
         surveys_api.SurveyDefinition.as_view(),
         name="api-survey-definition",
     ),
+    path("surveys/<slug:key>/draft/", api_builder.SurveyDraft.as_view(), name="api-survey-draft"),
+    path(
+        "surveys/<slug:key>/draft/publish/",
+        api_builder.SurveyDraftPublish.as_view(),
+        name="api-survey-draft-publish",
+    ),
+    path(
+        "surveys/<slug:key>/draft/xlsform/",
+        api_builder.DraftXLSFormUpload.as_view(),
+        name="api-survey-draft-xlsform",
+    ),
+    path(
+        "surveys/<slug:key>/versions/<int:version>/xlsform/",
+        api_builder.VersionXLSForm.as_view(),
+        name="api-survey-version-xlsform",
+    ),
+    path(
+        "surveys/<slug:key>/versions/<int:version>/check/",
+        api_versions.VersionCheck.as_view(),
+        name="api-survey-version-check",
+    ),
+    path(
+        "surveys/<slug:key>/versions/<int:version>/impact/",
+        api_versions.VersionImpact.as_view(),
+        name="api-survey-version-impact",
+    ),
+    path("impact/<int:run>/", api_versions.ImpactRunDetail.as_view(), name="api-impact-run"),
     path("rounds/", surveys_api.RoundList.as_view(), name="api-rounds"),
     path("rounds/<slug:slug>/", surveys_api.RoundDetail.as_view(), name="api-round"),
     path("rounds/<slug:slug>/open/", surveys_api.RoundOpen.as_view(), name="api-round-open"),

@@ -21,6 +21,8 @@ urlpatterns = [
     path("registre/", include("surveys.register_urls")),
     path("undersoegelser/", include("surveys.builder_urls")),
     path("undersoegelser/", include("submissions.preview_urls")),
+    path("undersoegelser/", include("surveys.xlsform_urls")),
+    path("undersoegelser/", include("submissions.impact_urls")),
     path("indberet/", include("submissions.urls")),
     path("opfoelgning/", include("imports.urls")),
     path("opfoelgning/", include("tracking.urls")),

@@ -182,3 +182,32 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.round.slug}/{self.municipality.code} {self.claim_key} {self.outcome}"
+
+
+class ImpactRun(models.Model):
+    """A rule-impact run in the background (submissions.impact): the candidate definition, the
+    round it is run against, and — once done — the result, for the page or the API to poll.
+    The answers themselves are never changed."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("I gang")
+        DONE = "done", _("Færdig")
+        FAILED = "failed", _("Fejlede")
+
+    round = models.ForeignKey("surveys.Round", on_delete=models.CASCADE, related_name="+")
+    content = models.JSONField()
+    # The same request again soon after answers the same run (submissions.services).
+    content_hash = models.CharField(max_length=64, db_index=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    result = models.JSONField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"impact {self.pk} {self.round.slug} ({self.state})"

@@ -3,6 +3,8 @@ row; e-mails are queued after commit and take IDs. Views, the API and commands a
 """
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -13,10 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.audit import record, record_many
 from accounts.models import User
 from reference.models import Municipality
-from submissions import tasks
-from submissions.models import Revision, Submission, SubmissionState
+from submissions import impact, tasks
+from submissions.models import ImpactRun, Revision, Submission, SubmissionState
 from submissions.permissions import can_edit, is_member
 from submissions.validation import Result, clean_explanations, validate
+from surveys.definitions import Spec
 from surveys.models import Round, RoundState
 
 
@@ -73,6 +76,9 @@ class SubmissionBlocked(ServiceError):
 ROUND_CLOSED = _("Runden er lukket. Kontakt koordinatoren, hvis der skal rettes noget.")
 ROUND_NOT_OPEN = _("Runden er ikke åbnet endnu.")
 ALREADY_SUBMITTED = _("Besvarelsen er indsendt. Genåbn den til rettelse, før du ændrer den.")
+
+
+IMPACT_REUSE_MINUTES = 10  # request_impact: the same request again answers the same run
 
 
 @dataclass
@@ -462,6 +468,46 @@ def return_submission(
 
 def _enqueue(name, object_id):
     getattr(tasks, name).enqueue(object_id)
+
+
+def request_impact(*, actor, ip, round_, content: dict, spec: Spec):
+    """The impact of a candidate definition (`content`, already validated into `spec`) on
+    `round_`: (result, None) computed now for a round within the synchronous limit, or
+    (None, ImpactRun) queued for the background task when the round is larger. Asking again
+    for the same content and round within IMPACT_REUSE_MINUTES answers the run already made
+    (pending or done) instead of queuing the work twice."""
+    if impact.responded_count(round_) <= impact.sync_limit():
+        return impact.impact(spec=spec, round_=round_), None
+    digest = hashlib.sha256(
+        json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+    ).hexdigest()
+    recent = timezone.now() - dt.timedelta(minutes=IMPACT_REUSE_MINUTES)
+    with transaction.atomic():
+        earlier = (
+            ImpactRun.objects.filter(
+                round=round_,
+                content_hash=digest,
+                requested_by=actor,
+                created_at__gte=recent,
+                state__in=(ImpactRun.State.PENDING, ImpactRun.State.DONE),
+            )
+            .order_by("-created_at")
+            .first()
+        )
+        if earlier is not None:
+            return None, earlier
+        run = ImpactRun.objects.create(
+            round=round_, content=content, content_hash=digest, requested_by=actor
+        )
+        record(
+            "impact.requested",
+            actor=actor,
+            ip=ip,
+            obj=round_,
+            detail={"impact_run": run.pk, "survey": content.get("key")},
+        )
+        transaction.on_commit(lambda: tasks.run_impact.enqueue(run.pk))
+    return None, run
 
 
 # --- Answers that arrive outside the form: one row of a bulk import, and its undo (issue 15).

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from submissions import notifications
+from submissions import impact, notifications
 
 
 @task()
@@ -13,3 +13,8 @@ def send_receipt(submission_id):
 @task()
 def send_returned(submission_id):
     notifications.send_returned(submission_id)
+
+
+@task()
+def run_impact(run_id):
+    impact.finish_impact(run_id)

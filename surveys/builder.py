@@ -635,7 +635,7 @@ def open_draft(*, survey: Survey, actor: User, ip: str | None) -> DraftVersion:
 
 def _locked_draft(survey, revision):
     draft = (
-        DraftVersion.objects.select_for_update()
+        DraftVersion.objects.select_for_update(of=("self",))
         .select_related("survey", "updated_by")
         .filter(survey=survey)
         .first()
@@ -954,6 +954,11 @@ PROPERTY_NAMES = {
 }
 
 
+def _property_order(name: str) -> tuple[int, str]:
+    order = list(PROPERTY_NAMES)
+    return (order.index(name), "") if name in order else (len(order), name)
+
+
 def _choice_changes(key, old, new, language):
     old_c = {c["value"]: c["label"] for c in old.get("choices", [])}
     new_c = {c["value"]: c["label"] for c in new.get("choices", [])}
@@ -1065,9 +1070,11 @@ def describe_changes(old: dict | None, new: dict, *, language: str | None = None
             before = old_items.get(key)
             if before is None or before == item:
                 continue
+            # In the order of PROPERTY_NAMES, not of the stored JSON (PostgreSQL's jsonb keeps
+            # its own key order), so the same change reads the same on every database.
             changed = [
                 str(PROPERTY_NAMES.get(p, p))
-                for p in dict.fromkeys([*before, *item])
+                for p in sorted({*before, *item}, key=_property_order)
                 if p != "choices" and before.get(p) != item.get(p)
             ]
             if changed:

@@ -81,6 +81,13 @@ API_OWN = {
 }
 API_POST = {"anonymous": {401}, **dict.fromkeys(ROLES[1:], {405})}
 
+
+# The builder's API: coordinators only; `found` is what a coordinator gets in this world
+# (no draft, no impact run, no `round` given).
+def api_coordinator(found):
+    return {"anonymous": {401}, **dict.fromkeys(ROLES[1:4], {403}), "coordinator": {found}}
+
+
 EXPECTED = {
     "home": SIGNED_IN,
     "set_language": {r: {302, 200, 405} for r in ROLES},
@@ -145,6 +152,10 @@ EXPECTED = {
     "builder:item_check": COORDINATOR_POST,
     "builder:item_add_check": COORDINATOR_POST,
     "preview:draft": NO_DRAFT,
+    "xlsform:download": COORDINATOR,  # version 1 of the shipped survey
+    "xlsform:upload": COORDINATOR,  # the upload form (a draft is made by the upload)
+    "impact:draft": NO_DRAFT,
+    "impact:run": {**COORDINATOR, "coordinator": {404}},  # run 1 does not exist
     "preview:relevance": COORDINATOR_POST,
     "submissions:form": OWN_FORM,
     "submissions:entry_add": {**OWN_ONLY, "analyst": {403}},
@@ -205,6 +216,13 @@ EXPECTED = {
     "api-submission-submit": API_POST,
     "api-submission-accept": API_POST,
     "api-submission-return": API_POST,
+    "api-survey-draft": api_coordinator(404),
+    "api-survey-draft-publish": API_POST,
+    "api-survey-draft-xlsform": API_POST,
+    "api-survey-version-xlsform": API_ALL,
+    "api-survey-version-check": API_POST,
+    "api-survey-version-impact": api_coordinator(400),
+    "api-impact-run": api_coordinator(404),
     "api-not-found": {"anonymous": {401, 404}, **dict.fromkeys(ROLES[1:], {404})},
     "registers:list": COORDINATOR,
     "registers:create": COORDINATOR,
@@ -298,6 +316,8 @@ KWARGS = {
     "uid": uuid.UUID(int=1),
     "fmt": "csv",
     "number": 1,
+    "version": 1,
+    "run": 1,
     "part": "spoergsmaal",
     "index": 0,
     "user_id": 1,
@@ -386,6 +406,8 @@ WRITE_ALLOWED = {
     "builder:item_check": {"coordinator"},
     "builder:item_remove": {"coordinator"},
     "preview:draft": {"coordinator"},
+    "xlsform:upload": {"coordinator"},
+    "impact:draft": {"coordinator"},
     "preview:relevance": {"coordinator"},
     "submissions:form": {"officer", "coordinator"},
     "submissions:entry_add": {"officer", "coordinator"},
@@ -414,6 +436,10 @@ WRITE_ALLOWED = {
     "api-submission-submit": {"officer", "coordinator"},
     "api-submission-accept": {"coordinator"},
     "api-submission-return": {"coordinator"},
+    "api-survey-draft": {"coordinator"},
+    "api-survey-draft-publish": {"coordinator"},
+    "api-survey-draft-xlsform": {"coordinator"},
+    "api-survey-version-check": {"coordinator"},
     "registers:create": {"coordinator"},
     "registers:upload": {"coordinator"},
     "registers:apply": {"coordinator"},

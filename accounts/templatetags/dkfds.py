@@ -6,6 +6,7 @@ error message with `aria-describedby`, and says `aria-invalid` when it has an er
 """
 
 from django import forms, template
+from django.forms.boundfield import BoundWidget
 
 register = template.Library()
 
@@ -42,6 +43,29 @@ def dkfds_widget(bound_field, extra_class=""):
     if bound_field.errors:
         attrs["aria-invalid"] = "true"
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def dkfds_options(bound_field):
+    """The options of radio buttons or checkboxes as DKFDS draws them: each input with
+    `form-radio`/`form-checkbox`, its label beside it (not around it: DKFDS hides the native
+    input and draws it on the label), or None for any other widget."""
+    widget = bound_field.field.widget
+    if not isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+        return None
+    css = "form-radio" if isinstance(widget, forms.RadioSelect) else "form-checkbox"
+    attrs = {"class": css}
+    if bound_field.auto_id:
+        attrs["id"] = bound_field.auto_id
+    if bound_field.errors:
+        attrs["aria-invalid"] = "true"
+    attrs = bound_field.build_widget_attrs(attrs)
+    value = widget.format_value(bound_field.value())
+    renderer = bound_field.form.renderer
+    return [
+        BoundWidget(widget, option, renderer)
+        for option in widget.subwidgets(bound_field.html_name, value, attrs)
+    ]
 
 
 @register.filter

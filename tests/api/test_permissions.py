@@ -26,6 +26,18 @@ def _draft(round_):
     make_submission(round_, "360", VALID, state="draft")
 
 
+def _draft_version(round_):
+    from surveys.builder import open_draft, replace_draft_content
+
+    open_draft(survey=round_.survey, actor=None, ip=None)
+    replace_draft_content(
+        survey=round_.survey, revision=1, content=_definition(), actor=None, ip=None
+    )
+
+
+JML = "surveys/juniormesterlaere/"
+
+
 # (name, method, path, body, setup, expected statuses by role)
 ENDPOINTS = [
     ("municipalities", "get", "municipalities/", None, None, (200, 200, 200, 200, 401)),
@@ -93,6 +105,57 @@ ENDPOINTS = [
         lambda: {"reason": "Tjek antallet af elever."},
         _submitted,
         (200, 403, 403, 404, 401),
+    ),
+    ("draft", "get", JML + "draft/", None, _draft_version, (200, 403, 403, 403, 401)),
+    ("open_draft", "post", JML + "draft/", None, None, (200, 403, 403, 403, 401)),
+    (
+        "replace_draft",
+        "put",
+        JML + "draft/",
+        lambda: {"revision": 2, "content": _definition()},
+        _draft_version,
+        (200, 403, 403, 403, 401),
+    ),
+    (
+        "publish",
+        "post",
+        JML + "draft/publish/",
+        lambda: {"revision": 2},
+        _draft_version,
+        (201, 403, 403, 403, 401),
+    ),
+    (
+        "discard_draft",
+        "delete",
+        JML + "draft/?revision=2",
+        None,
+        _draft_version,
+        (204, 403, 403, 403, 401),
+    ),
+    ("xlsform", "get", JML + "versions/1/xlsform/", None, None, (200, 200, 200, 200, 401)),
+    (
+        "draft_xlsform",
+        "get",
+        JML + "versions/2/xlsform/",
+        None,
+        _draft_version,
+        (200, 404, 404, 404, 401),
+    ),
+    (
+        "check",
+        "post",
+        JML + "versions/1/check/",
+        lambda: {"answers": VALID},
+        None,
+        (200, 403, 403, 403, 401),
+    ),
+    (
+        "impact",
+        "get",
+        JML + f"versions/1/impact/?round={SLUG}",
+        None,
+        _submitted,
+        (200, 403, 403, 403, 401),
     ),
 ]
 

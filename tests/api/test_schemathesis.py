@@ -21,6 +21,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from accounts.tokens import create_token
+from submissions.models import ImpactRun
+from surveys.builder import open_draft
 from tests.api.conftest import SLUG, VALID
 from tests.factories import make_round, make_submission
 
@@ -31,7 +33,7 @@ CHECKS = [
     response_schema_conformance,
 ]
 EXAMPLES = {"coordinator": 12, "analyst": 8, "officer": 10, "anonymous": 3}
-REAL = {"slug": SLUG, "code": "360", "key": "juniormesterlaere"}
+REAL = {"slug": SLUG, "code": "360", "key": "juniormesterlaere", "version": 1}
 
 
 @pytest.fixture
@@ -53,6 +55,12 @@ def data(lolland, coordinator, analyst):
     make_submission(round_, "727", VALID, state="submitted")
     make_submission(round_, "360", {"pupils_8_9": 100, "enrolled": 30}, state="draft")
     make_round(codes=["360"], slug="still-draft", state="draft")
+    # The builder's operations: a draft version (2) of the survey, and a finished impact run.
+    draft = open_draft(survey=round_.survey, actor=coordinator, ip=None)
+    run = ImpactRun.objects.create(
+        round=round_, content=draft.content, requested_by=coordinator, state="done", result=None
+    )
+    REAL["run"] = run.pk
     return {"coordinator": coordinator, "analyst": analyst, "officer": lolland, "anonymous": None}
 
 

@@ -261,7 +261,7 @@ def test_the_diff_in_words(survey, draft):
     new["questions"][0], new["questions"][1] = new["questions"][1], new["questions"][0]
     changes = builder.describe_changes(old, new, language="da")
     assert "Spørgsmålet schools (»Skoler«) tilføjes." in changes
-    assert "Spørgsmålet pupils_8_9 ændres: skal udfyldes, tekst." in changes
+    assert "Spørgsmålet pupils_8_9 ændres: tekst, skal udfyldes." in changes
     assert any(c.startswith("Reglen share_high (»") and c.endswith("fjernes.") for c in changes)
     assert "Indikatoren share ændres: mål." in changes
     assert "Rækkefølgen af spørgsmålene ændres." in changes
