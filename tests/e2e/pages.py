@@ -35,6 +35,7 @@ DRAFT_SLUG = "udkast-2027"
 CLOSED_SLUG = "september-2025"
 INVITATION_TOKEN = "sweep-invitation"
 BUILDER = "/undersoegelser/juniormesterlaere/kladde"  # the draft sweep_world opens
+IMPACT_RUN = 4242
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,12 @@ STATES = {
             "builder:item",
             "builder:item_remove",
             "preview:draft",
+            "impact:draft",
         ],
         State(("coordinator",)),
     ),
+    # A rule-impact run of the draft against the matrix's round (sweep_world makes it).
+    "impact:run": State(("coordinator",), {"run": IMPACT_RUN}),
     # A GET asks "log out?" (a link to it from elsewhere); only a POST logs out.
     "account_logout": State(("officer",)),
     # Pages met in the middle of a login or a password reset: the sweep walks there.
@@ -99,6 +103,7 @@ EXCLUDED = {
     "mfa_download_recovery_codes": "a text file",
     "tracking:nonresponders": "a CSV file",
     "imports:template": "a CSV or XLSX template to fill in",
+    "xlsform:download": "an XLSForm file (.xlsx)",
     "api-schema": "the OpenAPI schema (YAML); its page is api-docs",
     # POST-only actions: their result pages are other URLs (which are swept).
     "set_language": "POST only (the language switch)",
