@@ -23,7 +23,7 @@ from surveys import lifecycle
 from surveys.api_schema import DefinitionSerializer
 from surveys.definition_store import import_definition
 from surveys.definitions import DefinitionError, export_definition
-from surveys.models import Definition, Round, RoundState, Survey
+from surveys.models import Definition, Round, RoundState, Survey, validate_round_title
 from surveys.selectors import get_round, rounds_for
 
 # --- Municipalities
@@ -371,7 +371,7 @@ class RecipientsField(serializers.Field):
 
 class RoundCreateSerializer(serializers.Serializer):
     survey = serializers.SlugField(max_length=60, help_text="The survey's key.")
-    title = serializers.CharField(max_length=200, validators=[lifecycle.validate_round_title])
+    title = serializers.CharField(max_length=200, validators=[validate_round_title])
     slug = serializers.SlugField(max_length=80)
     deadline = serializers.DateTimeField()
     opens_at = serializers.DateTimeField(required=False, allow_null=True)

@@ -12,7 +12,7 @@ from lib.date_input import DateInputField
 from lib.text import pick
 from reference.models import KOMMUNER, Municipality, Register, Selection
 from surveys import lifecycle
-from surveys.models import Round, Survey
+from surveys.models import Round, Survey, validate_round_title
 
 DATE_FORMATS = ["%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d"]
 
@@ -43,7 +43,7 @@ class RoundForm(forms.Form):
         label=_("Titel"),
         max_length=200,
         help_text=_("Fx »Februar 2026«."),
-        validators=[lifecycle.validate_round_title],
+        validators=[validate_round_title],
     )
     slug = forms.SlugField(
         label=_("Kort navn til adressen"),
@@ -149,6 +149,11 @@ class RoundForm(forms.Form):
         if round_ is not None and data is None:
             kwargs["initial"] = self.initial_for(round_)
         super().__init__(*args, **kwargs)
+        # The survey's name in the interface language (its English name on English pages).
+        self.fields["survey"].label_from_instance = lambda survey: survey.display_name
+        self.fields["previous"].label_from_instance = lambda r: (
+            f"{r.survey.display_name} — {r.title}"
+        )
         # The categorical attributes of every register a survey is asked of, and the values
         # their members have (the survey is chosen in this form, so all of them are listed;
         # clean keeps those of the chosen survey's register).

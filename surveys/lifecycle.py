@@ -3,11 +3,9 @@ its audit row; e-mails are queued after commit. Pages, the API and commands all 
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -19,7 +17,13 @@ from accounts.models import User
 from lib.text import pick
 from reference.models import KOMMUNER, Organisation, Register, Selection
 from surveys import tasks
-from surveys.models import Round, RoundState, Survey
+from surveys.models import (  # the title rule lives with the field it guards
+    MSG_TITLE_CONTROL,
+    Round,
+    RoundState,
+    Survey,
+    title_has_control_characters,
+)
 
 _CODE_SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -70,23 +74,6 @@ class RoundError(Exception):
         self.problems = list(problems)
         self.code = code
         super().__init__("; ".join(f"{p.field}: {p.code}" for p in problems) or code)
-
-
-MSG_TITLE_CONTROL = _("Titlen må ikke indeholde linjeskift, tabulatorer eller andre kontroltegn.")
-
-
-def title_has_control_characters(value: str) -> bool:
-    """A round's title goes into e-mail subjects (reminders, receipts): a line break there
-    makes every e-mail of the round fail (BadHeaderError), so no control characters at all
-    (line and paragraph separators included)."""
-    return any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value)
-
-
-def validate_round_title(value: str) -> None:
-    """The title rule as a Django validator, so the round form and the API serializer show it
-    at the field; round_problems applies the same rule for every other caller."""
-    if title_has_control_characters(value):
-        raise ValidationError(MSG_TITLE_CONTROL, code="invalid_characters")
 
 
 def split_codes(pasted: str | None) -> list[str]:
