@@ -4,7 +4,12 @@ the members of the `kommuner` register."""
 import csv
 from pathlib import Path
 
-from reference.registers import ensure_shipped_registers, load_regions, municipal_attributes
+from reference.registers import (
+    ensure_shipped_registers,
+    load_regions,
+    municipal_attributes,
+    read_population,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MUNICIPALITIES_CSV = DATA_DIR / "municipalities.csv"
@@ -34,10 +39,13 @@ def load_municipalities(municipality_model, path=MUNICIPALITIES_CSV) -> tuple[in
         extra = {"register": register}
     created = updated = 0
     existing = {m.code: m for m in rows}
+    population = read_population() if extra else {}
     for row in read_municipalities(path):
         values = {k: row[k] for k in FIELDS}
         if extra:
-            values["attributes"] = municipal_attributes(row["region_code"], row["dst_group"])
+            values["attributes"] = municipal_attributes(
+                row["region_code"], row["dst_group"], population.get(row["code"])
+            )
         current = existing.get(row["code"])
         if current is None:
             municipality_model.objects.create(code=row["code"], **extra, **values)

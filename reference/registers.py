@@ -11,6 +11,16 @@ from reference.models import KOMMUNER, REGIONER
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 REGIONS_CSV = DATA_DIR / "regions.csv"
+POPULATION_CSV = DATA_DIR / "municipality_population.csv"
+# The municipalities' residents on 1 January 2020 (Statistics Denmark FOLK1A 2020K1; sources in
+# data/municipality_population.SOURCES.md): a number, not a category (no filter or group-by),
+# and not in the municipal exports (their columns are fixed).
+POPULATION_SPEC = {
+    "key": "population",
+    "label": {"da": "Indbyggertal (1. januar 2020)", "en": "Population (1 January 2020)"},
+    "type": "integer",
+    "categorical": False,
+}
 ERHVERVSSKOLER = "erhvervsskoler"
 
 SHIPPED = {
@@ -36,6 +46,7 @@ SHIPPED = {
                 "type": "text",
                 "categorical": True,
             },
+            POPULATION_SPEC,
         ],
     },
     REGIONER: {
@@ -83,9 +94,38 @@ def ensure_shipped_registers(register_model, keys=tuple(SHIPPED)) -> dict:
     return out
 
 
-def municipal_attributes(region_code: str, dst_group: str) -> dict:
-    """The kommuner register's attributes of a municipality, from its own columns."""
-    return {"region": region_code, "dst_group": dst_group}
+def municipal_attributes(region_code: str, dst_group: str, population: int | None = None) -> dict:
+    """The kommuner register's attributes of a municipality, from its own columns (and its
+    population, `read_population`, when known)."""
+    attributes = {"region": region_code, "dst_group": dst_group}
+    if population is not None:
+        attributes["population"] = population
+    return attributes
+
+
+def read_population(path=POPULATION_CSV) -> dict[str, int]:
+    """{municipality code: residents on 1 January 2020}."""
+    with open(path, encoding="utf-8", newline="") as f:
+        return {row["code"]: int(row["population"]) for row in csv.DictReader(f)}
+
+
+def add_population(register_model, organisation_model, path=POPULATION_CSV) -> int:
+    """Give the kommuner register its `population` attribute (when missing) and every
+    municipality its number from the CSV. Idempotent; returns the members set."""
+    register = register_model.objects.filter(key=KOMMUNER).first()
+    if register is None:
+        return 0
+    specs = list(register.attributes or [])
+    if not any(isinstance(a, dict) and a.get("key") == POPULATION_SPEC["key"] for a in specs):
+        register.attributes = [*specs, POPULATION_SPEC]
+        register.save(update_fields=["attributes"])
+    population = read_population(path)
+    count = 0
+    for member in organisation_model.objects.filter(register=register, code__in=population):
+        member.attributes = {**(member.attributes or {}), "population": population[member.code]}
+        member.save(update_fields=["attributes"])
+        count += 1
+    return count
 
 
 def read_regions(path=REGIONS_CSV) -> list[dict]:

@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from surveys.relevance import hidden_questions
-from surveys.rules import NotEvaluable, evaluate
+from surveys.rules import NotEvaluable, bind, evaluate
 
 MAX_ABS_NUMBER = 10**15  # far beyond any count we collect, well inside 64-bit and float precision
 DEFAULT_MAX_LENGTH = {"text": 500, "long_text": 10000, "email": 254}
@@ -424,13 +424,15 @@ def _clean_group(spec, raw_answers, entry=None, language=None):
         stored[key] = None
         values.pop(key, None)
     findings = [f for f in findings if f["field"] not in hidden]
+    bound = None  # the values as CEL values, converted once for every condition
     for q in spec.questions:
         if q.key in values or q.key in hidden or any(f["field"] == q.key for f in findings):
             continue
         required = q.required
         if not required and q.required_when:
+            bound = bind(values) if bound is None else bound
             try:
-                required = evaluate(q.required_when, values) is True
+                required = evaluate(q.required_when, bound) is True
             except NotEvaluable:
                 required = False
         if required:
@@ -481,9 +483,10 @@ def _run_rules(rules, values, entry=None, kinds=None, hidden=frozenset()):
     """Findings of the rules that do not hold; each at the first of its `fields` that is
     shown (a show-when may hide some), else at none (a general finding)."""
     findings = []
+    bound = bind(values) if rules else None  # converted once for all the rules
     for rule in rules:
         try:
-            ok = evaluate(rule.expression, values)
+            ok = evaluate(rule.expression, bound)
         except NotEvaluable:
             continue  # a value it needs is missing or invalid; that has its own message
         if ok is False:

@@ -23,7 +23,7 @@ from surveys import lifecycle
 from surveys.api_schema import DefinitionSerializer
 from surveys.definition_store import import_definition
 from surveys.definitions import DefinitionError, export_definition
-from surveys.models import Definition, Round, RoundState, Survey
+from surveys.models import Definition, Round, RoundState, Survey, validate_round_title
 from surveys.selectors import get_round, rounds_for
 
 # --- Municipalities
@@ -321,6 +321,19 @@ class RoundFilter(django_filters.FilterSet):
                 "required": ["selection"],
                 "additionalProperties": False,
             },
+            {
+                "type": "object",
+                "properties": {
+                    "attribute": {"type": "string", "minLength": 1, "maxLength": 60},
+                    "values": {
+                        "type": "array",
+                        "items": {"type": "string", "maxLength": 200},
+                        "minItems": 1,
+                    },
+                },
+                "required": ["attribute", "values"],
+                "additionalProperties": False,
+            },
         ]
     }
 )
@@ -336,6 +349,15 @@ class RecipientsField(serializers.Field):
             name = data["selection"]
             if isinstance(name, str) and 0 < len(name) <= 200:
                 return {"selection": name}
+        if isinstance(data, dict) and set(data) == {"attribute", "values"}:
+            attribute, values = data["attribute"], data["values"]
+            if (
+                isinstance(attribute, str)
+                and 0 < len(attribute) <= 60
+                and isinstance(values, list)
+                and all(isinstance(v, str) and len(v) <= 200 for v in values)
+            ):
+                return {"attribute": attribute, "values": values}
         if not isinstance(data, list) or not all(isinstance(c, str) for c in data):
             raise serializers.ValidationError(
                 str(_('Skriv en liste af kommunekoder eller "all".')),
@@ -349,7 +371,7 @@ class RecipientsField(serializers.Field):
 
 class RoundCreateSerializer(serializers.Serializer):
     survey = serializers.SlugField(max_length=60, help_text="The survey's key.")
-    title = serializers.CharField(max_length=200, validators=[lifecycle.validate_round_title])
+    title = serializers.CharField(max_length=200, validators=[validate_round_title])
     slug = serializers.SlugField(max_length=80)
     deadline = serializers.DateTimeField()
     opens_at = serializers.DateTimeField(required=False, allow_null=True)
@@ -359,7 +381,11 @@ class RoundCreateSerializer(serializers.Serializer):
     recipients = RecipientsField(
         help_text="A list of codes of members of the survey's register (3-digit municipality "
         'codes for a municipal survey), "all", or {"selection": "<name>"}: the members of a '
-        "saved selection of the survey's register."
+        "saved selection of the survey's register, or "
+        '{"attribute": "<key>", "values": ["<value>", …]}: the active members of the '
+        "survey's register whose categorical attribute (e.g. `region` or `dst_group` of the "
+        "municipalities) has one of the values (for a `code` attribute: the code it points at, "
+        'e.g. "1082" for Region Midtjylland).'
     )
     historical = serializers.BooleanField(
         default=False,
@@ -446,7 +472,7 @@ class RoundList(generics.GenericAPIView, ApiView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         recipients = data["recipients"]
-        if isinstance(recipients, dict):
+        if isinstance(recipients, dict) and "selection" in recipients:
             recipients = _selection_codes(data["survey"], recipients["selection"])
         try:
             if data["historical"]:

@@ -23,8 +23,7 @@ def round_names(refs):
 
 
 def survey_names(refs):
-    """{pk: name} of the surveys the builder's events refer to."""
+    """{pk: name} of the surveys the builder's events refer to, in the interface language."""
     pks = [int(r) for r in refs if r.isdigit()]
-    return {
-        str(pk): name for pk, name in Survey.objects.filter(pk__in=pks).values_list("pk", "name")
-    }
+    surveys = Survey.objects.filter(pk__in=pks).only("pk", "name", "name_en")
+    return {str(survey.pk): survey.display_name for survey in surveys}

@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lib.date_input import DateInputField
-from reference.models import Municipality, Selection
+from lib.text import pick
+from reference.models import KOMMUNER, Municipality, Register, Selection
 from surveys import lifecycle
-from surveys.models import Round, Survey
+from surveys.models import Round, Survey, validate_round_title
 
 DATE_FORMATS = ["%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d"]
 
@@ -31,7 +32,7 @@ class SelectionChoiceField(forms.ModelChoiceField):
 
 class RoundForm(forms.Form):
     RECIPIENTS_ALL, RECIPIENTS_CHOSEN, RECIPIENTS_CODES = "all", "chosen", "codes"
-    RECIPIENTS_SELECTION = "selection"
+    RECIPIENTS_SELECTION, RECIPIENTS_ATTRIBUTE = "selection", "attribute"
 
     survey = forms.ModelChoiceField(
         label=_("Undersøgelse"),
@@ -42,7 +43,7 @@ class RoundForm(forms.Form):
         label=_("Titel"),
         max_length=200,
         help_text=_("Fx »Februar 2026«."),
-        validators=[lifecycle.validate_round_title],
+        validators=[validate_round_title],
     )
     slug = forms.SlugField(
         label=_("Kort navn til adressen"),
@@ -92,13 +93,24 @@ class RoundForm(forms.Form):
             (RECIPIENTS_CHOSEN, _("Udvalgte kommuner (vælg nedenfor)")),
             (RECIPIENTS_CODES, _("Indsæt kommunekoder")),
             (RECIPIENTS_SELECTION, _("Et gemt udvalg (vælg nedenfor)")),
+            (
+                RECIPIENTS_ATTRIBUTE,
+                _("Medlemmer med en bestemt egenskab, fx en region (vælg nedenfor)"),
+            ),
         ],
     )
     municipalities = forms.ModelMultipleChoiceField(
         label=_("Udvalgte kommuner"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        queryset=Municipality.objects.municipalities().order_by("region_code", "name"),
+        # The members of every register a survey is asked of (the survey is chosen in this
+        # form); clean refuses members of another register than the chosen survey's.
+        queryset=Municipality.objects.filter(
+            register__surveys__definitions__isnull=False, is_active=True, is_synthetic=False
+        )
+        .select_related("register")
+        .distinct()
+        .order_by("region_code", "name"),
     )
     codes = forms.CharField(
         label=_("Kommunekoder"),
@@ -119,6 +131,17 @@ class RoundForm(forms.Form):
         ),
     )
 
+    attribute_values = forms.MultipleChoiceField(
+        label=_("Medlemmer med …"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Bruges, når »Medlemmer med en bestemt egenskab« er valgt: sæt kryds ved en eller "
+            "flere værdier af én egenskab i undersøgelsens register, fx Region Midtjylland og "
+            "Region Nordjylland. Runden sendes til de aktive medlemmer, der har en af dem."
+        ),
+    )
+
     def __init__(self, *args, round_=None, **kwargs):
         """`round_`: the draft being edited (its own slug is not 'taken')."""
         self.round = round_
@@ -126,6 +149,27 @@ class RoundForm(forms.Form):
         if round_ is not None and data is None:
             kwargs["initial"] = self.initial_for(round_)
         super().__init__(*args, **kwargs)
+        # The survey's name in the interface language (its English name on English pages).
+        self.fields["survey"].label_from_instance = lambda survey: survey.display_name
+        self.fields["previous"].label_from_instance = lambda r: (
+            f"{r.survey.display_name} — {r.title}"
+        )
+        # The categorical attributes of every register a survey is asked of, and the values
+        # their members have (the survey is chosen in this form, so all of them are listed;
+        # clean keeps those of the chosen survey's register).
+        self._attribute_groups = [
+            (register, spec, pairs)
+            for register in Register.objects.filter(surveys__definitions__isnull=False)
+            .distinct()
+            .order_by("name")
+            for spec, pairs in lifecycle.attribute_values(register)
+            if pairs
+        ]
+        self.fields["attribute_values"].choices = [
+            (self._attribute_choice(register, spec, value), label)
+            for register, spec, pairs in self._attribute_groups
+            for value, label in pairs
+        ]
         if round_ is not None:
             self.fields["previous"].queryset = self.fields["previous"].queryset.exclude(
                 pk=round_.pk
@@ -134,7 +178,7 @@ class RoundForm(forms.Form):
     @classmethod
     def initial_for(cls, round_):
         recipients = list(round_.recipients.values_list("pk", flat=True))
-        everyone = Municipality.objects.municipalities().count()
+        everyone = lifecycle.members_of(round_.survey.register).count()
         return {
             "survey": round_.survey_id,
             "title": round_.title,
@@ -160,13 +204,75 @@ class RoundForm(forms.Form):
         if mode == self.RECIPIENTS_ALL:
             data["recipients"] = lifecycle.ALL
         elif mode == self.RECIPIENTS_CHOSEN:
-            data["recipients"] = [m.code for m in data.get("municipalities") or []]
+            chosen = data.get("municipalities") or []
+            survey = data.get("survey")
+            register_id = survey.register_id if survey is not None else None
+            others = [m for m in chosen if register_id is not None and m.register_id != register_id]
+            if others:
+                self.add_error(
+                    "municipalities",
+                    _("Vælg medlemmer af undersøgelsens register (%(register)s): %(codes)s")
+                    % {
+                        "register": survey.register.display_name,
+                        "codes": ", ".join(f"{m.name} ({m.code})" for m in others[:20]),
+                    },
+                )
+            else:
+                data["recipients"] = [m.code for m in chosen]
         elif mode == self.RECIPIENTS_CODES:
             data["recipients"] = lifecycle.split_codes(data.get("codes"))
         elif mode == self.RECIPIENTS_SELECTION:
             data["recipients"] = lifecycle.selection_codes(data.get("selection"))
+        elif mode == self.RECIPIENTS_ATTRIBUTE:
+            data["recipients"] = self._chosen_attribute(data)
         self.add_problems(lifecycle.round_problems(**self._rule_input(data), editing=self.round))
         return data
+
+    @staticmethod
+    def _attribute_choice(register, spec, value):
+        return f"{register.key}:{spec['key']}:{value}"
+
+    def _chosen_attribute(self, data):
+        """The ticked values as {"attribute", "values"} for the lifecycle (`members_with`);
+        values of another register than the survey's, or of two attributes: an error here."""
+        survey = data.get("survey")
+        register_key = survey.register.key if survey is not None else KOMMUNER
+        chosen = [c.split(":", 2) for c in data.get("attribute_values") or []]
+        attributes = list(dict.fromkeys(a for _r, a, _v in chosen))
+        if not chosen:
+            self.add_error("attribute_values", _("Sæt kryds ved mindst én værdi."))
+            return None
+        if any(r != register_key for r, _a, _v in chosen):
+            self.add_error(
+                "attribute_values",
+                _("Vælg værdier fra undersøgelsens register (%(register)s).")
+                % {"register": survey.register.display_name if survey else KOMMUNER},
+            )
+            return None
+        if len(attributes) > 1:
+            self.add_error("attribute_values", _("Vælg værdier af én egenskab ad gangen."))
+            return None
+        return {
+            "attribute": attributes[0],
+            "values": [v for _r, _a, v in chosen],
+        }
+
+    def attribute_groups(self):
+        """The attribute checkboxes grouped by register and attribute (for the template):
+        [(register, label, [(choice value, label, checked)])]."""
+        chosen = set(self["attribute_values"].value() or [])
+        return [
+            (
+                register,
+                pick(spec.get("label")) or spec["key"],
+                [
+                    (choice, label, choice in chosen)
+                    for value, label in pairs
+                    if (choice := self._attribute_choice(register, spec, value))
+                ],
+            )
+            for register, spec, pairs in self._attribute_groups
+        ]
 
     def _rule_input(self, data):
         opens_at, deadline = data.get("opens_at"), data.get("deadline")
@@ -190,6 +296,7 @@ class RoundForm(forms.Form):
                     self.RECIPIENTS_CHOSEN: "municipalities",
                     self.RECIPIENTS_CODES: "codes",
                     self.RECIPIENTS_SELECTION: "selection",
+                    self.RECIPIENTS_ATTRIBUTE: "attribute_values",
                 }.get(mode, "recipients_mode")
                 if field == "codes" and problem.code == "empty":
                     message = _("Skriv mindst én kommunekode.")
@@ -212,13 +319,22 @@ class RoundForm(forms.Form):
         }
 
     def municipality_groups(self):
-        """The recipient checkboxes grouped by region (for the template)."""
+        """The recipient checkboxes grouped (for the template): the municipalities by region,
+        then the members of each other register a survey is asked of, by register."""
         field = self["municipalities"]
         chosen = {str(v) for v in (field.value() or [])}
-        municipalities = list(self.fields["municipalities"].queryset)
+        members = list(self.fields["municipalities"].queryset)
+        municipal = [m for m in members if m.register.key == KOMMUNER]
+        others = sorted(
+            (m for m in members if m.register.key != KOMMUNER),
+            key=lambda m: (m.register.display_name, m.code),
+        )
         return [
             (region, [(m, str(m.pk) in chosen) for m in group])
-            for region, group in groupby(municipalities, key=lambda m: m.region_name)
+            for region, group in groupby(municipal, key=lambda m: m.region_name)
+        ] + [
+            (register, [(m, str(m.pk) in chosen) for m in group])
+            for register, group in groupby(others, key=lambda m: m.register.display_name)
         ]
 
 

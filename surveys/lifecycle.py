@@ -3,11 +3,9 @@ its audit row; e-mails are queued after commit. Pages, the API and commands all 
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -16,9 +14,16 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.audit import record
 from accounts.models import User
+from lib.text import pick
 from reference.models import KOMMUNER, Organisation, Register, Selection
 from surveys import tasks
-from surveys.models import Round, RoundState, Survey
+from surveys.models import (  # the title rule lives with the field it guards
+    MSG_TITLE_CONTROL,
+    Round,
+    RoundState,
+    Survey,
+    title_has_control_characters,
+)
 
 _CODE_SEPARATORS = re.compile(r"[\s,;]+")
 
@@ -29,6 +34,12 @@ MSG_UNKNOWN_CODES = _("Ukendte kommunekoder: %(codes)s")
 MSG_NO_RECIPIENTS = _("Vælg mindst én kommune.")
 MSG_UNKNOWN_MEMBER_CODES = _("Ukendte koder i registret %(register)s: %(codes)s")
 MSG_NO_MEMBERS = _("Vælg mindst én modtager.")
+MSG_UNKNOWN_ATTRIBUTE = _(
+    "Registret %(register)s har ingen egenskab »%(attribute)s«, der kan vælges efter. "
+    "Brug en af: %(known)s."
+)
+MSG_UNKNOWN_ATTRIBUTE_VALUES = _("Ukendte værdier af egenskaben »%(attribute)s«: %(values)s")
+MSG_NO_ATTRIBUTE_VALUES = _("Vælg mindst én værdi af egenskaben »%(attribute)s«.")
 MSG_DEADLINE_BEFORE_OPENING = _("Fristen kan ikke ligge før åbningsdatoen.")
 MSG_PREVIOUS_OTHER_SURVEY = _("Runden, der sammenlignes med, skal være af samme undersøgelse.")
 MSG_NO_DEFINITION = _("Undersøgelsen har ingen definition endnu.")
@@ -65,23 +76,6 @@ class RoundError(Exception):
         super().__init__("; ".join(f"{p.field}: {p.code}" for p in problems) or code)
 
 
-MSG_TITLE_CONTROL = _("Titlen må ikke indeholde linjeskift, tabulatorer eller andre kontroltegn.")
-
-
-def title_has_control_characters(value: str) -> bool:
-    """A round's title goes into e-mail subjects (reminders, receipts): a line break there
-    makes every e-mail of the round fail (BadHeaderError), so no control characters at all
-    (line and paragraph separators included)."""
-    return any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value)
-
-
-def validate_round_title(value: str) -> None:
-    """The title rule as a Django validator, so the round form and the API serializer show it
-    at the field; round_problems applies the same rule for every other caller."""
-    if title_has_control_characters(value):
-        raise ValidationError(MSG_TITLE_CONTROL, code="invalid_characters")
-
-
 def split_codes(pasted: str | None) -> list[str]:
     """Municipality codes from pasted text (one per line, or separated by commas/spaces)."""
     return [c for c in _CODE_SEPARATORS.split(pasted or "") if c]
@@ -107,15 +101,89 @@ def members_of(register: Register | None):
     return Organisation.objects.filter(register=register, is_active=True)
 
 
-def resolve_recipients(
-    codes: Sequence[str] | str, *, register: Register | None = None
+def _attribute_label(spec: dict) -> str:
+    return pick(spec.get("label")) or spec["key"]
+
+
+def attribute_values(register: Register | None) -> list[tuple[dict, list[tuple[str, str]]]]:
+    """The register's categorical attributes with the values its members (`members_of`) have:
+    [(spec, [(value, label)])], values in order; a `code` attribute's value is labelled with
+    the name of the member of the register it points at. What a round's recipients may be
+    chosen by (`members_with`)."""
+    if register is None:
+        register = Register.objects.filter(key=KOMMUNER).first()
+        if register is None:
+            return []
+    specs = register.categorical_attributes()
+    if not specs:
+        return []
+    members = list(members_of(register).only("attributes"))
+    out = []
+    for spec in specs:
+        values = sorted(
+            {str(v) for m in members if (v := m.attribute(spec["key"])) not in (None, "")}
+        )
+        names = {}
+        if spec.get("type") == "code" and spec.get("register"):
+            names = dict(
+                Organisation.objects.filter(
+                    register__key=spec["register"], code__in=values
+                ).values_list("code", "name")
+            )
+        out.append((spec, [(v, f"{names[v]} ({v})" if v in names else v) for v in values]))
+    return out
+
+
+def members_with(
+    *, register: Register | None, attribute: str, values: Sequence[str]
 ) -> tuple[list[Organisation], list[Problem]]:
-    """The recipients for `codes` (or "all"): members of the survey's register (`members_of`),
-    looked up by code within that register."""
+    """The recipients ticked by an attribute: the members of the survey's register
+    (`members_of`) whose categorical `attribute` has one of `values`. An attribute the register
+    has not (or not categorical), a value no member has, or no value: a problem."""
+    known = attribute_values(register)
+    register_name = register.display_name if register is not None else str(KOMMUNER)
+    spec = next((s for s, _v in known if s["key"] == attribute), None)
+    if spec is None:
+        message = MSG_UNKNOWN_ATTRIBUTE % {
+            "register": register_name,
+            "attribute": attribute,
+            "known": ", ".join(s["key"] for s, _v in known) or "–",
+        }
+        return [], [Problem("recipients", "unknown_attribute", message)]
+    label = _attribute_label(spec)
+    wanted = list(dict.fromkeys(str(v) for v in values))
+    if not wanted:
+        message = MSG_NO_ATTRIBUTE_VALUES % {"attribute": label}
+        return [], [Problem("recipients", "empty", message)]
+    allowed = {v for s, pairs in known if s is spec for v, _label in pairs}
+    unknown = [v for v in wanted if v not in allowed]
+    if unknown:
+        message = MSG_UNKNOWN_ATTRIBUTE_VALUES % {
+            "attribute": label,
+            "values": ", ".join(unknown[:20]),
+        }
+        return [], [Problem("recipients", "unknown", message)]
+    chosen = set(wanted)
+    members = [
+        m for m in members_of(register).order_by("code") if str(m.attribute(attribute)) in chosen
+    ]
+    return members, []
+
+
+def resolve_recipients(
+    codes: Sequence[str] | str | dict, *, register: Register | None = None
+) -> tuple[list[Organisation], list[Problem]]:
+    """The recipients for `codes` (or "all", or {"attribute": key, "values": [...]} — the
+    members ticked by an attribute, `members_with`): members of the survey's register
+    (`members_of`), looked up by code within that register."""
     real = members_of(register)
     municipal = register is None or register.key == KOMMUNER
     if codes == ALL:
         return list(real), []
+    if isinstance(codes, dict):
+        return members_with(
+            register=register, attribute=codes.get("attribute", ""), values=codes.get("values", [])
+        )
     wanted = list(dict.fromkeys(codes))
     found = {m.code: m for m in real.filter(code__in=wanted)}
     unknown = [c for c in wanted if c not in found]
@@ -140,7 +208,7 @@ def round_problems(
     deadline: dt.datetime | None = None,
     opens_at: dt.datetime | None = None,
     previous: Round | None = None,
-    recipients: Sequence[str] | str | None = None,
+    recipients: Sequence[str] | str | dict | None = None,
     editing: Round | None = None,
 ) -> list[Problem]:
     """Every rule a new round must meet, for the values given (None: not known yet, e.g. a
@@ -176,7 +244,7 @@ def create_round(
     deadline: dt.datetime,
     opens_at: dt.datetime | None = None,
     previous: Round | None = None,
-    recipients: Sequence[str] | str,
+    recipients: Sequence[str] | str | dict,
     is_demo: bool = False,
 ) -> Round:
     """A draft round of the survey's current definition for the given recipient codes (or
@@ -287,7 +355,7 @@ def create_historical_round(
     slug: str,
     reference_date: dt.date,
     previous: Round | None = None,
-    recipients: Sequence[str] | str,
+    recipients: Sequence[str] | str | dict,
     is_demo: bool = False,
 ) -> Round:
     """An earlier round whose answers exist only as a table (issue 15): closed from the start,
@@ -378,7 +446,7 @@ def update_round(
     deadline: dt.datetime,
     opens_at: dt.datetime | None = None,
     previous: Round | None = None,
-    recipients: Sequence[str] | str,
+    recipients: Sequence[str] | str | dict,
 ) -> Round:
     """Change a draft: everything the creation takes. Raises RoundError with every problem,
     or code "state" once the round is open."""

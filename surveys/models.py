@@ -1,6 +1,9 @@
 """What is asked: surveys, versioned definitions, rounds."""
 
+import unicodedata
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -87,6 +90,24 @@ def default_reminder_offsets():
     return list(DEFAULT_REMINDER_OFFSETS)
 
 
+MSG_TITLE_CONTROL = _("Titlen må ikke indeholde linjeskift, tabulatorer eller andre kontroltegn.")
+
+
+def title_has_control_characters(value: str) -> bool:
+    """A round's title goes into e-mail subjects (reminders, receipts): a line break there
+    makes every e-mail of the round fail (BadHeaderError), so no control characters at all
+    (line and paragraph separators included). The one home of the rule: the round form and
+    the API serializer use it as a validator, surveys.lifecycle.round_problems for every
+    service caller, and Round.clean for any model form (the Django admin's included)."""
+    return any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in value)
+
+
+def validate_round_title(value: str) -> None:
+    """The title rule as a Django validator, shown at the field."""
+    if title_has_control_characters(value):
+        raise ValidationError(MSG_TITLE_CONTROL, code="invalid_characters")
+
+
 class Round(models.Model):
     """One collection of a survey from a set of recipient municipalities."""
 
@@ -138,6 +159,14 @@ class Round(models.Model):
 
     def __str__(self):
         return f"{self.survey.name} — {self.title}"
+
+    def clean(self):
+        # Model forms (the admin's too) call this; no field validator, so no migration.
+        super().clean()
+        try:
+            validate_round_title(self.title or "")
+        except ValidationError as error:
+            raise ValidationError({"title": error.error_list})
 
     @property
     def is_open(self):

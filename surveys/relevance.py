@@ -92,6 +92,14 @@ def hidden_questions(spec, values, *, invalid=frozenset()) -> set:
         return set()
     derived = {d.key: d for d in spec.derived}
     shown, derived_values = {}, {}
+    # Each condition's outcome, once per call: a section's show-when is asked by every question
+    # in it, and it reads the same values each time (import counts it once per save).
+    held = {}
+
+    def holds(expression, env):
+        if expression not in held:
+            held[expression] = _holds(expression, env)
+        return held[expression]
 
     def known(names):
         """The values these names have once hidden questions are taken away; None when one
@@ -129,7 +137,7 @@ def hidden_questions(spec, values, *, invalid=frozenset()) -> set:
         if exprs:
             env = known(dependencies(spec, key))
             if env is not None:
-                shown[key] = all(_holds(e, env) for e in exprs)
+                shown[key] = all(holds(e, env) for e in exprs)
         return shown[key]
 
     return {q.key for q in spec.questions if not is_shown(q.key)}

@@ -22,13 +22,26 @@ MAX_EXPRESSION_LENGTH = 2000
 # Static cost bounds, checked at import (surveys.definitions) so that no rule can make a save
 # slow: CEL's comprehensions (all, exists, exists_one, map, filter) multiply their body's work
 # by the length of the list they run over, and nesting multiplies again.
+#
+# The cost is counted in steps of about the same CPU time in cel-python's interpreter
+# (≈ 15 µs each on the benchmark machine, `make bench` → rules_worst_save_n200_ms): a node
+# (operator, name, literal) is one step, a function or method call (size, matches, sum …)
+# CALL_STEPS, each item a comprehension runs its body for ITEM_STEPS more (cel-python makes a
+# new activation per item), and each evaluation of an expression EVALUATION_STEPS (the
+# activation built from the values). MAX_DEFINITION_COST is what all of a definition's
+# expressions may cost for one save at its entries cap, sized so that the worst definition
+# the bounds allow validates 200 entries in well under 100 ms (docs/deploy.md).
 MAX_NODES = 200  # operators, names and literals in one expression
 MAX_COMPREHENSION_DEPTH = 1  # a comprehension inside another is refused
 MAX_LIST_LITERAL = 100  # items in a [..] literal
-MAX_COST = 2000  # nodes evaluated, counting a comprehension body once per list item
-MAX_DEFINITION_COST = 10000  # all of a definition's expressions for one save, entry rules × cap
+CALL_STEPS = 5
+ITEM_STEPS = 10
+EVALUATION_STEPS = 3
+MAX_COST = 3500  # steps of one evaluation of one expression
+MAX_DEFINITION_COST = 3500  # all of a definition's expressions for one save, entry rules × cap
 UNKNOWN_LIST_LENGTH = 100  # a list whose length the definition does not bound
 COMPREHENSIONS = frozenset({"all", "exists", "exists_one", "map", "filter"})
+CALLS = frozenset({"member_dot_arg", "ident_arg", "dot_ident_arg"})
 
 
 class RuleError(Exception):
@@ -76,7 +89,29 @@ def _cel_ne(a, b):
 
 
 FUNCTIONS = {"sum": _cel_sum, "count": _cel_count, "_==_": _cel_eq, "_!=_": _cel_ne}
-_ENV = celpy.Environment()
+
+
+class _Runner(celpy.InterpretedRunner):
+    """cel-python's interpreter, with the base activation (the environment's annotations and
+    our functions) built once per compiled expression instead of on every evaluation, which
+    was about half the cost of evaluating a short rule. Each evaluation still works on its
+    own copy of it (Evaluator.set_activation clones the base and loads the values), so
+    nothing one evaluation binds is seen by another."""
+
+    def __init__(self, environment, ast, functions=None):
+        super().__init__(environment, ast, functions)
+        self._base = self.new_activation()
+
+    def evaluate(self, context):
+        evaluator = celpy.evaluation.Evaluator(ast=self.ast, activation=self._base)
+        evaluator.set_activation(context or {})
+        value = evaluator.visit(self.ast)
+        if isinstance(value, celpy.evaluation.CELEvalError):
+            raise value
+        return value
+
+
+_ENV = celpy.Environment(runner_class=_Runner)
 
 
 @functools.lru_cache(maxsize=2048)
@@ -131,17 +166,19 @@ def _range_length(tree, list_lengths):
 
 
 def _cost(tree, list_lengths, depth=0):
-    """Nodes evaluated in the worst case; raises RuleError past the nesting depth."""
+    """Steps evaluated in the worst case; raises RuleError past the nesting depth."""
     found = _comprehension(tree)
     if found is None:
         own = 0 if len(tree.children) == 1 and isinstance(tree.children[0], lark.Tree) else 1
+        if tree.data in CALLS:
+            own = CALL_STEPS
         return own + sum(_cost(c, list_lengths, depth) for c in _children(tree))
     if depth >= MAX_COMPREHENSION_DEPTH:
         raise RuleError(f"comprehensions ({found[0]}) inside another comprehension are not allowed")
     name, range_tree, body = found
     length = _range_length(range_tree, list_lengths)
     inner = sum(_cost(b, list_lengths, depth + 1) for b in body)
-    return 1 + _cost(range_tree, list_lengths, depth) + length * max(inner, 1)
+    return 1 + _cost(range_tree, list_lengths, depth) + length * (max(inner, 1) + ITEM_STEPS)
 
 
 def check_cost(expression: str, list_lengths=None):
@@ -157,7 +194,7 @@ def check_cost(expression: str, list_lengths=None):
         items = len(_children(exprlist[0])) if exprlist else 0
         if items > MAX_LIST_LITERAL:
             raise RuleError(f"list with {items} items; at most {MAX_LIST_LITERAL}")
-    cost = _cost(tree, list_lengths or {})
+    cost = EVALUATION_STEPS + _cost(tree, list_lengths or {})
     if cost > MAX_COST:
         raise RuleError(
             f"expression too expensive to evaluate (up to {cost} steps; at most {MAX_COST})"
@@ -200,13 +237,23 @@ def from_cel(value):
     return value
 
 
+class Bound(dict):
+    """Values converted to CEL once (bind), for evaluating several expressions on them."""
+
+
+def bind(variables: dict) -> Bound:
+    """The (cleaned) values as CEL values; missing values are simply absent."""
+    return Bound({k: to_cel(v) for k, v in variables.items() if v is not None})
+
+
 def evaluate(expression: str, variables: dict):
-    """Evaluate with the given (cleaned) values. Missing values are simply absent.
+    """Evaluate with the given (cleaned) values, or values already bound (bind) when several
+    expressions run on the same ones. Missing values are simply absent.
 
     Returns a Python bool/float/str. Raises NotEvaluable when CEL cannot produce a value
     (an absent variable, division by zero, a type mismatch)."""
     program = compile_expression(expression)
-    activation = {k: to_cel(v) for k, v in variables.items() if v is not None}
+    activation = variables if isinstance(variables, Bound) else bind(variables)
     try:
         result = program.evaluate(activation)
     except RecursionError:

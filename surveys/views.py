@@ -94,7 +94,7 @@ def round_detail(request, slug):
             "rows": rows,
             "responded": responded,
             "recipient_count": len(recipients),
-            "survey_title": round_.survey.name,
+            "survey_title": round_.survey.display_name,
             "opening_due": round_.opens_at is not None and round_.opens_at <= timezone.now(),
         },
     )

@@ -38,6 +38,7 @@ FIGURES = [
     "pdf_report_n98_seconds",
     "pdf_report_n1000_seconds",
     "send_reminders_seconds",
+    "rules_worst_save_n200_ms",
 ]
 
 

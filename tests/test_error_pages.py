@@ -3,7 +3,7 @@ and English, each with a way back. The 500 page renders without the database or 
 context; /api/ keeps its JSON errors."""
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.test import Client, RequestFactory
 from django.urls import path
 from django.utils import translation
@@ -20,8 +20,25 @@ def _forbidden(request):
     raise PermissionDenied
 
 
-# The site's URLs plus two that fail on purpose (used by this module and tests/e2e).
-urlpatterns = [path("test-boom/", _boom), path("test-forbidden/", _forbidden), *site_urlpatterns]
+def _bad_request(request):
+    raise SuspiciousOperation("test")
+
+
+def _throttled(request):
+    """The page a throttled person sees (allauth's rate limits and lib.throttle render it)."""
+    from django.shortcuts import render
+
+    return render(request, "429.html", status=429)
+
+
+# The site's URLs plus some that fail on purpose (used by this module and tests/e2e).
+urlpatterns = [
+    path("test-boom/", _boom),
+    path("test-forbidden/", _forbidden),
+    path("test-bad-request/", _bad_request),
+    path("test-throttled/", _throttled),
+    *site_urlpatterns,
+]
 
 
 def english(client):

@@ -333,7 +333,9 @@ KWARGS = {
 ENTRY_URLS = {"submissions:entry_add", "submissions:entry_edit", "submissions:entry_remove"}
 
 
-def concrete_url(name, pattern):
+def concrete_url(name, pattern, overrides=None):
+    """The URL of a pattern with the world's objects (`overrides`: other values for some
+    of its arguments, e.g. another round's slug; tests/e2e/pages.py uses them)."""
     from django.urls import reverse
 
     kwargs = {}
@@ -343,6 +345,9 @@ def concrete_url(name, pattern):
         kwargs["slug"] = "proeve-2026"
     if name in REGISTER_URLS:
         kwargs["key"] = "kommuner"
+    for key, value in (overrides or {}).items():
+        if key in kwargs:
+            kwargs[key] = value
     if name.startswith("admin:<"):
         return "/admin/reference/organisation/1/"
     if name == "api-not-found":

@@ -18,4 +18,11 @@
     });
   }
   window.DKFDS.init();
+
+  // DKFDS writes its overflow menu button ("Mere") in Danish only: use the page's language.
+  var nav = document.querySelector("[data-more-label]");
+  var more = document.querySelectorAll(".navigation-menu .more-button span");
+  for (var m = 0; nav && m < more.length; m++) {
+    more[m].textContent = nav.getAttribute("data-more-label");
+  }
 })();

@@ -236,3 +236,15 @@ def test_tokens_revoked_by_a_new_password_read_as_a_sentence(as_coordinator, lol
     record("token.revoked_all", actor=lolland, object_type="user", object_ref=str(lolland.pk))
     body = as_coordinator.get(URL, {"action": "token.revoked_all"}).content.decode()
     assert f"{lolland.display_name} fik alle sine API-tokens tilbagekaldt" in body
+
+
+def test_a_survey_is_named_in_the_interface_language(as_coordinator, coordinator):
+    from surveys.builder import open_draft
+    from tests.factories import shipped_definition
+
+    open_draft(survey=shipped_definition().survey, actor=coordinator, ip=None)
+    html = as_coordinator.get(URL).content.decode()
+    assert "kladde til undersøgelsen Juniormesterlære — tilmeldte elever" in html
+    as_coordinator.cookies["django_language"] = "en"
+    html = as_coordinator.get(URL).content.decode()
+    assert "draft of the survey Junior apprenticeship — enrolled pupils" in html

@@ -35,6 +35,9 @@ def test_readers_list_the_registers_with_their_attributes(clients, schools):
             "categorical": True,
         }
         assert by_key["kommuner"]["has_geometry"] is True
+        population = by_key["kommuner"]["attributes"][-1]
+        assert population["key"] == "population" and population["type"] == "integer"
+        assert "2020" in population["label"]["da"] and population["categorical"] is False
 
 
 def test_readers_list_a_register_s_members(clients, schools):
@@ -49,7 +52,11 @@ def test_readers_list_a_register_s_members(clients, schools):
     assert set(members[4]["attributes"]) == {"region", "municipality"}
     kommuner = clients["coordinator"].get(url("registers/kommuner/members/")).json()
     lolland = next(m for m in kommuner if m["code"] == "360")
-    assert lolland["attributes"] == {"region": "1085", "dst_group": "Landkommuner"}
+    assert lolland["attributes"] == {
+        "region": "1085",
+        "dst_group": "Landkommuner",
+        "population": 41105,  # 1 January 2020 (reference/data/municipality_population.csv)
+    }
 
 
 @pytest.mark.parametrize("path", ["registers/", "registers/kommuner/members/"])

@@ -3,6 +3,7 @@
     python tests/bench/child.py export FMT SLUG [SLUG ...]   # csv | long | xlsx, via build_export
     python tests/bench/child.py pdf SLUG                      # the PDF report, via build_export
     python tests/bench/child.py copy KIND SLUG [SLUG ...]     # PostgreSQL COPY of the same rows
+    python tests/bench/child.py rules RUNS                    # worst rules at the entries cap
 
 Prints one JSON object on the last line of stdout: seconds, rows, bytes, peak_rss_mb (the
 process's RSS high-water mark during the work, reset after Django setup and imports),
@@ -99,7 +100,8 @@ def main(argv):
     setup()
     from django.db import connection
 
-    connection.ensure_connection()
+    if what != "rules":  # validating answers needs no database
+        connection.ensure_connection()
     # Import what the work needs first: a web worker has it loaded; it is not export time.
     import weasyprint  # noqa: F401 (imported lazily by render_report; once per worker)
 
@@ -115,6 +117,10 @@ def main(argv):
         work = lambda: do_export(argv[1], argv[2:])  # noqa: E731
     elif what == "pdf":
         work = lambda: do_export("pdf", argv[1:2])  # noqa: E731
+    elif what == "rules":
+        from tests.bench.worst_rules import measure
+
+        work = lambda: measure(int(argv[1]))  # noqa: E731
     else:
         raise SystemExit(f"unknown measurement {what}")
     import_peak = peak_mb()

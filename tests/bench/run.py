@@ -105,6 +105,7 @@ TARGETS = {
     "export_csv_long_peak_rss_mb": ("<=", 300),
     "pdf_report_n98_seconds": ("<=", 2),
     "pdf_report_n1000_seconds": ("<=", 10),
+    "rules_worst_save_n200_ms": ("<=", 100),
 }
 
 
@@ -1103,6 +1104,26 @@ def measure_reminders():
     print(f"   median {s['median']:.2f} s, sent {sent}", flush=True)
 
 
+# --- Rules
+
+
+@step("rules", ["rules_worst_save_n200_ms"])
+def measure_rules():
+    r = child("rules", str(max(RUNS, 5)))
+    shapes = {k: rounded(v, 1) for k, v in r.items() if isinstance(v, dict)}
+    RESULTS.put(
+        "rules_worst_save_n200_ms",
+        round(r["worst_ms"], 1),
+        "ms",
+        floor_ms=round(r["floor"], 1),
+        shapes=shapes,
+        note="CPU time of validate() for one save of 200 entries (the cap) under the most "
+        "expensive definition each rule shape may have within the static cost bound "
+        "(tests/bench/worst_rules.py), median of the runs; floor: the shipped definition",
+    )
+    print(f"   worst {r['worst_ms']:.1f} ms, floor {r['floor']:.1f} ms: {shapes}", flush=True)
+
+
 # --- Report
 
 
@@ -1132,6 +1153,7 @@ STEPS = [
     measure_xlsx,
     measure_pdf,
     measure_reminders,
+    measure_rules,
 ]
 
 
@@ -1160,6 +1182,7 @@ def main():
         measure_xlsx()
         measure_pdf()
         measure_reminders()
+        measure_rules()
     finally:
         stop_gunicorn()
         data = RESULTS.write()

@@ -91,6 +91,7 @@ def test_migrating_a_database_with_the_demo_keeps_every_row_pointing_at_its_muni
     assert Organisation.objects.get(pk=lolland.pk).attributes == {
         "region": "1085",
         "dst_group": "Landkommuner",
+        "population": 41105,  # reference.0006: residents on 1 January 2020
     }
     assert sorted(
         Organisation.objects.filter(register__key="regioner").values_list("code", "name")

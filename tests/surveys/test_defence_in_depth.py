@@ -55,3 +55,30 @@ def test_an_install_that_only_ran_migrate_has_the_cache_table(db, settings):
 
     assert settings.CACHES["default"]["LOCATION"] == "indberet_cache"
     assert "indberet_cache" in connection.introspection.table_names()
+
+
+@pytest.mark.parametrize("title", NEWLINE_TITLES)
+def test_saving_a_round_titled_with_a_line_break_in_the_django_admin_is_refused(db, title):
+    """Rounds are not in the admin today; the day they are (or any model form edits one), the
+    same rule refuses the title at the field, because Round.clean applies it."""
+    from django.contrib import admin
+    from django.core.exceptions import ValidationError
+    from django.test import RequestFactory
+
+    from accounts.models import Role
+    from tests.factories import make_round, make_user
+
+    round_ = make_round(codes=["360"], title="Februar 2027")
+    request = RequestFactory().post("/admin/")
+    request.user = make_user(Role.COORDINATOR, is_staff=True, is_superuser=True)
+    form_class = admin.ModelAdmin(Round, admin.site).get_form(request, round_, fields=["title"])
+    form = form_class({"title": title}, instance=round_)
+    assert not form.is_valid()
+    assert "Titlen må ikke indeholde linjeskift" in form.errors["title"][0]
+    with pytest.raises(ValidationError) as refused:
+        Round(survey=round_.survey, definition=round_.definition, title=title).clean()
+    assert refused.value.message_dict["title"] == [
+        "Titlen må ikke indeholde linjeskift, tabulatorer eller andre kontroltegn."
+    ]
+    round_.refresh_from_db()
+    assert round_.title == "Februar 2027"
