@@ -11,6 +11,7 @@ from allauth.mfa.totp.internal.auth import (
     hotp_value,
     yield_hotp_counters_from_time,
 )
+from playwright.sync_api import expect
 
 from accounts.models import Role
 from tests.e2e.conftest import check_page, log_in
@@ -57,7 +58,8 @@ def test_the_whole_secret_fits_a_phone_and_the_button_copies_it(browser, live_se
     assert page.evaluate("window.getSelection().toString().trim()") == secret
 
     page.get_by_role("button", name=TEXT["da"]["copy"]).click()
-    assert page.get_by_role("status").filter(has_text=TEXT["da"]["copied"]).count() == 1
+    # The clipboard answers asynchronously: wait for the status rather than read it at once.
+    expect(page.get_by_role("status").filter(has_text=TEXT["da"]["copied"])).to_have_count(1)
     assert page.evaluate("navigator.clipboard.readText()") == secret
     context.close()
 

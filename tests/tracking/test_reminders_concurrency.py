@@ -66,9 +66,9 @@ def test_two_schedulers_at_once_send_each_reminder_once(monkeypatch):
     _round_with_officers()
     render = reminders.render
 
-    def slow_render(*args):
+    def slow_render(*args, **kwargs):
         time.sleep(0.02)  # widen the window in which both runs are inside their transaction
-        return render(*args)
+        return render(*args, **kwargs)
 
     monkeypatch.setattr(reminders, "render", slow_render)
     at = DEADLINE - dt.timedelta(days=1) + dt.timedelta(hours=1)
