@@ -372,7 +372,7 @@ def create_historical_round(
     )
     if reference_date > timezone.localdate():
         problems.append(Problem("reference_date", "future", MSG_REFERENCE_DATE_FUTURE))
-    municipalities, recipient_problems = resolve_recipients(recipients)
+    municipalities, recipient_problems = resolve_recipients(recipients, register=survey.register)
     problems += recipient_problems
     if problems:
         raise RoundError(*problems)

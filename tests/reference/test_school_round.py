@@ -81,6 +81,33 @@ def test_all_means_the_27_schools_and_municipal_codes_are_unknown(school_round, 
     assert problem.message == "Ukendte koder i registret Erhvervsskoler: 360, S99"
 
 
+def test_a_historical_round_of_the_schools_takes_the_schools_codes(schools, coordinator):
+    """Earlier rounds from a table (issue 15) resolve their recipients in the survey's
+    register too: schools' codes are found, a municipality's code is unknown there."""
+    shipped_definition("erhvervsskoler")
+    survey = Survey.objects.get(key="erhvervsskoler")
+    old = lifecycle.create_historical_round(
+        actor=coordinator,
+        survey=survey,
+        title="Lærepladser 2022",
+        slug="skoler-2022",
+        reference_date=dt.date(2022, 12, 31),
+        recipients=["S01", "S05"],
+    )
+    assert sorted(old.recipients.values_list("code", flat=True)) == ["S01", "S05"]
+    with pytest.raises(lifecycle.RoundError) as refused:
+        lifecycle.create_historical_round(
+            actor=coordinator,
+            survey=survey,
+            title="Forkerte koder",
+            slug="skoler-2021",
+            reference_date=dt.date(2021, 12, 31),
+            recipients=["S01", "360"],
+        )
+    [problem] = refused.value.problems
+    assert problem.message == "Ukendte koder i registret Erhvervsskoler: 360"
+
+
 def test_an_officer_of_a_school_is_invited_answers_and_submits(
     school_round, school_officer, coordinator, django_capture_on_commit_callbacks
 ):
