@@ -405,7 +405,7 @@ def load_demo(out=print):
     for email, _name, role, codes in DEMO_USERS:
         where = f" — {', '.join(codes)}" if codes else ""
         out(f"  {email:32} {settings.DEMO_PASSWORD}   {Role(role).label}{where}")
-    officer = f"{Role.OFFICER.label} — {school_missing}"
+    officer = f"Sagsbehandler på en erhvervsskole — {school_missing}"
     out(f"  {SCHOOL_OFFICER[0]:32} {settings.DEMO_PASSWORD}   {officer}")
     out("")
     out(
