@@ -513,6 +513,10 @@ def anonymised_summary(round_, summary=None):
     )
 
 
+MUNICIPAL_NOUN = {"one": "kommune", "many": "kommuner"}
+RESPONDENT_NOUN = {"one": "respondent", "many": "respondenter"}
+
+
 def report_context(round_, anonymised=False):
     summary = analyse_round(round_)
     names = None
@@ -536,6 +540,9 @@ def report_context(round_, anonymised=False):
         # Region and DST group sections for the municipalities; other registers have their
         # attributes' groupings (analysis.round_groupings) instead.
         "municipal": round_.survey.register.key == "kommuner",
+        # What the text calls those who answer: municipalities, or for any other register
+        # the neutral "respondent" the tables of splits and scatters use.
+        "noun": MUNICIPAL_NOUN if round_.survey.register.key == "kommuner" else RESPONDENT_NOUN,
         **analysis_context(summary, "da"),
     }
     if spec.has_entries:

@@ -309,3 +309,11 @@ def test_a_region_round_is_drawn_as_the_municipalities_of_each_region(coordinato
     # Every municipality of Region Hovedstaden (29) is named by its region on the map.
     assert svg.count("<title>Region Hovedstaden</title>") == 29
     assert svg.count("<title>Region Sjælland</title>") == 17
+
+
+def test_the_report_of_a_school_round_speaks_of_respondents_not_municipalities(school_round):
+    from exports.report import render_report_html
+
+    html = render_report_html(school_round)
+    assert "0 af 27&nbsp;respondenter har svaret" in html
+    assert "kommuner har svaret" not in html and "Kommunegruppe" not in html
