@@ -13,7 +13,7 @@ import pytest
 from django.core.cache import cache
 from playwright.sync_api import Error as PlaywrightError
 
-from accounts.models import Invitation, Role
+from accounts.models import Invitation, Role, User
 from reference.models import Municipality
 from submissions.impact import impact
 from submissions.models import ImpactRun
@@ -145,8 +145,10 @@ FLOWS = {
 
 def data_names():
     """Names that are data, not interface text: the municipalities and regions (proper
-    names), the entry the matrix's world typed."""
+    names), the people (the factories give them Danish names, e.g. "Joakim Sørensen"), the
+    entry the matrix's world typed."""
     names = {*Municipality.objects.values_list("name", flat=True)}
+    names |= {name for name in User.objects.values_list("name", flat=True) if name}
     names |= {*Municipality.objects.values_list("region_name", flat=True)}
     names |= {"Mindre fravær", "Fravær", *ALLOWED}
     return sorted(names, key=len, reverse=True)
