@@ -262,36 +262,20 @@ def create_round(
     problems += recipient_problems
     if problems:
         raise RoundError(*problems)
-    definition = survey.current_definition()
-    try:
-        with transaction.atomic():
-            round_ = Round.objects.create(
-                survey=survey,
-                definition=definition,
-                title=title,
-                slug=slug,
-                deadline=deadline,
-                opens_at=opens_at,
-                previous=previous,
-                state=RoundState.DRAFT,
-                is_demo=is_demo,
-                created_by=actor,
-            )
-            round_.recipients.set(municipalities)
-            record(
-                "round.created",
-                actor=actor,
-                ip=ip,
-                obj=round_,
-                detail={
-                    "slug": slug,
-                    "recipients": len(municipalities),
-                    "definition": definition.version,
-                },
-            )
-    except IntegrityError:  # the slug was taken by a concurrent create
-        raise RoundError(Problem("slug", "unique", MSG_SLUG_TAKEN)) from None
-    return round_
+    return _insert_round(
+        actor=actor,
+        ip=ip,
+        action="round.created",
+        recipients=municipalities,
+        survey=survey,
+        title=title,
+        slug=slug,
+        deadline=deadline,
+        opens_at=opens_at,
+        previous=previous,
+        state=RoundState.DRAFT,
+        is_demo=is_demo,
+    )
 
 
 def open_round(round_: Round, *, actor: User, ip: str | None = None) -> bool:
@@ -376,34 +360,56 @@ def create_historical_round(
     problems += recipient_problems
     if problems:
         raise RoundError(*problems)
+    return _insert_round(
+        actor=actor,
+        ip=ip,
+        action="round.created_historical",
+        detail={"reference_date": reference_date.isoformat()},
+        recipients=municipalities,
+        survey=survey,
+        title=title,
+        slug=slug,
+        deadline=deadline,
+        previous=previous,
+        state=RoundState.CLOSED,
+        is_historical=True,
+        closed_at=timezone.now(),
+        is_demo=is_demo,
+        reminder_offsets=[],
+    )
+
+
+def _insert_round(
+    *,
+    actor: User | None,
+    ip: str | None,
+    action: str,
+    recipients: list[Organisation],
+    survey: Survey,
+    slug: str,
+    detail: dict | None = None,
+    **fields,
+) -> Round:
+    """The one write of a new round (checked by its caller): the row with the survey's
+    current definition, its recipients and the audit row in one transaction; a slug taken
+    by a concurrent create is a RoundError, not a crash."""
     definition = survey.current_definition()
     try:
         with transaction.atomic():
             round_ = Round.objects.create(
-                survey=survey,
-                definition=definition,
-                title=title,
-                slug=slug,
-                deadline=deadline,
-                previous=previous,
-                state=RoundState.CLOSED,
-                is_historical=True,
-                closed_at=timezone.now(),
-                is_demo=is_demo,
-                created_by=actor,
-                reminder_offsets=[],
+                survey=survey, definition=definition, slug=slug, created_by=actor, **fields
             )
-            round_.recipients.set(municipalities)
+            round_.recipients.set(recipients)
             record(
-                "round.created_historical",
+                action,
                 actor=actor,
                 ip=ip,
                 obj=round_,
                 detail={
                     "slug": slug,
-                    "recipients": len(municipalities),
+                    "recipients": len(recipients),
                     "definition": definition.version,
-                    "reference_date": reference_date.isoformat(),
+                    **(detail or {}),
                 },
             )
     except IntegrityError:  # the slug was taken by a concurrent create
