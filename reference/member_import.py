@@ -85,7 +85,10 @@ def _csv_rows(content: bytes) -> list[list[str]]:
     text = _decode(content)
     first = text.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    try:
+        return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    except csv.Error as exc:  # e.g. one cell over the csv module's field limit (128 KB)
+        raise FileError(_("Filen kan ikke læses som CSV: %(reason)s.") % {"reason": exc}) from exc
 
 
 def _xlsx_rows(content: bytes) -> list[list[str]]:
@@ -151,12 +154,15 @@ def check_attribute(spec: dict, value: str, known_codes: dict) -> tuple[object, 
         return int(value), None
     if kind == "decimal":
         try:
-            return float(Decimal(value.replace(",", "."))), None
+            number = Decimal(value.replace(",", "."))
         except InvalidOperation:
-            return None, _("%(attr)s skal være et tal, ikke »%(value)s«.") % {
-                "attr": label,
-                "value": value,
-            }
+            number = None
+        if number is not None and number.is_finite():  # not NaN, sNaN or Infinity
+            return float(number), None
+        return None, _("%(attr)s skal være et tal, ikke »%(value)s«.") % {
+            "attr": label,
+            "value": value,
+        }
     if kind == "code" and spec.get("register"):
         if value not in known_codes.get(spec["register"], set()):
             return None, _("%(attr)s: »%(value)s« findes ikke i registret %(register)s.") % {

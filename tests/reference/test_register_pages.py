@@ -291,3 +291,22 @@ def test_the_load_register_command_previews_and_applies(schools, tmp_path):
     path.write_text(HEADER + "S01,,1084,101\n", "utf-8")
     with pytest.raises(CommandError):
         call_command("load_register", "erhvervsskoler", str(path), stderr=io.StringIO())
+
+
+@pytest.mark.parametrize("value", ["sNaN", "NaN", "Infinity", "-inf", "1e99999x", "12,5,3"])
+def test_a_decimal_attribute_that_is_not_a_finite_number_is_refused_not_a_crash(value):
+    from reference.member_import import check_attribute
+
+    spec = {"key": "fte", "type": "decimal", "label": {"da": "Årsværk"}}
+    stored, problem = check_attribute(spec, value, {})
+    assert stored is None and f"ikke »{value}«" in problem
+    assert check_attribute(spec, "3,45", {}) == (3.45, None)
+
+
+def test_a_csv_cell_over_the_csv_field_limit_is_a_message_not_a_crash(schools, coordinator):
+    before = schools.members.count()
+    content = (HEADER + "S99,Skole," + "x" * 200_000 + ",101\n").encode()
+    preview = upload(client_for(coordinator), content)
+    assert preview.status_code == 200
+    assert "Filen kan ikke læses som CSV" in preview.content.decode()
+    assert schools.members.count() == before
