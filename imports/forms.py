@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from imports import services
 from imports.models import Import
 from imports.reader import MAX_FILE_BYTES
 
@@ -18,8 +19,8 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(_("Filen er for stor. Den må højst fylde 50 MB."))
+        if upload.size > MAX_FILE_BYTES:  # said early, in the service's words
+            raise forms.ValidationError(services.too_large(upload.size))
         return upload
 
 

@@ -63,6 +63,10 @@ MSG_UNCHANGED = gettext_lazy(
     "Kladden er magen til den udgivne version %(version)s. Der er intet at udgive."
 )
 MSG_NO_ITEM = gettext_lazy("Elementet findes ikke længere i kladden.")
+MSG_ITEM_MOVED = gettext_lazy(
+    "Et andet element står nu på denne plads i kladden (nogen har tilføjet, flyttet eller "
+    "fjernet noget). Det, du skrev, er ikke gemt: kopiér det, og åbn elementet igen fra kladden."
+)
 
 
 @dataclass(frozen=True)
@@ -741,10 +745,13 @@ def put_item(
     item: dict,
     actor: User,
     ip: str | None,
+    expected_key: str | None = None,
 ) -> DraftVersion:
     """Replace the item at `index` of `part` (None: add it at the end). A choice value that a
     published version has answered with cannot be given another value here: the view shows
-    published values read-only, and a renamed one is refused at its field."""
+    published values read-only, and a renamed one is refused at its field. `expected_key`:
+    the key the item had when the page was opened; another item at `index` now (the draft
+    changed meanwhile) is refused rather than overwritten."""
     if part not in PARTS:
         raise ValueError(part)
     item = clean_item(item)
@@ -755,6 +762,8 @@ def put_item(
             items.append(item)
         elif 0 <= index < len(items):
             old_key = items[index].get("key")
+            if expected_key is not None and (old_key or "") != expected_key:
+                raise BuilderError(Problem("", str(MSG_ITEM_MOVED)), code="moved")
             if part in USED_PARTS and old_key and old_key != item.get("key"):
                 rest = copy.deepcopy(content)
                 del rest[part][index]

@@ -397,11 +397,16 @@ def item(request, key, part, index=None):
         return redirect("builder:survey_detail", key=survey.key)
     content = draft_.content
     items = content.get(part) or []
-    if index is not None and index >= len(items):
+    if index is not None and index >= len(items) and request.method != "POST":
         messages.info(request, str(builder.MSG_NO_ITEM))
         return redirect(_draft_url(survey))
     published = builder.published_choice_labels(survey) if part == "questions" else {}
-    current = items[index] if index is not None else None
+    # A POST for an item that is gone meanwhile keeps what was typed; put_item refuses it.
+    current = items[index] if index is not None and index < len(items) else None
+    # The key the item had when the page was opened, posted back: the draft may have changed.
+    item_key = request.POST.get("item_key") if request.method == "POST" else None
+    if item_key is None and current is not None:
+        item_key = current.get("key") or ""
     conflict = None
 
     def make_form(data):
@@ -434,6 +439,7 @@ def item(request, key, part, index=None):
                         item=new_item,
                         actor=request.user,
                         ip=client_ip(request),
+                        expected_key=item_key if index is not None else None,
                     )
                 except builder.BuilderError as exc:
                     prefix = f"{part}[{index}]" if index is not None else None
@@ -481,6 +487,7 @@ def item(request, key, part, index=None):
             "number": (index + 1) if index is not None else None,
             "conflict": conflict,
             "names": _names(content),
+            "item_key": item_key,
         },
     )
 

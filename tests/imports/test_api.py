@@ -105,6 +105,7 @@ def test_a_round_others_cannot_see_answers_404(clients, db):  # noqa: F811
         url("rounds/only-copenhagen/imports/"), {"file": _file()}, format="multipart"
     )
     assert response.status_code == 404
+    assert not Import.objects.exists()  # nothing of the upload was kept
 
 
 def test_read_one_import(clients, round_, coordinator):  # noqa: F811

@@ -78,5 +78,6 @@ def test_nobody_else_sees_it(request, who, draft, september, coordinator):
     client = request.getfixturevalue(who)
     assert client.get(PAGE).status_code == 404
     assert client.post(PAGE, {"round": "jml-september"}).status_code == 404
+    assert not ImpactRun.objects.exists()  # the refused request started no run
     run = ImpactRun.objects.create(round=september, content=draft.content, requested_by=coordinator)
     assert client.get(f"/undersoegelser/juniormesterlaere/virkning/{run.pk}/").status_code == 404

@@ -634,3 +634,37 @@ def test_a_new_item_form_is_empty_and_says_nothing_is_missing_yet(draft, as_coor
     assert "Skal udfyldes." not in page and "form-error-message" not in page
     assert f'name="revision" value="{draft.revision}"' in page
     assert '<option value="integer" selected>' in page
+
+
+def test_a_save_for_an_item_that_moved_meanwhile_overwrites_nothing_and_keeps_the_typing(
+    draft, coordinator, as_coordinator
+):
+    """Coordinator A opens question 1; B moves question 2 up, so another question stands at
+    A's place. A's save (even on the current revision, as after a conflict) is refused."""
+    page = as_coordinator.get(url("spoergsmaal", 0))
+    assert 'name="item_key" value="pupils_8_9"' in page.content.decode()
+    moved = builder.move_item(
+        survey=draft.survey,
+        revision=draft.revision,
+        part="questions",
+        index=1,
+        offset=-1,
+        actor=coordinator,
+        ip=IP,
+    )
+    before = moved.content["questions"]
+    data = question_data(moved, label_da="A's nye tekst", item_key="pupils_8_9")
+    response = as_coordinator.post(url("spoergsmaal", 0), data)
+    assert response.status_code == 200
+    assert "Et andet element står nu på denne plads" in response.content.decode()
+    assert "A&#x27;s nye tekst" in response.content.decode()
+    assert fresh().content["questions"] == before
+
+
+def test_a_save_for_an_item_removed_meanwhile_keeps_the_typing(draft, as_coordinator):
+    last = len(draft.content["questions"])
+    data = question_data(draft, label_da="Skrevet før det forsvandt", item_key="x")
+    response = as_coordinator.post(url("spoergsmaal", last), data)
+    assert response.status_code == 200
+    assert "Skrevet før det forsvandt" in response.content.decode()
+    assert len(fresh().content["questions"]) == last
