@@ -244,9 +244,10 @@ def form(request, slug, code):
         result = validate(
             page.spec, typed, services.previous_answers(page.round, page.municipality)
         )
-        ctx = _flat_context(
-            page, result.answers, result.findings, explanations, focus_summary=True, **extra
-        )
+        # Nothing was saved: a question hidden by a show-when keeps what was typed in it, so
+        # showing it again brings the text back (only a saved answer of it is dropped).
+        shown = {**result.answers, **{k: typed[k] for k in result.hidden_in() if k in typed}}
+        ctx = _flat_context(page, shown, result.findings, explanations, focus_summary=True, **extra)
         return render(request, "submissions/form.html", ctx, status=status)
 
     try:

@@ -285,3 +285,18 @@ def test_the_relevance_endpoint_reads_one_entry_in_a_survey_with_entries(as_loll
     assert as_lolland.post(url, {"q-status": "evaluated"}).json()["hidden"] == []
     html = as_lolland.get(form_url(round_, suffix="poster/ny/")).content.decode()
     assert f'data-relevance-url="{url}"' in html and "js/relevance" in html
+
+
+def test_a_refused_save_keeps_what_was_typed_in_a_question_it_hides(as_lolland, outreach):
+    """A stale version refuses the save: nothing is stored, so the text typed in a question
+    the show-when now hides comes back on the page (showing it again shows the text)."""
+    post_form(as_lolland, outreach, {"pupils": "40", "has_agreements": "yes"}, version=0)
+    response = post_form(
+        as_lolland,
+        outreach,
+        {"pupils": "40", "has_agreements": "no", "agreements_note": "Skrevet med omhu"},
+        version=0,  # stale: the save above made it 1
+    )
+    assert response.status_code == 409
+    assert "Skrevet med omhu" in response.content.decode()
+    assert saved(outreach).answers.get("agreements_note") is None
