@@ -213,16 +213,30 @@ def check_member(
     return attributes, problems
 
 
-def _referenced(member: Organisation) -> bool:
-    return (
-        member.submissions.exists()
-        or member.memberships.exists()
-        or member.rounds.exists()
-        or member.reminders.exists()
-        or member.chase_notes.exists()
-        or member.contacts.exists()
-        or member.invitation_set.exists()
-    )
+# What refers to a member: a member with any of these is deactivated, never deleted.
+REFERENCES = (
+    "submissions",
+    "memberships",
+    "rounds",
+    "reminders",
+    "chase_notes",
+    "contacts",
+    "invitation",
+)
+
+
+def referenced_ids(members: list[Organisation]) -> set[int]:
+    """The ids of `members` that anything refers to: one query per relation for all of
+    them, not one per member and relation (a removal plan may name thousands)."""
+    ids = [m.pk for m in members]
+    found: set[int] = set()
+    for relation in REFERENCES if ids else ():
+        found.update(
+            Organisation.objects.filter(pk__in=ids, **{f"{relation}__isnull": False})
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+    return found
 
 
 def plan_members(register: Register, table: list[dict], *, remove_missing: bool = True) -> Plan:
@@ -285,6 +299,7 @@ def plan_members(register: Register, table: list[dict], *, remove_missing: bool 
             for code, m in sorted(existing.items())
             if code not in in_file and m.is_active and not m.is_synthetic
         ]
+        referenced = referenced_ids(plan.removed)
         for member in plan.removed:
-            member.referenced = _referenced(member)
+            member.referenced = member.pk in referenced
     return plan

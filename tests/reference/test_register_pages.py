@@ -310,3 +310,17 @@ def test_a_csv_cell_over_the_csv_field_limit_is_a_message_not_a_crash(schools, c
     assert preview.status_code == 200
     assert "Filen kan ikke læses som CSV" in preview.content.decode()
     assert schools.members.count() == before
+
+
+def test_planning_the_removal_of_every_member_reads_a_fixed_number_of_queries(schools):
+    """Whether a member to be removed is referenced is asked once per relation for all of
+    them, not once per member (27 schools here; a register may have thousands)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reference.member_import import plan_members
+
+    with CaptureQueriesContext(connection) as queries:
+        plan = plan_members(schools, [], remove_missing=True)
+    assert len(plan.removed) == schools.members.filter(is_active=True).count() > 20
+    assert len(queries) <= 12
