@@ -19,7 +19,7 @@ from submissions import services
 from submissions.models import Submission, SubmissionState
 from submissions.permissions import can_edit, get_round_and_municipality
 from submissions.validation import MAX_EXPLANATION_LENGTH, hidden_keys, validate
-from submissions.visibility import VALUES_VISIBLE_STATES, restrict_submission, sees_everything
+from submissions.visibility import restrict_submission, values_visible
 
 # --- Serializers (responses)
 
@@ -138,7 +138,7 @@ def submission_data(user, round_, municipality, submission):
         # From the answers as stored, before an analyst's restriction takes e-mails away; not
         # at all where an analyst may not see the values (a draft).
         hidden = []
-        if sees_everything(user) or submission.state in VALUES_VISIBLE_STATES:
+        if values_visible(user=user, state=submission.state):
             hidden = hidden_data(spec, submission.answers)
         restrict_submission(user=user, spec=spec, submission=submission)
         findings, answers, derived = submission.findings, submission.answers, submission.derived

@@ -28,12 +28,18 @@ def _without(group, hidden):
     return {k: v for k, v in group.items() if k not in hidden} if isinstance(group, dict) else {}
 
 
+def values_visible(*, user: User, state: str) -> bool:
+    """Whether `user` may see a submission's values at all in `state`: people who see
+    everything always, analysts once it is submitted or accepted."""
+    return sees_everything(user) or state in VALUES_VISIBLE_STATES
+
+
 def visible_answers(*, user: User, spec: Spec, state: str, answers: dict) -> dict:
     """The answers as `user` may see them: all of them, or (analysts) nothing unless the
     submission is submitted or accepted, and then without e-mail questions."""
     if sees_everything(user):
         return answers
-    if state not in VALUES_VISIBLE_STATES or not isinstance(answers, dict):
+    if not values_visible(user=user, state=state) or not isinstance(answers, dict):
         return {}
     hidden = personal_keys(spec)
     visible = _without(answers, hidden)
@@ -52,6 +58,6 @@ def restrict_submission(
     submission.answers = visible_answers(
         user=user, spec=spec, state=submission.state, answers=submission.answers
     )
-    if submission.state not in VALUES_VISIBLE_STATES:
+    if not values_visible(user=user, state=submission.state):
         submission.explanations, submission.derived, submission.findings = {}, {}, []
     return submission
