@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -105,8 +106,11 @@ def _attribute_label(spec: dict) -> str:
     return pick(spec.get("label")) or spec["key"]
 
 
-def attribute_values(register: Register | None) -> list[tuple[dict, list[tuple[str, str]]]]:
-    """The register's categorical attributes with the values its members (`members_of`) have:
+def attribute_values(
+    register: Register | None, *, members: QuerySet[Organisation] | None = None
+) -> list[tuple[dict, list[tuple[str, str]]]]:
+    """The register's categorical attributes with the values its members (`members_of`, or
+    the given `members`, e.g. a round's recipients for the board's filters) have:
     [(spec, [(value, label)])], values in order; a `code` attribute's value is labelled with
     the name of the member of the register it points at. What a round's recipients may be
     chosen by (`members_with`)."""
@@ -117,7 +121,7 @@ def attribute_values(register: Register | None) -> list[tuple[dict, list[tuple[s
     specs = register.categorical_attributes()
     if not specs:
         return []
-    members = list(members_of(register).only("attributes"))
+    members = list((members if members is not None else members_of(register)).only("attributes"))
     out = []
     for spec in specs:
         values = sorted(

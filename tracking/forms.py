@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from lib.date_input import DateInputField
 from lib.text import pick
-from reference.models import KOMMUNER, Municipality, Organisation
+from reference.models import KOMMUNER, Municipality
+from surveys.lifecycle import attribute_values
 from tracking import chase
 from tracking.board import SORT_KEYS, BoardState
 
@@ -63,18 +64,10 @@ class BoardFilterForm(forms.Form):
         self.fields["group"].choices = [("", _("Alle")), *_group_choices()]
 
     def _attribute_fields(self, round_, register):
-        values = {}
-        for attrs in round_.recipients.values_list("attributes", flat=True):
-            for key, value in (attrs or {}).items():
-                values.setdefault(key, set()).add(str(value))
-        for spec in register.categorical_attributes():
+        # The values the round's recipients have, labelled as the round form labels them.
+        for spec, values in attribute_values(register, members=round_.recipients.all()):
             key = spec["key"]
-            labels = {v: v for v in values.get(key, ())}
-            if spec.get("type") == "code" and spec.get("register"):
-                names = Organisation.objects.filter(
-                    register__key=spec["register"], code__in=list(labels)
-                ).values_list("code", "name")
-                labels.update({code: f"{name} ({code})" for code, name in names})
+            labels = dict(values)
             self.labels[key] = labels
             self.attribute_keys.append(key)
             self.fields[f"attr_{key}"] = forms.ChoiceField(
