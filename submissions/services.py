@@ -16,8 +16,14 @@ from accounts.audit import record, record_many
 from accounts.models import User
 from reference.models import Municipality
 from submissions import impact, tasks
-from submissions.models import ImpactRun, Revision, Submission, SubmissionState
-from submissions.permissions import can_edit, is_member
+from submissions.models import (
+    ImpactRun,
+    Revision,
+    Submission,
+    SubmissionState,
+    responded_answers,
+)
+from submissions.permissions import PREVIOUS_ANSWERS_ATTR, can_edit, is_member
 from submissions.validation import Result, clean_explanations, validate
 from surveys.definitions import Spec
 from surveys.models import Round, RoundState
@@ -89,15 +95,16 @@ class Outcome:
 
 
 def previous_answers(round_: Round, municipality: Municipality) -> dict | None:
-    """The same municipality's responded answers in the round this one compares with."""
+    """The same municipality's responded answers in the round this one compares with.
+
+    The scoped lookup (`get_round_and_municipality(…, with_previous_answers=True)`) may have
+    read them already, in its own query, for this round's previous round: then no query."""
     if not round_.previous_id:
         return None
-    # At most one row (one submission per round and municipality): no ORDER BY, no model.
-    found = Submission.objects.filter(
-        round_id=round_.previous_id,
-        municipality=municipality,
-        state__in=(SubmissionState.SUBMITTED, SubmissionState.ACCEPTED),
-    ).values_list("answers", flat=True)[:1]
+    known = getattr(municipality, PREVIOUS_ANSWERS_ATTR, None)
+    if known is not None and known[0] == round_.previous_id:
+        return known[1]
+    found = responded_answers(round_.previous_id, municipality.pk)
     return found[0] if found else None
 
 
