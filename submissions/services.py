@@ -183,13 +183,17 @@ def changed_keys(old: dict, new: dict) -> list[str]:
     return [k for k in keys if old.get(k) != new.get(k)]
 
 
-def _lock(round_, municipality):
-    """The submission row, locked for this transaction; created on first save."""
+def _lock(round_, municipality, *, create=True):
+    """The submission row, locked for this transaction; created on first save. With
+    `create=False` a submission not saved yet comes back unsaved (no pk, version 0), for a
+    caller that inserts it with its content (`_insert`) instead of an empty row first."""
     # At most one row (unique per round and municipality), so no ORDER BY is needed.
     rows = Submission.objects.select_for_update().filter(round=round_, municipality=municipality)
     found = rows[:1]
     submission = found[0] if found else None
-    if submission is None:
+    if submission is None and not create:
+        submission = Submission(round=round_, municipality=municipality)
+    elif submission is None:
         try:
             with transaction.atomic():
                 # The new row is this transaction's until it commits: a concurrent first save
@@ -202,6 +206,21 @@ def _lock(round_, municipality):
     submission.round = round_
     submission.municipality = municipality
     return submission
+
+
+class _FirstSaveRaced(Exception):
+    """A concurrent first save inserted the row between our lock and our INSERT."""
+
+
+def _insert(submission):
+    """INSERT a submission `_lock(…, create=False)` found unsaved, in a savepoint: a
+    concurrent first save waits on the unique constraint and then raises _FirstSaveRaced, and
+    the caller starts again from the row that won (as `_lock` does)."""
+    try:
+        with transaction.atomic():
+            submission.save(force_insert=True)
+    except IntegrityError:
+        raise _FirstSaveRaced
 
 
 def _can_raise(spec, key: str) -> bool:
@@ -243,32 +262,50 @@ def save_draft(
         raise ExplanationNotRaised(not_raised)
     clean_expl = {k: v for k, v in clean_expl.items() if k in raised or _can_raise(spec, k)}
     with transaction.atomic():
-        submission = _lock(round_, municipality)
-        if version is not None and int(version) != submission.version:
-            raise StaleVersion(submission)
-        if (refusal := save_refusal(round_, actor, submission=submission)) is not None:
-            raise refusal
-        keys = changed_keys(submission.answers, result.answers)
-        keys += [f"explanation:{k}" for k in changed_keys(submission.explanations, clean_expl)]
-        if not keys and submission.version > 0:
-            return Outcome(submission, result, changed=False)
-        now = timezone.now()
-        submission.answers = result.answers
-        submission.explanations = clean_expl
-        store_result(submission, result)
-        submission.version += 1
-        submission.updated_by = actor
-        submission.last_activity_at = now
+        # A first save (version 0) inserts the row with its answers (one statement) rather
+        # than an empty row that the same save then updates; if a concurrent first save wins
+        # the INSERT, this one goes on from its row, exactly as when `_lock` finds it. Any
+        # other version cannot match a row not saved yet: the empty row is made (and rolled
+        # back with the StaleVersion) as before.
+        first = version is None or int(version) == 0
+        submission = _lock(round_, municipality, create=not first)
+        try:
+            return _save_locked(submission, round_, actor, result, clean_expl, version, ip)
+        except _FirstSaveRaced:
+            submission = _lock(round_, municipality)
+            return _save_locked(submission, round_, actor, result, clean_expl, version, ip)
+
+
+def _save_locked(submission, round_, actor, result, clean_expl, version, ip) -> Outcome:
+    """save_draft's work on the locked (or not yet saved) submission."""
+    if version is not None and int(version) != submission.version:
+        raise StaleVersion(submission)
+    if (refusal := save_refusal(round_, actor, submission=submission)) is not None:
+        raise refusal
+    keys = changed_keys(submission.answers, result.answers)
+    keys += [f"explanation:{k}" for k in changed_keys(submission.explanations, clean_expl)]
+    if not keys and submission.version > 0:
+        return Outcome(submission, result, changed=False)
+    now = timezone.now()
+    submission.answers = result.answers
+    submission.explanations = clean_expl
+    store_result(submission, result)
+    submission.version += 1
+    submission.updated_by = actor
+    submission.last_activity_at = now
+    if submission.pk is None:
+        _insert(submission)
+    else:
         submission.save()
-        _revise(submission, Revision.Action.SAVE, actor, keys)
-        record(
-            "submission.saved",
-            actor=actor,
-            ip=ip,
-            object_type="submission",
-            object_ref=_audit_ref(submission),
-            detail={"version": submission.version, "changed": keys[:50]},
-        )
+    _revise(submission, Revision.Action.SAVE, actor, keys)
+    record(
+        "submission.saved",
+        actor=actor,
+        ip=ip,
+        object_type="submission",
+        object_ref=_audit_ref(submission),
+        detail={"version": submission.version, "changed": keys[:50]},
+    )
     return Outcome(submission, result)
 
 

@@ -9,8 +9,9 @@ What one request costs, with a round that compares with a previous one (history 
 - the round and the municipality, in one scoped query that also says whether the user is a
   member (so `can_edit` and the revision's `on_behalf` need no query of their own) and reads
   the previous round's answers (a subquery: before issue 16 they were a query of their own);
-- the submission row, locked (`SELECT … FOR UPDATE`), created on the first save;
-- the UPDATE, the Revision and the audit row.
+- the submission row, locked (`SELECT … FOR UPDATE`); a first save INSERTs it with its
+  answers (since issue 16; it was an empty row and then the UPDATE), a later one UPDATEs it;
+- the Revision and the audit row.
 
 Tests run inside a transaction, so each service's `atomic()` shows as SAVEPOINT / RELEASE (in
 production it is BEGIN / COMMIT, which Django does not log as queries). The rate-limit counters
@@ -73,8 +74,8 @@ def test_an_officers_save_and_submit_through_the_api(lolland, rounds):
 
     first = queries(lambda: client.put(SUB, {"version": 0, "answers": ANSWERS}, format="json"))
     # token, round + municipality + previous answers, SAVEPOINT, lock (none yet), SAVEPOINT,
-    # INSERT, RELEASE, UPDATE, revision, audit, RELEASE
-    assert len(first) == 11, first_words(first)
+    # INSERT (with the answers), RELEASE, revision, audit, RELEASE
+    assert len(first) == 10, first_words(first)
 
     again = queries(
         lambda: client.put(
@@ -109,6 +110,6 @@ def test_a_coordinator_saving_on_behalf_costs_no_more_than_an_officer(coordinato
     client = token_client(coordinator)
     warm(client)
     first = queries(lambda: client.put(SUB, {"version": 0, "answers": ANSWERS}, format="json"))
-    # The officer's 11 and the check that a coordinator has TOTP set up (middleware); whether
+    # The officer's 10 and the check that a coordinator has TOTP set up (middleware); whether
     # the save is on the municipality's behalf comes with the scoped lookup.
-    assert len(first) == 12, first_words(first)
+    assert len(first) == 11, first_words(first)
