@@ -23,6 +23,7 @@ The database must be a copy: this writes rounds (`syntetisk-last-…`) and submi
 import io
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -110,6 +111,7 @@ def floor(call, item):
 # a "frame" part (handler, DRF, view, service, transaction) holds until an inner match
 # replaces it; a "leaf" part (a query, the validation, …) keeps everything below it.
 FRAME, LEAF = "frame", "leaf"
+ROW_WRITTEN = "the submission row written (INSERT / UPDATE)"
 PARTS = {
     ("get_response", "django/core/handlers/base.py"): (FRAME, "Django handler and middleware"),
     ("dispatch", "rest_framework/views.py"): (
@@ -134,8 +136,8 @@ PARTS = {
     ("validate", "submissions/validation.py"): (LEAF, "validation (CEL rules)"),
     ("previous_answers", "submissions/services.py"): (LEAF, "previous round's answers"),
     ("_lock", "submissions/services.py"): (LEAF, "row lock (SELECT … FOR UPDATE)"),
-    ("save", "django/db/models/base.py"): (LEAF, "submission UPDATE"),
-    ("execute", "django/db/backends/utils.py"): (LEAF, "submission UPDATE"),
+    ("save", "django/db/models/base.py"): (LEAF, ROW_WRITTEN),
+    ("execute", "django/db/backends/utils.py"): (LEAF, ROW_WRITTEN),
     ("_revise", "submissions/services.py"): (LEAF, "revision INSERT"),
     ("create", "django/db/models/query.py"): (LEAF, "revision INSERT"),
     ("record", "accounts/audit.py"): (LEAF, "audit row INSERT"),
@@ -214,8 +216,8 @@ def sql_part(sql):
         return "scope query (round, municipality, membership)"
     if text.startswith("SELECT") and "SUBMISSIONS_SUBMISSION" in text:
         return "previous round's answers"
-    if text.startswith("UPDATE") and "SUBMISSIONS_SUBMISSION" in text:
-        return "submission UPDATE"
+    if re.match(r'(UPDATE|INSERT INTO)\s+"?SUBMISSIONS_SUBMISSION"?\s', text):
+        return ROW_WRITTEN
     if "SUBMISSIONS_REVISION" in text:
         return "revision INSERT"
     if "ACCOUNTS_AUDITEVENT" in text:
