@@ -1,5 +1,6 @@
 """Every write to a submission or round: one function, one transaction, a Revision and an audit
-row; e-mails are queued after commit and take IDs. Views, the API and commands all call these.
+row; e-mails take IDs and run only after the commit (`_enqueue_on_commit`). Views, the API and
+commands all call these.
 """
 
 import datetime as dt
