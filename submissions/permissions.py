@@ -48,7 +48,10 @@ def get_round_and_municipality(
     if with_previous_answers:
         links = links.annotate(
             previous_answers=Subquery(
-                responded_answers(OuterRef("round__previous_id"), OuterRef("municipality_id"))
+                responded_answers(
+                    round_id=OuterRef("round__previous_id"),
+                    municipality_id=OuterRef("municipality_id"),
+                )
             )
         )
     # At most one link (a round lists a municipality once; a membership is unique): no ORDER BY.

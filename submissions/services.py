@@ -106,7 +106,7 @@ def previous_answers(round_: Round, municipality: Municipality) -> dict | None:
     known = getattr(municipality, PREVIOUS_ANSWERS_ATTR, None)
     if known is not None and known[0] == round_.previous_id:
         return known[1]
-    found = responded_answers(round_.previous_id, municipality.pk)
+    found = responded_answers(round_id=round_.previous_id, municipality_id=municipality.pk)
     return found[0] if found else None
 
 
