@@ -34,6 +34,15 @@ PAGES = [
 ]
 
 
+def live_check(page):
+    """Wait for the live check that the step inside starts (leaving a changed field) to answer.
+    Leaving the field checks at once and cancels the check a pause in typing would start, so
+    after this no check is running or due: a save that follows cannot overlap one. (The test
+    server's in-memory SQLite is shared by its threads; two requests at once can meet
+    "database table is locked".)"""
+    return page.expect_response(lambda r: r.url.endswith("/kontrol/") and r.status == 200)
+
+
 @pytest.mark.parametrize("language", ["da", "en"])
 def test_every_builder_page_passes_axe(page_for, live_server, language):
     survey = shipped_definition().survey
@@ -74,8 +83,13 @@ def test_a_survey_is_built_and_published_by_keyboard_alone(page_for, live_server
     page.goto("/undersoegelser/erhvervsskoler/kladde/spoergsmaal/ny/")
     page.locator("#id_key").focus()
     page.keyboard.type("pupils")
+    with live_check(page):  # leaving a changed field checks it at once
+        page.keyboard.press("Tab")
     page.locator("#id_label_da").focus()
     page.keyboard.type("Elever i forløbet")
+    with live_check(page):
+        page.keyboard.press("Tab")
+    # Only now the save: no live check is running or due to start (see live_check).
     page.keyboard.press("Enter")  # submits the form
     page.wait_for_url("**/spoergsmaal/0/")
 
@@ -96,7 +110,8 @@ def test_live_checking_and_moving_without_a_reload(page_for, live_server):
     # Leaving an expression field checks it at once (nothing saved).
     page.goto(DRAFT + "spoergsmaal/0/")
     page.locator("#id_required_when").fill("enroled > 0")
-    page.keyboard.press("Tab")
+    with live_check(page):
+        page.keyboard.press("Tab")
     error = page.locator("#id_required_when-error")
     error.wait_for()
     assert "Ukendt navn »enroled«." in error.inner_text()
