@@ -7,12 +7,15 @@ import functools
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import TooManyFieldsSent
 from django.db.models import Prefetch
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh, reswap, retarget
 
@@ -20,7 +23,7 @@ from accounts.audit import client_ip
 from accounts.permissions import coordinator_required, is_coordinator
 from surveys import builder
 from surveys.builder_forms import FORMS, TYPE_LABELS, GeneralForm
-from surveys.definitions import text
+from surveys.definitions import MAX_CHOICES, text
 from surveys.models import Definition, Round, Survey
 
 # URL names of the parts (Danish, as the rest of the site's addresses).
@@ -93,6 +96,47 @@ def draft_view(view=None, *, without_draft="redirect"):
         return view(request, survey, draft_, *args, **kwargs)
 
     return wrapper
+
+
+# The fields at the start of an item's form (csrf token, revision, item key): what is read of a
+# post that has more fields than Django takes (settings.DATA_UPLOAD_MAX_NUMBER_FIELDS).
+FIRST_FIELDS = 10
+MSG_TOO_MANY_CHOICES = gettext_lazy(
+    "Der blev sendt %(rows)s rækker med valgmuligheder, men et spørgsmål kan have højst "
+    "%(max)s – på denne side og i en XLSForm eller JSON-definition. Intet er gemt; her er "
+    "spørgsmålet, som det er gemt. Del en længere liste op i flere spørgsmål, eller brug et "
+    "tekstspørgsmål."
+)
+
+
+def tolerate_too_many_fields(view):
+    """A post of an item's page with more fields than Django parses (a choice list of 10,000
+    rows; DATA_UPLOAD_MAX_NUMBER_FIELDS, 1,000) would be a bare 400 before the view runs.
+    Instead only the form's first fields are read (the csrf token, the revision: the CSRF
+    check runs on them as always), `request.too_many_fields` says how many choice rows came,
+    and the view answers its page with a message at the choice list; nothing is saved. The
+    limit itself stays: a question can have at most MAX_CHOICES choices, about 430 fields."""
+
+    protected = csrf_protect(view)
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        request.too_many_fields = None
+        if request.method == "POST":
+            # The body first (at most DATA_UPLOAD_MAX_MEMORY_SIZE), so it can be read again.
+            body = request.body
+            try:
+                request.POST  # noqa: B018 (parsing it is the point)
+            except TooManyFieldsSent:
+                if request.content_type != "application/x-www-form-urlencoded":
+                    raise  # not the page's own form (it posts urlencoded): Django's 400
+                request._post = QueryDict(b"&".join(body.split(b"&", FIRST_FIELDS)[:FIRST_FIELDS]))
+                request._files = MultiValueDict()
+                request.too_many_fields = body.count(b"-label_da=")
+        return protected(request, *args, **kwargs)
+
+    # The CSRF middleware would read the whole post first; csrf_protect checks it instead.
+    return csrf_exempt(wrapper)
 
 
 def _part(slug):
@@ -452,6 +496,7 @@ def _readable(value):
     return str(value)
 
 
+@tolerate_too_many_fields
 @require_http_methods(["GET", "POST"])
 @draft_view
 def item(request, survey, draft_, part, index=None):
@@ -485,7 +530,19 @@ def item(request, survey, draft_, part, index=None):
             form.choice_rows = form._choice_rows()
         return form
 
-    if request.method == "POST":
+    too_many = request.method == "POST" and request.too_many_fields is not None
+    if too_many:  # the page as saved, the message at the choice list; nothing saved
+        form = make_form(FORMS[part].data_from(current, draft_.revision) if current else None)
+        if current:
+            form.is_valid()
+        else:
+            form.initial = FORMS[part].data_from(_new_item(part), draft_.revision)
+        message = MSG_TOO_MANY_CHOICES % {"rows": request.too_many_fields, "max": MAX_CHOICES}
+        if part == "questions":
+            form.choice_problems.append(message)
+        else:
+            form.add_error(None, message)
+    elif request.method == "POST":
         form = make_form(request.POST)
         if form.is_valid():
             move = _choice_move(request)
@@ -573,6 +630,8 @@ def item(request, survey, draft_, part, index=None):
     )
     if inline and request.method == "POST":  # refused: the form again, in its place
         return reswap(retarget(response, f"#panel-{SLUG_OF[part]}"), "innerHTML")
+    if too_many:
+        response.status_code = 400
     return response
 
 

@@ -3,9 +3,12 @@ page (the builder works without JavaScript), an htmx request (HX-Request) the fr
 swaps: the part's list after an add, move or remove, the add form or the remove confirmation
 under the list, the message slots of the live check."""
 
+from urllib.parse import urlencode
+
 import pytest
 
 from surveys import builder
+from surveys.definitions import MAX_CHOICES
 from surveys.models import DraftVersion
 from tests.conftest import client_for
 from tests.factories import shipped_definition
@@ -230,3 +233,79 @@ def test_without_a_draft_htmx_is_sent_to_the_survey_page(survey, as_coordinator)
     assert plain.status_code == 302 and plain["Location"] == f"/undersoegelser/{KEY}/"
     check = as_coordinator.post(url("spoergsmaal", "ny", "kontrol"), {}, **HTMX)
     assert check.status_code == 404  # the live check never takes the page away
+
+
+# --- A long choice list ----------------------------------------------------------------------
+
+
+FORM = "application/x-www-form-urlencoded"  # as the browser posts the page's form
+
+
+def choice_rows(draft, n):
+    data = new_question(draft, type="single_choice")
+    for i in range(n):
+        data[f"choice-{i}-value"] = f"v{i}"
+        data[f"choice-{i}-label_da"] = f"Valgmulighed {i}"
+        data[f"choice-{i}-label_en"] = f"Choice {i}"
+    return data
+
+
+def test_a_question_with_as_many_choices_as_allowed_saves(draft, as_coordinator):
+    data = urlencode(choice_rows(draft, MAX_CHOICES))
+    response = as_coordinator.post(url("spoergsmaal", "ny"), data, content_type=FORM)
+    assert response.status_code == 302
+    saved = fresh().content["questions"][-1]
+    assert saved["key"] == "teachers" and len(saved["choices"]) == MAX_CHOICES
+    problems = builder.draft_problems(fresh().content, survey=draft.survey)
+    assert not [p for p in problems if "choices" in p.path]
+
+
+def test_ten_thousand_choices_answer_the_page_with_a_message_and_change_nothing(
+    draft, as_coordinator
+):
+    before = fresh()
+    response = as_coordinator.post(
+        url("spoergsmaal", 0), urlencode(choice_rows(draft, 10_000)), content_type=FORM
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Der blev sendt 10000 rækker med valgmuligheder" in html
+    assert "højst 100" in html
+    # The page shows the question as saved: nothing typed was stored, nothing saved was lost.
+    assert 'value="pupils_8_9"' in html
+    after = fresh()
+    assert after.revision == before.revision and after.content == before.content
+    # A new question the same: the empty add page with the message.
+    response = as_coordinator.post(
+        url("spoergsmaal", "ny"), urlencode(choice_rows(draft, 10_000)), content_type=FORM
+    )
+    assert response.status_code == 400 and "10000 rækker" in response.content.decode()
+    assert fresh().content == before.content
+
+
+def test_ten_thousand_choices_in_english(draft, coordinator):
+    client = client_for(coordinator)
+    client.cookies["django_language"] = "en"
+    response = client.post(
+        url("spoergsmaal", 0),
+        urlencode(choice_rows(draft, 10_000)),
+        content_type=FORM,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "10000 rows of choices were sent" in response.content.decode()
+
+
+def test_the_long_post_still_needs_the_csrf_token(draft, coordinator):
+    from django.test import Client
+
+    from tests.factories import force_login
+
+    client = Client(enforce_csrf_checks=True)
+    force_login(client, coordinator)
+    before = fresh().content
+    response = client.post(
+        url("spoergsmaal", 0), urlencode(choice_rows(draft, 10_000)), content_type=FORM
+    )
+    assert response.status_code == 403
+    assert fresh().content == before
