@@ -635,6 +635,7 @@ def item(request, survey, draft_, part, index=None):
     return response
 
 
+@coordinator_required  # first: an outsider's GET is 404 (or the login), not 405
 @require_POST
 @draft_view(without_draft="404")
 def item_check(request, survey, draft_, part, index=None):
@@ -708,6 +709,7 @@ def _locked_choice_changed(form, current, published):
     return False
 
 
+@coordinator_required
 @require_POST
 @draft_view
 def item_move(request, survey, draft_, part, index):
