@@ -3,6 +3,7 @@ page (the builder works without JavaScript), an htmx request (HX-Request) the fr
 swaps: the part's list after an add, move or remove, the add form or the remove confirmation
 under the list, the message slots of the live check."""
 
+import json
 from urllib.parse import urlencode
 
 import pytest
@@ -309,3 +310,17 @@ def test_the_long_post_still_needs_the_csrf_token(draft, coordinator):
     )
     assert response.status_code == 403
     assert fresh().content == before
+
+
+def test_the_builder_pages_load_htmx_without_eval_under_the_strict_csp(draft, as_coordinator):
+    for path in (url(), url("spoergsmaal", 0)):
+        response = as_coordinator.get(path)
+        csp = response["Content-Security-Policy"]
+        assert "script-src 'self'" in csp
+        assert "unsafe-eval" not in csp and "unsafe-inline" not in csp
+        html = response.content.decode()
+        config = json.loads(html.split('name="htmx-config" content=\'')[1].split("'")[0])
+        assert config["allowEval"] is False and config["allowScriptTags"] is False
+        assert config["includeIndicatorStyles"] is False and config["selfRequestsOnly"] is True
+        assert '<script src="/static/htmx/htmx.min.js"></script>' in html
+        assert "<script>" not in html and " hx-on" not in html
