@@ -626,11 +626,17 @@ def item(request, survey, draft_, part, index=None):
             "names": _names(content),
             "item_key": item_key,
             "inline": inline,
+            "choice_hx": not inline and index is not None,
         },
     )
     if inline and request.method == "POST":  # refused: the form again, in its place
         return reswap(retarget(response, f"#panel-{SLUG_OF[part]}"), "innerHTML")
-    if too_many:
+    if request.htmx and request.method == "POST":
+        # A choice button's save refused (a stale page, a locked value): the whole content,
+        # with the conflict or the message, replaces the page's, not just the choices.
+        response = reswap(retarget(response, "#main-content"), "outerHTML")
+        response["HX-Reselect"] = "#main-content"
+    if too_many and not request.htmx:  # htmx swaps only a 2xx answer
         response.status_code = 400
     return response
 

@@ -118,9 +118,66 @@
     target.focus();
   }
 
+  // --- Choices on a question's page: after Op/Ned or "Gem og tilføj flere" --------------------
+
+  var choiceAction = null;
+  var lastSwapTarget = null;
+
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    lastSwapTarget = event.detail.target ? event.detail.target.id : null;
+  });
+
+  function afterChoices() {
+    var fieldset = document.getElementById("valgmuligheder");
+    if (!choiceAction || !fieldset) {
+      return;
+    }
+    var action = choiceAction;
+    choiceAction = null;
+    var target = null;
+    var said = "";
+    if (lastSwapTarget === "main-content") {
+      // Refused (a stale page, a locked value): the page came back whole; focus its message.
+      target = document.querySelector("#main-content .error-summary, #main-content [role=alert]");
+      if (target && !target.hasAttribute("tabindex")) {
+        target.setAttribute("tabindex", "-1");
+      }
+    } else if (action === "stay") {
+      // The first empty row, where a new choice is typed.
+      target = Array.prototype.filter.call(
+        fieldset.querySelectorAll("input[type=text][id$='-value']"),
+        function (input) {
+          return !input.value;
+        }
+      )[0];
+      said = fieldset.getAttribute("data-said-stay");
+    } else {
+      var parts = action.split(":");
+      var direction = parts[1];
+      var moved = parseInt(parts[0], 10) + (direction === "up" ? -1 : 1);
+      target =
+        fieldset.querySelector('button[name=choice_move][value="' + moved + ":" + direction + '"]') ||
+        fieldset.querySelector('button[name=choice_move][value^="' + moved + ':"]') ||
+        document.getElementById("id_choice-" + moved + "-label_da");
+      said = fieldset.getAttribute("data-said-" + direction);
+    }
+    if (target) {
+      target.focus();
+    }
+    var status = document.getElementById("builder-status");
+    if (status && said) {
+      status.textContent = said;
+    }
+  }
+
   var openers = {};
 
   document.addEventListener("click", function (event) {
+    var choice = event.target.closest("#valgmuligheder button[hx-post]");
+    if (choice) {
+      choiceAction = choice.name === "choice_move" ? choice.value : "stay";
+      return;
+    }
     var opener = event.target.closest("[data-panel-opener]");
     if (opener) {
       openers[opener.getAttribute("hx-target")] = opener;
@@ -160,6 +217,7 @@
     syncRevision();
     watchAll(document);
     focusIn(panel);
+    afterChoices();
   });
 
   // The out-of-band slots of a live check settle on their own targets.

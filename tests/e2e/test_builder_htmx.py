@@ -147,3 +147,56 @@ def test_cancel_closes_the_form_and_gives_focus_back(page_for, live_server):
     page.keyboard.press("Enter")
     assert page.locator("#panel-afledte").inner_text().strip() == ""
     assert page.evaluate("document.activeElement.getAttribute('href')").endswith("/afledte/ny/")
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_a_choice_moves_by_keyboard_on_the_question_page_without_a_reload(
+    page_for, live_server, language
+):
+    survey = shipped_definition().survey
+    coordinator = make_user(Role.COORDINATOR, email=f"htmx-choice-{language}@indberet.dk")
+    draft = builder.open_draft(survey=survey, actor=coordinator, ip="127.0.0.1")
+    question = {
+        "key": "mode",
+        "type": "single_choice",
+        "label": {"da": "Form", "en": "Mode"},
+        "choices": [
+            {"value": "online", "label": {"da": "Online", "en": "Online"}},
+            {"value": "physical", "label": {"da": "Fysisk", "en": "Physical"}},
+        ],
+    }
+    builder.put_item(
+        survey=survey,
+        revision=draft.revision,
+        part="questions",
+        index=None,
+        item=question,
+        actor=coordinator,
+        ip="127.0.0.1",
+    )
+    n = len(question_keys()) - 1
+    page = page_for(language)
+    log_in(page, live_server, coordinator)
+    page.goto(f"{DRAFT}spoergsmaal/{n}/")
+    page.evaluate("window.notReloaded = true")
+    page.locator('#valgmuligheder button[value="1:up"]').focus()
+    page.keyboard.press("Enter")
+    # Saved; the choices came back in the new order, focus on the moved choice's button.
+    wait_focus(page, "() => document.activeElement.getAttribute('value') === '0:down'", None)
+    assert page.locator("#id_choice-0-value").input_value() == "physical"
+    assert page.locator("#builder-status").inner_text().strip() != ""
+    choices = DraftVersion.objects.get().content["questions"][n]["choices"]
+    assert [c["value"] for c in choices] == ["physical", "online"]
+    assert page.evaluate("window.notReloaded") is True
+    # The page's revision followed the save: saving the whole page is not "stale".
+    page.locator("#id_label_da").focus()
+    page.keyboard.press("End")
+    page.keyboard.type(" (2026)")
+    with live_check(page):
+        page.keyboard.press("Tab")
+    page.locator("#id_label_da").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{DRAFT}spoergsmaal/{n}/")
+    page.locator(".alert-success").wait_for()
+    assert DraftVersion.objects.get().content["questions"][n]["label"]["da"] == "Form (2026)"
+    check_page(page, "builder htmx choice moved", language)

@@ -324,3 +324,51 @@ def test_the_builder_pages_load_htmx_without_eval_under_the_strict_csp(draft, as
         assert config["includeIndicatorStyles"] is False and config["selfRequestsOnly"] is True
         assert '<script src="/static/htmx/htmx.min.js"></script>' in html
         assert "<script>" not in html and " hx-on" not in html
+
+
+# --- Choices on a question's page ------------------------------------------------------------
+
+
+def choice_question(draft, as_coordinator):
+    data = new_question(draft, key="mode", type="single_choice")
+    data.update({"choice-0-value": "online", "choice-0-label_da": "Online"})
+    data.update({"choice-1-value": "physical", "choice-1-label_da": "Fysisk"})
+    as_coordinator.post(url("spoergsmaal", "ny"), data)
+    return len(keys()) - 1, data
+
+
+def test_a_question_page_offers_its_choice_buttons_to_htmx(draft, as_coordinator):
+    n, _data = choice_question(draft, as_coordinator)
+    html = as_coordinator.get(url("spoergsmaal", n)).content.decode()
+    button = html.split('name="choice_move" value="0:down"')[1].split(">")[0]
+    assert f'hx-post="{url("spoergsmaal", n)}" hx-target="#valgmuligheder"' in button
+    assert 'hx-select="#valgmuligheder"' in button and 'hx-select-oob="#id_revision"' in button
+    # The add page's choice buttons post the whole page (the item does not exist yet).
+    add = as_coordinator.get(url("spoergsmaal", "ny")).content.decode()
+    assert 'hx-target="#valgmuligheder"' not in add
+
+
+def test_an_htmx_choice_move_saves_and_redirects_as_a_plain_one(draft, as_coordinator):
+    n, data = choice_question(draft, as_coordinator)
+    data.update({"revision": fresh().revision, "choice_move": "1:up"})
+    response = as_coordinator.post(url("spoergsmaal", n), data, **HTMX)
+    # htmx follows the redirect and takes the choices from the page it leads to.
+    assert response.status_code == 302
+    assert response["Location"] == url("spoergsmaal", n) + "#valgmuligheder"
+    assert [c["value"] for c in fresh().content["questions"][n]["choices"]] == [
+        "physical",
+        "online",
+    ]
+
+
+def test_a_refused_htmx_choice_save_replaces_the_whole_content(draft, as_coordinator):
+    n, data = choice_question(draft, as_coordinator)
+    before = fresh().content
+    data.update({"revision": fresh().revision - 1, "choice_move": "1:up"})
+    response = as_coordinator.post(url("spoergsmaal", n), data, **HTMX)
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#main-content"
+    assert response["HX-Reselect"] == "#main-content"
+    assert response["HX-Reswap"] == "outerHTML"
+    assert 'id="refusal"' in response.content.decode()
+    assert fresh().content == before
