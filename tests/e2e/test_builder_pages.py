@@ -2,6 +2,8 @@
 survey list and page, creating a survey by keyboard alone, the draft overview, every part's
 edit page, removing, the preview with "try it", publishing with the diff, discarding."""
 
+from contextlib import contextmanager
+
 import pytest
 
 from accounts.models import Role
@@ -34,13 +36,17 @@ PAGES = [
 ]
 
 
+@contextmanager
 def live_check(page):
-    """Wait for the live check that the step inside starts (leaving a changed field) to answer.
-    Leaving the field checks at once and cancels the check a pause in typing would start, so
-    after this no check is running or due: a save that follows cannot overlap one. (The test
-    server's in-memory SQLite is shared by its threads; two requests at once can meet
-    "database table is locked".)"""
-    return page.expect_response(lambda r: r.url.endswith("/kontrol/") and r.status == 200)
+    """Wait for the live check that the step inside starts (leaving a changed field) to answer,
+    and for any check queued behind it (htmx: hx-sync queue, a request in flight has the class
+    htmx-request). Leaving the field checks at once and cancels the check a pause in typing
+    would start, so after this no check is running or due: a save that follows cannot overlap
+    one. (The test server's in-memory SQLite is shared by its threads; two requests at once
+    can meet "database table is locked".)"""
+    with page.expect_response(lambda r: r.url.endswith("/kontrol/") and r.status == 200):
+        yield
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
 
 
 @pytest.mark.parametrize("language", ["da", "en"])

@@ -47,10 +47,12 @@ def type_into(page, selector, text):
 
 def submit_with_enter(page, selector):
     """Enter in a one-line text field submits its form. First let the live checks that leaving
-    each field started finish: the test server's in-memory SQLite is one connection shared by
+    each field started finish (a request in flight has htmx's class htmx-request; a check due
+    after a pause in typing is cancelled by the submit, and htmx queues the form's own post
+    behind a running check): the test server's in-memory SQLite is one connection shared by
     its threads, so a request racing another can meet "database table is locked"."""
     page.locator(selector).focus()
-    page.wait_for_load_state("networkidle")
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
     page.keyboard.press("Enter")
     page.wait_for_load_state()
 
