@@ -124,7 +124,12 @@ class RoundForm(forms.Form):
     selection = SelectionChoiceField(
         label=_("Gemt udvalg"),
         required=False,
-        queryset=Selection.objects.select_related("register").order_by("register__name", "name"),
+        # The selections of every register a survey is asked of (the survey is chosen in this
+        # form); the lifecycle refuses one of another register than the chosen survey's.
+        queryset=Selection.objects.filter(register__surveys__definitions__isnull=False)
+        .select_related("register")
+        .distinct()
+        .order_by("register__name", "name"),
         help_text=_(
             "Bruges, når »Et gemt udvalg« er valgt. Udvalget skal høre til undersøgelsens "
             "register; udvalg gemmes på registrets side."
@@ -222,7 +227,11 @@ class RoundForm(forms.Form):
         elif mode == self.RECIPIENTS_CODES:
             data["recipients"] = lifecycle.split_codes(data.get("codes"))
         elif mode == self.RECIPIENTS_SELECTION:
-            data["recipients"] = lifecycle.selection_codes(data.get("selection"))
+            if data.get("selection") is None:
+                if "selection" not in self.errors:
+                    self.add_error("selection", _("Vælg et gemt udvalg."))
+            else:  # one of another register is refused by the lifecycle, naming both
+                data["recipients"] = {"selection": data["selection"]}
         elif mode == self.RECIPIENTS_ATTRIBUTE:
             data["recipients"] = self._chosen_attribute(data)
         self.add_problems(lifecycle.round_problems(**self._rule_input(data), editing=self.round))
