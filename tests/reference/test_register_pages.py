@@ -248,6 +248,7 @@ def test_a_saved_selection_is_a_round_s_recipients(coordinator):
 
 def test_a_selection_of_another_register_is_refused_beside_the_field(schools, coordinator):
     shipped_definition("erhvervsskoler")
+    shipped_definition("juniormesterlaere")  # so the municipalities' selections are offered
     kommuner = Register.objects.get(key="kommuner")
     selection = Selection.objects.create(register=kommuner, name="Tre kommuner")
     selection.members.set(Organisation.objects.municipalities().filter(code__in=["101", "147"]))
@@ -263,7 +264,10 @@ def test_a_selection_of_another_register_is_refused_beside_the_field(schools, co
         },
     )
     assert response.status_code == 200
-    assert "Ukendte koder i registret Erhvervsskoler: 101, 147" in response.content.decode()
+    assert (
+        "Udvalget »Tre kommuner« hører til registret Kommuner; undersøgelsen er stillet til "
+        "registret Erhvervsskoler." in response.content.decode()
+    )
     assert not Round.objects.filter(title="Skoler 2026").exists()
 
 
