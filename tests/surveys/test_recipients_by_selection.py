@@ -98,9 +98,7 @@ def test_the_page_asks_for_a_selection_when_none_is_chosen(selections, coordinat
     assert not Round.objects.filter(slug="r-none").exists()
 
 
-def test_the_api_refuses_a_name_no_selection_of_the_survey_s_register_has(
-    selections, coordinator
-):
+def test_the_api_refuses_a_name_no_selection_of_the_survey_s_register_has(selections, coordinator):
     Selection.objects.create(register=Register.objects.get(key="regioner"), name="Kun regioner")
     response = api_post(coordinator, "juniormesterlaere", "Kun regioner", "r-x")
     assert response.status_code == 400
@@ -122,9 +120,7 @@ def test_the_lifecycle_refuses_a_selection_object_of_another_register(selections
     assert not problems and [m.code for m in members] == ["S05", "S06"]
 
 
-def test_the_page_offers_only_selections_of_registers_a_survey_is_asked_of(
-    selections, coordinator
-):
+def test_the_page_offers_only_selections_of_registers_a_survey_is_asked_of(selections, coordinator):
     Selection.objects.create(register=Register.objects.get(key="regioner"), name="Kun regioner")
     html = client_for(coordinator).get("/runder/ny/").content.decode()
     assert "Partnerskabet (Kommuner)" in html and "Partnerskabet (Erhvervsskoler)" in html
