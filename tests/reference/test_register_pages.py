@@ -4,6 +4,7 @@ deactivated, never deleted), editing one member, saved selections as a round's r
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -328,3 +329,13 @@ def test_planning_the_removal_of_every_member_reads_a_fixed_number_of_queries(sc
         plan = plan_members(schools, [], remove_missing=True)
     assert len(plan.removed) == schools.members.filter(is_active=True).count() > 20
     assert len(queries) <= 12
+
+
+@pytest.mark.parametrize("language,label", [("da", "Kommune"), ("en", "Municipality")])
+def test_the_member_form_labels_the_attributes_in_the_interface_language(
+    schools, coordinator, language, label
+):
+    client = client_for(coordinator)
+    client.cookies["django_language"] = language
+    html = client.get("/registre/erhvervsskoler/medlem/S05/").content.decode()
+    assert re.search(rf'<label[^>]*for="id_attr_municipality"[^>]*>\s*{label}\b', html), html
