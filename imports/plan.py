@@ -19,7 +19,7 @@ from lib.formula import read_text
 from lib.text import pick
 from submissions.models import Submission, SubmissionState
 from submissions.services import has_answers
-from submissions.validation import validate
+from submissions.validation import clean_explanations, validate
 from surveys.definitions import text as label_text
 from surveys.models import Round
 
@@ -584,5 +584,12 @@ def plan_rows(round_: Round, table: Table, mapping: dict | None = None, own_vers
         row.changes = _changes(spec, sub.answers if sub else {}, row.result.answers)
         raised = {w["explain"] for w in row.result.warnings}
         row.explanations = {k: v for k, v in row.explanations.items() if k in raised}
+        # Too long: the row is refused (submissions' rule, the same as the form's and the
+        # API's), never cut.
+        fields = {w["explain"]: w.get("field") for w in row.result.warnings}
+        for key, problem in clean_explanations(row.explanations)[1].items():
+            question = spec.question(fields[key]) if fields.get(key) else None
+            where = pick(question.label) if question is not None else key
+            row.refuse("explanation", f"{_('Forklaring')} ({where}): {pick(problem)}")
     plan.rows.sort(key=lambda r: r.lines[0] if r.lines else 0)
     return plan
