@@ -125,3 +125,41 @@ def test_the_page_offers_only_selections_of_registers_a_survey_is_asked_of(selec
     html = client_for(coordinator).get("/runder/ny/").content.decode()
     assert "Partnerskabet (Kommuner)" in html and "Partnerskabet (Erhvervsskoler)" in html
     assert "Kun regioner" not in html
+
+
+@pytest.mark.parametrize(
+    "language,query,chosen,everyone",
+    [
+        ("da", "", "Udvalgte modtagere", None),
+        (
+            "da",
+            "?undersoegelse=erhvervsskoler",
+            "Udvalgte erhvervsskoler",
+            "Alle 27 erhvervsskoler",
+        ),
+        ("da", "?undersoegelse=juniormesterlaere", "Udvalgte kommuner", "Alle 98 kommuner"),
+        ("en", "", "Selected recipients", None),
+        (
+            "en",
+            "?undersoegelse=erhvervsskoler",
+            "Selected vocational schools",
+            "All 27 vocational schools",
+        ),
+    ],
+)
+def test_the_ticked_recipients_are_named_by_the_survey_s_register(
+    selections, coordinator, language, query, chosen, everyone
+):
+    client = client_for(coordinator)
+    client.cookies["django_language"] = language
+    html = client.get("/runder/ny/" + query).content.decode()
+    assert f'<legend class="form-label" id="id_municipalities">{chosen}</legend>' in html
+    assert f"»{chosen}«" in html or f"‘{chosen}’" in html  # the hint repeats it
+    if everyone:
+        assert everyone in html
+    assert "Udvalgte kommuner" not in html or "kommuner" in chosen
+
+
+def test_a_posted_or_edited_round_names_its_register(selections, coordinator):
+    response = page_post(coordinator, "erhvervsskoler", None, "r-none")
+    assert "Udvalgte erhvervsskoler" in response.content.decode()
