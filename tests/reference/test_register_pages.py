@@ -332,10 +332,12 @@ def test_planning_the_removal_of_every_member_reads_a_fixed_number_of_queries(sc
 
 
 @pytest.mark.parametrize("language,label", [("da", "Kommune"), ("en", "Municipality")])
-def test_the_member_form_labels_the_attributes_in_the_interface_language(
+def test_the_member_pages_label_the_attributes_in_the_interface_language(
     schools, coordinator, language, label
 ):
     client = client_for(coordinator)
     client.cookies["django_language"] = language
     html = client.get("/registre/erhvervsskoler/medlem/S05/").content.decode()
     assert re.search(rf'<label[^>]*for="id_attr_municipality"[^>]*>\s*{label}\b', html), html
+    detail = client.get("/registre/erhvervsskoler/").content.decode()
+    assert f'<th scope="col">{label}</th>' in detail  # the members table's column
