@@ -190,7 +190,9 @@ class RoundForm(forms.Form):
         chosen = self.data.get("survey") if self.is_bound else self.initial.get("survey")
         if isinstance(chosen, Survey):
             return chosen.register
-        if isinstance(chosen, int) or (isinstance(chosen, str) and chosen.isdigit()):
+        if isinstance(chosen, int) or (
+            isinstance(chosen, str) and chosen.isdigit() and len(chosen) < 10
+        ):
             survey = Survey.objects.filter(pk=int(chosen)).select_related("register").first()
             return survey.register if survey is not None else None
         return None

@@ -163,3 +163,14 @@ def test_the_ticked_recipients_are_named_by_the_survey_s_register(
 def test_a_posted_or_edited_round_names_its_register(selections, coordinator):
     response = page_post(coordinator, "erhvervsskoler", None, "r-none")
     assert "Udvalgte erhvervsskoler" in response.content.decode()
+
+
+@pytest.mark.parametrize("survey", ["abc", "99999999999999999999", "-1", "\x00"])
+def test_a_garbled_survey_posted_is_a_field_error_and_the_neutral_label(
+    selections, coordinator, survey
+):
+    response = client_for(coordinator).post(
+        "/runder/ny/", {"survey": survey, "title": "X", "recipients_mode": "all"}
+    )
+    assert response.status_code == 200
+    assert "Udvalgte modtagere" in response.content.decode()
