@@ -12,6 +12,7 @@ from accounts.api_base import ApiView, IsCoordinator, require
 from accounts.audit import client_ip
 from lib.api_errors import ApiError, error_responses, field_error
 from lib.api_schema import KEY_PARAM, SLUG_PATTERN
+from lib.query import api_query_param
 from submissions import services
 from submissions.api import FindingSerializer, HiddenSerializer, findings_data, hidden_data
 from submissions.models import ImpactRun
@@ -127,7 +128,7 @@ class ImpactSerializer(serializers.Serializer):
 
 
 def _round_param(request, survey):
-    slug = request.query_params.get("round") or ""
+    slug = api_query_param(request, "round")  # NUL: a 400, not a database error
     round_ = rounds_for(request.user).filter(slug=slug, survey=survey).first() if slug else None
     if round_ is None:
         raise ApiError(
