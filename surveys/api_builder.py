@@ -42,6 +42,14 @@ def get_survey(key):
     return survey
 
 
+def coordinator_survey(request, key):
+    """The survey of a coordinators-only builder endpoint. The role is checked before the
+    survey is looked up, so anyone else gets the same 403 for a survey that exists and one
+    that does not (the answer does not tell which keys exist)."""
+    require(request, IsCoordinator)
+    return get_survey(key)
+
+
 def get_version(request, key, version):
     """(survey, content, draft) of a published version, or of the draft when `version` is its
     number and the caller is a coordinator (`draft` is then the DraftVersion, else None).
@@ -54,6 +62,12 @@ def get_version(request, key, version):
     if draft is not None and draft.next_version == version and request.user.is_coordinator:
         return survey, draft.content, draft
     raise ApiError("not_found", NOT_FOUND, 404)
+
+
+def coordinator_version(request, key, version):
+    """`get_version` for a coordinators-only endpoint: the role first, as `coordinator_survey`."""
+    require(request, IsCoordinator)
+    return get_version(request, key, version)
 
 
 def checked_spec(content):
@@ -146,8 +160,7 @@ class SurveyDraft(ApiView):
         responses={200: DraftSerializer, **error_responses(403, 404)},
     )
     def get(self, request, key):
-        survey = get_survey(key)
-        require(request, IsCoordinator)
+        survey = coordinator_survey(request, key)
         draft = builder.draft_for(survey)
         if draft is None:
             raise ApiError("not_found", NOT_FOUND, 404)
@@ -163,8 +176,7 @@ class SurveyDraft(ApiView):
         responses={200: DraftSerializer, **error_responses(403, 404)},
     )
     def post(self, request, key):
-        survey = get_survey(key)
-        require(request, IsCoordinator)
+        survey = coordinator_survey(request, key)
         draft = builder.open_draft(survey=survey, actor=request.user, ip=client_ip(request))
         return Response(draft_data(draft))
 
@@ -178,8 +190,7 @@ class SurveyDraft(ApiView):
         responses={200: DraftSerializer, **error_responses(400, 403, 404, 409)},
     )
     def put(self, request, key):
-        survey = get_survey(key)
-        require(request, IsCoordinator)
+        survey = coordinator_survey(request, key)
         serializer = DraftReplaceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -211,8 +222,7 @@ class SurveyDraft(ApiView):
         responses={204: None, **error_responses(400, 403, 404, 409)},
     )
     def delete(self, request, key):
-        survey = get_survey(key)
-        require(request, IsCoordinator)
+        survey = coordinator_survey(request, key)
         serializer = RevisionSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         try:
@@ -238,8 +248,7 @@ class SurveyDraft(ApiView):
 )
 class SurveyDraftPublish(ApiView):
     def post(self, request, key):
-        survey = get_survey(key)
-        require(request, IsCoordinator)
+        survey = coordinator_survey(request, key)
         serializer = RevisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -310,8 +319,7 @@ class DraftXLSFormUpload(ApiView):
     parser_classes = [MultiPartParser]
 
     def post(self, request, key):
-        survey = get_survey(key)
-        require(request, IsCoordinator)
+        survey = coordinator_survey(request, key)
         serializer = XLSFormUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]

@@ -240,3 +240,42 @@ def test_a_draft_with_errors_is_not_written_as_xlsform(clients, coordinator, rou
     response = clients["coordinator"].get(url(JML + "versions/2/xlsform/"))
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_definition"
+
+
+# --- Outsiders: a survey that exists and one that does not get the same answer ---------------
+
+OUTSIDER_CALLS = [
+    ("get", "draft/", None),
+    ("post", "draft/", None),
+    ("put", "draft/", {"revision": 1, "content": {"title": {"da": "x"}, "questions": []}}),
+    ("delete", "draft/?revision=1", None),
+    ("post", "draft/publish/", {"revision": 1, "confirm_changed_meaning": True}),
+    ("post", "draft/xlsform/", "file"),
+    ("post", "versions/1/check/", {"answers": {"pupils_8_9": 1}}),
+    ("get", f"versions/1/impact/?round={SLUG}", None),
+    ("get", "versions/2/xlsform/", None),  # the draft's number: coordinators only
+]
+
+
+@pytest.mark.parametrize("role", ["analyst", "officer_own", "officer_other", "anonymous"])
+@pytest.mark.parametrize(("method", "path", "body"), OUTSIDER_CALLS)
+def test_outsiders_cannot_tell_an_existing_survey_from_a_missing_one(
+    clients, coordinator, round_, role, method, path, body
+):
+    draft_with_warning(coordinator)  # the survey has a draft (version 2) to find
+    client = clients[role]
+    answers = []
+    for key in ("juniormesterlaere", "no_such_survey"):
+        address = url(f"surveys/{key}/{path}")
+        if body == "file":
+            response = client.post(
+                address, {"file": io.BytesIO(b"PK not a file")}, format="multipart"
+            )
+        else:
+            response = getattr(client, method)(address, body, format="json")
+        answers.append((response.status_code, response.json()))
+    assert answers[0] == answers[1]
+    expected = 401 if role == "anonymous" else (404 if path.startswith("versions/2/") else 403)
+    assert answers[0][0] == expected
+    assert not Definition.objects.filter(version=2).exists()
+    assert not ImpactRun.objects.exists()
