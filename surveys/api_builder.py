@@ -86,6 +86,11 @@ def checked_spec(content):
 class ProblemSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="Where: `questions[2].label.da`, `survey[5]`, ….")
     message = serializers.CharField()
+    confirmable = serializers.BooleanField(
+        help_text="Added Nov. 2026: true for a published choice value the draft gives "
+        "another meaning (a new text that is not a spelling fix, or its text moved to a new "
+        "value). Not an error: publishing accepts it with `confirm_changed_meaning: true`."
+    )
 
 
 class DraftSerializer(serializers.Serializer):
@@ -109,7 +114,7 @@ def draft_data(draft):
         "based_on": draft.based_on.version if draft.based_on_id else None,
         "content": draft.content,
         "problems": [
-            {"field": p.path or "(root)", "message": p.message}
+            {"field": p.path or "(root)", "message": p.message, "confirmable": p.confirmable}
             for p in builder.draft_problems(draft.content, survey=draft.survey)
         ],
     }
@@ -124,6 +129,15 @@ def builder_error(exc: builder.BuilderError):
             409,
             fields=fields,
             revision=exc.draft.revision if exc.draft is not None else None,
+        )
+    if exc.code == "changed_meaning":
+        raise ApiError(
+            "changed_meaning",
+            _(
+                "Kladden giver udgivne valgmuligheder en anden betydning. Ret dem, eller udgiv "
+                "med confirm_changed_meaning: true."
+            ),
+            fields=fields,
         )
     if exc.code in ("missing", "state"):
         raise ApiError(
@@ -145,6 +159,16 @@ class RevisionSerializer(serializers.Serializer):
 
 class DraftReplaceSerializer(RevisionSerializer):
     content = serializers.DictField(help_text="The whole definition (may still be invalid).")
+
+
+class PublishSerializer(RevisionSerializer):
+    confirm_changed_meaning = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Added Nov. 2026: publish although the draft gives a published choice "
+        "value another meaning (the draft's `problems` with `confirmable: true`). Without it "
+        "such a draft answers 400 `changed_meaning`, each choice in `fields`.",
+    )
 
 
 class PublishedSerializer(serializers.Serializer):
@@ -240,16 +264,17 @@ class SurveyDraft(ApiView):
 @extend_schema(
     tags=["builder"],
     summary="Publish the draft as the next version (coordinators)",
-    description="Checked as an import is; 400 with every problem at its field. Rounds keep "
-    "the version they were created with.",
+    description="Checked as an import is; 400 with every problem at its field. A published "
+    "choice value given another meaning answers 400 `changed_meaning` unless "
+    "`confirm_changed_meaning` is true. Rounds keep the version they were created with.",
     parameters=[KEY_PARAM],
-    request=RevisionSerializer,
+    request=PublishSerializer,
     responses={201: PublishedSerializer, **error_responses(400, 403, 404, 409)},
 )
 class SurveyDraftPublish(ApiView):
     def post(self, request, key):
         survey = coordinator_survey(request, key)
-        serializer = RevisionSerializer(data=request.data)
+        serializer = PublishSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
             definition = builder.publish_draft(
@@ -257,6 +282,7 @@ class SurveyDraftPublish(ApiView):
                 revision=serializer.validated_data["revision"],
                 actor=request.user,
                 ip=client_ip(request),
+                confirm_changed_meaning=serializer.validated_data["confirm_changed_meaning"],
             )
         except builder.BuilderError as exc:
             builder_error(exc)
