@@ -670,12 +670,13 @@ def draft_problems(
     work = copy.deepcopy(content)
     index_maps: dict = {}
     deadline = time.monotonic() + CHECK_BUDGET_SECONDS
-    for _attempt in range(MAX_REPORTED):
+    for attempt in range(MAX_REPORTED):
         if problems and time.monotonic() > deadline:
             problems.append(Problem("", str(MSG_MORE)))
             break
         try:
-            validate_definition(work)
+            # The first run is on the content just found valid against the schema above.
+            validate_definition(work, schema_checked=attempt == 0)
         except DefinitionError as exc:
             message = str(exc)[len(exc.path) + 2 :] if exc.path else str(exc)
             path = _original_path(exc.path, index_maps)
