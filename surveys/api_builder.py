@@ -1,7 +1,10 @@
 """API v1 for the survey builder (coordinators): a survey's draft version (open, read, replace,
 publish) through surveys.builder's services, and a version as XLSForm (download; upload into the
 draft, never published by it). Drafts are seen by coordinators only: to anyone else a draft
-version is as missing as a version that does not exist (404)."""
+version is as missing as a version that does not exist (404). The coordinators-only endpoints
+check the role before they look the survey up (`coordinator_survey`, `coordinator_version`), so
+anyone else gets the same 403 for a survey that exists and one that does not. Publishing a
+draft that gives a published choice value another meaning needs `confirm_changed_meaning`."""
 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
