@@ -9,6 +9,7 @@ exports are written by COPY with the same rule in SQL (exports.pgcopy).
 
 import csv
 import datetime as dt
+import functools
 import io
 import itertools
 import json
@@ -206,11 +207,16 @@ def _xlsx_width(col):
 
 def _xlsx_records(names, rows):
     """Each row as {column: cell}, the shape the writer takes; a sheet without rows gets one
-    empty record, so its header is still written."""
+    empty record, so its header is still written. Rows marked `xlsx_ready` (exports.pgcopy's,
+    whose cells PostgreSQL made by the same rules) are taken as they are."""
+    if getattr(rows, "xlsx_ready", False):
+        records = map(dict, map(functools.partial(zip, names), rows))
+    else:
+        records = (dict(zip(names, [_xlsx_value(v) for v in row], strict=True)) for row in rows)
     empty = True
-    for row in rows:
+    for record in records:
         empty = False
-        yield dict(zip(names, [_xlsx_value(v) for v in row], strict=True))
+        yield record
     if empty:
         yield dict.fromkeys(names)
 
