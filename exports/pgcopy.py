@@ -1,5 +1,7 @@
 """CSV exports written by PostgreSQL itself: `COPY (SELECT …) TO STDOUT WITH (FORMAT csv)`
-streamed through psycopg, one row per CopyData message (issue 7: an export within 2× of COPY).
+streamed through psycopg, one row per CopyData message (issue 7: an export within 2× of COPY);
+and the rows of the XLSX export's wide, long and non-responders sheets, from the same SELECTs
+with typed cells (issue 16; see `Cells` and `SheetRows`).
 
 The SELECT computes every cell exactly as the Python path does (exports.datasets row
 generators + exports.renderers.csv_stream), so both give the same bytes for the data the app
@@ -25,15 +27,25 @@ PostgreSQL ends rows with `\\n`; each CopyData message is exactly one row, so it
 the row's end and becomes `\\r\\n` (a newline inside a quoted cell stays as it is, as in
 Python). The header line (and the Danish BOM) is written by Python.
 
-Known differences, both for data the app never writes: lists holding lists or objects (refused
+For XLSX (`Cells` XLSX) the same rows hold the cells renderers._xlsx_value makes of the Python
+path's values: numbers and booleans typed, date-times as naive UTC datetimes, every other cell
+the text above (decimal point) cleaned of the characters a spreadsheet cannot hold and then
+neutralised (`lib.formula.spreadsheet_text`). tests/exports/test_xlsx_paths.py checks that
+both paths give the same workbook.
+
+Known differences, for data the app never writes: lists holding lists or objects (refused
 by the API's shape check) are printed as JSON here and as Python reprs by the Python path; a
 number with more digits than a float holds is printed as stored here and rounded by the Python
-path. tests/exports/test_csv_paths.py checks both paths against the same expected bytes.
+path (in XLSX both give the same number); an `entries` that is not a list is no entries here
+and iterated by the Python path; in XLSX an explanation that is not text is its JSON text here
+and a typed value by the Python path. tests/exports/test_csv_paths.py checks both CSV paths
+against the same expected bytes.
 """
 
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -47,6 +59,7 @@ from submissions.models import Submission
 from surveys.models import Round
 
 CHUNK = renderers.CSV_CHUNK
+SHEET_CHUNK = 2000  # rows an XLSX sheet reads and decodes at a time
 RESPONDED = "s.state IN ('submitted', 'accepted')"
 # ascii() is the first character's code point: tab, CR, %, +, -, =, @, |
 FORMULA_STARTS = "9, 13, 37, 43, 45, 61, 64, 124"
@@ -148,7 +161,7 @@ def _row(cells, finals):
     constructor, since json_build_array takes at most 100 arguments)."""
     if not cells.typed:
         return ", ".join(finals)
-    return f"array_to_json(ARRAY[{', '.join(finals)}]::json[])"
+    return f"array_to_json(ARRAY[{', '.join(finals)}]::json[])::text"
 
 
 def _number(expr, decimal):
@@ -480,9 +493,10 @@ class SheetRows:
     """Iterate to get the rows of an XLSX sheet as lists of cells ready for the writer
     (renderers.xlsx_bytes takes them as they are); `count` is the number of rows read so far.
 
-    The SELECT (Cells XLSX) gives one JSON array per row; COPY in binary sends it as one
-    text field, which one json.loads decodes; the date-time columns (`datetimes`, by place)
-    become naive datetimes in UTC."""
+    The SELECT (Cells XLSX) gives one JSON array per row. psycopg streams the result in
+    chunks (libpq's chunked mode: constant memory, no server-side cursor), and each chunk is
+    decoded by one json.loads; the date-time columns (`datetimes`, by place) become naive
+    datetimes in UTC. Python does a few steps per row and none per cell."""
 
     xlsx_ready = True
 
@@ -493,23 +507,23 @@ class SheetRows:
         self.count = 0
 
     def __iter__(self):
+        return itertools.chain.from_iterable(self._chunks())
+
+    def _chunks(self):
         loads, parse, datetimes = json.loads, dt.datetime.fromisoformat, self.datetimes
-        statement = f"COPY ({self.sql}) TO STDOUT WITH (FORMAT binary)"
-        count = 0
         connection.ensure_connection()
         with connection.cursor() as cursor:
             if self.float_digits:
                 cursor.execute("SET extra_float_digits = 1")
-            with cursor.cursor.copy(statement) as copy:
-                copy.set_types(["text"])
-                for (text,) in copy.rows():
-                    row = loads(text)
-                    for i in datetimes:
+            stream = cursor.cursor.stream(self.sql, size=SHEET_CHUNK)
+            while chunk := list(itertools.islice(stream, SHEET_CHUNK)):
+                rows = loads("[" + ",".join([text for (text,) in chunk]) + "]")
+                for i in datetimes:
+                    for row in rows:
                         if row[i] is not None:
                             row[i] = parse(row[i])
-                    count += 1
-                    self.count = count
-                    yield row
+                self.count += len(rows)
+                yield rows
 
 
 def _has_indicator_columns(spec):

@@ -326,3 +326,14 @@ def test_more_than_a_hundred_columns(db):
     assert len(wide[0]) == 9 + 120
     assert wide[1][9:] == tuple(range(120))
     assert wide[2][9:] == (None,) * 120
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the SQL rows are PostgreSQL's")
+def test_a_sheet_abandoned_midway_leaves_the_connection_usable(hostile):
+    from exports import pgcopy
+
+    wide, _, _ = pgcopy.xlsx_sheets(hostile)
+    rows = iter(wide)
+    assert next(rows)[0] == "101"  # the query is now streaming
+    del rows  # the writer failed
+    assert workbook(hostile)["wide"][1][0] == "101"
