@@ -15,9 +15,13 @@ import zipfile
 
 import pytest
 from django.db import connection
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
+from exports import pgcopy
 from exports.services import build_export, render_bytes
+from lib.formula import safe_text, spreadsheet_text
 from reference.models import Municipality
 from surveys.definition_store import import_definition
 from surveys.models import Round
@@ -330,10 +334,33 @@ def test_more_than_a_hundred_columns(db):
 
 @pytest.mark.skipif(not POSTGRES, reason="the SQL rows are PostgreSQL's")
 def test_a_sheet_abandoned_midway_leaves_the_connection_usable(hostile):
-    from exports import pgcopy
-
     wide, _, _ = pgcopy.xlsx_sheets(hostile)
     rows = iter(wide)
     assert next(rows)[0] == "101"  # the query is now streaming
     del rows  # the writer failed
     assert workbook(hostile)["wide"][1][0] == "101"
+
+
+# --- The text rules in SQL are the Python ones, whatever the text (PostgreSQL holds no NUL)
+
+TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",), exclude_characters="\x00"),
+    max_size=20,
+) | st.sampled_from(
+    ['\x01=HYPERLINK("http://x")', "\x1f@SUM(A1)", "\x0b-2+3", "-1,5\n", "|%", "%1", "\tx", "\rx"]
+    + ["+45 12", "-5", "=1+2", "@a|b", "\x0c\x0b"]
+)
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the SQL rules are PostgreSQL's")
+@pytest.mark.django_db
+@settings(max_examples=300, deadline=None)
+@given(TEXT)
+def test_the_sql_text_rules_are_safe_text_and_spreadsheet_text(value):
+    csv_cell = pgcopy._final(pgcopy.CSV, "t.v")
+    xlsx_cell = pgcopy._final(pgcopy.XLSX, pgcopy._clean("t.v"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {csv_cell}, ({xlsx_cell}) #>> '{{}}' FROM (SELECT %s::text AS v) t", [value]
+        )
+        assert cursor.fetchone() == (safe_text(value), spreadsheet_text(value))
