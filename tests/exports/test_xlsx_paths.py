@@ -364,3 +364,10 @@ def test_the_sql_text_rules_are_safe_text_and_spreadsheet_text(value):
             f"SELECT {csv_cell}, ({xlsx_cell}) #>> '{{}}' FROM (SELECT %s::text AS v) t", [value]
         )
         assert cursor.fetchone() == (safe_text(value), spreadsheet_text(value))
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the SQL rows are PostgreSQL's")
+def test_one_row_at_a_time_without_chunked_mode(hostile, monkeypatch):
+    """An older libpq (before 17) has no chunked mode: the same workbook, row by row."""
+    monkeypatch.setattr(pgcopy, "_stream_size", lambda: 1)
+    assert column(workbook(hostile)["wide"], "comment")[1] == "'=1+2"
