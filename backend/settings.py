@@ -33,6 +33,9 @@ ORGANISATION_NAME = env_str("ORGANISATION_NAME", "Indberet")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # Before django.contrib.auth so that its `changepassword` command replaces Django's (the
+    # new password goes through accounts.services.set_password and revokes API tokens).
+    "accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -53,7 +56,6 @@ INSTALLED_APPS = [
     "reference",
     # Database triggers (PostgreSQL only): the audit table refuses UPDATE and DELETE.
     "pgtrigger",
-    "accounts",
     "surveys",
     "submissions",
     "tracking",

@@ -18,7 +18,7 @@ from accounts.api_base import ApiView, CanReadAll, IsCoordinator, require
 from accounts.audit import client_ip
 from lib.api_errors import ApiError, error_responses, field_error
 from lib.api_schema import CODE_PATTERN, KEY_PARAM, REGISTER_PARAM, SLUG_PARAM
-from reference.models import ATTRIBUTE_TYPES, KOMMUNER, Municipality, Register, Selection
+from reference.models import ATTRIBUTE_TYPES, KOMMUNER, Municipality, Register
 from surveys import lifecycle
 from surveys.api_schema import DefinitionSerializer
 from surveys.definition_store import import_definition
@@ -412,22 +412,6 @@ class RoundCreateSerializer(serializers.Serializer):
         return previous
 
 
-def _selection_codes(survey, name):
-    """The codes of a saved selection of the survey's register, or 400 naming it."""
-    selection = Selection.objects.filter(register=survey.register, name=name).first()
-    if selection is None:
-        message = _("Registret %(register)s har intet udvalg med navnet »%(name)s«.") % {
-            "register": survey.register.key,
-            "name": name,
-        }
-        raise ApiError(
-            "invalid",
-            _("Ugyldige data."),
-            fields=[field_error("recipients", "unknown", message)],
-        )
-    return lifecycle.selection_codes(selection)
-
-
 def round_error(exc: lifecycle.RoundError):
     """The lifecycle's refusal in the API's error shape: 409 for a round in the wrong state,
     400 with the fields otherwise."""
@@ -471,9 +455,7 @@ class RoundList(generics.GenericAPIView, ApiView):
         serializer = RoundCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        recipients = data["recipients"]
-        if isinstance(recipients, dict) and "selection" in recipients:
-            recipients = _selection_codes(data["survey"], recipients["selection"])
+        recipients = data["recipients"]  # a saved selection too: lifecycle.resolve_recipients
         try:
             if data["historical"]:
                 round_ = lifecycle.create_historical_round(

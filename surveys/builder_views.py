@@ -701,18 +701,11 @@ def _choice_move(request):
 
 
 def _locked_choice_changed(form, current, published):
-    """A published choice value typed over with another value (the row's value changed)."""
-    if not current:
-        return False
-    locked = published.get(current.get("key"), {})
-    before = [c.get("value") for c in current.get("choices", [])]
-    for row in form.choice_rows:
-        posted = row.get("posted")
-        if posted is None or posted >= len(before):
-            continue
-        if before[posted] in locked and row["value"] != before[posted]:
-            return True
-    return False
+    """A published choice value typed over with another value (surveys.builder's rule)."""
+    return any(
+        c.kind == "value"
+        for c in builder.changed_meanings({"questions": [form.to_item()]}, published)
+    )
 
 
 @coordinator_required
@@ -818,6 +811,7 @@ def draft_publish(request, survey, draft_):
                 revision=_revision(request),
                 actor=request.user,
                 ip=client_ip(request),
+                confirm_changed_meaning=request.POST.get("confirm_changed_meaning") == "1",
             )
         except builder.BuilderError as exc:
             refusal = exc.problems[0].message if exc.problems else str(exc)
@@ -836,7 +830,7 @@ def draft_publish(request, survey, draft_):
             )
             return redirect("builder:survey_detail", key=survey.key)
     current = survey.current_definition()
-    problems = builder.draft_problems(draft_.content, survey=survey)
+    problems = builder.draft_problems(draft_.content, survey=survey, blocking_only=True)
     changes = builder.describe_changes(
         current.content if current else None, draft_.content, language=_lang()
     )

@@ -36,7 +36,7 @@ def download(request, key, version):
     if definition is None and (draft is None or draft.next_version != version):
         raise Http404
     content = definition.content if definition is not None else draft.content
-    if draft is not None and builder.draft_problems(content, survey=survey):
+    if draft is not None and builder.draft_problems(content, survey=survey, blocking_only=True):
         messages.error(request, _("Kladden har fejl. Ret dem, før du henter den som XLSForm."))
         return redirect("builder:draft", key=survey.key)
     response = HttpResponse(definition_to_xlsform(content, version=version), content_type=XLSX)

@@ -2,6 +2,7 @@
 survey list and page, creating a survey by keyboard alone, the draft overview, every part's
 edit page, removing, the preview with "try it", publishing with the diff, discarding."""
 
+import copy
 from contextlib import contextmanager
 
 import pytest
@@ -133,3 +134,36 @@ def test_live_checking_and_moving_without_a_reload(page_for, live_server):
     assert focused == "spoergsmaal:pupils_8_9"
     keys = [q["key"] for q in DraftVersion.objects.get().content["questions"]]
     assert keys[:2] == ["enrolled", "pupils_8_9"]
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_a_changed_choice_meaning_is_shown_and_confirmed_by_keyboard(
+    page_for, live_server, language
+):
+    survey = shipped_definition("proevehandlinger").survey
+    coordinator = make_user(Role.COORDINATOR, email=f"meaning-{language}@indberet.dk")
+    draft = builder.open_draft(survey=survey, actor=coordinator, ip="127.0.0.1")
+    content = copy.deepcopy(draft.content)
+    index = next(i for i, q in enumerate(content["questions"]) if q["key"] == "status")
+    content["questions"][index]["choices"][0]["label"] = {"da": "Aflyst", "en": "Cancelled"}
+    builder.replace_draft_content(
+        survey=survey, revision=draft.revision, content=content, actor=coordinator, ip=None
+    )
+    page = page_for(language)
+    log_in(page, live_server, coordinator)
+    base = "/undersoegelser/proevehandlinger/kladde/"
+    page.goto(base + f"spoergsmaal/{index}/")
+    check_page(page, "builder question with a changed choice meaning", language)
+    assert "Aflyst" in page.locator("#valgmuligheder .form-error-message").inner_text()
+    page.goto(base + "udgiv/")
+    check_page(page, "builder publish with a changed choice meaning", language)
+    button = page.locator("form button.button-primary")
+    button.focus()
+    page.keyboard.press("Enter")  # the box is required: the browser does not send the form
+    assert page.url.endswith("/udgiv/") and survey.definitions.count() == 1
+    page.locator("#id_confirm_changed_meaning").focus()
+    page.keyboard.press("Space")
+    button.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/undersoegelser/proevehandlinger/")
+    assert survey.definitions.count() == 2
