@@ -261,6 +261,29 @@ def test_a_question_with_as_many_choices_as_allowed_saves(draft, as_coordinator)
     assert not [p for p in problems if "choices" in p.path]
 
 
+def test_a_list_just_under_the_field_cap_is_saved_with_its_problem_at_the_choices(
+    draft, as_coordinator
+):
+    # 300 rows × 3 fields + 4 = 904 fields: Django reads it (under 1,000); the draft is saved
+    # (a draft may be invalid) and the page says at the choice list that 100 is the most.
+    data = urlencode(choice_rows(draft, 300))
+    response = as_coordinator.post(url("spoergsmaal", "ny"), data, content_type=FORM)
+    assert response.status_code == 302
+    assert len(fresh().content["questions"][-1]["choices"]) == 300
+    page = as_coordinator.get(response["Location"]).content.decode()
+    fieldset = page.split('id="valgmuligheder"')[1].split("</fieldset>")[0]
+    assert "form-error-message" in fieldset
+
+
+def test_a_list_just_over_the_field_cap_gets_the_message(draft, as_coordinator):
+    before = fresh().content
+    data = urlencode(choice_rows(draft, 340))  # 1,024 fields
+    response = as_coordinator.post(url("spoergsmaal", "ny"), data, content_type=FORM)
+    assert response.status_code == 400
+    assert "Der blev sendt 340 rækker med valgmuligheder" in response.content.decode()
+    assert fresh().content == before
+
+
 def test_ten_thousand_choices_answer_the_page_with_a_message_and_change_nothing(
     draft, as_coordinator
 ):
