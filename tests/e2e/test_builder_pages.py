@@ -3,6 +3,7 @@ survey list and page, creating a survey by keyboard alone, the draft overview, e
 edit page, removing, the preview with "try it", publishing with the diff, discarding."""
 
 import copy
+from contextlib import contextmanager
 
 import pytest
 
@@ -34,6 +35,19 @@ PAGES = [
     ("publish confirmation", DRAFT + "udgiv/"),
     ("discard confirmation", DRAFT + "kasser/"),
 ]
+
+
+@contextmanager
+def live_check(page):
+    """Wait for the live check that the step inside starts (leaving a changed field) to answer,
+    and for any check queued behind it (htmx: hx-sync queue, a request in flight has the class
+    htmx-request). Leaving the field checks at once and cancels the check a pause in typing
+    would start, so after this no check is running or due: a save that follows cannot overlap
+    one. (The test server's in-memory SQLite is shared by its threads; two requests at once
+    can meet "database table is locked".)"""
+    with page.expect_response(lambda r: r.url.endswith("/kontrol/") and r.status == 200):
+        yield
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
 
 
 @pytest.mark.parametrize("language", ["da", "en"])
@@ -76,8 +90,13 @@ def test_a_survey_is_built_and_published_by_keyboard_alone(page_for, live_server
     page.goto("/undersoegelser/erhvervsskoler/kladde/spoergsmaal/ny/")
     page.locator("#id_key").focus()
     page.keyboard.type("pupils")
+    with live_check(page):  # leaving a changed field checks it at once
+        page.keyboard.press("Tab")
     page.locator("#id_label_da").focus()
     page.keyboard.type("Elever i forløbet")
+    with live_check(page):
+        page.keyboard.press("Tab")
+    # Only now the save: no live check is running or due to start (see live_check).
     page.keyboard.press("Enter")  # submits the form
     page.wait_for_url("**/spoergsmaal/0/")
 
@@ -98,7 +117,8 @@ def test_live_checking_and_moving_without_a_reload(page_for, live_server):
     # Leaving an expression field checks it at once (nothing saved).
     page.goto(DRAFT + "spoergsmaal/0/")
     page.locator("#id_required_when").fill("enroled > 0")
-    page.keyboard.press("Tab")
+    with live_check(page):
+        page.keyboard.press("Tab")
     error = page.locator("#id_required_when-error")
     error.wait_for()
     assert "Ukendt navn »enroled«." in error.inner_text()
