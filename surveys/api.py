@@ -18,6 +18,7 @@ from accounts.api_base import ApiView, CanReadAll, IsCoordinator, require
 from accounts.audit import client_ip
 from lib.api_errors import ApiError, error_responses, field_error
 from lib.api_schema import CODE_PATTERN, KEY_PARAM, REGISTER_PARAM, SLUG_PARAM
+from lib.query import whole_number
 from reference.models import ATTRIBUTE_TYPES, KOMMUNER, Municipality, Register
 from surveys import lifecycle
 from surveys.api_schema import DefinitionSerializer
@@ -235,9 +236,10 @@ class SurveyDefinition(ApiView):
         if survey is None:
             raise ApiError("not_found", _("Ikke fundet."), 404)
         definitions = survey.definitions.all()
-        version = request.query_params.get("version")
-        if version not in (None, ""):
-            if not version.isdigit() or len(version) > 9:
+        raw = request.query_params.get("version")
+        if raw not in (None, ""):
+            version = whole_number(raw)
+            if version is None:
                 raise ApiError(
                     "invalid",
                     _("Ugyldig parameter."),
@@ -249,7 +251,7 @@ class SurveyDefinition(ApiView):
                         )
                     ],
                 )
-            definitions = definitions.filter(version=int(version))
+            definitions = definitions.filter(version=version)
         definition = definitions.order_by("-version").first()
         if definition is None:
             raise ApiError("not_found", _("Ikke fundet."), 404)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lib.date_input import DateInputField
+from lib.query import whole_number
 from lib.text import pick
 from reference.models import KOMMUNER, Municipality, Register, Selection
 from surveys import lifecycle
@@ -190,12 +191,11 @@ class RoundForm(forms.Form):
         chosen = self.data.get("survey") if self.is_bound else self.initial.get("survey")
         if isinstance(chosen, Survey):
             return chosen.register
-        if isinstance(chosen, int) or (
-            isinstance(chosen, str) and chosen.isdigit() and len(chosen) < 10
-        ):
-            survey = Survey.objects.filter(pk=int(chosen)).select_related("register").first()
-            return survey.register if survey is not None else None
-        return None
+        pk = chosen if isinstance(chosen, int) else whole_number(chosen)
+        if pk is None:
+            return None
+        survey = Survey.objects.filter(pk=pk).select_related("register").first()
+        return survey.register if survey is not None else None
 
     def _name_recipients(self, register):
         """The recipient choices in the register's own noun (»Udvalgte erhvervsskoler«), or

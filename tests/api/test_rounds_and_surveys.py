@@ -30,6 +30,11 @@ def test_a_definition_reads_current_or_by_version(clients, round_):
     assert client.get(url("surveys/juniormesterlaere/definition/?version=1")).status_code == 200
     assert client.get(url("surveys/juniormesterlaere/definition/?version=7")).status_code == 404
     assert client.get(url("surveys/juniormesterlaere/definition/?version=x")).status_code == 400
+    # Digits str.isdigit() knows but int() refuses (²), or reads as a number (٣): a 400.
+    for garbled in ("²", "%D9%A3", "1%C2%B2", "1234567890"):
+        response = client.get(url(f"surveys/juniormesterlaere/definition/?version={garbled}"))
+        assert response.status_code == 400, garbled
+        assert response.json()["error"]["fields"][0]["field"] == "version"
     assert client.get(url("surveys/nope/definition/")).status_code == 404
 
 

@@ -165,7 +165,7 @@ def test_a_posted_or_edited_round_names_its_register(selections, coordinator):
     assert "Udvalgte erhvervsskoler" in response.content.decode()
 
 
-@pytest.mark.parametrize("survey", ["abc", "99999999999999999999", "-1", "\x00"])
+@pytest.mark.parametrize("survey", ["abc", "99999999999999999999", "-1", "\x00", "²"])
 def test_a_garbled_survey_posted_is_a_field_error_and_the_neutral_label(
     selections, coordinator, survey
 ):
