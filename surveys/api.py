@@ -1,6 +1,7 @@
 """API v1: municipalities, registers and their members, surveys and their definitions, rounds."""
 
 import django_filters
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -312,6 +313,21 @@ class RoundFilter(django_filters.FilterSet):
         fields = ["survey", "state"]
 
 
+_NO_NUL = ProhibitNullCharactersValidator()
+
+
+def _holds_nul(data) -> bool:
+    """Whether a recipients value (codes, a selection's name, an attribute and its values)
+    has a NUL character in any of its texts."""
+    if isinstance(data, str):
+        return "\x00" in data
+    if isinstance(data, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in data.items())
+    if isinstance(data, list):
+        return any(_holds_nul(v) for v in data)
+    return False
+
+
 @extend_schema_field(
     {
         "oneOf": [
@@ -347,6 +363,8 @@ class RecipientsField(serializers.Field):
     def to_internal_value(self, data):
         if data == "all":
             return "all"
+        if _holds_nul(data):  # PostgreSQL refuses NUL in text: a 500 at the query otherwise
+            raise serializers.ValidationError(_NO_NUL.message, code=_NO_NUL.code)
         if isinstance(data, dict) and set(data) == {"selection"}:
             name = data["selection"]
             if isinstance(name, str) and 0 < len(name) <= 200:

@@ -124,6 +124,34 @@ def test_creating_a_round_with_bad_data_answers_400_with_the_field(clients, roun
     assert not Round.objects.filter(slug="x-1").exists()
 
 
+@pytest.mark.parametrize(
+    "recipients",
+    [
+        ["36\x000"],
+        ["360", "\x00"],
+        {"selection": "a\x00b"},
+        {"attribute": "region\x00", "values": ["Midt"]},
+        {"attribute": "region", "values": ["Mi\x00dt"]},
+    ],
+)
+def test_a_nul_in_the_recipients_is_a_400_naming_them(clients, round_, recipients):
+    """PostgreSQL refuses NUL in text (a DataError, a 500 unguarded); SQLite would only find
+    nothing — the code shows the guard on both."""
+    body = {
+        "survey": "juniormesterlaere",
+        "title": "X",
+        "slug": "x-1",
+        "deadline": "2026-09-30T12:00:00Z",
+        "recipients": recipients,
+    }
+    response = clients["coordinator"].post(url("rounds/"), body, format="json")
+    assert response.status_code == 400
+    [error] = response.json()["error"]["fields"]
+    assert error["field"] == "recipients"
+    assert error["code"] == "null_characters_not_allowed"
+    assert not Round.objects.filter(slug="x-1").exists()
+
+
 def test_status_has_one_row_per_recipient(clients, round_):
     make_submission(round_, "360", VALID, state="submitted")
     make_submission(round_, "727", {"pupils_8_9": 5}, state="draft")
