@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lib.date_input import DateInputField
 from lib.query import whole_number
-from lib.text import pick
+from lib.text import lower_first, pick
 from reference.models import KOMMUNER, Municipality, Register, Selection
 from surveys import lifecycle
 from surveys.models import Round, Survey, validate_round_title
@@ -202,7 +202,7 @@ class RoundForm(forms.Form):
         »modtagere« while the survey is not chosen; the template's hint repeats the label."""
         name = register.display_name if register is not None else ""
         # A register's name is a plural noun: »Erhvervsskoler« → »udvalgte erhvervsskoler«.
-        members = name[:1].lower() + name[1:] if name else _("modtagere")
+        members = lower_first(name) if name else _("modtagere")
         self.chosen_label = _("Udvalgte %(members)s") % {"members": members}
         self.fields["municipalities"].label = self.chosen_label
         choices = dict(self.fields["recipients_mode"].choices)

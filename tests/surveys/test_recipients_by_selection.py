@@ -160,6 +160,13 @@ def test_the_ticked_recipients_are_named_by_the_survey_s_register(
     assert "Udvalgte kommuner" not in html or "kommuner" in chosen
 
 
+def test_an_abbreviated_register_name_keeps_its_capitals(selections, coordinator):
+    Register.objects.filter(key="erhvervsskoler").update(name="FGU-institutioner")
+    html = client_for(coordinator).get("/runder/ny/?undersoegelse=erhvervsskoler").content
+    assert "Udvalgte FGU-institutioner" in html.decode()
+    assert "fGU" not in html.decode()
+
+
 def test_a_posted_or_edited_round_names_its_register(selections, coordinator):
     response = page_post(coordinator, "erhvervsskoler", None, "r-none")
     assert "Udvalgte erhvervsskoler" in response.content.decode()
