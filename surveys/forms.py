@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from lib.date_input import DateInputField
 from lib.query import whole_number
 from lib.text import lower_first, pick
-from reference.models import KOMMUNER, Municipality, Register, Selection
+from reference.models import KOMMUNER, Municipality, Selection
 from surveys import lifecycle
 from surveys.models import Round, Survey, validate_round_title
 
@@ -107,10 +107,9 @@ class RoundForm(forms.Form):
         # The members of every register a survey is asked of (the survey is chosen in this
         # form); clean refuses members of another register than the chosen survey's.
         queryset=Municipality.objects.filter(
-            register__surveys__definitions__isnull=False, is_active=True, is_synthetic=False
+            register__in=lifecycle.registers_asked_of(), is_active=True, is_synthetic=False
         )
         .select_related("register")
-        .distinct()
         .order_by("region_code", "name"),
     )
     codes = forms.CharField(
@@ -127,9 +126,8 @@ class RoundForm(forms.Form):
         required=False,
         # The selections of every register a survey is asked of (the survey is chosen in this
         # form); the lifecycle refuses one of another register than the chosen survey's.
-        queryset=Selection.objects.filter(register__surveys__definitions__isnull=False)
+        queryset=Selection.objects.filter(register__in=lifecycle.registers_asked_of())
         .select_related("register")
-        .distinct()
         .order_by("register__name", "name"),
         help_text=_(
             "Bruges, når »Et gemt udvalg« er valgt. Udvalget skal høre til undersøgelsens "
@@ -165,9 +163,7 @@ class RoundForm(forms.Form):
         # clean keeps those of the chosen survey's register).
         self._attribute_groups = [
             (register, spec, pairs)
-            for register in Register.objects.filter(surveys__definitions__isnull=False)
-            .distinct()
-            .order_by("name")
+            for register in lifecycle.registers_asked_of().order_by("name")
             for spec, pairs in lifecycle.attribute_values(register)
             if pairs
         ]

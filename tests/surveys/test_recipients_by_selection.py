@@ -11,6 +11,7 @@ from demo.schools import register_table
 from reference.models import Organisation, Register, Selection
 from reference.registers import ERHVERVSSKOLER, ensure_shipped_registers
 from surveys import lifecycle
+from surveys.forms import RoundForm
 from surveys.models import Round, Survey
 from surveys.registers import apply_members
 from tests.api.conftest import token_client
@@ -125,6 +126,25 @@ def test_the_page_offers_only_selections_of_registers_a_survey_is_asked_of(selec
     html = client_for(coordinator).get("/runder/ny/").content.decode()
     assert "Partnerskabet (Kommuner)" in html and "Partnerskabet (Erhvervsskoler)" in html
     assert "Kun regioner" not in html
+
+
+def test_the_registers_asked_of_are_those_of_a_survey_with_a_definition(selections, coordinator):
+    regioner = Register.objects.get(key="regioner")
+    Survey.objects.create(key="udkast", name="Udkast", register=regioner)  # no definition yet
+    Selection.objects.create(register=regioner, name="Kun regioner")
+    asked_of = lifecycle.registers_asked_of()
+    assert sorted(asked_of.values_list("key", flat=True)) == ["erhvervsskoler", "kommuner"]
+    # The round page's three lists (members, selections, attributes) follow that one rule.
+    form = RoundForm()
+    assert {m.register.key for m in form.fields["municipalities"].queryset} == {
+        "erhvervsskoler",
+        "kommuner",
+    }
+    assert {s.register.key for s in form.fields["selection"].queryset} == {
+        "erhvervsskoler",
+        "kommuner",
+    }
+    assert {r.key for r, _spec, _pairs in form._attribute_groups} <= {"erhvervsskoler", "kommuner"}
 
 
 @pytest.mark.parametrize(
