@@ -42,3 +42,26 @@ def test_autosave_resumes_after_a_too_long_explanation_is_refused(page, live_ser
     submission = Submission.objects.get(round=february, municipality__code="360")
     assert "Ny ordning på to skoler." in submission.explanations.values()
     assert submission.state == "draft"
+
+
+def test_autosave_stops_after_a_409_and_keeps_what_was_typed(page, live_server, february):
+    officer = make_user(Role.OFFICER, ["360"], email="stale@lolland.dk")
+    log_in(page, live_server, officer)
+    page.goto(f"/indberet/{february.slug}/360/")
+    saves = []
+    page.on(
+        "request",
+        lambda r: saves.append(r) if r.headers.get("x-autosave") == "1" else None,
+    )
+    # Someone else saves meanwhile: the page's version 0 is stale.
+    make_submission(february, "360", {"pupils_8_9": 500, "enrolled": 20}, state="draft")
+    status = page.locator("#autosave-status")
+    page.get_by_label("Elever i 8. og 9. klasse").fill("900")
+    status.filter(has_text=re.compile("ændret af en anden")).wait_for(timeout=SAVE_WAIT_MS)
+    assert len(saves) == 1
+    page.get_by_label("Elever tilmeldt juniormesterlære").fill("200")
+    page.wait_for_timeout(6_000)  # longer than autosave's 4 s
+    assert len(saves) == 1  # stopped: the buttons post what was typed
+    assert page.get_by_label("Elever i 8. og 9. klasse").input_value() == "900"
+    submission = Submission.objects.get(round=february, municipality__code="360")
+    assert submission.answers["pupils_8_9"] == 500
