@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from exports import datasets
 from imports.reader import Table
 from lib.formula import read_text
+from lib.query import whole_number
 from lib.text import pick
 from submissions.models import Submission, SubmissionState
 from submissions.services import has_answers
@@ -325,7 +326,8 @@ def _entry_no(raw):
     code = _code(raw)
     if not code:
         return None
-    return int(code) if code.isdigit() and 0 < int(code) <= 10_000 else -1
+    number = whole_number(code)
+    return number if number is not None and 0 < number <= 10_000 else -1
 
 
 def _groups(plan: Plan, table: Table):

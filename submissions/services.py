@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import record, record_many
 from accounts.models import User
+from lib.query import whole_number
 from reference.models import Municipality
 from submissions import impact, tasks
 from submissions.models import ImpactRun, Revision, Submission, SubmissionState
@@ -222,7 +223,8 @@ def _can_raise(spec, key: str) -> bool:
         return False
     if not entry:
         return True
-    return spec.has_entries and entry.isdigit() and 1 <= int(entry) <= spec.entries_max
+    number = whole_number(entry)
+    return spec.has_entries and number is not None and 1 <= number <= spec.entries_max
 
 
 def save_draft(

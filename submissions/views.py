@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.audit import client_ip
+from lib.query import whole_number
 from lib.throttle import export_throttled
 from submissions import diff, forms, services
 from submissions.models import Submission, SubmissionState
@@ -254,7 +255,7 @@ def form(request, slug, code):
     # showed comes back if the warning does (nothing typed is dropped).
     explanations = forms.parse_explanations(page.spec, request.POST, page.explanations)
     version = request.POST.get("version")
-    if not (version or "").isdigit() or len(version) > 9:
+    if whole_number(version) is None:
         version = "-1"  # missing or garbled: refused like a stale version, nothing overwritten
 
     def show_typed(status, **extra):
@@ -416,7 +417,7 @@ def _entries_context(page, attempted_submit=False, **extra):
 def _save_entries(request, page, answers, explanations=None, on_success=None):
     """Save the whole entries document; stale or refused → back to the list with a message."""
     version = request.POST.get("version")
-    version = version if (version or "").isdigit() and len(version) < 10 else "-1"
+    version = version if whole_number(version) is not None else "-1"
     try:
         outcome = services.save_draft(
             page.round,
@@ -442,7 +443,7 @@ def _entries_post(request, page):
             messages.info(request, _("Besvarelsen er allerede indsendt."))
             return redirect(page.url("receipt"))
         version = request.POST.get("version")
-        if not ((version or "").isdigit() and int(version) == page.version):
+        if whole_number(version) != page.version:
             messages.error(
                 request,
                 _("Besvarelsen er ændret, siden du åbnede siden. Se den igen, før du indsender."),

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lib.date_input import DateInputField
-from lib.text import pick
-from reference.models import KOMMUNER, Municipality, Register, Selection
+from lib.query import whole_number
+from lib.text import lower_first, pick
+from reference.models import KOMMUNER, Municipality, Selection
 from surveys import lifecycle
 from surveys.models import Round, Survey, validate_round_title
 
@@ -106,10 +107,9 @@ class RoundForm(forms.Form):
         # The members of every register a survey is asked of (the survey is chosen in this
         # form); clean refuses members of another register than the chosen survey's.
         queryset=Municipality.objects.filter(
-            register__surveys__definitions__isnull=False, is_active=True, is_synthetic=False
+            register__in=lifecycle.registers_asked_of(), is_active=True, is_synthetic=False
         )
         .select_related("register")
-        .distinct()
         .order_by("region_code", "name"),
     )
     codes = forms.CharField(
@@ -126,9 +126,8 @@ class RoundForm(forms.Form):
         required=False,
         # The selections of every register a survey is asked of (the survey is chosen in this
         # form); the lifecycle refuses one of another register than the chosen survey's.
-        queryset=Selection.objects.filter(register__surveys__definitions__isnull=False)
+        queryset=Selection.objects.filter(register__in=lifecycle.registers_asked_of())
         .select_related("register")
-        .distinct()
         .order_by("register__name", "name"),
         help_text=_(
             "Bruges, når »Et gemt udvalg« er valgt. Udvalget skal høre til undersøgelsens "
@@ -164,9 +163,7 @@ class RoundForm(forms.Form):
         # clean keeps those of the chosen survey's register).
         self._attribute_groups = [
             (register, spec, pairs)
-            for register in Register.objects.filter(surveys__definitions__isnull=False)
-            .distinct()
-            .order_by("name")
+            for register in lifecycle.registers_asked_of().order_by("name")
             for spec, pairs in lifecycle.attribute_values(register)
             if pairs
         ]
@@ -190,19 +187,18 @@ class RoundForm(forms.Form):
         chosen = self.data.get("survey") if self.is_bound else self.initial.get("survey")
         if isinstance(chosen, Survey):
             return chosen.register
-        if isinstance(chosen, int) or (
-            isinstance(chosen, str) and chosen.isdigit() and len(chosen) < 10
-        ):
-            survey = Survey.objects.filter(pk=int(chosen)).select_related("register").first()
-            return survey.register if survey is not None else None
-        return None
+        pk = chosen if isinstance(chosen, int) else whole_number(chosen)
+        if pk is None:
+            return None
+        survey = Survey.objects.filter(pk=pk).select_related("register").first()
+        return survey.register if survey is not None else None
 
     def _name_recipients(self, register):
         """The recipient choices in the register's own noun (»Udvalgte erhvervsskoler«), or
         »modtagere« while the survey is not chosen; the template's hint repeats the label."""
         name = register.display_name if register is not None else ""
         # A register's name is a plural noun: »Erhvervsskoler« → »udvalgte erhvervsskoler«.
-        members = name[:1].lower() + name[1:] if name else _("modtagere")
+        members = lower_first(name) if name else _("modtagere")
         self.chosen_label = _("Udvalgte %(members)s") % {"members": members}
         self.fields["municipalities"].label = self.chosen_label
         choices = dict(self.fields["recipients_mode"].choices)

@@ -115,6 +115,13 @@ def selection_members(
     return codes, []
 
 
+def registers_asked_of() -> QuerySet[Register]:
+    """The registers a survey is asked of (one with a published definition): whose members and
+    selections the round page offers before the survey is chosen. Lazy (no query until read),
+    so a form may use it in a field's queryset."""
+    return Register.objects.filter(surveys__definitions__isnull=False).distinct()
+
+
 def members_of(register: Register | None):
     """Who may be a recipient of a round of a survey asked of `register` (None: the
     municipalities): its active members; of the municipalities only the real ones (a

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.audit import client_ip
 from accounts.permissions import coordinator_required
+from lib.query import whole_number
 from surveys import builder
 from surveys.models import Survey
 from surveys.xlsform import MAX_FILE_BYTES, XLSFormError, definition_to_xlsform
@@ -56,7 +57,8 @@ class UploadForm(forms.Form):
 
 def _revision(request):
     raw = request.POST.get("revision", "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else -1
+    number = whole_number(raw)
+    return -1 if number is None else number
 
 
 @require_http_methods(["GET", "POST"])

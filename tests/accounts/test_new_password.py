@@ -91,3 +91,16 @@ def test_changepassword_refuses_a_weak_or_mismatched_password_and_changes_nothin
     assert not user.check_password(NEW) and authenticate_token(raw) == user
     with pytest.raises(CommandError, match="does not exist"):
         call_command("changepassword", "nobody@x.dk", stdout=io.StringIO())
+
+
+def test_changepassword_refuses_another_database(db, monkeypatch):
+    """The service sets the password on the default database: a user looked up in another one
+    would not be the one changed, so the command says so instead."""
+    from django.core.management.base import CommandError
+
+    user = make_user(Role.OFFICER, ["360"], email="person@lolland.dk")
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": NEW)
+    with pytest.raises(CommandError, match="--database 'other' is not supported"):
+        call_command("changepassword", user.email, database="other", stdout=io.StringIO())
+    user.refresh_from_db()
+    assert not user.check_password(NEW)

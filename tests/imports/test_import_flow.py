@@ -462,3 +462,14 @@ def test_a_too_long_explanation_refuses_its_row_rather_than_being_cut(round_, co
     assert code == "explanation"
     assert f"Forklaringen er for lang (højst {MAX_EXPLANATION_LENGTH} tegn)." in message
     assert rows["101"].status == "ok"
+
+
+@pytest.mark.parametrize(
+    "cell,number",
+    [("1", 1), (3.0, 3), ("10000", 10_000), ("0", -1), ("10001", -1), ("²", -1)],
+)
+def test_an_entry_number_is_ascii_digits_within_the_cap(cell, number):
+    """ "²".isdigit() is true but int("²") raises: an unreadable entry number, not a 500."""
+    from imports.plan import _entry_no
+
+    assert _entry_no(cell) == number

@@ -81,3 +81,27 @@ def test_the_api_refuses_it_with_400_naming_the_explanation(lolland, jml):
     assert response.status_code == 400
     assert response.json()["error"]["fields"][0]["field"] == "explanations.share_high"
     assert saved_version(jml) == 0
+
+
+def test_the_api_names_an_explanation_nfc_makes_too_long(lolland, jml):
+    """U+0958 is one character as sent (within the serializer's limit) and two after NFC
+    normalisation (the service's measure): refused by the service, named like the serializer's
+    refusal, with one field error per explanation."""
+    at_the_limit = "\u0958" * MAX_EXPLANATION_LENGTH
+    response = token_client(lolland).put(
+        url(f"rounds/{jml.slug}/submissions/360/"),
+        {
+            "version": 0,
+            "answers": {"pupils_8_9": 100, "enrolled": 30},
+            "explanations": {"share_high": at_the_limit},
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid"
+    assert [(f["field"], f["code"]) for f in error["fields"]] == [
+        ("explanations.share_high", "max_length")
+    ]
+    assert str(MAX_EXPLANATION_LENGTH) in error["fields"][0]["message"]
+    assert saved_version(jml) == 0

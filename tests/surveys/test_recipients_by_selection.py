@@ -11,6 +11,7 @@ from demo.schools import register_table
 from reference.models import Organisation, Register, Selection
 from reference.registers import ERHVERVSSKOLER, ensure_shipped_registers
 from surveys import lifecycle
+from surveys.forms import RoundForm
 from surveys.models import Round, Survey
 from surveys.registers import apply_members
 from tests.api.conftest import token_client
@@ -127,6 +128,25 @@ def test_the_page_offers_only_selections_of_registers_a_survey_is_asked_of(selec
     assert "Kun regioner" not in html
 
 
+def test_the_registers_asked_of_are_those_of_a_survey_with_a_definition(selections, coordinator):
+    regioner = Register.objects.get(key="regioner")
+    Survey.objects.create(key="udkast", name="Udkast", register=regioner)  # no definition yet
+    Selection.objects.create(register=regioner, name="Kun regioner")
+    asked_of = lifecycle.registers_asked_of()
+    assert sorted(asked_of.values_list("key", flat=True)) == ["erhvervsskoler", "kommuner"]
+    # The round page's three lists (members, selections, attributes) follow that one rule.
+    form = RoundForm()
+    assert {m.register.key for m in form.fields["municipalities"].queryset} == {
+        "erhvervsskoler",
+        "kommuner",
+    }
+    assert {s.register.key for s in form.fields["selection"].queryset} == {
+        "erhvervsskoler",
+        "kommuner",
+    }
+    assert {r.key for r, _spec, _pairs in form._attribute_groups} <= {"erhvervsskoler", "kommuner"}
+
+
 @pytest.mark.parametrize(
     "language,query,chosen,everyone",
     [
@@ -160,12 +180,19 @@ def test_the_ticked_recipients_are_named_by_the_survey_s_register(
     assert "Udvalgte kommuner" not in html or "kommuner" in chosen
 
 
+def test_an_abbreviated_register_name_keeps_its_capitals(selections, coordinator):
+    Register.objects.filter(key="erhvervsskoler").update(name="FGU-institutioner")
+    html = client_for(coordinator).get("/runder/ny/?undersoegelse=erhvervsskoler").content
+    assert "Udvalgte FGU-institutioner" in html.decode()
+    assert "fGU" not in html.decode()
+
+
 def test_a_posted_or_edited_round_names_its_register(selections, coordinator):
     response = page_post(coordinator, "erhvervsskoler", None, "r-none")
     assert "Udvalgte erhvervsskoler" in response.content.decode()
 
 
-@pytest.mark.parametrize("survey", ["abc", "99999999999999999999", "-1", "\x00"])
+@pytest.mark.parametrize("survey", ["abc", "99999999999999999999", "-1", "\x00", "²"])
 def test_a_garbled_survey_posted_is_a_field_error_and_the_neutral_label(
     selections, coordinator, survey
 ):

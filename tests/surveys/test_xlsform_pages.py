@@ -70,6 +70,18 @@ def test_an_upload_over_a_changed_draft_overwrites_nothing(as_coordinator, coord
     assert ok.status_code == 302 and draft_for(survey).revision == draft.revision + 1
 
 
+@pytest.mark.parametrize("revision", ["abc", "²", "1²"])
+def test_a_garbled_revision_is_refused_like_a_stale_one(
+    as_coordinator, coordinator, survey, revision
+):
+    """ "²".isdigit() is true but int("²") raises: a changed draft's refusal, never a 500."""
+    draft = open_draft(survey=survey, actor=coordinator, ip=None)
+    data = as_coordinator.get(DOWNLOAD).content
+    response = as_coordinator.post(UPLOAD, {"file": io.BytesIO(data), "revision": revision})
+    assert response.status_code == 200
+    assert draft_for(survey).revision == draft.revision
+
+
 @pytest.mark.parametrize("who", ["as_lolland", "as_odder", "as_analyst"])
 def test_nobody_else_downloads_or_uploads(request, who, survey):
     client = request.getfixturevalue(who)

@@ -1,13 +1,15 @@
 """Django's `changepassword`, but the new password is set by accounts.services.set_password, so
 it has the consequences every other password change has: the person's API tokens are revoked
 (audited). Same arguments, prompts and checks as Django's command (which it replaces: the
-accounts app is listed before django.contrib.auth in INSTALLED_APPS for that)."""
+accounts app is listed before django.contrib.auth in INSTALLED_APPS for that), except that
+`--database` can only be the default one."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.management.commands import changepassword
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
+from django.db import DEFAULT_DB_ALIAS
 
 from accounts.services import set_password
 
@@ -20,6 +22,14 @@ class Command(changepassword.Command):
     )
 
     def handle(self, *args, **options):
+        # accounts.services.set_password writes (the password, the revoked tokens, the audit
+        # row) on the default database only: a user looked up elsewhere would not be the one
+        # changed, so another --database is refused rather than half-honoured.
+        if options["database"] != DEFAULT_DB_ALIAS:
+            raise CommandError(
+                f"--database {options['database']!r} is not supported: passwords are changed "
+                f"on the {DEFAULT_DB_ALIAS!r} database only."
+            )
         user_model = get_user_model()
         username = options["username"] or changepassword.getpass.getuser()
         try:
