@@ -67,8 +67,9 @@ def rows_html(rows, base_url, attribute_labels=None):
             state += f'<br><span class="form-hint">{m.warning_count} {warnings}</span>'
         if m.officers:
             people = "<br>".join(
-                f'{escape(o.name)} &lt;<a href="mailto:{escape(o.email)}">{escape(o.email)}</a>&gt;'
+                f'{escape(o.name)} &lt;<a href="mailto:{e}">{e}</a>&gt;'
                 for o in m.officers
+                for e in (escape(o.email),)
             )
         elif m.contact_people:
             people = "<br>".join(
