@@ -9,6 +9,7 @@ Environment knobs (defaults in brackets):
   BENCH_N [1000] BENCH_R [40]       dataset size (plus the real 98 × 2 rounds)
   BENCH_RUNS [3]                    runs of each measurement (median and p95 over the runs)
   BENCH_EXPORT_RUNS [max(RUNS, 5)]  export/COPY pairs per CSV format (median of pair ratios)
+  BENCH_PARALLEL_COPY [1]           1: also time the COPY with parallel workers allowed
   BENCH_SAMPLES [20]                HTTP samples per page for page latency
   BENCH_USERS [20] BENCH_LOAD_SECONDS [30]   concurrent clients and duration of a load run
   BENCH_PACED_WAIT [3]              mean think time (s) of the paced load variant
@@ -939,6 +940,7 @@ def inprocess_save_submit(items):
 
 
 EXPORT_RUNS = int(os.environ.get("BENCH_EXPORT_RUNS") or max(RUNS, 5))
+PARALLEL_COPY = os.environ.get("BENCH_PARALLEL_COPY", "1") == "1"
 # One backend each: PostgreSQL may give the plain COPY a parallel worker (the long one gets
 # one) and not the export's SELECT, and on a shared machine whether that worker finds an idle
 # core is luck — the ratio scattered 0.6–1.9× run to run. Without parallel workers both are
@@ -979,29 +981,31 @@ def measure_exports():
             jobs = [
                 ("export", ("export", fmt, *slugs), SERIAL_URL),
                 ("copy", ("copy", name, *slugs), SERIAL_URL),
-                ("parallel", ("copy", name, *slugs), None),
             ]
+            if PARALLEL_COPY:
+                jobs.append(("parallel", ("copy", name, *slugs), None))
             done = {}
             for key, args, url in jobs if i % 2 == 0 else jobs[::-1]:
                 done[key] = child(*args, database_url=url)
-            e, c, p = done["export"], done["copy"], done["parallel"]
+            e, c, p = done["export"], done["copy"], done.get("parallel")
             if e["rows"] != c["rows"]:
                 print(f"   warning: export {e['rows']} rows, COPY {c['rows']} rows", flush=True)
             exp.append(e)
             cop.append(c)
-            par.append(p)
+            if p:
+                par.append(p)
             print(
                 f"   {name} pair {i + 1}: export {e['seconds']:.2f} s ({e['rows']} rows, "
                 f"peak {e['peak_rss_mb']:.0f} MB, CPU {e['cpu_seconds']:.2f} + "
                 f"{e['backend_cpu_seconds'] or 0:.2f} s), COPY {c['seconds']:.2f} s "
                 f"(CPU {c['cpu_seconds']:.2f} + {c['backend_cpu_seconds'] or 0:.2f} s), "
-                f"ratio {e['seconds'] / c['seconds']:.2f}; parallel COPY {p['seconds']:.2f} s",
+                f"ratio {e['seconds'] / c['seconds']:.2f}"
+                + (f"; parallel COPY {p['seconds']:.2f} s" if p else ""),
                 flush=True,
             )
         es = summary([e["seconds"] for e in exp])
         cs = summary([c["seconds"] for c in cop])
         ratios = summary([e["seconds"] / c["seconds"] for e, c in zip(exp, cop, strict=True)])
-        to_parallel = summary([e["seconds"] / p["seconds"] for e, p in zip(exp, par, strict=True)])
         cpu_pairs = [(cpu_of(e), cpu_of(c)) for e, c in zip(exp, cop, strict=True)]
         cpu = summary([a / b for a, b in cpu_pairs if a is not None and b])
         rows = exp[0]["rows"]
@@ -1047,15 +1051,19 @@ def measure_exports():
                 note="median of the pairs' CPU-time ratios: client process + PostgreSQL "
                 "backend (/proc), one backend each",
             )
-        RESULTS.put(
-            f"export_csv_{name}_ratio_to_parallel_copy",
-            round(to_parallel["median"], 2),
-            "×",
-            **rounded(to_parallel, 2),
-            copy_seconds=round(statistics.median(p["seconds"] for p in par), 3),
-            note="the same export against the COPY as PostgreSQL plans it by default "
-            "(max_parallel_workers_per_gather 2: the long COPY gets a worker, the export not)",
-        )
+        if par:
+            to_parallel = summary(
+                [e["seconds"] / p["seconds"] for e, p in zip(exp, par, strict=True)]
+            )
+            RESULTS.put(
+                f"export_csv_{name}_ratio_to_parallel_copy",
+                round(to_parallel["median"], 2),
+                "×",
+                **rounded(to_parallel, 2),
+                copy_seconds=round(statistics.median(p["seconds"] for p in par), 3),
+                note="the same export against the COPY as PostgreSQL plans it by default "
+                "(parallel workers allowed: the long COPY gets one, the export's plan not)",
+            )
         RESULTS.put(
             f"export_csv_{name}_peak_rss_mb",
             round(max(e["peak_rss_mb"] for e in exp), 1),
