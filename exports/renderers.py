@@ -26,7 +26,7 @@ BOM = "\ufeff"
 
 
 class RefuseAllFetcher:
-    """WeasyPrint's URL fetcher for every PDF we make: nothing is fetched (no file:, no
+    """The ground of the report's URL fetcher (ChartFetcher): nothing is fetched (no file:, no
     http:, not even our own static files — the templates inline what they need), so text
     typed by a user can never make the server read a file or call another host. A refused
     resource is left out with a warning; the PDF is still made."""
@@ -38,9 +38,6 @@ class RefuseAllFetcher:
 
     def fetch(self, url, headers=None):
         raise ValueError(f"external resource refused in PDF: {url[:80]}")
-
-
-pdf_url_fetcher = RefuseAllFetcher()
 
 
 class ChartFetcher(RefuseAllFetcher):
