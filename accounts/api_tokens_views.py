@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from accounts.audit import client_ip
 from accounts.models import ApiToken
 from accounts.tokens import DEFAULT_LIFETIME_DAYS, create_token, revoke_token
+from lib.query import whole_number
 
 NEW_TOKEN_SESSION_KEY = "indberet_new_api_token"  # noqa: S105 (a session key name)
 MAX_ACTIVE_TOKENS = 20
@@ -68,10 +69,10 @@ def api_tokens(request):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "revoke":
-            token_id = request.POST.get("token", "")
+            token_id = whole_number(request.POST.get("token", ""), max_digits=17)
             token = (
-                ApiToken.objects.filter(user=request.user, pk=int(token_id)).first()
-                if token_id.isdigit() and len(token_id) < 18
+                ApiToken.objects.filter(user=request.user, pk=token_id).first()
+                if token_id is not None
                 else None
             )
             if token is None:  # not yours, or no such token: the same answer

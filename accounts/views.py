@@ -13,6 +13,7 @@ from accounts.audit import client_ip
 from accounts.forms import InviteForm, SetPasswordForm
 from accounts.models import Role, User
 from accounts.permissions import coordinator_required, municipalities_for
+from lib.query import query_text
 from reference.models import KOMMUNER, Register
 
 
@@ -35,8 +36,8 @@ def my_municipalities(request):
 @require_http_methods(["GET", "POST"])
 @coordinator_required
 def invite(request):
-    key = (request.POST or request.GET).get("register") or KOMMUNER
-    register = Register.objects.filter(key=key).first()
+    key = query_text(request.POST or request.GET, "register")  # None: a NUL, unknown as any
+    register = Register.objects.filter(key=key or KOMMUNER).first() if key is not None else None
     if register is None:
         raise Http404
     form = InviteForm(request.POST or None, register=register)

@@ -33,6 +33,9 @@ ORGANISATION_NAME = env_str("ORGANISATION_NAME", "Indberet")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
+    # Before django.contrib.auth so that its `changepassword` command replaces Django's (the
+    # new password goes through accounts.services.set_password and revokes API tokens).
+    "accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -47,12 +50,12 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_htmx",
     "django_tasks",
     "django_tasks_db",
     "reference",
     # Database triggers (PostgreSQL only): the audit table refuses UPDATE and DELETE.
     "pgtrigger",
-    "accounts",
     "surveys",
     "submissions",
     "tracking",
@@ -75,6 +78,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # request.htmx: the survey builder answers an htmx request with a fragment of its page.
+    "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # Absolute session lifetime, then TOTP for roles that must have it (accounts/middleware.py).
@@ -208,6 +213,8 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns on every requ
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("dkfds", BASE_DIR / "node_modules" / "dkfds" / "dist"),
+    # htmx (the survey builder's partial updates), also from npm; never a copy in the repository.
+    ("htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
 ]
 # Files browsers ask for at the site root (favicon.ico, apple-touch-icon.png, robots.txt),
 # served by whitenoise before any middleware could redirect them.

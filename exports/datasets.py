@@ -31,10 +31,12 @@ streamed with `.iterator()` in round order; only one round's submissions are hel
 """
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from reference.models import Register
 from submissions.models import Submission
-from surveys.definitions import text
+from surveys.definitions import Question, Spec, text
 from surveys.models import Round
 from surveys.relevance import conditions
 
@@ -77,11 +79,11 @@ class Column:
     shown_when: str = ""  # the show-when a question is asked under (blank when hidden)
 
     @property
-    def label_da(self):
+    def label_da(self) -> str:
         return text(self.label, "da")
 
     @property
-    def label_en(self):
+    def label_en(self) -> str:
         return text(self.label, "en")
 
 
@@ -106,7 +108,7 @@ QUESTION_TYPES = {
 }
 
 
-def shown_when(spec, question):
+def shown_when(spec: Spec, question: Question) -> str:
     """The show-when a question is asked under, as one expression (its section's and its
     own, joined with &&); "" for a question always asked."""
     parts = conditions(spec, question)
@@ -115,11 +117,11 @@ def shown_when(spec, question):
     return parts[0] if parts else ""
 
 
-def exported_questions(spec, include_personal=False):
+def exported_questions(spec: Spec, include_personal: bool = False) -> list[Question]:
     return [q for q in spec.questions if include_personal or q.type != "email"]
 
 
-def value_columns(spec, include_personal=False):
+def value_columns(spec: Spec, include_personal: bool = False) -> list[Column]:
     """Question, derived, indicator and explanation columns, in export order."""
     cols = []
     for q in exported_questions(spec, include_personal):
@@ -184,16 +186,16 @@ def value_columns(spec, include_personal=False):
 ATTRIBUTE_TYPES = {"integer": "integer", "decimal": "number"}
 
 
-def is_municipal(register):
+def is_municipal(register: Register | None) -> bool:
     return register is None or register.key == "kommuner"
 
 
-def register_of(rounds):
+def register_of(rounds: Iterable[Round]) -> Register:
     """The register the rounds' survey is asked of (rounds of one survey share it)."""
     return ordered_rounds(rounds)[-1].survey.register
 
 
-def attribute_columns(register):
+def attribute_columns(register: Register) -> list[Column]:
     """One column per attribute of a non-municipal register, named by its key."""
     cols = []
     for spec in register.attribute_specs():
@@ -215,7 +217,7 @@ def attribute_columns(register):
     return cols
 
 
-def respondent_columns(register=None):
+def respondent_columns(register: Register | None = None) -> list[Column]:
     """The columns that say who answered: the five municipal ones, or for another register
     its code, name and attributes."""
     if is_municipal(register):
@@ -233,11 +235,13 @@ def respondent_columns(register=None):
     ]
 
 
-def code_column(register=None):
+def code_column(register: Register | None = None) -> str:
     return "municipality_code" if is_municipal(register) else "organisation_code"
 
 
-def wide_columns(spec, include_personal=False, register=None):
+def wide_columns(
+    spec: Spec, include_personal: bool = False, register: Register | None = None
+) -> list[Column]:
     cols = [
         *respondent_columns(register),
         _fixed("round", "string"),
@@ -250,7 +254,7 @@ def wide_columns(spec, include_personal=False, register=None):
     return cols + value_columns(spec, include_personal)
 
 
-def long_columns(register=None):
+def long_columns(register: Register | None = None) -> list[Column]:
     return [
         _fixed(code_column(register), "string"),
         _fixed("round", "string"),
@@ -260,7 +264,7 @@ def long_columns(register=None):
     ]
 
 
-def non_responder_columns(register=None):
+def non_responder_columns(register: Register | None = None) -> list[Column]:
     if not is_municipal(register):
         return [
             *respondent_columns(register),
@@ -277,12 +281,12 @@ def non_responder_columns(register=None):
     ]
 
 
-def ordered_rounds(rounds):
+def ordered_rounds(rounds: Iterable[Round]) -> list[Round]:
     """Rounds in the order they are stacked: by deadline, then id."""
     return sorted(rounds, key=lambda r: (r.deadline, r.id))
 
 
-def spec_of(rounds):
+def spec_of(rounds: Iterable[Round]) -> Spec:
     """The definition used for the columns: the newest round's. All rounds must share a survey."""
     rounds = ordered_rounds(rounds)
     if not rounds:
@@ -371,11 +375,11 @@ class Record:
     explanations: dict | None = None
 
     @property
-    def responded(self):
+    def responded(self) -> bool:
         return self.state in RESPONDED
 
 
-def records(rounds):
+def records(rounds: Iterable[Round]) -> Iterator[Record]:
     """Every recipient × round in stacking order, joined with its submission. Two queries."""
     rounds = ordered_rounds(rounds)
     by_id = {r.id: r for r in rounds}
@@ -461,7 +465,7 @@ def _utc(value):
     return value.astimezone(dt.UTC).replace(microsecond=0) if value else None
 
 
-def wide_rows(rounds, include_personal=False):
+def wide_rows(rounds: Iterable[Round], include_personal: bool = False) -> Iterator[list]:
     """Rows (lists) of the wide table, aligned with `wide_columns(spec_of(rounds))`."""
     spec = spec_of(rounds)
     cols = value_columns(spec, include_personal)
@@ -494,7 +498,7 @@ def wide_rows(rounds, include_personal=False):
             yield head + [None, None] + empty
 
 
-def long_rows(rounds, include_personal=False):
+def long_rows(rounds: Iterable[Round], include_personal: bool = False) -> Iterator[list]:
     """Rows of the long table: (municipality_code or organisation_code, round, entry_no,
     question, value)."""
     spec = spec_of(rounds)
@@ -521,7 +525,7 @@ def long_rows(rounds, include_personal=False):
                     yield [rec.code, rec.round.slug, None, name, value]
 
 
-def non_responder_rows(rounds):
+def non_responder_rows(rounds: Iterable[Round]) -> Iterator[list]:
     for rec in records(rounds):
         if not rec.responded:
             if rec.register_key == "kommuner":

@@ -4,11 +4,13 @@ plain values) from the row generators and writes bytes; none knows about the dat
 Formula injection: every text cell passes once through `lib.formula.safe_text` (defusedcsv's
 rule plus tab and CR) and is then written by the standard csv module; XLSX cells through the
 same rule. On PostgreSQL the CSV
-exports are written by COPY with the same rule in SQL (exports.pgcopy).
+exports are written by COPY with the same rule in SQL (exports.pgcopy), and the XLSX sheets'
+rows come from the same SELECTs with typed cells (`xlsx_ready`: written as they are).
 """
 
 import csv
 import datetime as dt
+import functools
 import io
 import itertools
 import json
@@ -26,7 +28,7 @@ BOM = "\ufeff"
 
 
 class RefuseAllFetcher:
-    """WeasyPrint's URL fetcher for every PDF we make: nothing is fetched (no file:, no
+    """The ground of the report's URL fetcher (ChartFetcher): nothing is fetched (no file:, no
     http:, not even our own static files — the templates inline what they need), so text
     typed by a user can never make the server read a file or call another host. A refused
     resource is left out with a warning; the PDF is still made."""
@@ -40,7 +42,22 @@ class RefuseAllFetcher:
         raise ValueError(f"external resource refused in PDF: {url[:80]}")
 
 
-pdf_url_fetcher = RefuseAllFetcher()
+class ChartFetcher(RefuseAllFetcher):
+    """The fetcher of one report: serves the SVG drawings the report drew itself (exports.report
+    passes them as `<img src="chart:N">`), each by its name, and refuses everything else like
+    RefuseAllFetcher. WeasyPrint reads such an image with its C XML parser instead of its
+    Python HTML parser, and draws it the same as the inline <svg> it replaces."""
+
+    def __init__(self, charts):
+        self.charts = charts  # {"chart:N": svg text}
+
+    def fetch(self, url, headers=None):
+        svg = self.charts.get(url)
+        if svg is None:
+            return super().fetch(url, headers)
+        from weasyprint.urls import URLFetcherResponse  # WeasyPrint is slow to import
+
+        return URLFetcherResponse(url, svg.encode(), headers={"Content-Type": "image/svg+xml"})
 
 
 def _number_text(value, decimal):
@@ -204,15 +221,27 @@ def _xlsx_width(col):
     return min(XLSX_MAX_WIDTH, max(len(col.name) + 3, XLSX_WIDTHS.get(col.type, 12)))
 
 
-def _xlsx_records(names, rows):
-    """Each row as {column: cell}, the shape the writer takes; a sheet without rows gets one
-    empty record, so its header is still written."""
-    empty = True
-    for row in rows:
-        empty = False
-        yield dict(zip(names, [_xlsx_value(v) for v in row], strict=True))
-    if empty:
-        yield dict.fromkeys(names)
+class _Records:
+    """A sheet's rows as {column: cell} records, the shape the writer takes, made when the
+    writer starts the sheet (it writes the sheets one after the other). A sheet without rows
+    gets one empty record, so its header is still written. Rows marked `xlsx_ready`
+    (exports.pgcopy's, whose cells PostgreSQL made by the same rules) are taken as they are,
+    with no Python step per row."""
+
+    def __init__(self, names, rows):
+        self.names = names
+        self.rows = rows
+
+    def __iter__(self):
+        names = self.names
+        if getattr(self.rows, "xlsx_ready", False):
+            records = map(dict, map(functools.partial(zip, names), self.rows))
+        else:
+            records = (
+                dict(zip(names, [_xlsx_value(v) for v in row], strict=True)) for row in self.rows
+            )
+        first = next(records, None)
+        return itertools.chain([dict.fromkeys(names) if first is None else first], records)
 
 
 def xlsx_bytes(sheets):
@@ -228,7 +257,7 @@ def xlsx_bytes(sheets):
     for title, columns, rows in sheets:
         title = title[:31]
         names = [c.name for c in columns]
-        entries.append((title, _xlsx_records(names, rows)))
+        entries.append((title, _Records(names, rows)))
         widths[title] = {c.name: _xlsx_width(c) for c in columns}
         shares = {c.name: share for c in columns if c.unit == SHARE_UNIT}
         if shares:

@@ -5,6 +5,7 @@ Python, and for entries surveys a catalogue of the entries grouped by theme."""
 import functools
 import json
 import math
+import re
 from html import escape
 
 from django.conf import settings
@@ -586,10 +587,31 @@ def report_pdf(round_, anonymised=False):
     return pdf
 
 
+SVG_ELEMENT = re.compile(r"<svg\b.*?</svg>", re.S)
+
+
+def charts_as_images(html):
+    """(html, charts): every inline <svg> of the report (this module's and exports.charts'
+    drawings; none contains another) replaced by an <img> of the same drawing, served by
+    renderers.ChartFetcher from `charts`. The PDF is the same, page for page (the image's size
+    is the drawing's own width and height); WeasyPrint parses an image's SVG with its C XML
+    parser instead of its Python HTML parser — the map, and the trend's line per respondent,
+    are most of the report's markup."""
+    charts = {}
+
+    def image(match):
+        name = f"chart:{len(charts)}"
+        charts[name] = match.group(0)
+        return f'<img src="{name}" alt="">'
+
+    return SVG_ELEMENT.sub(image, html), charts
+
+
 def render_report(round_, anonymised=False):
     """The PDF report of a round, as bytes."""
     # Loaded on first use, not at start-up: WeasyPrint is slow to import.
     from weasyprint import HTML
 
-    html = render_report_html(round_, anonymised)
-    return HTML(string=html, base_url=None, url_fetcher=renderers.pdf_url_fetcher).write_pdf()
+    html, charts = charts_as_images(render_report_html(round_, anonymised))
+    fetcher = renderers.ChartFetcher(charts)
+    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()

@@ -181,27 +181,35 @@ def csv_chunks(
 
 
 def render_bytes(
-    rounds: Sequence[Round], fmt: str, include_personal: bool = False
+    rounds: Sequence[Round],
+    fmt: str,
+    include_personal: bool = False,
+    *,
+    use_copy: bool | None = None,
 ) -> tuple[bytes, int]:
-    """Build a non-streaming format in full: (bytes, number of data rows)."""
+    """Build a non-streaming format in full: (bytes, number of data rows).
+
+    XLSX: on PostgreSQL the rows of the wide, long and non-responders sheets are made by
+    PostgreSQL (exports.pgcopy, the SELECTs of the CSV exports with typed cells); elsewhere
+    by the Python row generators. Both give the same cells; `use_copy` forces one path (tests
+    compare them). Rounds of another register than the municipalities take the Python path."""
     spec = datasets.spec_of(rounds)
     register = datasets.register_of(rounds)
     if fmt == "xlsx":
-        wide = renderers.Counter(datasets.wide_rows(rounds, include_personal))
+        if use_copy is None:
+            use_copy = pgcopy.supported() and datasets.is_municipal(register)
+        if use_copy:
+            wide, long_rows, non_responders = pgcopy.xlsx_sheets(rounds, include_personal)
+        else:
+            wide = renderers.Counter(datasets.wide_rows(rounds, include_personal))
+            long_rows = datasets.long_rows(rounds, include_personal)
+            non_responders = datasets.non_responder_rows(rounds)
         wide_cols = datasets.wide_columns(spec, include_personal, register)
         content = renderers.xlsx_bytes(
             [
                 ("wide", wide_cols, wide),
-                (
-                    "long",
-                    datasets.long_columns(register),
-                    datasets.long_rows(rounds, include_personal),
-                ),
-                (
-                    "non-responders",
-                    datasets.non_responder_columns(register),
-                    datasets.non_responder_rows(rounds),
-                ),
+                ("long", datasets.long_columns(register), long_rows),
+                ("non-responders", datasets.non_responder_columns(register), non_responders),
                 (
                     "codebook",
                     renderers.codebook_columns(spec),

@@ -16,6 +16,7 @@ from accounts.permissions import can_read_all, is_coordinator
 from exports.forms import ExportForm
 from exports.models import Export
 from exports.services import FORMATS, build_export, exportable_rounds, rebuild_export
+from lib.query import query_text
 from lib.throttle import export_throttled
 
 
@@ -46,7 +47,7 @@ def index(request):
     """The page; `?runde=<slug>` (the links on the home page) ticks that round."""
     _reader_only(request)
     initial = {}
-    slug = request.GET.get("runde", "")
+    slug = query_text(request.GET, "runde") or ""  # a NUL: no round ticked
     if slug:
         chosen = exportable_rounds(request.user).filter(slug=slug[:80]).first()
         if chosen is not None:

@@ -13,6 +13,7 @@ from accounts.api_base import ApiView, IsCoordinator, require
 from accounts.audit import client_ip
 from imports import services
 from imports.models import Import
+from imports.plan import Plan
 from lib.api_errors import ApiError, error_responses
 from lib.api_schema import SLUG_PARAM
 from surveys.selectors import get_round
@@ -118,7 +119,7 @@ class ImportSerializer(serializers.Serializer):
     )
 
 
-def plan_data(plan):
+def plan_data(plan: Plan) -> dict:
     return {
         "layout": plan.layout,
         "problem": plan.problem,
@@ -146,7 +147,7 @@ def plan_data(plan):
     }
 
 
-def import_data(imp, plan=None, dry_run=True):
+def import_data(imp: Import, plan: Plan | None = None, *, dry_run: bool = True) -> dict:
     data = {
         "id": imp.pk,
         "round": imp.round.slug,

@@ -16,10 +16,12 @@ from django.utils.translation import gettext as _
 from exports import datasets
 from imports.reader import Table
 from lib.formula import read_text
+from lib.query import whole_number
 from lib.text import pick
 from submissions.models import Submission, SubmissionState
 from submissions.services import has_answers
-from submissions.validation import validate
+from submissions.validation import clean_explanations, validate
+from surveys.definitions import Question, Spec
 from surveys.definitions import text as label_text
 from surveys.models import Round
 
@@ -69,11 +71,11 @@ class RowPlan:
     submitted_at: object = None  # a historical round's time of answer, from the file
 
     @property
-    def errors(self):
+    def errors(self) -> list[str]:
         return [pick(f["message"]) for f in self.result.errors] if self.result else []
 
     @property
-    def warnings(self):
+    def warnings(self) -> list[dict]:
         if not self.result:
             return []
         out = []
@@ -83,14 +85,14 @@ class RowPlan:
         return out
 
     @property
-    def submittable(self):
+    def submittable(self) -> bool:
         return (
             self.status == "ok"
             and self.result is not None
             and not self.result.blocking(self.explanations)
         )
 
-    def refuse(self, code, message):
+    def refuse(self, code: str, message: str) -> None:
         self.status = "refused"
         self.reasons.append((code, message))
 
@@ -107,22 +109,22 @@ class Plan:
     problem: str = ""  # the file as a whole does not fit the round (said before anything else)
 
     @property
-    def ok_rows(self):
+    def ok_rows(self) -> list[RowPlan]:
         return [r for r in self.rows if r.status == "ok"]
 
     @property
-    def refused_rows(self):
+    def refused_rows(self) -> list[RowPlan]:
         return [r for r in self.rows if r.status == "refused"]
 
     @property
-    def empty_rows(self):
+    def empty_rows(self) -> list[RowPlan]:
         return [r for r in self.rows if r.status == "empty"]
 
     @property
-    def can_apply(self):
+    def can_apply(self) -> bool:
         return not self.problem and not self.unknown and bool(self.ok_rows)
 
-    def counts(self):
+    def counts(self) -> dict[str, int]:
         ok = self.ok_rows
         return {
             "rows": len(self.rows),
@@ -137,12 +139,12 @@ class Plan:
         }
 
 
-def code_column(spec) -> str:
+def code_column(spec: Spec) -> str:
     """The name of the code column, as the export names it for this survey."""
     return datasets.wide_columns(spec, include_personal=True)[0].name
 
 
-def max_rows(round_: Round, recipients: int) -> int:
+def max_rows(round_: Round, *, recipients: int) -> int:
     """The most rows a sensible file for this round has: every recipient, every entry, every
     question (the long layout), twice over."""
     spec = round_.definition.spec
@@ -155,7 +157,7 @@ def _norm(text_):
     return re.sub(r"\s+", " ", str(text_)).strip().casefold()
 
 
-def known_columns(spec):
+def known_columns(spec: Spec) -> dict[str, str]:
     """Every column name the export writes for this survey: {name: key to read, "" ignored}."""
     wide = {c.name: "" for c in datasets.wide_columns(spec, include_personal=True)}
     for q in spec.questions:
@@ -181,7 +183,9 @@ def _labels(spec):
     return out
 
 
-def match_columns(round_: Round, headers: list[str], mapping: dict | None = None) -> Plan:
+def match_columns(
+    round_: Round, headers: list[str], *, mapping: dict[str, str] | None = None
+) -> Plan:
     """Which header is which column of the round (`mapping`: header → column name chosen by
     the coordinator, "" to ignore it)."""
     spec = round_.definition.spec
@@ -280,7 +284,7 @@ def _choice_lookup(question):
     return lookup
 
 
-def convert(question, raw):
+def convert(question: Question, raw: object) -> object:
     """A cell as the value the form's validation reads: text unescaped, choice labels as
     codes, dates and booleans as the form sends them. Numbers stay as written."""
     if raw is None:
@@ -322,7 +326,8 @@ def _entry_no(raw):
     code = _code(raw)
     if not code:
         return None
-    return int(code) if code.isdigit() and 0 < int(code) <= 10_000 else -1
+    number = whole_number(code)
+    return number if number is not None and 0 < number <= 10_000 else -1
 
 
 def _groups(plan: Plan, table: Table):
@@ -504,10 +509,16 @@ def _changes(spec, old, new):
     ]
 
 
-def plan_rows(round_: Round, table: Table, mapping: dict | None = None, own_versions=None) -> Plan:
+def plan_rows(
+    round_: Round,
+    table: Table,
+    *,
+    mapping: dict[str, str] | None = None,
+    own_versions: dict[int, set[int]] | None = None,
+) -> Plan:
     """The dry run of `table` for `round_`: reads only (a constant number of queries)."""
     spec = round_.definition.spec
-    plan = match_columns(round_, table.headers, mapping)
+    plan = match_columns(round_, table.headers, mapping=mapping)
     plan.language = table.number_language
     if plan.problem:
         return plan
@@ -584,5 +595,12 @@ def plan_rows(round_: Round, table: Table, mapping: dict | None = None, own_vers
         row.changes = _changes(spec, sub.answers if sub else {}, row.result.answers)
         raised = {w["explain"] for w in row.result.warnings}
         row.explanations = {k: v for k, v in row.explanations.items() if k in raised}
+        # Too long: the row is refused (submissions' rule, the same as the form's and the
+        # API's), never cut.
+        fields = {w["explain"]: w.get("field") for w in row.result.warnings}
+        for key, problem in clean_explanations(row.explanations)[1].items():
+            question = spec.question(fields[key]) if fields.get(key) else None
+            where = pick(question.label) if question is not None else key
+            row.refuse("explanation", f"{_('Forklaring')} ({where}): {pick(problem)}")
     plan.rows.sort(key=lambda r: r.lines[0] if r.lines else 0)
     return plan

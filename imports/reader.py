@@ -46,7 +46,7 @@ class Table:
     first_line: int = 2  # the file's line number of rows[0] (line 1 is the header)
 
     @property
-    def number_language(self):
+    def number_language(self) -> str:
         """How numbers written as text are read: a comma-separated CSV uses the decimal point
         (the export's "csv"); a `;` or tab CSV and an XLSX's text cells the Danish comma."""
         return "en" if self.kind == "csv" and self.delimiter == "," else "da"

@@ -16,7 +16,7 @@ from accounts.audit import record
 from accounts.models import User
 from imports.models import Import, ImportRow
 from imports.plan import Plan, match_columns, max_rows, plan_rows
-from imports.reader import MAX_FILE_BYTES, FileRefused, read_table
+from imports.reader import MAX_FILE_BYTES, FileRefused, Table, read_table
 from submissions import services as submission_services
 from surveys.models import Round, RoundState
 
@@ -80,7 +80,7 @@ def too_large(size: int) -> str:
     }
 
 
-def own_versions(round_: Round) -> dict:
+def own_versions(round_: Round) -> dict[int, set[int]]:
     """Per municipality id, the submission versions imports of this round wrote (applied rows
     and their undos): answers at such a version are the coordinator's, not an officer's."""
     out = {}
@@ -98,12 +98,14 @@ def dry_run(imp: Import, *, mapping: dict | None = None) -> Plan:
     the file cannot be read."""
     round_ = imp.round
     table = _read(round_, bytes(imp.content), imp.file_name)
-    return plan_rows(round_, table, mapping, own_versions(round_))
+    return plan_rows(round_, table, mapping=mapping, own_versions=own_versions(round_))
 
 
-def _read(round_: Round, content: bytes, name: str):
+def _read(round_: Round, content: bytes, name: str) -> Table:
     try:
-        return read_table(content, name, max_rows=max_rows(round_, round_.recipients.count()))
+        return read_table(
+            content, name, max_rows=max_rows(round_, recipients=round_.recipients.count())
+        )
     except FileRefused as exc:
         raise ImportRefused(exc.code, exc.message) from None
 
@@ -115,7 +117,7 @@ class Report:
     counts: dict
     names: dict
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, dict]:
         return {"counts": self.counts, "names": self.names}
 
 

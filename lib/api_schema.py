@@ -5,8 +5,11 @@ docs/api.md ("Adding an endpoint")."""
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter
 
 SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"  # Django's <slug:…> converter
-# A member of the round's register: a municipality's 3 digits, a school's S05 … (reference.URL_CODE)
-CODE_PATTERN = r"^[0-9A-Z][0-9A-Z_-]{0,19}$"
+# Every member's code, whatever its register's own pattern (reference.Register.code_matches):
+# it is part of addresses (/indberet/<round>/<code>/), so only capitals, digits, - and _ (page
+# words are lower case). URL_CODE for URL patterns, CODE_PATTERN (anchored) for the API schema.
+URL_CODE = r"[0-9A-Z][0-9A-Z_-]{0,19}"
+CODE_PATTERN = rf"^{URL_CODE}$"
 
 SLUG_PARAM = OpenApiParameter(
     "slug",

@@ -1,4 +1,5 @@
-"""The one text picker for bilingual `{"da": …, "en": …}` data.
+"""The one text picker for bilingual `{"da": …, "en": …}` data, and small helpers for texts
+that arrive as data (a register's name put into a sentence).
 
 Interface strings go through gettext; this is only for texts that arrive as data (survey
 definitions, API messages built from them) and carry both languages."""
@@ -18,3 +19,12 @@ def pick(message, lang: str | None = None) -> str:
         lang = lang or language()
         return message.get(lang) or message.get("da") or message.get("en") or ""
     return str(message)
+
+
+def lower_first(name: str) -> str:
+    """A name as a word inside a sentence: »Erhvervsskoler« → »erhvervsskoler«, but an
+    abbreviation keeps its capitals (»FGU-institutioner«, »VUC«): the first letter is lowered
+    only when the second is lower case."""
+    if len(name) > 1 and name[1].islower():
+        return name[:1].lower() + name[1:]
+    return name

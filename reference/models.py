@@ -14,13 +14,12 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from lib.api_schema import URL_CODE
+
 KOMMUNER = "kommuner"
 REGIONER = "regioner"
 
 ATTRIBUTE_TYPES = ("text", "integer", "decimal", "code")
-# Every member's code, whatever its register's own pattern: it is part of addresses
-# (/indberet/<round>/<code>/), so only capitals, digits, - and _ (page words are lower case).
-URL_CODE = r"[0-9A-Z][0-9A-Z_-]{0,19}"
 
 
 class Register(models.Model):

@@ -388,6 +388,15 @@ def _service_error(exc):
         )
         fields = [field_error(f"explanations.{k}", "not_raised", message) for k in exc.keys[:50]]
         raise ApiError(exc.code, exc.message, 400, fields=fields)
+    if isinstance(exc, services.ExplanationTooLong):
+        # The serializer counts the characters as sent, the service after NFC normalisation,
+        # which can lengthen a text (U+0958 becomes two characters): the same field errors
+        # as the serializer's refusal (SaveSerializer.explanations), one per explanation.
+        message = str(serializers.CharField.default_error_messages["max_length"]).format(
+            max_length=MAX_EXPLANATION_LENGTH
+        )
+        fields = [field_error(f"explanations.{k}", "max_length", message) for k in exc.keys[:50]]
+        raise ApiError(exc.code, exc.message, 400, fields=fields)
     raise ApiError(exc.code, exc.message, 400)
 
 

@@ -12,11 +12,12 @@ from accounts.api_base import ApiView, IsCoordinator, require
 from accounts.audit import client_ip
 from lib.api_errors import ApiError, error_responses, field_error
 from lib.api_schema import KEY_PARAM, SLUG_PATTERN
+from lib.query import api_query_param
 from submissions import services
 from submissions.api import FindingSerializer, HiddenSerializer, findings_data, hidden_data
 from submissions.models import ImpactRun
 from submissions.validation import validate
-from surveys.api_builder import VERSION_PARAM, checked_spec, get_version
+from surveys.api_builder import VERSION_PARAM, checked_spec, coordinator_version
 from surveys.selectors import rounds_for
 
 INVALID = _("Ugyldige data.")
@@ -57,8 +58,7 @@ class CheckSerializer(serializers.Serializer):
 )
 class VersionCheck(ApiView):
     def post(self, request, key, version):
-        _survey, content, _draft = get_version(request, key, version)
-        require(request, IsCoordinator)
+        _survey, content, _draft = coordinator_version(request, key, version)
         spec = checked_spec(content)
         serializer = CheckRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -127,7 +127,7 @@ class ImpactSerializer(serializers.Serializer):
 
 
 def _round_param(request, survey):
-    slug = request.query_params.get("round") or ""
+    slug = api_query_param(request, "round")  # NUL: a 400, not a database error
     round_ = rounds_for(request.user).filter(slug=slug, survey=survey).first() if slug else None
     if round_ is None:
         raise ApiError(
@@ -166,8 +166,7 @@ def _round_param(request, survey):
 )
 class VersionImpact(ApiView):
     def get(self, request, key, version):
-        survey, content, _draft = get_version(request, key, version)
-        require(request, IsCoordinator)
+        survey, content, _draft = coordinator_version(request, key, version)
         spec = checked_spec(content)
         round_ = _round_param(request, survey)
         result, run = services.request_impact(

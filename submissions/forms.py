@@ -136,6 +136,7 @@ class Warning:
     explain_id: str
     explanation: str
     missing: bool = False
+    error: str = ""  # the explanation was refused (too long): why, beside it
 
 
 @dataclass
@@ -218,10 +219,13 @@ def build_fields(
     language=None,
     attempted_submit=False,
     hidden=frozenset(),
+    explanation_errors=None,
 ):
     """View models of every question of `spec`, with their findings attached. `entry` is the
     0-based entry index for an entries survey (findings are filtered to that entry); `hidden`
-    the keys a show-when hides (submissions.validation.hidden_keys)."""
+    the keys a show-when hides (submissions.validation.hidden_keys); `explanation_errors`
+    {warning key: message} for explanations that were refused."""
+    explanation_errors = explanation_errors or {}
     findings = [f for f in findings or [] if f.get("entry") == entry]
     explanations = explanations or {}
     fields = []
@@ -272,6 +276,7 @@ def build_fields(
                     explain_id(key),
                     explanation,
                     missing=attempted_submit and not explanation.strip(),
+                    error=explanation_errors.get(key, ""),
                 )
             )
     return fields
@@ -346,7 +351,9 @@ def error_summary(fields, general=(), *, explanation_needed=True):
         for e in f.errors:
             rows.append({"href": target, "label": f.label, "message": e})
         for w in f.warnings:
-            if w.missing and explanation_needed:
+            if w.error:
+                rows.append({"href": f"#{w.explain_id}", "label": f.label, "message": w.error})
+            elif w.missing and explanation_needed:
                 rows.append(
                     {
                         "href": f"#{w.explain_id}",

@@ -189,3 +189,19 @@ def finish_impact(run_id: int):
     ImpactRun.objects.filter(pk=run.pk).update(
         state=state, result=result, finished_at=timezone.now()
     )
+
+
+def keep_days() -> int:
+    """Background impact runs are kept this many days: long enough to reopen a result, but a
+    run is a scratch calculation (its draft moves on), so the rows do not grow for ever."""
+    return getattr(settings, "IMPACT_RUN_KEEP_DAYS", 7)
+
+
+def delete_old_runs(*, now: dt.datetime | None = None) -> int:
+    """Delete the background impact runs requested more than `keep_days()` ago, whatever their
+    state (a run still pending after days was lost). Answers nothing changes: a run only holds
+    a candidate and its result. Called by the periodic `send_reminders` job. Returns how many
+    were deleted."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=keep_days())
+    deleted, _rows = ImpactRun.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

@@ -74,7 +74,7 @@ def draft_impact(request, key):
         return redirect("builder:survey_detail", key=survey.key)
     rounds = list(rounds_for(request.user).filter(survey=survey).order_by("-deadline"))
     form = RoundChoiceForm(request.POST or None, rounds=rounds)
-    problems = builder.draft_problems(draft.content, survey=survey)
+    problems = builder.draft_problems(draft.content, survey=survey, blocking_only=True)
     result = chosen = None
     if request.method == "POST" and not problems and form.is_valid():
         chosen = form.rounds[form.cleaned_data["round"]]

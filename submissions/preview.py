@@ -39,7 +39,9 @@ def draft_relevance(request, key):
     """Show-when, live, in the preview (static/js/relevance.js): what the typed answers hide,
     decided as for the officer's form. Nothing is stored."""
     draft = builder.draft_for(_survey(key))
-    if draft is None or builder.draft_problems(draft.content, survey=draft.survey):
+    if draft is None or builder.draft_problems(
+        draft.content, survey=draft.survey, blocking_only=True
+    ):
         raise Http404
     spec = load_spec(draft.content)
     return JsonResponse(hidden_reply(spec, forms.parse_answers(spec, request.POST)))
@@ -54,7 +56,7 @@ def draft_preview(request, key):
         return redirect("builder:survey_detail", key=survey.key)
     lang = _language(request)
     ctx = {"survey": survey, "draft": draft, "language": lang, "languages": LANGUAGES}
-    problems = builder.draft_problems(draft.content, survey=survey)
+    problems = builder.draft_problems(draft.content, survey=survey, blocking_only=True)
     if problems:
         return render(request, "submissions/preview.html", {**ctx, "problems": problems})
     spec = load_spec(draft.content)

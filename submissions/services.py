@@ -16,6 +16,7 @@ from django_tasks_db import DatabaseBackend
 
 from accounts.audit import record, record_many
 from accounts.models import User
+from lib.query import whole_number
 from reference.models import Municipality
 from submissions import impact, tasks
 from submissions.models import (
@@ -26,7 +27,7 @@ from submissions.models import (
     responded_answers,
 )
 from submissions.permissions import PREVIOUS_ANSWERS_ATTR, can_edit, is_member
-from submissions.validation import Result, clean_explanations, validate
+from submissions.validation import MAX_EXPLANATION_LENGTH, Result, clean_explanations, validate
 from surveys.definitions import Spec
 from surveys.models import Round, RoundState
 
@@ -65,6 +66,23 @@ class ExplanationNotRaised(ServiceError):
     def __init__(self, keys):
         self.keys = keys
         super().__init__(_("Der er forklaringer til advarsler, som svarene ikke giver."))
+
+
+class ExplanationTooLong(ServiceError):
+    """Explanations longer than the limit (validation.MAX_EXPLANATION_LENGTH): refused, nothing
+    saved — cutting them would lose what was typed. `keys`: the warnings they explain."""
+
+    code = "invalid"
+
+    def __init__(self, keys):
+        self.keys = keys
+        super().__init__(
+            _(
+                "En forklaring er for lang (højst %(max)s tegn). Intet er gemt: gør den kortere "
+                "og gem igen."
+            )
+            % {"max": MAX_EXPLANATION_LENGTH}
+        )
 
 
 class NotEditable(ServiceError):
@@ -233,7 +251,8 @@ def _can_raise(spec, key: str) -> bool:
         return False
     if not entry:
         return True
-    return spec.has_entries and entry.isdigit() and 1 <= int(entry) <= spec.entries_max
+    number = whole_number(entry)
+    return spec.has_entries and number is not None and 1 <= number <= spec.entries_max
 
 
 def save_draft(
@@ -252,12 +271,15 @@ def save_draft(
     Explanations are kept for warnings the definition can raise (so their number is bounded
     by the definition), also while their warning is not raised: typed text is never dropped
     when a figure is corrected, and comes back with the warning. With `strict_explanations`
-    (the API) an explanation of a warning these answers do not raise is refused instead."""
+    (the API) an explanation of a warning these answers do not raise is refused instead.
+    An explanation over the length limit is refused (ExplanationTooLong), never cut."""
     _check_round_editable(round_, actor)
     spec = round_.definition.spec
     prev = previous_answers(round_, municipality)
     result = validate(spec, answers, prev)
-    clean_expl, _ = clean_explanations(explanations)
+    clean_expl, too_long = clean_explanations(explanations)
+    if too_long:
+        raise ExplanationTooLong(sorted(too_long))
     raised = {f["explain"] for f in result.warnings if f.get("explain")}
     not_raised = [k for k in clean_expl if k not in raised]
     if not_raised and strict_explanations:
@@ -650,7 +672,9 @@ def import_row(
         raise NotEditable(ROUND_CLOSED, "round_closed")
     spec = round_.definition.spec
     result = validate(spec, answers, previous_answers(round_, municipality), language=language)
-    clean_expl, _ = clean_explanations(explanations)
+    clean_expl, too_long = clean_explanations(explanations)
+    if too_long:  # the import's plan refuses such a row first (imports.plan)
+        raise ExplanationTooLong(sorted(too_long))
     raised = {f["explain"] for f in result.warnings if f.get("explain")}
     clean_expl = {k: v for k, v in clean_expl.items() if k in raised}
     if submit and result.blocking(clean_expl):

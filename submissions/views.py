@@ -16,12 +16,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.audit import client_ip
+from lib.query import whole_number
 from lib.throttle import export_throttled
 from submissions import diff, forms, services
 from submissions.models import Submission, SubmissionState
 from submissions.notifications import receipt_data
 from submissions.permissions import can_edit, get_round_and_municipality, is_member
-from submissions.validation import hidden_keys, hidden_reply, validate
+from submissions.validation import MAX_EXPLANATION_LENGTH, hidden_keys, hidden_reply, validate
+from submissions.validation import message as validation_message
 from submissions.visibility import restrict_submission, sees_everything
 from surveys.definitions import text
 
@@ -128,7 +130,16 @@ class Page:
         return self.submission.revisions.count()
 
 
-def _flat_context(page, answers, findings, explanations, *, attempted_submit=False, **extra):
+def _flat_context(
+    page,
+    answers,
+    findings,
+    explanations,
+    *,
+    attempted_submit=False,
+    explanation_errors=None,
+    **extra,
+):
     lang = _lang()
     hidden = hidden_keys(page.spec, answers)
     fields = forms.build_fields(
@@ -139,6 +150,7 @@ def _flat_context(page, answers, findings, explanations, *, attempted_submit=Fal
         language=lang,
         attempted_submit=attempted_submit,
         hidden=hidden,
+        explanation_errors=explanation_errors,
     )
     general = forms.general_findings(findings, language=lang)
     derived = page.submission.derived if page.submission else {}
@@ -194,6 +206,12 @@ def _conflict_rows(page, typed_answers):
     return rows
 
 
+def _explanation_errors(exc):
+    """{warning key: message} for the explanations an ExplanationTooLong refused."""
+    too_long = validation_message("explanation_too_long", max=MAX_EXPLANATION_LENGTH)
+    return {key: text(too_long, _lang()) for key in exc.keys}
+
+
 def _wants_json(request):
     return request.headers.get("X-Autosave") == "1"
 
@@ -237,7 +255,7 @@ def form(request, slug, code):
     # showed comes back if the warning does (nothing typed is dropped).
     explanations = forms.parse_explanations(page.spec, request.POST, page.explanations)
     version = request.POST.get("version")
-    if not (version or "").isdigit() or len(version) > 9:
+    if whole_number(version) is None:
         version = "-1"  # missing or garbled: refused like a stale version, nothing overwritten
 
     def show_typed(status, **extra):
@@ -273,6 +291,16 @@ def form(request, slug, code):
         if _wants_json(request):
             return _autosave_reply(error=exc, status=409)
         return show_typed(409, refusal=str(exc.message))
+    except services.ExplanationTooLong as exc:
+        # Refused, not cut: the page comes back with what was typed and the reason beside
+        # each explanation that is too long (the API refuses the same with a 400).
+        if _wants_json(request):
+            return _autosave_reply(error=exc, status=400)
+        return show_typed(
+            200,
+            refusal=str(exc.message),
+            explanation_errors=_explanation_errors(exc),
+        )
 
     if _wants_json(request):
         return _autosave_reply(outcome)
@@ -389,7 +417,7 @@ def _entries_context(page, attempted_submit=False, **extra):
 def _save_entries(request, page, answers, explanations=None, on_success=None):
     """Save the whole entries document; stale or refused → back to the list with a message."""
     version = request.POST.get("version")
-    version = version if (version or "").isdigit() and len(version) < 10 else "-1"
+    version = version if whole_number(version) is not None else "-1"
     try:
         outcome = services.save_draft(
             page.round,
@@ -400,7 +428,7 @@ def _save_entries(request, page, answers, explanations=None, on_success=None):
             version=version,
             ip=client_ip(request),
         )
-    except (services.StaleVersion, services.NotEditable) as exc:
+    except (services.StaleVersion, services.NotEditable, services.ExplanationTooLong) as exc:
         if isinstance(exc, services.StaleVersion):
             page.submission = exc.submission
         return None, exc
@@ -415,7 +443,7 @@ def _entries_post(request, page):
             messages.info(request, _("Besvarelsen er allerede indsendt."))
             return redirect(page.url("receipt"))
         version = request.POST.get("version")
-        if not ((version or "").isdigit() and int(version) == page.version):
+        if whole_number(version) != page.version:
             messages.error(
                 request,
                 _("Besvarelsen er ændret, siden du åbnede siden. Se den igen, før du indsender."),
@@ -447,7 +475,7 @@ def _entry_page(request, page, index):
     answers = {} if is_add else entries[index]
     findings = [] if is_add else page.findings
     explanations = page.explanations
-    status, refusal, conflict = 200, None, None
+    status, refusal, conflict, explanation_errors = 200, None, None, None
 
     if request.method == "POST":
         page.require_edit()
@@ -486,6 +514,8 @@ def _entry_page(request, page, index):
             messages.success(request, _("%(entry)s er gemt.") % {"entry": title})
             return redirect(page.url())
         status, refusal = 409, str(exc.message)
+        if isinstance(exc, services.ExplanationTooLong):  # what was typed comes back
+            status, explanation_errors = 200, _explanation_errors(exc)
         result = validate(page.spec, document)
         answers = result.answers["entries"][shown_index]
         findings = result.findings
@@ -510,6 +540,7 @@ def _entry_page(request, page, index):
         entry=shown_index,
         language=lang,
         hidden=hidden[0] if hidden else set(),
+        explanation_errors=explanation_errors,
     )
     general = forms.general_findings(findings, entry=shown_index, language=lang)
     entries_cfg = page.spec.entries or {}

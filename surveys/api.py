@@ -1,6 +1,7 @@
 """API v1: municipalities, registers and their members, surveys and their definitions, rounds."""
 
 import django_filters
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,7 +19,8 @@ from accounts.api_base import ApiView, CanReadAll, IsCoordinator, require
 from accounts.audit import client_ip
 from lib.api_errors import ApiError, error_responses, field_error
 from lib.api_schema import CODE_PATTERN, KEY_PARAM, REGISTER_PARAM, SLUG_PARAM
-from reference.models import ATTRIBUTE_TYPES, KOMMUNER, Municipality, Register, Selection
+from lib.query import whole_number
+from reference.models import ATTRIBUTE_TYPES, KOMMUNER, Municipality, Register
 from surveys import lifecycle
 from surveys.api_schema import DefinitionSerializer
 from surveys.definition_store import import_definition
@@ -235,9 +237,10 @@ class SurveyDefinition(ApiView):
         if survey is None:
             raise ApiError("not_found", _("Ikke fundet."), 404)
         definitions = survey.definitions.all()
-        version = request.query_params.get("version")
-        if version not in (None, ""):
-            if not version.isdigit() or len(version) > 9:
+        raw = request.query_params.get("version")
+        if raw not in (None, ""):
+            version = whole_number(raw)
+            if version is None:
                 raise ApiError(
                     "invalid",
                     _("Ugyldig parameter."),
@@ -249,7 +252,7 @@ class SurveyDefinition(ApiView):
                         )
                     ],
                 )
-            definitions = definitions.filter(version=int(version))
+            definitions = definitions.filter(version=version)
         definition = definitions.order_by("-version").first()
         if definition is None:
             raise ApiError("not_found", _("Ikke fundet."), 404)
@@ -310,6 +313,21 @@ class RoundFilter(django_filters.FilterSet):
         fields = ["survey", "state"]
 
 
+_NO_NUL = ProhibitNullCharactersValidator()
+
+
+def _holds_nul(data) -> bool:
+    """Whether a recipients value (codes, a selection's name, an attribute and its values)
+    has a NUL character in any of its texts."""
+    if isinstance(data, str):
+        return "\x00" in data
+    if isinstance(data, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in data.items())
+    if isinstance(data, list):
+        return any(_holds_nul(v) for v in data)
+    return False
+
+
 @extend_schema_field(
     {
         "oneOf": [
@@ -345,6 +363,8 @@ class RecipientsField(serializers.Field):
     def to_internal_value(self, data):
         if data == "all":
             return "all"
+        if _holds_nul(data):  # PostgreSQL refuses NUL in text: a 500 at the query otherwise
+            raise serializers.ValidationError(_NO_NUL.message, code=_NO_NUL.code)
         if isinstance(data, dict) and set(data) == {"selection"}:
             name = data["selection"]
             if isinstance(name, str) and 0 < len(name) <= 200:
@@ -412,22 +432,6 @@ class RoundCreateSerializer(serializers.Serializer):
         return previous
 
 
-def _selection_codes(survey, name):
-    """The codes of a saved selection of the survey's register, or 400 naming it."""
-    selection = Selection.objects.filter(register=survey.register, name=name).first()
-    if selection is None:
-        message = _("Registret %(register)s har intet udvalg med navnet »%(name)s«.") % {
-            "register": survey.register.key,
-            "name": name,
-        }
-        raise ApiError(
-            "invalid",
-            _("Ugyldige data."),
-            fields=[field_error("recipients", "unknown", message)],
-        )
-    return lifecycle.selection_codes(selection)
-
-
 def round_error(exc: lifecycle.RoundError):
     """The lifecycle's refusal in the API's error shape: 409 for a round in the wrong state,
     400 with the fields otherwise."""
@@ -471,9 +475,7 @@ class RoundList(generics.GenericAPIView, ApiView):
         serializer = RoundCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        recipients = data["recipients"]
-        if isinstance(recipients, dict) and "selection" in recipients:
-            recipients = _selection_codes(data["survey"], recipients["selection"])
+        recipients = data["recipients"]  # a saved selection too: lifecycle.resolve_recipients
         try:
             if data["historical"]:
                 round_ = lifecycle.create_historical_round(

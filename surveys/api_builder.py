@@ -1,7 +1,10 @@
 """API v1 for the survey builder (coordinators): a survey's draft version (open, read, replace,
 publish) through surveys.builder's services, and a version as XLSForm (download; upload into the
 draft, never published by it). Drafts are seen by coordinators only: to anyone else a draft
-version is as missing as a version that does not exist (404)."""
+version is as missing as a version that does not exist (404). The coordinators-only endpoints
+check the role before they look the survey up (`coordinator_survey`, `coordinator_version`), so
+anyone else gets the same 403 for a survey that exists and one that does not. Publishing a
+draft that gives a published choice value another meaning needs `confirm_changed_meaning`."""
 
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +45,14 @@ def get_survey(key):
     return survey
 
 
+def coordinator_survey(request, key):
+    """The survey of a coordinators-only builder endpoint. The role is checked before the
+    survey is looked up, so anyone else gets the same 403 for a survey that exists and one
+    that does not (the answer does not tell which keys exist)."""
+    require(request, IsCoordinator)
+    return get_survey(key)
+
+
 def get_version(request, key, version):
     """(survey, content, draft) of a published version, or of the draft when `version` is its
     number and the caller is a coordinator (`draft` is then the DraftVersion, else None).
@@ -54,6 +65,12 @@ def get_version(request, key, version):
     if draft is not None and draft.next_version == version and request.user.is_coordinator:
         return survey, draft.content, draft
     raise ApiError("not_found", NOT_FOUND, 404)
+
+
+def coordinator_version(request, key, version):
+    """`get_version` for a coordinators-only endpoint: the role first, as `coordinator_survey`."""
+    require(request, IsCoordinator)
+    return get_version(request, key, version)
 
 
 def checked_spec(content):
@@ -72,6 +89,11 @@ def checked_spec(content):
 class ProblemSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="Where: `questions[2].label.da`, `survey[5]`, ….")
     message = serializers.CharField()
+    confirmable = serializers.BooleanField(
+        help_text="Added Nov. 2026: true for a published choice value the draft gives "
+        "another meaning (a new text that is not a spelling fix, or its text moved to a new "
+        "value). Not an error: publishing accepts it with `confirm_changed_meaning: true`."
+    )
 
 
 class DraftSerializer(serializers.Serializer):
@@ -95,7 +117,7 @@ def draft_data(draft):
         "based_on": draft.based_on.version if draft.based_on_id else None,
         "content": draft.content,
         "problems": [
-            {"field": p.path or "(root)", "message": p.message}
+            {"field": p.path or "(root)", "message": p.message, "confirmable": p.confirmable}
             for p in builder.draft_problems(draft.content, survey=draft.survey)
         ],
     }
@@ -110,6 +132,15 @@ def builder_error(exc: builder.BuilderError):
             409,
             fields=fields,
             revision=exc.draft.revision if exc.draft is not None else None,
+        )
+    if exc.code == "changed_meaning":
+        raise ApiError(
+            "changed_meaning",
+            _(
+                "Kladden giver udgivne valgmuligheder en anden betydning. Ret dem, eller udgiv "
+                "med confirm_changed_meaning: true."
+            ),
+            fields=fields,
         )
     if exc.code in ("missing", "state"):
         raise ApiError(
@@ -133,6 +164,16 @@ class DraftReplaceSerializer(RevisionSerializer):
     content = serializers.DictField(help_text="The whole definition (may still be invalid).")
 
 
+class PublishSerializer(RevisionSerializer):
+    confirm_changed_meaning = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Added Nov. 2026: publish although the draft gives a published choice "
+        "value another meaning (the draft's `problems` with `confirmable: true`). Without it "
+        "such a draft answers 400 `changed_meaning`, each choice in `fields`.",
+    )
+
+
 class PublishedSerializer(serializers.Serializer):
     survey = serializers.CharField()
     version = serializers.IntegerField(help_text="The new published version.")
@@ -146,8 +187,7 @@ class SurveyDraft(ApiView):
         responses={200: DraftSerializer, **error_responses(403, 404)},
     )
     def get(self, request, key):
-        survey = get_survey(key)
-        require(request, IsCoordinator)
+        survey = coordinator_survey(request, key)
         draft = builder.draft_for(survey)
         if draft is None:
             raise ApiError("not_found", NOT_FOUND, 404)
@@ -163,8 +203,7 @@ class SurveyDraft(ApiView):
         responses={200: DraftSerializer, **error_responses(403, 404)},
     )
     def post(self, request, key):
-        survey = get_survey(key)
-        require(request, IsCoordinator)
+        survey = coordinator_survey(request, key)
         draft = builder.open_draft(survey=survey, actor=request.user, ip=client_ip(request))
         return Response(draft_data(draft))
 
@@ -178,8 +217,7 @@ class SurveyDraft(ApiView):
         responses={200: DraftSerializer, **error_responses(400, 403, 404, 409)},
     )
     def put(self, request, key):
-        survey = get_survey(key)
-        require(request, IsCoordinator)
+        survey = coordinator_survey(request, key)
         serializer = DraftReplaceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
@@ -211,8 +249,7 @@ class SurveyDraft(ApiView):
         responses={204: None, **error_responses(400, 403, 404, 409)},
     )
     def delete(self, request, key):
-        survey = get_survey(key)
-        require(request, IsCoordinator)
+        survey = coordinator_survey(request, key)
         serializer = RevisionSerializer(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         try:
@@ -230,17 +267,17 @@ class SurveyDraft(ApiView):
 @extend_schema(
     tags=["builder"],
     summary="Publish the draft as the next version (coordinators)",
-    description="Checked as an import is; 400 with every problem at its field. Rounds keep "
-    "the version they were created with.",
+    description="Checked as an import is; 400 with every problem at its field. A published "
+    "choice value given another meaning answers 400 `changed_meaning` unless "
+    "`confirm_changed_meaning` is true. Rounds keep the version they were created with.",
     parameters=[KEY_PARAM],
-    request=RevisionSerializer,
+    request=PublishSerializer,
     responses={201: PublishedSerializer, **error_responses(400, 403, 404, 409)},
 )
 class SurveyDraftPublish(ApiView):
     def post(self, request, key):
-        survey = get_survey(key)
-        require(request, IsCoordinator)
-        serializer = RevisionSerializer(data=request.data)
+        survey = coordinator_survey(request, key)
+        serializer = PublishSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
             definition = builder.publish_draft(
@@ -248,6 +285,7 @@ class SurveyDraftPublish(ApiView):
                 revision=serializer.validated_data["revision"],
                 actor=request.user,
                 ip=client_ip(request),
+                confirm_changed_meaning=serializer.validated_data["confirm_changed_meaning"],
             )
         except builder.BuilderError as exc:
             builder_error(exc)
@@ -310,8 +348,7 @@ class DraftXLSFormUpload(ApiView):
     parser_classes = [MultiPartParser]
 
     def post(self, request, key):
-        survey = get_survey(key)
-        require(request, IsCoordinator)
+        survey = coordinator_survey(request, key)
         serializer = XLSFormUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]

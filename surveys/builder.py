@@ -11,12 +11,17 @@ then publish it as the next immutable version.
   values); it runs the very check an import runs (`surveys.definitions.validate_definition`),
   adding only a more precise message for derived values that depend on each other in a circle,
   and a draft with problems cannot be published.
+- A published choice value keeps its meaning (`changed_meanings`, the one rule for the pages,
+  the API, an XLSForm upload and publishing): a draft giving one another meaning is reported
+  at the choice (`Problem.confirmable`), may be saved, and is published only when
+  `publish_draft(confirm_changed_meaning=True)`.
 - `describe_changes` says in words what a draft changes against the version before it.
 """
 
 import copy
 import re
 import time
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -72,16 +77,20 @@ MSG_ITEM_MOVED = gettext_lazy(
 @dataclass(frozen=True)
 class Problem:
     """What is wrong with a draft, or why an edit was refused: `path` points at the field that
-    causes it (`questions[2].label.da`, `rules[0].expression`, "" for the whole draft)."""
+    causes it (`questions[2].label.da`, `rules[0].expression`, "" for the whole draft).
+    `confirmable`: not an error but a published choice value given another meaning
+    (`choice_meaning_problems`); publishing needs it confirmed."""
 
     path: str
     message: str
+    confirmable: bool = False
 
 
 class BuilderError(Exception):
     """A refused builder write. `code`: "invalid" (problems at fields), "stale" (the draft
     changed since the edit was started; `draft` is the draft as it is now), "missing" (no
-    draft), "state" (e.g. nothing to publish)."""
+    draft), "state" (e.g. nothing to publish), "changed_meaning" (publishing would give a
+    published choice value another meaning and that was not confirmed)."""
 
     def __init__(self, *problems: Problem, code: str = "invalid", draft=None):
         self.problems = list(problems)
@@ -110,6 +119,156 @@ def published_choice_labels(survey: Survey) -> dict:
             for c in q.get("choices", []):
                 out.setdefault(q["key"], {})[c["value"]] = c["label"]
     return out
+
+
+# --- A published choice value keeps its meaning ----------------------------------------------
+#
+# The one rule for every path (the item page, the API's draft, an XLSForm upload, publishing):
+# answers already given with a choice value are read with the label the draft gives it, so the
+# draft may not give a published value another meaning without saying so. Two cases:
+#
+# - "relabel": the draft gives a published value a Danish text that is not the published one up
+#   to a spelling fix (`same_meaning`);
+# - "value": a published value is gone from the question and its text now belongs to a value
+#   never published for it (the value was typed over): old and new answers of the same choice
+#   would have two values.
+#
+# The Danish text is the reference (it is the source text and always there); the English one is
+# a translation and may change freely. Each case is a `Problem(confirmable=True)` at the choice;
+# the draft may be saved with it, and publishing needs it confirmed.
+
+_EDGE_PUNCTUATION = ".,;:!?\"'«»“”‘’"
+
+
+def _label_words(label) -> list[str]:
+    da = label.get("da") if isinstance(label, dict) else label
+    normal = unicodedata.normalize("NFKC", da if isinstance(da, str) else "").casefold()
+    return [w for w in (w.strip(_EDGE_PUNCTUATION) for w in normal.split()) if w]
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance with transpositions of neighbours (optimal string alignment)."""
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        row = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                row[j] = min(row[j], previous2[j - 2] + 1)
+        previous2, previous = previous, row
+    return previous[-1]
+
+
+def same_meaning(old, new) -> bool:
+    """Whether a choice's new text (a {"da", "en"} label or a string; the Danish is compared)
+    keeps the meaning of the old one: the same words apart from case, spaces and punctuation at
+    the ends of words, or a spelling fix — the same number of words, the same numbers, and at
+    most two letters changed in all, at most one per word (two in words of 8 letters or more),
+    only in words of 4 letters or more and never their first letter. So "Gennemfort" →
+    "Gennemført" and "Planlagt." → "planlagt" keep the meaning; "Enig" → "Uenig", "Ja" →
+    "Nej", "Under 10" → "Under 20" change it."""
+    a, b = _label_words(old), _label_words(new)
+    if a == b:
+        return True
+    if len(a) != len(b):
+        return False
+    edits = 0
+    for x, y in zip(a, b, strict=True):
+        if x == y:
+            continue
+        if min(len(x), len(y)) < 4 or x[0] != y[0] or any(ch.isdigit() for ch in x + y):
+            return False
+        distance = _edit_distance(x, y)
+        if distance > (2 if min(len(x), len(y)) >= 8 else 1):
+            return False
+        edits += distance
+    return edits <= 2
+
+
+@dataclass(frozen=True)
+class ChangedMeaning:
+    """A published choice value the draft gives another meaning (see above). `index`: the
+    question's place in the draft, `choice`: the choice's place in it."""
+
+    kind: str  # "relabel" | "value"
+    index: int
+    choice: int
+    question: str
+    value: str
+    label: dict
+    published_value: str
+    published_label: dict
+
+    @property
+    def path(self) -> str:
+        prop = "label.da" if self.kind == "relabel" else "value"
+        return f"questions[{self.index}].choices[{self.choice}].{prop}"
+
+
+def changed_meanings(content: dict, published: dict) -> list[ChangedMeaning]:
+    """Every choice of `content` whose value was published with another meaning. `published`:
+    `published_choice_labels(survey)`. Anything malformed is left to the other checks."""
+    out = []
+    questions = content.get("questions") if isinstance(content, dict) else None
+    for i, q in enumerate(questions if isinstance(questions, list) else []):
+        if not isinstance(q, dict) or not isinstance(q.get("choices"), list):
+            continue
+        before = published.get(q.get("key")) or {}
+        if not before:
+            continue
+        choices = [c for c in q["choices"] if isinstance(c, dict)]
+        values = {c.get("value") for c in choices}
+        gone = {v: label for v, label in before.items() if v not in values}
+        for j, c in enumerate(q["choices"]):
+            if not isinstance(c, dict) or not _label_words(c.get("label")):
+                continue  # an empty text is "Skal udfyldes" at the field, not this
+            value, label = c.get("value"), c.get("label")
+            if value in before:
+                if not same_meaning(before[value], label):
+                    out.append(
+                        ChangedMeaning(
+                            "relabel", i, j, q.get("key"), value, label, value, before[value]
+                        )
+                    )
+                continue
+            for old_value, old_label in gone.items():
+                if same_meaning(old_label, label):
+                    out.append(
+                        ChangedMeaning(
+                            "value", i, j, q.get("key"), value, label, old_value, old_label
+                        )
+                    )
+                    break
+    return out
+
+
+def choice_meaning_problems(content: dict, published: dict) -> list[Problem]:
+    """`changed_meanings` as problems at the choice's field, for the pages and the API."""
+    problems = []
+    for c in changed_meanings(content, published):
+        if c.kind == "relabel":
+            message = _(
+                "Værdien »%(value)s« er udgivet med teksten »%(old)s«. »%(new)s« giver den en "
+                "anden betydning, så svar, der allerede er givet med %(value)s, læses "
+                "anderledes. Giv valgmuligheden en ny værdi, eller bekræft ændringen, når du "
+                "udgiver."
+            ) % {
+                "value": c.value,
+                "old": text(c.published_label, "da"),
+                "new": text(c.label, "da"),
+            }
+        else:
+            message = _(
+                "»%(label)s« er udgivet med værdien »%(old)s«; her har den værdien »%(value)s«. "
+                "Svar på den samme valgmulighed får da to værdier. Behold værdien %(old)s, eller "
+                "bekræft ændringen, når du udgiver."
+            ) % {
+                "label": text(c.published_label, "da"),
+                "old": c.published_value,
+                "value": c.value,
+            }
+        problems.append(Problem(c.path, message, confirmable=True))
+    return problems
 
 
 def names_in(expression: str | None) -> tuple:
@@ -484,10 +643,18 @@ CHECK_BUDGET_SECONDS = 3.0
 MSG_MORE = gettext_lazy("Der kan være flere fejl. Ret disse, så kontrolleres resten.")
 
 
-def draft_problems(content: dict, *, survey: Survey | None = None) -> list[Problem]:
-    """Everything that keeps `content` from being published, each at its field. Empty exactly
-    when the import's check (`validate_definition`) passes and the builder's own checks do."""
+def draft_problems(
+    content: dict, *, survey: Survey | None = None, blocking_only: bool = False
+) -> list[Problem]:
+    """Everything that keeps `content` from being published, each at its field: without
+    `blocking_only`, with `survey` also each published choice value given another meaning
+    (`choice_meaning_problems`, `confirmable`: publishing needs it confirmed). The blocking
+    ones are empty exactly when the import's check (`validate_definition`) passes and the
+    builder's own checks do; `blocking_only` is the question "is this a valid definition"
+    (preview, impact, download)."""
     problems = _builder_checks(content)
+    if survey is not None and not blocking_only:
+        problems += choice_meaning_problems(content, published_choice_labels(survey))
     seen = {p.path for p in problems}
     if survey is not None and content.get("key") != survey.key:
         problems.append(Problem("key", _("Nøglen kan ikke ændres i en kladde.")))
@@ -503,12 +670,13 @@ def draft_problems(content: dict, *, survey: Survey | None = None) -> list[Probl
     work = copy.deepcopy(content)
     index_maps: dict = {}
     deadline = time.monotonic() + CHECK_BUDGET_SECONDS
-    for _attempt in range(MAX_REPORTED):
+    for attempt in range(MAX_REPORTED):
         if problems and time.monotonic() > deadline:
             problems.append(Problem("", str(MSG_MORE)))
             break
         try:
-            validate_definition(work)
+            # The first run is on the content just found valid against the schema above.
+            validate_definition(work, schema_checked=attempt == 0)
         except DefinitionError as exc:
             message = str(exc)[len(exc.path) + 2 :] if exc.path else str(exc)
             path = _original_path(exc.path, index_maps)
@@ -747,9 +915,9 @@ def put_item(
     ip: str | None,
     expected_key: str | None = None,
 ) -> DraftVersion:
-    """Replace the item at `index` of `part` (None: add it at the end). A choice value that a
-    published version has answered with cannot be given another value here: the view shows
-    published values read-only, and a renamed one is refused at its field. `expected_key`:
+    """Replace the item at `index` of `part` (None: add it at the end). A published choice value
+    given another meaning is saved and reported by `draft_problems` (the item page shows
+    published values read-only and refuses one typed over). `expected_key`:
     the key the item had when the page was opened; another item at `index` now (the draft
     changed meanwhile) is refused rather than overwritten."""
     if part not in PARTS:
@@ -882,17 +1050,32 @@ def discard_draft(*, survey: Survey, revision: int, actor: User, ip: str | None)
         _audit("draft.discarded", actor=actor, ip=ip, survey=survey)
 
 
-def publish_draft(*, survey: Survey, revision: int, actor: User, ip: str | None) -> Definition:
+def publish_draft(
+    *,
+    survey: Survey,
+    revision: int,
+    actor: User,
+    ip: str | None,
+    confirm_changed_meaning: bool = False,
+) -> Definition:
     """Freeze the draft as the survey's next version: the same check as an import
-    (`validate_definition`) and the builder's own must pass. Rounds keep the version they
-    were created with. Two coordinators publishing at once: the second is refused as stale."""
+    (`validate_definition`) and the builder's own must pass. A published choice value given
+    another meaning (`changed_meanings`) is refused with code "changed_meaning" unless
+    `confirm_changed_meaning` (the person has seen it said in words); the audit row then names
+    the choices. Rounds keep the version they were created with. Two coordinators publishing
+    at once: the second is refused as stale."""
     with transaction.atomic():
         survey = Survey.objects.select_for_update().get(pk=survey.pk)
         draft = _locked_draft(survey, revision)
         content = copy.deepcopy(draft.content)
         problems = draft_problems(content, survey=survey)
-        if problems:
-            raise BuilderError(*problems)
+        confirmable = [p for p in problems if p.confirmable]
+        if any(not p.confirmable for p in problems):
+            raise BuilderError(
+                *(p for p in problems if not confirm_changed_meaning or not p.confirmable)
+            )
+        if confirmable and not confirm_changed_meaning:
+            raise BuilderError(*confirmable, code="changed_meaning")
         try:
             validate_definition(content)  # the import's check, once more
         except DefinitionError as exc:  # draft_problems found nothing: cannot happen
@@ -917,7 +1100,10 @@ def publish_draft(*, survey: Survey, revision: int, actor: User, ip: str | None)
             actor=actor,
             ip=ip,
             survey=survey,
-            detail={"version": definition.version},
+            detail={
+                "version": definition.version,
+                **({"changed_meaning": [p.path for p in confirmable]} if confirmable else {}),
+            },
         )
     return definition
 
@@ -1006,35 +1192,38 @@ def _choice_changes(key, old, new, language):
 def reused_choice_values(
     survey: Survey, content: dict, *, language: str | None = None
 ) -> list[str]:
-    """Choice values the draft brings back with another text than an older published version
-    gave them (removed in between, so the diff against the previous version calls them new):
-    answers in older rounds would read differently. Said on the publish page, in words."""
-    published = published_choice_labels(survey)
-    current = survey.current_definition()
-    previous = {
-        q["key"]: {c["value"] for c in q.get("choices", [])}
-        for q in (current.content.get("questions", []) if current else [])
-    }
+    """Each published choice value the draft gives another meaning (`changed_meanings`), in
+    words: said on the publish page, where publishing then needs it confirmed."""
     out = []
-    for q in content.get("questions", []):
-        for c in q.get("choices", []) if isinstance(q, dict) else []:
-            old = published.get(q.get("key"), {}).get(c.get("value"))
-            if old is None or c.get("value") in previous.get(q.get("key"), set()):
-                continue
-            if (old.get("da") or "").strip() != ((c.get("label") or {}).get("da") or "").strip():
-                out.append(
-                    _(
-                        "Spørgsmålet %(q)s: værdien %(value)s betød »%(old)s« i en tidligere "
-                        "version og betyder nu »%(new)s«. Svar fra ældre runder med %(value)s "
-                        "læses da anderledes; overvej en ny værdi."
-                    )
-                    % {
-                        "q": q.get("key"),
-                        "value": c.get("value"),
-                        "old": text(old, language),
-                        "new": text(c.get("label"), language),
-                    }
+    for c in changed_meanings(content, published_choice_labels(survey)):
+        if c.kind == "relabel":
+            out.append(
+                _(
+                    "Spørgsmålet %(q)s: værdien %(value)s betød »%(old)s« i en tidligere "
+                    "version og betyder nu »%(new)s«. Svar fra ældre runder med %(value)s "
+                    "læses da anderledes; overvej en ny værdi."
                 )
+                % {
+                    "q": c.question,
+                    "value": c.value,
+                    "old": text(c.published_label, language),
+                    "new": text(c.label, language),
+                }
+            )
+        else:
+            out.append(
+                _(
+                    "Spørgsmålet %(q)s: »%(label)s« hed %(old)s i en udgivet version og hedder "
+                    "nu %(value)s. Svar fra ældre runder med %(old)s og nye med %(value)s "
+                    "betyder det samme; overvej at beholde %(old)s."
+                )
+                % {
+                    "q": c.question,
+                    "label": text(c.label, language),
+                    "old": c.published_value,
+                    "value": c.value,
+                }
+            )
     return out
 
 

@@ -3,21 +3,27 @@ versions and rounds, creating a survey, and editing a draft version part by part
 action is a form post (no JavaScript needed); every write is one call to surveys.builder.
 The preview lives in submissions (it uses the officer's form renderer)."""
 
+import functools
+
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import TooManyFieldsSent
 from django.db.models import Prefetch
-from django.http import Http404, JsonResponse
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefresh, reswap, retarget
 
 from accounts.audit import client_ip
-from accounts.permissions import coordinator_required
+from accounts.permissions import coordinator_required, is_coordinator
 from surveys import builder
 from surveys.builder_forms import FORMS, TYPE_LABELS, GeneralForm
-from surveys.definitions import text
+from surveys.definitions import MAX_CHOICES, text
 from surveys.models import Definition, Round, Survey
 
 # URL names of the parts (Danish, as the rest of the site's addresses).
@@ -59,11 +65,78 @@ def _survey(key):
     return survey
 
 
-def _draft_or_redirect(request, survey):
-    draft = builder.draft_for(survey)
-    if draft is None:
-        messages.info(request, str(builder.MSG_NO_DRAFT))
-    return draft
+def survey_and_draft(request, key):
+    """The survey and its draft (None when it has none) for a coordinator. The coordinator
+    check comes first, so a survey that does not exist and one that is not yours to see give
+    the same answer (404)."""
+    if not is_coordinator(request.user):
+        raise Http404
+    survey = _survey(key)
+    return survey, builder.draft_for(survey)
+
+
+def draft_view(view=None, *, without_draft="redirect"):
+    """A page of the draft: `view(request, survey, draft, ...)`. Without a draft (published or
+    discarded meanwhile) the page goes back to the survey page with a message
+    (`without_draft="redirect"`; an htmx request is told to go there), or answers 404
+    (`"404"`: the live check, which must not take the page away while someone types)."""
+    if view is None:
+        return functools.partial(draft_view, without_draft=without_draft)
+
+    @coordinator_required
+    @functools.wraps(view)
+    def wrapper(request, key, *args, **kwargs):
+        survey, draft_ = survey_and_draft(request, key)
+        if draft_ is None:
+            if without_draft == "404":
+                raise Http404
+            messages.info(request, str(builder.MSG_NO_DRAFT))
+            url = reverse("builder:survey_detail", args=[survey.key])
+            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+        return view(request, survey, draft_, *args, **kwargs)
+
+    return wrapper
+
+
+# The fields at the start of an item's form (csrf token, revision, item key): what is read of a
+# post that has more fields than Django takes (settings.DATA_UPLOAD_MAX_NUMBER_FIELDS).
+FIRST_FIELDS = 10
+MSG_TOO_MANY_CHOICES = gettext_lazy(
+    "Der blev sendt %(rows)s rækker med valgmuligheder, men et spørgsmål kan have højst "
+    "%(max)s – på denne side og i en XLSForm eller JSON-definition. Intet er gemt; her er "
+    "spørgsmålet, som det er gemt. Del en længere liste op i flere spørgsmål, eller brug et "
+    "tekstspørgsmål."
+)
+
+
+def tolerate_too_many_fields(view):
+    """A post of an item's page with more fields than Django parses (a choice list of 10,000
+    rows; DATA_UPLOAD_MAX_NUMBER_FIELDS, 1,000) would be a bare 400 before the view runs.
+    Instead only the form's first fields are read (the csrf token, the revision: the CSRF
+    check runs on them as always), `request.too_many_fields` says how many choice rows came,
+    and the view answers its page with a message at the choice list; nothing is saved. The
+    limit itself stays: a question can have at most MAX_CHOICES choices, about 430 fields."""
+
+    protected = csrf_protect(view)
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        request.too_many_fields = None
+        if request.method == "POST":
+            # The body first (at most DATA_UPLOAD_MAX_MEMORY_SIZE), so it can be read again.
+            body = request.body
+            try:
+                request.POST  # noqa: B018 (parsing it is the point)
+            except TooManyFieldsSent:
+                if request.content_type != "application/x-www-form-urlencoded":
+                    raise  # not the page's own form (it posts urlencoded): Django's 400
+                request._post = QueryDict(b"&".join(body.split(b"&", FIRST_FIELDS)[:FIRST_FIELDS]))
+                request._files = MultiValueDict()
+                request.too_many_fields = body.count(b"-label_da=")
+        return protected(request, *args, **kwargs)
+
+    # The CSRF middleware would read the whole post first; csrf_protect checks it instead.
+    return csrf_exempt(wrapper)
 
 
 def _part(slug):
@@ -144,20 +217,20 @@ def survey_create(request):
 
 @coordinator_required
 def survey_detail(request, key):
-    survey = _survey(key)
+    survey, draft_ = survey_and_draft(request, key)
     versions = survey.definitions.select_related("created_by").prefetch_related("rounds")
     return render(
         request,
         "surveys/builder/survey_detail.html",
-        {"survey": survey, "versions": versions, "draft": builder.draft_for(survey)},
+        {"survey": survey, "versions": versions, "draft": draft_},
     )
 
 
 @coordinator_required
 @require_POST
 def draft_open(request, key):
-    survey = _survey(key)
-    existed = builder.draft_for(survey) is not None
+    survey, draft_ = survey_and_draft(request, key)
+    existed = draft_ is not None
     builder.open_draft(survey=survey, actor=request.user, ip=client_ip(request))
     if existed:
         messages.info(request, str(builder.MSG_DRAFT_EXISTS))
@@ -230,50 +303,88 @@ def _problem_links(survey, problems):
     return rows
 
 
-@coordinator_required
-def draft(request, key):
-    survey = _survey(key)
-    draft_ = _draft_or_redirect(request, survey)
-    if draft_ is None:
-        return redirect("builder:survey_detail", key=survey.key)
+def _part_context(survey, content, part, problems, lang):
+    return {
+        "part": part,
+        "slug": SLUG_OF[part],
+        "title": PART_TITLES[part],
+        "one": PART_ONE[part],
+        "rows": _item_rows(content, part, problems, lang),
+    }
+
+
+def _state_context(survey, draft_, problems):
+    """What the draft page says about the whole draft (its problems, when it was saved): the
+    part of the page an htmx answer replaces besides the list it changed."""
+    return {
+        "survey": survey,
+        "draft": draft_,
+        "problems": problems,
+        "summary": _problem_links(survey, problems),
+        "problem_count": sum(1 for p in problems if p.path),
+    }
+
+
+@draft_view
+def draft(request, survey, draft_):
     lang = _lang()
     content = draft_.content
     problems = builder.draft_problems(content, survey=survey)
-    parts = [
-        {
-            "part": part,
-            "slug": SLUG_OF[part],
-            "title": PART_TITLES[part],
-            "one": PART_ONE[part],
-            "rows": _item_rows(content, part, problems, lang),
-        }
-        for part in builder.PARTS
-    ]
+    parts = [_part_context(survey, content, part, problems, lang) for part in builder.PARTS]
     return render(
         request,
         "surveys/builder/draft.html",
         {
-            "survey": survey,
-            "draft": draft_,
+            **_state_context(survey, draft_, problems),
             "content": content,
             "title": text(content.get("title"), lang),
             "description": text(content.get("description"), lang),
             "entries": content.get("entries"),
             "parts": parts,
-            "problems": problems,
-            "summary": _problem_links(survey, problems),
-            "problem_count": sum(1 for p in problems if p.path),
         },
     )
 
 
-@require_http_methods(["GET", "POST"])
-@coordinator_required
-def draft_settings(request, key):
-    survey = _survey(key)
-    draft_ = _draft_or_redirect(request, survey)
+def _part_swap(request, survey, part, *, announce, focus=None):
+    """The answer to an htmx add, move or remove on the draft page: the part's list as it is
+    now (it replaces the one on the page), the draft's state (problems, revision) out of band,
+    and `announce` for the page's live region. `focus`: (row index, what) — the element that
+    gets focus after the swap (static/js/builder.js), e.g. (3, "down") for a moved row's button;
+    None: the part's heading."""
+    draft_ = builder.draft_for(survey)
     if draft_ is None:
-        return redirect("builder:survey_detail", key=survey.key)
+        messages.info(request, str(builder.MSG_NO_DRAFT))
+        return HttpResponseClientRedirect(reverse("builder:survey_detail", args=[survey.key]))
+    problems = builder.draft_problems(draft_.content, survey=survey)
+    p = _part_context(survey, draft_.content, part, problems, _lang())
+    if focus is not None:
+        index, what = focus
+        for row in p["rows"]:
+            if row["index"] == index:
+                # A row's first or last has no "up" or "down" button: the other one gets focus.
+                if (what == "up" and row["first"]) or (what == "down" and row["last"]):
+                    what = "down" if what == "up" else "up"
+                if row["first"] and row["last"]:
+                    what = "edit"
+                row["focus"] = what
+    response = render(
+        request,
+        "surveys/builder/_part_swap.html",
+        {
+            **_state_context(survey, draft_, problems),
+            "p": p,
+            "focus_heading": focus is None,
+            "announce": announce,
+        },
+    )
+    # Whichever element asked (a move button, the add form, the remove confirmation), the
+    # answer replaces the part's block.
+    return reswap(retarget(response, f"#part-{SLUG_OF[part]}"), "outerHTML")
+
+
+@require_http_methods(["GET", "POST"])
+@draft_view
+def draft_settings(request, survey, draft_):
     conflict = None
     if request.method == "POST":
         form = GeneralForm(request.POST)
@@ -385,16 +496,18 @@ def _readable(value):
     return str(value)
 
 
+@tolerate_too_many_fields
 @require_http_methods(["GET", "POST"])
-@coordinator_required
-def item(request, key, part, index=None):
+@draft_view
+def item(request, survey, draft_, part, index=None):
     """Add (index None) or edit one question, derived value, rule, history check or
-    indicator. Saved even when it makes the draft invalid; the problems show at the fields."""
-    survey = _survey(key)
+    indicator. Saved even when it makes the draft invalid; the problems show at the fields.
+
+    With htmx (the draft page, adding): a GET answers the form alone, put under the part's
+    list; a save answers the part's list with the new item (`_part_swap`), a refused save the
+    form again with its messages, in its place."""
     part = _part(part)
-    draft_ = _draft_or_redirect(request, survey)
-    if draft_ is None:
-        return redirect("builder:survey_detail", key=survey.key)
+    inline = bool(request.htmx) and index is None
     content = draft_.content
     items = content.get(part) or []
     if index is not None and index >= len(items) and request.method != "POST":
@@ -417,7 +530,19 @@ def item(request, key, part, index=None):
             form.choice_rows = form._choice_rows()
         return form
 
-    if request.method == "POST":
+    too_many = request.method == "POST" and request.too_many_fields is not None
+    if too_many:  # the page as saved, the message at the choice list; nothing saved
+        form = make_form(FORMS[part].data_from(current, draft_.revision) if current else None)
+        if current:
+            form.is_valid()
+        else:
+            form.initial = FORMS[part].data_from(_new_item(part), draft_.revision)
+        message = MSG_TOO_MANY_CHOICES % {"rows": request.too_many_fields, "max": MAX_CHOICES}
+        if part == "questions":
+            form.choice_problems.append(message)
+        else:
+            form.add_error(None, message)
+    elif request.method == "POST":
         form = make_form(request.POST)
         if form.is_valid():
             move = _choice_move(request)
@@ -453,6 +578,18 @@ def item(request, key, part, index=None):
                 else:
                     new_index = index if index is not None else len(saved.content[part]) - 1
                     url = reverse("builder:item", args=[survey.key, SLUG_OF[part], new_index])
+                    more_choices = move is not None or request.POST.get("action") == "stay"
+                    if inline and more_choices:  # the choices are edited on the item's page
+                        return HttpResponseClientRedirect(url + "#valgmuligheder")
+                    if inline:
+                        what = f"{PART_ONE[part]} {new_item.get('key') or ''}".strip()
+                        return _part_swap(
+                            request,
+                            survey,
+                            part,
+                            announce=_("%(what)s er tilføjet.") % {"what": what.capitalize()},
+                            focus=(new_index, "edit"),
+                        )
                     if move is not None:  # the page comes back at the choices
                         return redirect(url + "#valgmuligheder")
                     return _saved(request, url)
@@ -468,9 +605,9 @@ def item(request, key, part, index=None):
                 builder.problems_under(problems, f"{part}[{index}]"), f"{part}[{index}]"
             )
     check_args = [survey.key, SLUG_OF[part]] + ([index] if index is not None else [])
-    return render(
+    response = render(
         request,
-        "surveys/builder/item.html",
+        "surveys/builder/_item_panel.html" if inline else "surveys/builder/item.html",
         {
             "check_url": reverse(
                 "builder:item_check" if index is not None else "builder:item_add_check",
@@ -488,21 +625,31 @@ def item(request, key, part, index=None):
             "conflict": conflict,
             "names": _names(content),
             "item_key": item_key,
+            "inline": inline,
+            "choice_hx": not inline and index is not None,
         },
     )
+    if inline and request.method == "POST":  # refused: the form again, in its place
+        return reswap(retarget(response, f"#panel-{SLUG_OF[part]}"), "innerHTML")
+    if request.htmx and request.method == "POST":
+        # A choice button's save refused (a stale page, a locked value): the whole content,
+        # with the conflict or the message, replaces the page's, not just the choices.
+        response = reswap(retarget(response, "#main-content"), "outerHTML")
+        response["HX-Reselect"] = "#main-content"
+    if too_many and not request.htmx:  # htmx swaps only a 2xx answer
+        response.status_code = 400
+    return response
 
 
-@coordinator_required
+@coordinator_required  # first: an outsider's GET is 404 (or the login), not 405
 @require_POST
-def item_check(request, key, part, index=None):
-    """Live checking (static/js/builder.js, on leaving a field): the item as typed, put into
-    a copy of the draft, checked as a save would check it; answers the messages per form
-    field. Nothing is stored."""
-    survey = _survey(key)
+@draft_view(without_draft="404")
+def item_check(request, survey, draft_, part, index=None):
+    """Live checking (static/js/builder.js, on leaving a changed field): the item as typed, put
+    into a copy of the draft, checked as a save would check it. Nothing is stored. An htmx
+    request gets each field's message slot (empty when the field is fine) to swap out of band;
+    another gets the messages per form field as JSON."""
     part = _part(part)
-    draft_ = builder.draft_for(survey)
-    if draft_ is None:
-        raise Http404
     content = draft_.content
     items = content.get(part) or []
     if index is not None and index >= len(items):
@@ -515,6 +662,8 @@ def item_check(request, key, part, index=None):
         form.add_problems(
             builder.problems_under(builder.draft_problems(trial, survey=survey), prefix), prefix
         )
+    if request.htmx:
+        return render(request, "surveys/builder/_check.html", {"form": form})
     errors = {name: [str(m) for m in messages_] for name, messages_ in form.errors.items()}
     errors.pop("revision", None)
     return JsonResponse(
@@ -552,26 +701,23 @@ def _choice_move(request):
 
 
 def _locked_choice_changed(form, current, published):
-    """A published choice value typed over with another value (the row's value changed)."""
-    if not current:
-        return False
-    locked = published.get(current.get("key"), {})
-    before = [c.get("value") for c in current.get("choices", [])]
-    for row in form.choice_rows:
-        posted = row.get("posted")
-        if posted is None or posted >= len(before):
-            continue
-        if before[posted] in locked and row["value"] != before[posted]:
-            return True
-    return False
+    """A published choice value typed over with another value (surveys.builder's rule)."""
+    return any(
+        c.kind == "value"
+        for c in builder.changed_meanings({"questions": [form.to_item()]}, published)
+    )
 
 
 @coordinator_required
 @require_POST
-def item_move(request, key, part, index):
-    survey = _survey(key)
+@draft_view
+def item_move(request, survey, draft_, part, index):
+    """Up or down one place. With htmx: the part's list as it is now, focus on the moved item's
+    button; refused (changed meanwhile): the page is reloaded to show the message and the
+    draft as it is."""
     part = _part(part)
-    offset = -1 if request.POST.get("direction") == "up" else 1
+    up = request.POST.get("direction") == "up"
+    offset = -1 if up else 1
     try:
         builder.move_item(
             survey=survey,
@@ -584,20 +730,34 @@ def item_move(request, key, part, index):
         )
     except builder.BuilderError as exc:
         messages.error(request, exc.problems[0].message)
+        if request.htmx:
+            return HttpResponseClientRefresh()
+    else:
+        if request.htmx:
+            moved = (draft_.content.get(part) or [])[index]
+            what = f"{PART_ONE[part]} {moved.get('key') or ''}".strip().capitalize()
+            return _part_swap(
+                request,
+                survey,
+                part,
+                announce=(_("%(what)s er flyttet op.") if up else _("%(what)s er flyttet ned."))
+                % {"what": what},
+                focus=(index + offset, "up" if up else "down"),
+            )
     return redirect(_draft_url(survey) + f"#{SLUG_OF[part]}")
 
 
 @require_http_methods(["GET", "POST"])
-@coordinator_required
-def item_remove(request, key, part, index):
-    survey = _survey(key)
+@draft_view
+def item_remove(request, survey, draft_, part, index):
+    """The confirmation, then the removal. With htmx (the draft page): the confirmation alone,
+    put under the part's list; after the removal, the part's list as it is now."""
     part = _part(part)
-    draft_ = _draft_or_redirect(request, survey)
-    if draft_ is None:
-        return redirect("builder:survey_detail", key=survey.key)
     items = draft_.content.get(part) or []
     if index >= len(items):
         messages.info(request, str(builder.MSG_NO_ITEM))
+        if request.htmx:
+            return HttpResponseClientRefresh()
         return redirect(_draft_url(survey))
     refusal = None
     if request.method == "POST":
@@ -613,14 +773,19 @@ def item_remove(request, key, part, index):
         except builder.BuilderError as exc:
             if exc.code == "stale":
                 messages.error(request, exc.problems[0].message)
+                if request.htmx:
+                    return HttpResponseClientRefresh()
                 return redirect(_draft_url(survey))
             refusal = exc.problems[0].message
         else:
-            messages.success(request, _("%(what)s er fjernet.") % {"what": items[index].get("key")})
+            done = _("%(what)s er fjernet.") % {"what": items[index].get("key")}
+            if request.htmx:
+                return _part_swap(request, survey, part, announce=done)
+            messages.success(request, done)
             return redirect(_draft_url(survey) + f"#{SLUG_OF[part]}")
     return render(
         request,
-        "surveys/builder/item_remove.html",
+        f"surveys/builder/{'_remove_panel' if request.htmx else 'item_remove'}.html",
         {
             "survey": survey,
             "draft": draft_,
@@ -630,17 +795,14 @@ def item_remove(request, key, part, index):
             "index": index,
             "refusal": refusal,
         },
-        status=409 if refusal else 200,
+        # htmx swaps only a 2xx answer: the refusal is shown in the confirmation's place.
+        status=409 if refusal and not request.htmx else 200,
     )
 
 
 @require_http_methods(["GET", "POST"])
-@coordinator_required
-def draft_publish(request, key):
-    survey = _survey(key)
-    draft_ = _draft_or_redirect(request, survey)
-    if draft_ is None:
-        return redirect("builder:survey_detail", key=survey.key)
+@draft_view
+def draft_publish(request, survey, draft_):
     refusal = None
     if request.method == "POST":
         try:
@@ -649,6 +811,7 @@ def draft_publish(request, key):
                 revision=_revision(request),
                 actor=request.user,
                 ip=client_ip(request),
+                confirm_changed_meaning=request.POST.get("confirm_changed_meaning") == "1",
             )
         except builder.BuilderError as exc:
             refusal = exc.problems[0].message if exc.problems else str(exc)
@@ -667,7 +830,7 @@ def draft_publish(request, key):
             )
             return redirect("builder:survey_detail", key=survey.key)
     current = survey.current_definition()
-    problems = builder.draft_problems(draft_.content, survey=survey)
+    problems = builder.draft_problems(draft_.content, survey=survey, blocking_only=True)
     changes = builder.describe_changes(
         current.content if current else None, draft_.content, language=_lang()
     )
@@ -695,12 +858,8 @@ def draft_publish(request, key):
 
 
 @require_http_methods(["GET", "POST"])
-@coordinator_required
-def draft_discard(request, key):
-    survey = _survey(key)
-    draft_ = _draft_or_redirect(request, survey)
-    if draft_ is None:
-        return redirect("builder:survey_detail", key=survey.key)
+@draft_view
+def draft_discard(request, survey, draft_):
     if request.method == "POST":
         try:
             builder.discard_draft(

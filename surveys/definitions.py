@@ -518,10 +518,11 @@ def _check_reserved(content):
 
 
 def _check_semantics(content):
-    keys = [q["key"] for q in content["questions"]]
-    for i, key in enumerate(keys):
-        if keys.index(key) != i:
-            raise DefinitionError(f"duplicate question key '{key}'", f"questions[{i}].key")
+    seen_keys = set()
+    for i, q in enumerate(content["questions"]):
+        if q["key"] in seen_keys:
+            raise DefinitionError(f"duplicate question key '{q['key']}'", f"questions[{i}].key")
+        seen_keys.add(q["key"])
     _check_reserved(content)
     for i, q in enumerate(content["questions"]):
         path = f"questions[{i}]"
@@ -544,6 +545,7 @@ def _check_semantics(content):
     questions = {q.key: q for q in spec.questions}
     sample = {k: _sample_value(q) for k, q in questions.items()}
     names = set(questions)
+    choice_counts = {q.key: len(q.choices) for q in spec.questions}
     for i, d in enumerate(spec.derived):
         path = f"derived[{i}]"
         if d.key in names:
@@ -555,7 +557,7 @@ def _check_semantics(content):
                 d.expression,
                 sample,
                 expect_bool=False,
-                list_lengths={q.key: len(q.choices) for q in spec.questions},
+                list_lengths=choice_counts,
             )
         except RuleError as exc:
             raise DefinitionError(str(exc), f"{path}.expression")
@@ -726,9 +728,11 @@ def _check_sections(content):
     taken = {q["key"] for q in content["questions"]} | {
         d["key"] for d in content.get("derived", [])
     }
+    listed = set()
     for i, key in enumerate(sections):
-        if sections.index(key) != i:
+        if key in listed:
             raise DefinitionError(f"duplicate section key '{key}'", f"sections[{i}].key")
+        listed.add(key)
         if key in taken:
             raise DefinitionError(
                 f"'{key}' is already a question or derived key", f"sections[{i}].key"
@@ -737,7 +741,7 @@ def _check_sections(content):
     previous = None
     for i, q in enumerate(content["questions"]):
         section = q.get("section")
-        if section is not None and section not in sections:
+        if section is not None and section not in listed:
             raise DefinitionError(f"unknown section '{section}'", f"questions[{i}].section")
         if section is not None and section != previous:
             if section in order:
@@ -854,10 +858,15 @@ def _build_spec(content):
     )
 
 
-def validate_definition(content) -> Spec:
-    """Check shape (JSON Schema) and meaning; return the Spec or raise DefinitionError."""
+def validate_definition(content, *, schema_checked: bool = False) -> Spec:
+    """Check shape (JSON Schema) and meaning; return the Spec or raise DefinitionError.
+    `schema_checked`: the caller has just found `content` valid against the JSON Schema
+    (surveys.builder.draft_problems), so that part — most of the time of a large definition —
+    is not run twice."""
     if not isinstance(content, dict):
         raise DefinitionError("a definition must be a JSON object")
+    if schema_checked:
+        return _check_semantics(content)
     validator = jsonschema.Draft202012Validator(DEFINITION_SCHEMA)
     errors = sorted(validator.iter_errors(content), key=lambda e: list(e.absolute_path))
     if errors:

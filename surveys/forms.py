@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lib.date_input import DateInputField
-from lib.text import pick
-from reference.models import KOMMUNER, Municipality, Register, Selection
+from lib.query import whole_number
+from lib.text import lower_first, pick
+from reference.models import KOMMUNER, Municipality, Selection
 from surveys import lifecycle
 from surveys.models import Round, Survey, validate_round_title
 
@@ -90,7 +91,7 @@ class RoundForm(forms.Form):
                 RECIPIENTS_ALL,
                 _("Alle 98 kommuner (eller alle medlemmer af undersøgelsens register)"),
             ),
-            (RECIPIENTS_CHOSEN, _("Udvalgte kommuner (vælg nedenfor)")),
+            (RECIPIENTS_CHOSEN, _("Udvalgte modtagere (vælg nedenfor)")),
             (RECIPIENTS_CODES, _("Indsæt kommunekoder")),
             (RECIPIENTS_SELECTION, _("Et gemt udvalg (vælg nedenfor)")),
             (
@@ -100,16 +101,15 @@ class RoundForm(forms.Form):
         ],
     )
     municipalities = forms.ModelMultipleChoiceField(
-        label=_("Udvalgte kommuner"),
+        label=_("Udvalgte modtagere"),  # in the register's noun once the survey is known
         required=False,
         widget=forms.CheckboxSelectMultiple,
         # The members of every register a survey is asked of (the survey is chosen in this
         # form); clean refuses members of another register than the chosen survey's.
         queryset=Municipality.objects.filter(
-            register__surveys__definitions__isnull=False, is_active=True, is_synthetic=False
+            register__in=lifecycle.registers_asked_of(), is_active=True, is_synthetic=False
         )
         .select_related("register")
-        .distinct()
         .order_by("region_code", "name"),
     )
     codes = forms.CharField(
@@ -124,7 +124,11 @@ class RoundForm(forms.Form):
     selection = SelectionChoiceField(
         label=_("Gemt udvalg"),
         required=False,
-        queryset=Selection.objects.select_related("register").order_by("register__name", "name"),
+        # The selections of every register a survey is asked of (the survey is chosen in this
+        # form); the lifecycle refuses one of another register than the chosen survey's.
+        queryset=Selection.objects.filter(register__in=lifecycle.registers_asked_of())
+        .select_related("register")
+        .order_by("register__name", "name"),
         help_text=_(
             "Bruges, når »Et gemt udvalg« er valgt. Udvalget skal høre til undersøgelsens "
             "register; udvalg gemmes på registrets side."
@@ -159,9 +163,7 @@ class RoundForm(forms.Form):
         # clean keeps those of the chosen survey's register).
         self._attribute_groups = [
             (register, spec, pairs)
-            for register in Register.objects.filter(surveys__definitions__isnull=False)
-            .distinct()
-            .order_by("name")
+            for register in lifecycle.registers_asked_of().order_by("name")
             for spec, pairs in lifecycle.attribute_values(register)
             if pairs
         ]
@@ -174,6 +176,41 @@ class RoundForm(forms.Form):
             self.fields["previous"].queryset = self.fields["previous"].queryset.exclude(
                 pk=round_.pk
             )
+        self._name_recipients(self._known_register())
+
+    def _known_register(self):
+        """The register of the survey this form is for, when it is known already: the draft's,
+        the posted or the preset survey's (None: not chosen yet — the page lists every
+        register a survey is asked of)."""
+        if self.round is not None:
+            return self.round.survey.register
+        chosen = self.data.get("survey") if self.is_bound else self.initial.get("survey")
+        if isinstance(chosen, Survey):
+            return chosen.register
+        pk = chosen if isinstance(chosen, int) else whole_number(chosen)
+        if pk is None:
+            return None
+        survey = Survey.objects.filter(pk=pk).select_related("register").first()
+        return survey.register if survey is not None else None
+
+    def _name_recipients(self, register):
+        """The recipient choices in the register's own noun (»Udvalgte erhvervsskoler«), or
+        »modtagere« while the survey is not chosen; the template's hint repeats the label."""
+        name = register.display_name if register is not None else ""
+        # A register's name is a plural noun: »Erhvervsskoler« → »udvalgte erhvervsskoler«.
+        members = lower_first(name) if name else _("modtagere")
+        self.chosen_label = _("Udvalgte %(members)s") % {"members": members}
+        self.fields["municipalities"].label = self.chosen_label
+        choices = dict(self.fields["recipients_mode"].choices)
+        choices[self.RECIPIENTS_CHOSEN] = _("Udvalgte %(members)s (vælg nedenfor)") % {
+            "members": members
+        }
+        if register is not None:
+            choices[self.RECIPIENTS_ALL] = _("Alle %(count)s %(members)s") % {
+                "count": lifecycle.members_of(register).count(),
+                "members": members,
+            }
+        self.fields["recipients_mode"].choices = list(choices.items())
 
     @classmethod
     def initial_for(cls, round_):
@@ -222,7 +259,11 @@ class RoundForm(forms.Form):
         elif mode == self.RECIPIENTS_CODES:
             data["recipients"] = lifecycle.split_codes(data.get("codes"))
         elif mode == self.RECIPIENTS_SELECTION:
-            data["recipients"] = lifecycle.selection_codes(data.get("selection"))
+            if data.get("selection") is None:
+                if "selection" not in self.errors:
+                    self.add_error("selection", _("Vælg et gemt udvalg."))
+            else:  # one of another register is refused by the lifecycle, naming both
+                data["recipients"] = {"selection": data["selection"]}
         elif mode == self.RECIPIENTS_ATTRIBUTE:
             data["recipients"] = self._chosen_attribute(data)
         self.add_problems(lifecycle.round_problems(**self._rule_input(data), editing=self.round))

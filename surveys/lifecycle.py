@@ -35,6 +35,11 @@ MSG_UNKNOWN_CODES = _("Ukendte kommunekoder: %(codes)s")
 MSG_NO_RECIPIENTS = _("Vælg mindst én kommune.")
 MSG_UNKNOWN_MEMBER_CODES = _("Ukendte koder i registret %(register)s: %(codes)s")
 MSG_NO_MEMBERS = _("Vælg mindst én modtager.")
+MSG_UNKNOWN_SELECTION = _("Registret %(register)s har intet udvalg med navnet »%(name)s«.")
+MSG_SELECTION_OTHER_REGISTER = _(
+    "Udvalget »%(name)s« hører til registret %(other)s; undersøgelsen er stillet til "
+    "registret %(register)s. Vælg et udvalg af det register."
+)
 MSG_UNKNOWN_ATTRIBUTE = _(
     "Registret %(register)s har ingen egenskab »%(attribute)s«, der kan vælges efter. "
     "Brug en af: %(known)s."
@@ -82,15 +87,39 @@ def split_codes(pasted: str | None) -> list[str]:
     return [c for c in _CODE_SEPARATORS.split(pasted or "") if c]
 
 
-def selection_codes(selection: Selection | None) -> list[str]:
-    """The codes of a saved selection's active members, as a round's recipients (checked
-    against the survey's register like any other codes: a selection of another register is
-    refused with its codes named)."""
-    if selection is None:
-        return []
-    return list(
+def selection_members(
+    selection: Selection | str, *, register: Register | None
+) -> tuple[list[str], list[Problem]]:
+    """The codes of a saved selection's active members, as a round's recipients: `selection`
+    by name (the API's {"selection": name}) is looked up within the survey's `register`; a
+    Selection (the round page's choice) must belong to that register. A selection of another
+    register, or no selection of that name, is a problem naming both."""
+    register = register or Register.objects.filter(key=KOMMUNER).first()
+    register_name = register.display_name if register is not None else str(KOMMUNER)
+    if isinstance(selection, str):
+        found = Selection.objects.filter(register=register, name=selection).first()
+        if found is None:
+            message = MSG_UNKNOWN_SELECTION % {"register": register_name, "name": selection}
+            return [], [Problem("recipients", "unknown", message)]
+        selection = found
+    elif register is None or selection.register_id != register.pk:
+        message = MSG_SELECTION_OTHER_REGISTER % {
+            "name": selection.name,
+            "other": selection.register.display_name,
+            "register": register_name,
+        }
+        return [], [Problem("recipients", "other_register", message)]
+    codes = list(
         selection.members.filter(is_active=True).order_by("code").values_list("code", flat=True)
     )
+    return codes, []
+
+
+def registers_asked_of() -> QuerySet[Register]:
+    """The registers a survey is asked of (one with a published definition): whose members and
+    selections the round page offers before the survey is chosen. Lazy (no query until read),
+    so a form may use it in a field's queryset."""
+    return Register.objects.filter(surveys__definitions__isnull=False).distinct()
 
 
 def members_of(register: Register | None):
@@ -177,14 +206,20 @@ def members_with(
 def resolve_recipients(
     codes: Sequence[str] | str | dict, *, register: Register | None = None
 ) -> tuple[list[Organisation], list[Problem]]:
-    """The recipients for `codes` (or "all", or {"attribute": key, "values": [...]} — the
-    members ticked by an attribute, `members_with`): members of the survey's register
-    (`members_of`), looked up by code within that register."""
+    """The recipients for `codes` (or "all", or {"selection": name or Selection} — the active
+    members of a saved selection of the survey's register, `selection_members` — or
+    {"attribute": key, "values": [...]} — the members ticked by an attribute, `members_with`):
+    members of the survey's register (`members_of`), looked up by code within that register.
+    The round page and the API both give their recipients here."""
     real = members_of(register)
     municipal = register is None or register.key == KOMMUNER
     if codes == ALL:
         return list(real), []
-    if isinstance(codes, dict):
+    if isinstance(codes, dict) and "selection" in codes:
+        codes, problems = selection_members(codes["selection"], register=register)
+        if problems:
+            return [], problems
+    elif isinstance(codes, dict):
         return members_with(
             register=register, attribute=codes.get("attribute", ""), values=codes.get("values", [])
         )

@@ -6,6 +6,7 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lib.text import pick
 from reference.models import Organisation
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -99,7 +100,7 @@ class MemberForm(forms.Form):
         if member is not None:
             self.fields["code"].disabled = True
         for spec in register.attribute_specs():
-            label = (spec.get("label") or {}).get("da") or spec["key"]
+            label = pick(spec.get("label") or {}) or spec["key"]  # English on English pages
             self.fields[f"attr_{spec['key']}"] = forms.CharField(
                 label=label, required=False, max_length=200
             )

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from reference.models import URL_CODE
+from lib.api_schema import URL_CODE
 from surveys import register_views as views
 
 app_name = "registers"

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.audit import client_ip
 from accounts.permissions import coordinator_required
+from lib.text import pick
 from reference.member_import import FileError, plan_members, read_table
 from reference.models import Organisation, Register
 from surveys import lifecycle, registers
@@ -76,7 +77,14 @@ def register_detail(request, key):
     return render(
         request,
         "surveys/registers/detail.html",
-        {"register": register, "specs": specs, "members": members, "selections": selections},
+        {
+            "register": register,
+            "specs": specs,
+            # The attributes' labels in the interface language (English on English pages).
+            "headers": [pick(s.get("label") or {}) or s["key"] for s in specs],
+            "members": members,
+            "selections": selections,
+        },
     )
 
 

@@ -185,7 +185,8 @@ def check_cost(expression: str, list_lengths=None):
     """Refuse an expression whose evaluation could be expensive, before it is ever run:
     too many nodes, a long list literal, nested comprehensions or too much work in total.
     `list_lengths` bounds the lists the expression may run over (`entries` → entries.max)."""
-    tree = _ENV.compile(expression) if isinstance(expression, str) else expression
+    # The tree of the compiled (cached) program: an expression is parsed once, not again here.
+    tree = compile_expression(expression).ast if isinstance(expression, str) else expression
     nodes = _node_count(tree)
     if nodes > MAX_NODES:
         raise RuleError(f"expression too complex ({nodes} parts; at most {MAX_NODES})")
@@ -285,6 +286,14 @@ def unknown_names(expression: str, known) -> list:
     return [n for n in names if n not in known and n not in bound and n not in _RESERVED]
 
 
+def _used_values(expression: str, sample: dict) -> Bound:
+    """The sample values of the names the expression mentions, bound for CEL: a trial run
+    then converts and loads a handful of values, not every question of the definition for
+    every expression (which made validating a large definition quadratic)."""
+    code = _STRING_LITERAL.sub("''", expression)
+    return bind({n: sample[n] for n in dict.fromkeys(_IDENT.findall(code)) if n in sample})
+
+
 def check_expression(expression: str, sample: dict, *, expect_bool: bool, list_lengths=None):
     """Bound its cost, compile and trial-run an expression against sample values of the
     right types, so a typo in a variable name or a type mistake is reported at import, not at
@@ -295,7 +304,13 @@ def check_expression(expression: str, sample: dict, *, expect_bool: bool, list_l
     if unknown:
         raise RuleError(f"unknown name '{unknown[0]}'")
     try:
-        value = evaluate(expression, sample)
+        try:
+            value = evaluate(expression, _used_values(expression, sample))
+        except NotEvaluable:
+            # Not evaluable on the names it mentions (a name the quick scan does not see, such
+            # as CEL's `.name`, or a real problem): run it as before, on every sample value, so
+            # what is said about it is exactly what it always was.
+            value = evaluate(expression, sample)
     except NotEvaluable as exc:
         message = str(exc)
         if "undeclared reference to " in message:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import formatting
 from accounts.audit import client_ip
 from accounts.permissions import coordinator_required
+from lib.query import query_text
 from surveys import lifecycle
 from surveys.forms import HistoricalRoundForm, RoundForm
 from surveys.models import RoundState, Survey
@@ -26,7 +27,7 @@ def round_list(request):
 @coordinator_required
 def round_create(request):
     # ?undersoegelse=<key> (the survey page's "Opret runde") chooses the survey beforehand.
-    chosen = Survey.objects.filter(key=request.GET.get("undersoegelse") or "").first()
+    chosen = Survey.objects.filter(key=query_text(request.GET, "undersoegelse") or "").first()
     form = RoundForm(request.POST or None, initial={"survey": chosen} if chosen else None)
     if request.method == "POST" and form.is_valid():
         try:

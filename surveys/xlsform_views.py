@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.audit import client_ip
 from accounts.permissions import coordinator_required
+from lib.query import whole_number
 from surveys import builder
 from surveys.models import Survey
 from surveys.xlsform import MAX_FILE_BYTES, XLSFormError, definition_to_xlsform
@@ -36,7 +37,7 @@ def download(request, key, version):
     if definition is None and (draft is None or draft.next_version != version):
         raise Http404
     content = definition.content if definition is not None else draft.content
-    if draft is not None and builder.draft_problems(content, survey=survey):
+    if draft is not None and builder.draft_problems(content, survey=survey, blocking_only=True):
         messages.error(request, _("Kladden har fejl. Ret dem, før du henter den som XLSForm."))
         return redirect("builder:draft", key=survey.key)
     response = HttpResponse(definition_to_xlsform(content, version=version), content_type=XLSX)
@@ -56,7 +57,8 @@ class UploadForm(forms.Form):
 
 def _revision(request):
     raw = request.POST.get("revision", "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else -1
+    number = whole_number(raw)
+    return -1 if number is None else number
 
 
 @require_http_methods(["GET", "POST"])

@@ -85,6 +85,8 @@ def test_bench_runs_every_step_at_a_tiny_size(tmp_path):
         "BENCH_R": "2",
         "BENCH_SMALL": "10",
         "BENCH_RUNS": "1",
+        "BENCH_EXPORT_RUNS": "1",
+        "BENCH_PARALLEL_COPY": "0",
         "BENCH_SAMPLES": "2",
         "BENCH_USERS": "4",
         # A run ends when its 20 municipalities have saved and submitted; the time is a cap.

@@ -12,6 +12,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from lib.formula import spreadsheet_text
+from lib.text import pick
 from reference.models import KOMMUNER, Register
 from surveys.models import Round
 from tracking.board import BoardState, board_rows, filter_rows
@@ -57,7 +58,9 @@ def columns(round_: Round) -> list[str]:
     register = _register(round_)
     if register is None:
         return COLUMNS
-    attributes = [(a.get("label") or {}).get("da") or a["key"] for a in register.attribute_specs()]
+    # The file's columns are Danish whatever the interface language (like the columns above:
+    # the same address gives the same bytes), so the attributes' Danish labels.
+    attributes = [pick(a.get("label") or {}, "da") or a["key"] for a in register.attribute_specs()]
     return ["kode", "navn", *[a.lower() for a in attributes], *COLUMNS[4:]]
 
 

@@ -4,7 +4,9 @@
  * saves a draft (submissions.views.form) and answers JSON with the new version, which goes
  * into the hidden version field so the next save is not refused as stale. A refused save
  * (409: someone else changed the answer, or the round closed) is shown and autosave stops,
- * so the officer's typing is never thrown away: the buttons still post it normally.
+ * so the officer's typing is never thrown away: the buttons still post it normally. A save
+ * refused for what was typed (400, code "invalid": an explanation too long) saved nothing:
+ * the reason is shown, the form stays unsaved and the next change is saved again.
  * No inline script (Content Security Policy); loaded by templates/submissions/form.html.
  */
 (function () {
@@ -57,8 +59,13 @@
           versionField.value = reply.body.version;
           say(reply.body.message || "");
           document.dispatchEvent(new Event("indberet:session-renewed"));
-        } else {
+        } else if (reply.status === 409) {
           stopped = true;
+          say((reply.body && reply.body.message) || "");
+        } else {
+          // Nothing was saved (400 "invalid": fix what is typed): still unsaved, and the next
+          // change is saved again.
+          dirty = true;
           say((reply.body && reply.body.message) || "");
         }
       })

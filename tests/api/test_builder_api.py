@@ -240,3 +240,113 @@ def test_a_draft_with_errors_is_not_written_as_xlsform(clients, coordinator, rou
     response = clients["coordinator"].get(url(JML + "versions/2/xlsform/"))
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid_definition"
+
+
+# --- Outsiders: a survey that exists and one that does not get the same answer ---------------
+
+OUTSIDER_CALLS = [
+    ("get", "draft/", None),
+    ("post", "draft/", None),
+    ("put", "draft/", {"revision": 1, "content": {"title": {"da": "x"}, "questions": []}}),
+    ("delete", "draft/?revision=1", None),
+    ("post", "draft/publish/", {"revision": 1, "confirm_changed_meaning": True}),
+    ("post", "draft/xlsform/", "file"),
+    ("post", "versions/1/check/", {"answers": {"pupils_8_9": 1}}),
+    ("get", f"versions/1/impact/?round={SLUG}", None),
+    ("get", "versions/2/xlsform/", None),  # the draft's number: coordinators only
+]
+
+
+@pytest.mark.parametrize("role", ["analyst", "officer_own", "officer_other", "anonymous"])
+@pytest.mark.parametrize(("method", "path", "body"), OUTSIDER_CALLS)
+def test_outsiders_cannot_tell_an_existing_survey_from_a_missing_one(
+    clients, coordinator, round_, role, method, path, body
+):
+    draft_with_warning(coordinator)  # the survey has a draft (version 2) to find
+    client = clients[role]
+    answers = []
+    for key in ("juniormesterlaere", "no_such_survey"):
+        address = url(f"surveys/{key}/{path}")
+        if body == "file":
+            response = client.post(
+                address, {"file": io.BytesIO(b"PK not a file")}, format="multipart"
+            )
+        else:
+            response = getattr(client, method)(address, body, format="json")
+        answers.append((response.status_code, response.json()))
+    assert answers[0] == answers[1]
+    expected = 401 if role == "anonymous" else (404 if path.startswith("versions/2/") else 403)
+    assert answers[0][0] == expected
+    assert not Definition.objects.filter(version=2).exists()
+    assert not ImpactRun.objects.exists()
+
+
+# --- A published choice value keeps its meaning, through the API and an XLSForm too ----------
+
+PH = "surveys/proevehandlinger/"
+
+
+def _relabelled_xlsform(client, value, label):
+    """Version 1 of proevehandlinger as XLSForm, with the Danish text of `value` changed."""
+    data = client.get(url(PH + "versions/1/xlsform/")).content
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book["choices"]
+    header = [c.value for c in sheet[1]]
+    name, label_da = header.index("name"), header.index("label::Dansk (da)")
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == "status" and row[name].value == value:
+            row[label_da].value = label
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_a_changed_choice_meaning_through_the_api_is_reported_and_needs_a_confirmed_publish(
+    clients, db
+):
+    shipped_definition("proevehandlinger")
+    coordinator = clients["coordinator"]
+    draft = coordinator.post(url(PH + "draft/")).json()
+    content = copy.deepcopy(draft["content"])
+    i = next(n for n, q in enumerate(content["questions"]) if q["key"] == "status")
+    content["questions"][i]["choices"][0]["label"]["da"] = "Aflyst"
+    put = coordinator.put(
+        url(PH + "draft/"), {"revision": draft["revision"], "content": content}, format="json"
+    )
+    assert put.status_code == 200  # a draft may hold it …
+    field = f"questions[{i}].choices[0].label.da"
+    assert [(p["field"], p["confirmable"]) for p in put.json()["problems"]] == [(field, True)]
+    revision = put.json()["revision"]
+    refused = coordinator.post(url(PH + "draft/publish/"), {"revision": revision}, format="json")
+    assert refused.status_code == 400  # … but publishing it needs it confirmed
+    error = refused.json()["error"]
+    assert error["code"] == "changed_meaning"
+    assert [(f["field"], f["code"]) for f in error["fields"]] == [(field, "changed_meaning")]
+    assert "»Aflyst«" in error["fields"][0]["message"]
+    assert not Definition.objects.filter(survey__key="proevehandlinger", version=2).exists()
+    published = coordinator.post(
+        url(PH + "draft/publish/"),
+        {"revision": revision, "confirm_changed_meaning": True},
+        format="json",
+    )
+    assert published.status_code == 201 and published.json()["version"] == 2
+
+
+def test_an_xlsform_that_changes_a_choice_meaning_is_reported(clients, db):
+    shipped_definition("proevehandlinger")
+    coordinator = clients["coordinator"]
+    fixed = _relabelled_xlsform(coordinator, "completed", "Gennemfort")  # a typo: fine
+    response = coordinator.post(
+        url(PH + "draft/xlsform/"), {"file": io.BytesIO(fixed)}, format="multipart"
+    )
+    assert response.status_code == 200 and response.json()["problems"] == []
+    changed = _relabelled_xlsform(coordinator, "planned", "Aflyst")
+    response = coordinator.post(
+        url(PH + "draft/xlsform/"),
+        {"file": io.BytesIO(changed), "revision": response.json()["revision"]},
+        format="multipart",
+    )
+    assert response.status_code == 200  # the upload makes the draft, never publishes
+    [problem] = response.json()["problems"]
+    assert problem["confirmable"] and problem["field"].endswith(".choices[0].label.da")
+    assert "»Aflyst« giver den en anden betydning" in problem["message"]

@@ -160,6 +160,15 @@ def test_nobody_revokes_another_persons_token(as_odder, lolland):
     assert token.revoked_at is None
 
 
+@pytest.mark.parametrize("token_id", ["²", "١", "abc", "1" * 18, "\x00"])
+def test_revoking_a_garbled_token_id_is_404_not_500(as_lolland, lolland, token_id):
+    token, _raw = __import__("accounts.tokens").tokens.create_token(lolland, "mine")
+    response = as_lolland.post("/konto/api-noegler/", {"action": "revoke", "token": token_id})
+    assert response.status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
 def test_the_account_page_needs_a_login(client, db):
     assert client.get("/konto/api-noegler/").status_code == 302
 

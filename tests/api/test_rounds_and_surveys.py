@@ -30,6 +30,11 @@ def test_a_definition_reads_current_or_by_version(clients, round_):
     assert client.get(url("surveys/juniormesterlaere/definition/?version=1")).status_code == 200
     assert client.get(url("surveys/juniormesterlaere/definition/?version=7")).status_code == 404
     assert client.get(url("surveys/juniormesterlaere/definition/?version=x")).status_code == 400
+    # Digits str.isdigit() knows but int() refuses (²), or reads as a number (٣): a 400.
+    for garbled in ("²", "%D9%A3", "1%C2%B2", "1234567890"):
+        response = client.get(url(f"surveys/juniormesterlaere/definition/?version={garbled}"))
+        assert response.status_code == 400, garbled
+        assert response.json()["error"]["fields"][0]["field"] == "version"
     assert client.get(url("surveys/nope/definition/")).status_code == 404
 
 
@@ -116,6 +121,34 @@ def test_creating_a_round_with_bad_data_answers_400_with_the_field(clients, roun
     response = clients["coordinator"].post(url("rounds/"), body, format="json")
     assert response.status_code == 400
     assert response.json()["error"]["fields"][0]["field"] == field
+    assert not Round.objects.filter(slug="x-1").exists()
+
+
+@pytest.mark.parametrize(
+    "recipients",
+    [
+        ["36\x000"],
+        ["360", "\x00"],
+        {"selection": "a\x00b"},
+        {"attribute": "region\x00", "values": ["Midt"]},
+        {"attribute": "region", "values": ["Mi\x00dt"]},
+    ],
+)
+def test_a_nul_in_the_recipients_is_a_400_naming_them(clients, round_, recipients):
+    """PostgreSQL refuses NUL in text (a DataError, a 500 unguarded); SQLite would only find
+    nothing — the code shows the guard on both."""
+    body = {
+        "survey": "juniormesterlaere",
+        "title": "X",
+        "slug": "x-1",
+        "deadline": "2026-09-30T12:00:00Z",
+        "recipients": recipients,
+    }
+    response = clients["coordinator"].post(url("rounds/"), body, format="json")
+    assert response.status_code == 400
+    [error] = response.json()["error"]["fields"]
+    assert error["field"] == "recipients"
+    assert error["code"] == "null_characters_not_allowed"
     assert not Round.objects.filter(slug="x-1").exists()
 
 

@@ -7,7 +7,9 @@
 
 Prints one JSON object on the last line of stdout: seconds, rows, bytes, peak_rss_mb (the
 process's RSS high-water mark during the work, reset after Django setup and imports),
-baseline_rss_mb (RSS when the work starts).
+baseline_rss_mb (RSS when the work starts), cpu_seconds (this process's CPU time during the
+work) and backend_cpu_seconds (the CPU time of its PostgreSQL backend process during the work,
+from /proc when PostgreSQL runs on this machine, else null; a parallel worker's is not in it).
 With PROFILE_TO=<path>, the work runs under pyinstrument and the text profile is written there.
 """
 
@@ -48,6 +50,26 @@ def reset_peak():
         return True
     except OSError:
         return False
+
+
+def backend_cpu(pid):
+    """CPU seconds (user + system) of a local process, or None."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def backend_pid():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
 
 
 def setup():
@@ -100,8 +122,10 @@ def main(argv):
     setup()
     from django.db import connection
 
+    pid = None
     if what != "rules":  # validating answers needs no database
         connection.ensure_connection()
+        pid = backend_pid() if connection.vendor == "postgresql" else None
     # Import what the work needs first: a web worker has it loaded; it is not export time.
     import weasyprint  # noqa: F401 (imported lazily by render_report; once per worker)
 
@@ -133,14 +157,24 @@ def main(argv):
 
         profiler = Profiler()
         profiler.start()
+    backend_before = backend_cpu(pid)
+    cpu_before = time.process_time()
     started = time.perf_counter()
     out = work()
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu_before
+    backend_after = backend_cpu(pid)
     if profiler:
         profiler.stop()
         Path(profile_to).write_text(profiler.output_text(unicode=True, color=False))
     out.update(
         seconds=seconds,
+        cpu_seconds=cpu,
+        backend_cpu_seconds=(
+            None
+            if backend_before is None or backend_after is None
+            else backend_after - backend_before
+        ),
         peak_rss_mb=peak_mb(),
         baseline_rss_mb=baseline,
         import_peak_rss_mb=import_peak,

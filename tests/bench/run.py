@@ -8,6 +8,8 @@ and the run goes on. gunicorn is stopped at the end whatever happens.
 Environment knobs (defaults in brackets):
   BENCH_N [1000] BENCH_R [40]       dataset size (plus the real 98 × 2 rounds)
   BENCH_RUNS [3]                    runs of each measurement (median and p95 over the runs)
+  BENCH_EXPORT_RUNS [max(RUNS, 5)]  export/COPY pairs per CSV format (median of pair ratios)
+  BENCH_PARALLEL_COPY [1]           1: also time the COPY with parallel workers allowed
   BENCH_SAMPLES [20]                HTTP samples per page for page latency
   BENCH_USERS [20] BENCH_LOAD_SECONDS [30]   concurrent clients and duration of a load run
   BENCH_PACED_WAIT [3]              mean think time (s) of the paced load variant
@@ -240,10 +242,12 @@ def manage(*args, **kwargs):
     return sh([PY, "manage.py", *args], **kwargs)
 
 
-def child(*args, profile=None):
+def child(*args, profile=None, database_url=None):
     """Run tests/bench/child.py in a fresh process; return its JSON result."""
     # The PDF of a big round is a background task in production; inline here, so it is timed.
     env = {**os.environ, "TASKS_BACKEND": "immediate"}
+    if database_url:
+        env["DATABASE_URL"] = database_url
     if profile:
         env["PROFILE_TO"] = str(profile)
     proc = subprocess.run(
@@ -935,6 +939,22 @@ def inprocess_save_submit(items):
 # --- Exports against COPY
 
 
+EXPORT_RUNS = int(os.environ.get("BENCH_EXPORT_RUNS") or max(RUNS, 5))
+PARALLEL_COPY = os.environ.get("BENCH_PARALLEL_COPY", "1") == "1"
+# One backend each: PostgreSQL may give the plain COPY a parallel worker (the long one gets
+# one) and not the export's SELECT, and on a shared machine whether that worker finds an idle
+# core is luck — the ratio scattered 0.6–1.9× run to run. Without parallel workers both are
+# the work of one backend and one client process, and their CPU time can be read.
+SERIAL_URL = f"{PG}/{DB}?options=-c%20max_parallel_workers_per_gather%3D0"
+
+
+def cpu_of(run):
+    """Client + backend CPU seconds of a child's run (None without the backend's)."""
+    if run.get("backend_cpu_seconds") is None:
+        return None
+    return run["cpu_seconds"] + run["backend_cpu_seconds"]
+
+
 @step(
     "exports",
     [
@@ -949,23 +969,45 @@ def inprocess_save_submit(items):
     ],
 )
 def measure_exports():
+    """Export and COPY of the same rows in interleaved pairs (the order alternating), each in
+    a fresh process with one PostgreSQL backend; the ratio is the median of the pairs' ratios,
+    so a pair shares the machine's load of its minute. Also: the CPU-time ratio (client +
+    backend) and the ratio to the COPY as PostgreSQL plans it by default (parallel workers
+    allowed), each pair likewise."""
     slugs = jml_slugs(N)
     for fmt, name in (("csv", "wide"), ("long", "long")):
-        exp, cop = [], []
-        for i in range(RUNS):
-            e = child("export", fmt, *slugs)
-            c = child("copy", name, *slugs)
+        exp, cop, par = [], [], []
+        for i in range(EXPORT_RUNS):
+            jobs = [
+                ("export", ("export", fmt, *slugs), SERIAL_URL),
+                ("copy", ("copy", name, *slugs), SERIAL_URL),
+            ]
+            if PARALLEL_COPY:
+                jobs.append(("parallel", ("copy", name, *slugs), None))
+            done = {}
+            for key, args, url in jobs if i % 2 == 0 else jobs[::-1]:
+                done[key] = child(*args, database_url=url)
+            e, c, p = done["export"], done["copy"], done.get("parallel")
             if e["rows"] != c["rows"]:
                 print(f"   warning: export {e['rows']} rows, COPY {c['rows']} rows", flush=True)
             exp.append(e)
             cop.append(c)
+            if p:
+                par.append(p)
             print(
-                f"   {name} run {i + 1}: export {e['seconds']:.2f} s ({e['rows']} rows, "
-                f"peak {e['peak_rss_mb']:.0f} MB), COPY {c['seconds']:.2f} s",
+                f"   {name} pair {i + 1}: export {e['seconds']:.2f} s ({e['rows']} rows, "
+                f"peak {e['peak_rss_mb']:.0f} MB, CPU {e['cpu_seconds']:.2f} + "
+                f"{e['backend_cpu_seconds'] or 0:.2f} s), COPY {c['seconds']:.2f} s "
+                f"(CPU {c['cpu_seconds']:.2f} + {c['backend_cpu_seconds'] or 0:.2f} s), "
+                f"ratio {e['seconds'] / c['seconds']:.2f}"
+                + (f"; parallel COPY {p['seconds']:.2f} s" if p else ""),
                 flush=True,
             )
         es = summary([e["seconds"] for e in exp])
         cs = summary([c["seconds"] for c in cop])
+        ratios = summary([e["seconds"] / c["seconds"] for e, c in zip(exp, cop, strict=True)])
+        cpu_pairs = [(cpu_of(e), cpu_of(c)) for e, c in zip(exp, cop, strict=True)]
+        cpu = summary([a / b for a, b in cpu_pairs if a is not None and b])
         rows = exp[0]["rows"]
         RESULTS.put(
             f"export_csv_{name}_seconds",
@@ -976,7 +1018,7 @@ def measure_exports():
             bytes=exp[0]["bytes"],
             rows_per_s=round(rows / es["median"]),
             note=f"build_export(fmt={fmt!r}) of {len(slugs)} rounds × {N} municipalities, "
-            "streamed and discarded, in a fresh process",
+            "streamed and discarded, in a fresh process, no parallel workers",
         )
         RESULTS.put(f"export_csv_{name}_rows_per_s", round(rows / es["median"]), "rows/s")
         RESULTS.put(
@@ -987,9 +1029,41 @@ def measure_exports():
             rows=cop[0]["rows"],
             bytes=cop[0]["bytes"],
             rows_per_s=round(cop[0]["rows"] / cs["median"]),
-            note="COPY (SELECT … same rows and columns …) TO STDOUT WITH CSV via psycopg",
+            note="COPY (SELECT … same rows and columns …) TO STDOUT WITH CSV via psycopg, "
+            "no parallel workers",
         )
-        RESULTS.put(f"export_csv_{name}_ratio_to_copy", round(es["median"] / cs["median"], 2), "×")
+        RESULTS.put(
+            f"export_csv_{name}_ratio_to_copy",
+            round(ratios["median"], 2),
+            "×",
+            **rounded(ratios, 2),
+            note=f"median of {len(exp)} interleaved pairs' wall-time ratios (min–max is the "
+            "spread), one backend each",
+        )
+        if cpu:
+            RESULTS.put(
+                f"export_csv_{name}_cpu_ratio_to_copy",
+                round(cpu["median"], 2),
+                "×",
+                **rounded(cpu, 2),
+                export_cpu_s=round(statistics.median(a for a, _ in cpu_pairs), 3),
+                copy_cpu_s=round(statistics.median(b for _, b in cpu_pairs), 3),
+                note="median of the pairs' CPU-time ratios: client process + PostgreSQL "
+                "backend (/proc), one backend each",
+            )
+        if par:
+            to_parallel = summary(
+                [e["seconds"] / p["seconds"] for e, p in zip(exp, par, strict=True)]
+            )
+            RESULTS.put(
+                f"export_csv_{name}_ratio_to_parallel_copy",
+                round(to_parallel["median"], 2),
+                "×",
+                **rounded(to_parallel, 2),
+                copy_seconds=round(statistics.median(p["seconds"] for p in par), 3),
+                note="the same export against the COPY as PostgreSQL plans it by default "
+                "(parallel workers allowed: the long COPY gets one, the export's plan not)",
+            )
         RESULTS.put(
             f"export_csv_{name}_peak_rss_mb",
             round(max(e["peak_rss_mb"] for e in exp), 1),

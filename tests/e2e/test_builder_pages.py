@@ -2,6 +2,9 @@
 survey list and page, creating a survey by keyboard alone, the draft overview, every part's
 edit page, removing, the preview with "try it", publishing with the diff, discarding."""
 
+import copy
+from contextlib import contextmanager
+
 import pytest
 
 from accounts.models import Role
@@ -32,6 +35,19 @@ PAGES = [
     ("publish confirmation", DRAFT + "udgiv/"),
     ("discard confirmation", DRAFT + "kasser/"),
 ]
+
+
+@contextmanager
+def live_check(page):
+    """Wait for the live check that the step inside starts (leaving a changed field) to answer,
+    and for any check queued behind it (htmx: hx-sync queue, a request in flight has the class
+    htmx-request). Leaving the field checks at once and cancels the check a pause in typing
+    would start, so after this no check is running or due: a save that follows cannot overlap
+    one. (The test server's in-memory SQLite is shared by its threads; two requests at once
+    can meet "database table is locked".)"""
+    with page.expect_response(lambda r: r.url.endswith("/kontrol/") and r.status == 200):
+        yield
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
 
 
 @pytest.mark.parametrize("language", ["da", "en"])
@@ -74,8 +90,13 @@ def test_a_survey_is_built_and_published_by_keyboard_alone(page_for, live_server
     page.goto("/undersoegelser/erhvervsskoler/kladde/spoergsmaal/ny/")
     page.locator("#id_key").focus()
     page.keyboard.type("pupils")
+    with live_check(page):  # leaving a changed field checks it at once
+        page.keyboard.press("Tab")
     page.locator("#id_label_da").focus()
     page.keyboard.type("Elever i forløbet")
+    with live_check(page):
+        page.keyboard.press("Tab")
+    # Only now the save: no live check is running or due to start (see live_check).
     page.keyboard.press("Enter")  # submits the form
     page.wait_for_url("**/spoergsmaal/0/")
 
@@ -96,7 +117,8 @@ def test_live_checking_and_moving_without_a_reload(page_for, live_server):
     # Leaving an expression field checks it at once (nothing saved).
     page.goto(DRAFT + "spoergsmaal/0/")
     page.locator("#id_required_when").fill("enroled > 0")
-    page.keyboard.press("Tab")
+    with live_check(page):
+        page.keyboard.press("Tab")
     error = page.locator("#id_required_when-error")
     error.wait_for()
     assert "Ukendt navn »enroled«." in error.inner_text()
@@ -112,3 +134,36 @@ def test_live_checking_and_moving_without_a_reload(page_for, live_server):
     assert focused == "spoergsmaal:pupils_8_9"
     keys = [q["key"] for q in DraftVersion.objects.get().content["questions"]]
     assert keys[:2] == ["enrolled", "pupils_8_9"]
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_a_changed_choice_meaning_is_shown_and_confirmed_by_keyboard(
+    page_for, live_server, language
+):
+    survey = shipped_definition("proevehandlinger").survey
+    coordinator = make_user(Role.COORDINATOR, email=f"meaning-{language}@indberet.dk")
+    draft = builder.open_draft(survey=survey, actor=coordinator, ip="127.0.0.1")
+    content = copy.deepcopy(draft.content)
+    index = next(i for i, q in enumerate(content["questions"]) if q["key"] == "status")
+    content["questions"][index]["choices"][0]["label"] = {"da": "Aflyst", "en": "Cancelled"}
+    builder.replace_draft_content(
+        survey=survey, revision=draft.revision, content=content, actor=coordinator, ip=None
+    )
+    page = page_for(language)
+    log_in(page, live_server, coordinator)
+    base = "/undersoegelser/proevehandlinger/kladde/"
+    page.goto(base + f"spoergsmaal/{index}/")
+    check_page(page, "builder question with a changed choice meaning", language)
+    assert "Aflyst" in page.locator("#valgmuligheder .form-error-message").inner_text()
+    page.goto(base + "udgiv/")
+    check_page(page, "builder publish with a changed choice meaning", language)
+    button = page.locator("form button.button-primary")
+    button.focus()
+    page.keyboard.press("Enter")  # the box is required: the browser does not send the form
+    assert page.url.endswith("/udgiv/") and survey.definitions.count() == 1
+    page.locator("#id_confirm_changed_meaning").focus()
+    page.keyboard.press("Space")
+    button.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/undersoegelser/proevehandlinger/")
+    assert survey.definitions.count() == 2

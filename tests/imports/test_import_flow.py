@@ -448,3 +448,28 @@ def test_an_xlsx_with_an_xml_entity_bomb_is_refused(round_, coordinator):
     with pytest.raises(services.ImportRefused) as exc:
         _upload(round_, coordinator, out.getvalue(), "bomb.xlsx")
     assert exc.value.code == "not_xlsx" and not Import.objects.exists()
+
+
+def test_a_too_long_explanation_refuses_its_row_rather_than_being_cut(round_, coordinator):
+    from submissions.validation import MAX_EXPLANATION_LENGTH
+
+    long_text = "x" * (MAX_EXPLANATION_LENGTH + 1)
+    content = (HEADER + f"\n360;Lolland;690;150;;{long_text}\n101;;10;1;;\n").encode()
+    plan = services.dry_run(_upload(round_, coordinator, content))
+    rows = {r.code: r for r in plan.rows}
+    assert rows["360"].status == "refused"
+    code, message = rows["360"].reasons[0]
+    assert code == "explanation"
+    assert f"Forklaringen er for lang (højst {MAX_EXPLANATION_LENGTH} tegn)." in message
+    assert rows["101"].status == "ok"
+
+
+@pytest.mark.parametrize(
+    "cell,number",
+    [("1", 1), (3.0, 3), ("10000", 10_000), ("0", -1), ("10001", -1), ("²", -1)],
+)
+def test_an_entry_number_is_ascii_digits_within_the_cap(cell, number):
+    """ "²".isdigit() is true but int("²") raises: an unreadable entry number, not a 500."""
+    from imports.plan import _entry_no
+
+    assert _entry_no(cell) == number

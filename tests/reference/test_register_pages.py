@@ -4,6 +4,7 @@ deactivated, never deleted), editing one member, saved selections as a round's r
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -248,6 +249,7 @@ def test_a_saved_selection_is_a_round_s_recipients(coordinator):
 
 def test_a_selection_of_another_register_is_refused_beside_the_field(schools, coordinator):
     shipped_definition("erhvervsskoler")
+    shipped_definition("juniormesterlaere")  # so the municipalities' selections are offered
     kommuner = Register.objects.get(key="kommuner")
     selection = Selection.objects.create(register=kommuner, name="Tre kommuner")
     selection.members.set(Organisation.objects.municipalities().filter(code__in=["101", "147"]))
@@ -263,7 +265,10 @@ def test_a_selection_of_another_register_is_refused_beside_the_field(schools, co
         },
     )
     assert response.status_code == 200
-    assert "Ukendte koder i registret Erhvervsskoler: 101, 147" in response.content.decode()
+    assert (
+        "Udvalget »Tre kommuner« hører til registret Kommuner; undersøgelsen er stillet til "
+        "registret Erhvervsskoler." in response.content.decode()
+    )
     assert not Round.objects.filter(title="Skoler 2026").exists()
 
 
@@ -324,3 +329,15 @@ def test_planning_the_removal_of_every_member_reads_a_fixed_number_of_queries(sc
         plan = plan_members(schools, [], remove_missing=True)
     assert len(plan.removed) == schools.members.filter(is_active=True).count() > 20
     assert len(queries) <= 12
+
+
+@pytest.mark.parametrize("language,label", [("da", "Kommune"), ("en", "Municipality")])
+def test_the_member_pages_label_the_attributes_in_the_interface_language(
+    schools, coordinator, language, label
+):
+    client = client_for(coordinator)
+    client.cookies["django_language"] = language
+    html = client.get("/registre/erhvervsskoler/medlem/S05/").content.decode()
+    assert re.search(rf'<label[^>]*for="id_attr_municipality"[^>]*>\s*{label}\b', html), html
+    detail = client.get("/registre/erhvervsskoler/").content.decode()
+    assert f'<th scope="col">{label}</th>' in detail  # the members table's column

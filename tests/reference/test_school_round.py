@@ -278,6 +278,16 @@ def test_the_non_responder_list_of_a_school_round_names_schools(school_round, co
     lines = response.content.decode("utf-8-sig").splitlines()
     assert lines[0].startswith("kode;navn;region;kommune;status;")
     assert len(lines) == 28 and lines[5].startswith("S05;Erhvervsskole E;")
+    # The file's columns are Danish whatever the interface language (the same address gives
+    # the same bytes): the attributes' Danish labels on an English page too.
+    english = client_for(coordinator)
+    english.cookies["django_language"] = "en"
+    response = english.get(f"/opfoelgning/{school_round.slug}/ikke-svaret.csv")
+    assert (
+        response.content.decode("utf-8-sig")
+        .splitlines()[0]
+        .startswith("kode;navn;region;kommune;status;")
+    )
 
 
 def test_the_report_draws_the_map_only_for_a_register_with_boundaries(school_round, coordinator):

@@ -130,6 +130,18 @@ def test_a_stale_entry_save_is_refused_and_what_was_typed_is_shown(as_gentofte, 
     assert len(saved(ph, "157").answers["entries"]) == 1
 
 
+@pytest.mark.parametrize("version", ["abc", "²", "1²", "١"])
+def test_a_garbled_version_is_refused_like_a_stale_one(as_gentofte, ph, version):
+    """ "²".isdigit() is true but int("²") raises: refused (409, nothing saved), never a 500."""
+    add(as_gentofte, ph, 0)
+    response = add(as_gentofte, ph, version, **{"q-title": "Min nye"})
+    assert response.status_code == 409
+    response = as_gentofte.post(form_url(ph, "157"), {"version": version, "action": "submit"})
+    assert response.status_code == 302  # back to the list: "changed since you opened it"
+    sub = saved(ph, "157")
+    assert len(sub.answers["entries"]) == 1 and sub.state == "draft"
+
+
 def test_nothing_to_report_counts_as_an_answer(as_gentofte, ph):
     as_gentofte.post(
         form_url(ph, "157"), {"version": "0", "action": "save", "nothing_to_report": "1"}
@@ -195,3 +207,15 @@ def test_a_read_only_entry_is_text_not_disabled_fields(as_gentofte, ph):
     html = as_gentofte.get(form_url(ph, "157", "poster/1/")).content.decode()
     assert 'class="summary-list"' in html and "Opsporing af unge" in html
     assert "<input" not in html.split('id="main-content"')[1].split("</main>")[0]
+
+
+def test_an_explanation_key_with_a_garbled_entry_number_cannot_be_raised():
+    """`rule@n` names the warning of entry n: "²".isdigit() is true but int("²") raises."""
+    from types import SimpleNamespace
+
+    from submissions.services import _can_raise
+
+    spec = SimpleNamespace(warning_keys=["rule"], has_entries=True, entries_max=20)
+    assert _can_raise(spec, "rule@1") and _can_raise(spec, "rule@20")
+    for entry in ("²", "1²", "0", "abc", "21", "١"):
+        assert not _can_raise(spec, f"rule@{entry}"), entry

@@ -85,8 +85,9 @@ def test_unknown_posted_keys_are_ignored_and_not_stored(as_lolland, jml):
     assert sub.state == "draft"
 
 
-def test_a_missing_or_garbled_version_is_refused_like_a_stale_one(as_lolland, jml):
-    response = post_form(as_lolland, jml, GOOD, version="abc")
+@pytest.mark.parametrize("version", ["abc", "²", "1²", "١", ""])
+def test_a_missing_or_garbled_version_is_refused_like_a_stale_one(as_lolland, jml, version):
+    response = post_form(as_lolland, jml, GOOD, version=version)
     assert response.status_code == 409
     assert not Submission.objects.filter(round=jml, version__gt=0).exists()
 

@@ -229,3 +229,36 @@ def test_on_the_demo_september_round_a_new_warning_flags_exactly_the_municipalit
     assert sorted(m["code"] for m in rule["municipalities"]) == over and rule["warned"] == len(over)
     assert 0 < len(over) < result["respondents"]
     assert list(Submission.objects.values_list("pk", "answers", "findings")) == before
+
+
+def test_the_periodic_job_deletes_impact_runs_older_than_the_keep_days(
+    september, coordinator, settings
+):
+    import datetime as dt
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    settings.IMPACT_RUN_KEEP_DAYS = 7
+    now = timezone.now()
+    ages = {"old_done": 8, "old_pending": 30, "recent": 6}
+    runs = {}
+    for name, days in ages.items():
+        runs[name] = ImpactRun.objects.create(
+            round=september,
+            content={},
+            content_hash=name,
+            requested_by=coordinator,
+            state="pending" if name == "old_pending" else "done",
+            created_at=now - dt.timedelta(days=days),
+        )
+    answers_before = list(Submission.objects.values_list("pk", "answers"))
+    out = io.StringIO()
+    call_command("send_reminders", stdout=out, stderr=io.StringIO())
+    assert list(ImpactRun.objects.values_list("pk", flat=True)) == [runs["recent"].pk]
+    assert "2 gamle regelvirkningskørsler slettet." in out.getvalue()
+    assert list(Submission.objects.values_list("pk", "answers")) == answers_before
+    settings.IMPACT_RUN_KEEP_DAYS = 5
+    call_command("send_reminders", stdout=io.StringIO(), stderr=io.StringIO())
+    assert not ImpactRun.objects.exists()

@@ -446,3 +446,120 @@ def test_a_label_of_only_spaces_sent_whole_is_said_at_the_field(survey, draft, c
     )
     problems = builder.draft_problems(saved.content)
     assert [(p.path, p.message) for p in problems] == [("questions[0].label.da", "Skal udfyldes.")]
+
+
+# --- A published choice value keeps its meaning ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "same"),
+    [
+        ("Gennemfort", "Gennemført", True),  # a typo fixed
+        ("Planlagt.", "planlagt", True),  # case and punctuation
+        ("Tidlig indsats og bedre datagrunlag", "Tidlig indsats og bedre datagrundlag", True),
+        ({"da": "I gang", "en": "Running"}, {"da": "I gang", "en": "Ongoing"}, True),  # English
+        ("Enig", "Uenig", False),  # the first letter: a negation
+        ("Ja", "Nej", False),
+        ("Under 10", "Under 20", False),  # a number
+        ("Planlagt", "Aflyst", False),
+        ("Mere end halvdelen", "Mindre end halvdelen", False),
+        ("Gennemført", "Gennemført delvis", False),  # a word more
+    ],
+)
+def test_what_keeps_a_choice_meaning(old, new, same):
+    assert builder.same_meaning(old, new) is same
+
+
+@pytest.fixture
+def status_draft(coordinator):
+    """A draft of proevehandlinger (published version 1); `status` is a choice question."""
+    survey = shipped_definition("proevehandlinger").survey
+    draft = builder.open_draft(survey=survey, actor=coordinator, ip=IP)
+    index = next(i for i, q in enumerate(draft.content["questions"]) if q["key"] == "status")
+    return survey, draft, index
+
+
+def _replace(survey, draft, content, coordinator):
+    return builder.replace_draft_content(
+        survey=survey, revision=draft.revision, content=content, actor=coordinator, ip=IP
+    )
+
+
+def test_a_published_choice_given_another_meaning_is_reported_at_the_choice(
+    status_draft, coordinator
+):
+    survey, draft, i = status_draft
+    content = copy.deepcopy(draft.content)
+    choices = content["questions"][i]["choices"]
+    assert (choices[0]["value"], choices[0]["label"]["da"]) == ("planned", "Planlagt")
+    choices[0]["label"] = {"da": "Aflyst"}  # planned now means cancelled
+    choices[1]["label"] = {"da": "I gang.", "en": "Under way"}  # a spelling-like change
+    choices[2]["value"] = "done"  # completed typed over: »Gennemført« moves to a new value
+    saved = _replace(survey, draft, content, coordinator)  # a draft may hold it
+    problems = builder.draft_problems(saved.content, survey=survey)
+    assert [(p.path, p.confirmable) for p in problems] == [
+        (f"questions[{i}].choices[0].label.da", True),
+        (f"questions[{i}].choices[2].value", True),
+    ]
+    assert "»Aflyst« giver den en anden betydning" in problems[0].message
+    assert "»Gennemført« er udgivet med værdien »completed«" in problems[1].message
+    # Not a reason to refuse a preview, an impact run or a download: still a valid definition.
+    assert builder.draft_problems(saved.content, survey=survey, blocking_only=True) == []
+    said = builder.reused_choice_values(survey, saved.content, language="da")
+    assert len(said) == 2 and "værdien planned betød »Planlagt«" in said[0]
+
+
+def test_publishing_a_changed_meaning_needs_it_confirmed(status_draft, coordinator):
+    survey, draft, i = status_draft
+    content = copy.deepcopy(draft.content)
+    content["questions"][i]["choices"][0]["label"] = {"da": "Aflyst"}
+    saved = _replace(survey, draft, content, coordinator)
+    with pytest.raises(builder.BuilderError) as exc:
+        builder.publish_draft(survey=survey, revision=saved.revision, actor=coordinator, ip=IP)
+    assert exc.value.code == "changed_meaning"
+    assert [p.path for p in exc.value.problems] == [f"questions[{i}].choices[0].label.da"]
+    assert survey.definitions.count() == 1
+    definition = builder.publish_draft(
+        survey=survey,
+        revision=saved.revision,
+        actor=coordinator,
+        ip=IP,
+        confirm_changed_meaning=True,
+    )
+    assert definition.version == 2
+    assert definition.content["questions"][i]["choices"][0]["label"] == {"da": "Aflyst"}
+    event = AuditEvent.objects.get(action="definition.published")
+    assert event.detail["changed_meaning"] == [f"questions[{i}].choices[0].label.da"]
+
+
+def test_a_confirmation_does_not_let_an_error_through(status_draft, coordinator):
+    survey, draft, i = status_draft
+    content = copy.deepcopy(draft.content)
+    content["questions"][i]["choices"][0]["label"] = {"da": "Aflyst"}
+    content["questions"][i]["label"] = {"da": ""}
+    saved = _replace(survey, draft, content, coordinator)
+    with pytest.raises(builder.BuilderError) as exc:
+        builder.publish_draft(
+            survey=survey,
+            revision=saved.revision,
+            actor=coordinator,
+            ip=IP,
+            confirm_changed_meaning=True,
+        )
+    assert exc.value.code == "invalid"
+    assert [p.path for p in exc.value.problems] == [f"questions[{i}].label.da"]
+    assert survey.definitions.count() == 1
+
+
+def test_a_spelling_fix_of_a_published_choice_publishes_without_confirmation(
+    status_draft, coordinator
+):
+    survey, draft, i = status_draft
+    content = copy.deepcopy(draft.content)
+    content["questions"][i]["choices"][2]["label"] = {"da": "Gennemført.", "en": "Done"}
+    saved = _replace(survey, draft, content, coordinator)
+    assert builder.draft_problems(saved.content, survey=survey) == []
+    definition = builder.publish_draft(
+        survey=survey, revision=saved.revision, actor=coordinator, ip=IP
+    )
+    assert definition.version == 2

@@ -270,6 +270,67 @@ def test_a_published_choice_value_cannot_change(as_coordinator, coordinator):
     assert DraftVersion.objects.get(survey=survey).revision == draft.revision
 
 
+def _status_form(coordinator):
+    """proevehandlinger's draft, and the post of its `status` question form as it is."""
+    shipped_definition("proevehandlinger")
+    survey = Survey.objects.get(key="proevehandlinger")
+    draft = builder.open_draft(survey=survey, actor=coordinator, ip=IP)
+    index = next(i for i, q in enumerate(draft.content["questions"]) if q["key"] == "status")
+    q = draft.content["questions"][index]
+    data = {
+        "revision": draft.revision,
+        "key": "status",
+        "type": q["type"],
+        "label_da": q["label"]["da"],
+        "required": "on",
+    }
+    for i, c in enumerate(q["choices"]):
+        data[f"choice-{i}-value"] = c["value"]
+        data[f"choice-{i}-label_da"] = c["label"]["da"]
+    return survey, index, data, f"/undersoegelser/proevehandlinger/kladde/spoergsmaal/{index}/"
+
+
+def test_a_published_choice_given_another_meaning_is_said_at_the_choices(
+    as_coordinator, coordinator
+):
+    survey, index, data, page = _status_form(coordinator)
+    said = "»Aflyst« giver den en anden betydning"
+    # Live, as typed: the check answers it with the choices' messages; nothing is stored.
+    reply = as_coordinator.post(page + "kontrol/", {**data, "choice-0-label_da": "Aflyst"}).json()
+    assert any(said in m for m in reply["general"])
+    assert DraftVersion.objects.get(survey=survey).revision == data["revision"]
+    # Saved (a draft may hold it), and said at the choices when the page comes back.
+    response = as_coordinator.post(page, {**data, "choice-0-label_da": "Aflyst"}, follow=True)
+    html = response.content.decode()
+    assert said in html and 'id="valgmuligheder"' in html
+    q = DraftVersion.objects.get(survey=survey).content["questions"][index]
+    assert q["choices"][0]["label"]["da"] == "Aflyst"
+    # A spelling fix is just saved.
+    data["revision"] = DraftVersion.objects.get(survey=survey).revision
+    response = as_coordinator.post(page, {**data, "choice-2-label_da": "Gennemført."}, follow=True)
+    assert "Gennemført." in response.content.decode()
+    assert "»Gennemført.« giver den en anden betydning" not in response.content.decode()
+
+
+def test_publishing_a_changed_choice_meaning_from_the_page_needs_the_box_ticked(
+    as_coordinator, coordinator
+):
+    survey, index, data, page = _status_form(coordinator)
+    as_coordinator.post(page, {**data, "choice-0-label_da": "Aflyst"})
+    publish = "/undersoegelser/proevehandlinger/kladde/udgiv/"
+    html = as_coordinator.get(publish).content.decode()
+    assert "værdien planned betød »Planlagt«" in html
+    assert 'name="confirm_changed_meaning" value="1" required' in html
+    revision = DraftVersion.objects.get(survey=survey).revision
+    refused = as_coordinator.post(publish, {"revision": revision})
+    assert refused.status_code == 409 and "»Aflyst« giver den en anden betydning" in (
+        refused.content.decode()
+    )
+    assert survey.definitions.count() == 1
+    done = as_coordinator.post(publish, {"revision": revision, "confirm_changed_meaning": "1"})
+    assert done.status_code == 302 and survey.definitions.count() == 2
+
+
 @pytest.mark.parametrize(
     "part,index,data,check",
     [

@@ -181,3 +181,37 @@ def test_a_sections_show_when_is_evaluated_once_per_entry_as_import_counts_it(mo
     entries = [dict(worst_rules.ENTRY) for _ in range(3)]
     validate(spec, {"entries": entries, "nothing_to_report": False})
     assert calls.count("status != 'x'") == 3
+
+
+def test_validating_compiles_each_distinct_expression_once(monkeypatch):
+    """The cost bound, the trial run and the program share one parse of each expression."""
+    d = copy.deepcopy(shipped("juniormesterlaere"))
+    d["questions"][2]["relevant_when"] = "enrolled > 0"
+    d["questions"][1]["required_when"] = "pupils_8_9 > 0"
+    d["rules"].append(
+        {
+            "key": "again",
+            "severity": "warning",
+            "expression": "enrolled > 0",  # the same text as the show-when: one parse
+            "message": {"da": "x"},
+        }
+    )
+    distinct = {r["expression"] for r in d["rules"]} | {x["expression"] for x in d["derived"]}
+    distinct |= {"enrolled > 0", "pupils_8_9 > 0"}
+    parsed = []
+    compile_ = rules._ENV.compile
+    monkeypatch.setattr(rules._ENV, "compile", lambda text: parsed.append(text) or compile_(text))
+    rules.compile_expression.cache_clear()
+    validate_definition(d)
+    assert sorted(parsed) == sorted(distinct)
+    validate_definition(d)  # a second validation (every live check on the page) parses nothing
+    assert len(parsed) == len(distinct)
+
+
+def test_a_trial_run_loads_only_the_values_its_expression_names():
+    sample = {f"q{i}": i for i in range(500)}
+    assert set(rules._used_values("q1 + q20 > 'q3' && size([q4]) > 0", sample)) == {
+        "q1",
+        "q20",
+        "q4",
+    }

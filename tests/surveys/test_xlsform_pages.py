@@ -70,6 +70,18 @@ def test_an_upload_over_a_changed_draft_overwrites_nothing(as_coordinator, coord
     assert ok.status_code == 302 and draft_for(survey).revision == draft.revision + 1
 
 
+@pytest.mark.parametrize("revision", ["abc", "²", "1²"])
+def test_a_garbled_revision_is_refused_like_a_stale_one(
+    as_coordinator, coordinator, survey, revision
+):
+    """ "²".isdigit() is true but int("²") raises: a changed draft's refusal, never a 500."""
+    draft = open_draft(survey=survey, actor=coordinator, ip=None)
+    data = as_coordinator.get(DOWNLOAD).content
+    response = as_coordinator.post(UPLOAD, {"file": io.BytesIO(data), "revision": revision})
+    assert response.status_code == 200
+    assert draft_for(survey).revision == draft.revision
+
+
 @pytest.mark.parametrize("who", ["as_lolland", "as_odder", "as_analyst"])
 def test_nobody_else_downloads_or_uploads(request, who, survey):
     client = request.getfixturevalue(who)
@@ -105,3 +117,28 @@ def test_a_draft_with_errors_is_not_downloaded_but_sent_back_to_it(
     )
     response = as_coordinator.get("/undersoegelser/juniormesterlaere/versioner/2/xlsform/")
     assert response.status_code == 302 and response["Location"].endswith("/kladde/")
+
+
+def test_an_uploaded_xlsform_that_changes_a_choice_meaning_is_said_on_the_draft(as_coordinator):
+    shipped_definition("proevehandlinger")
+    base = "/undersoegelser/proevehandlinger/"
+    book = openpyxl.load_workbook(
+        io.BytesIO(as_coordinator.get(base + "versioner/1/xlsform/").content)
+    )
+    sheet = book["choices"]
+    header = [c.value for c in sheet[1]]
+    for row in sheet.iter_rows(min_row=2):
+        if row[0].value == "status" and row[header.index("name")].value == "planned":
+            row[header.index("label::Dansk (da)")].value = "Aflyst"
+    out = io.BytesIO()
+    book.save(out)
+    posted = as_coordinator.post(base + "kladde/xlsform/", {"file": io.BytesIO(out.getvalue())})
+    assert posted.status_code == 302  # stored as the draft, not published
+    page = as_coordinator.get(posted["Location"]).content.decode()
+    assert "»Aflyst« giver den en anden betydning" in page
+    # Still a valid definition: it can be downloaded again (and previewed, and tried).
+    again = as_coordinator.get(base + "versioner/2/xlsform/")
+    assert again.status_code == 200
+    assert (
+        'name="q-title"' in as_coordinator.get(base + "kladde/forhaandsvisning/").content.decode()
+    )

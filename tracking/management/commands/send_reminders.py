@@ -1,10 +1,12 @@
 """Open the draft rounds whose scheduled opening time has come, then send the reminders the
-rounds' schedules say are due. Run it from a timer every few minutes
+rounds' schedules say are due, and delete the builder's old background impact runs
+(submissions.impact.delete_old_runs). Run it from a timer every few minutes
 (see docs/coordinators.md). Idempotent: each (round, municipality, step) is claimed by
 a unique row before it is sent, so running it twice, or on two machines at once, sends once."""
 
 from django.core.management.base import BaseCommand
 
+from submissions.impact import delete_old_runs
 from surveys.lifecycle import open_due_rounds
 from tracking import reminders
 
@@ -33,5 +35,8 @@ class Command(BaseCommand):
         resent = reminders.redeliver_stale()
         if resent:
             self.stdout.write(f"{resent} ventende påmindelser sat i kø igen.")
+        removed = delete_old_runs()
+        if removed:
+            self.stdout.write(f"{removed} gamle regelvirkningskørsler slettet.")
         if not steps and not resent and options["verbosity"] > 1:
             self.stdout.write("Ingen påmindelser at sende.")
