@@ -443,8 +443,11 @@ class SubmissionDetail(ApiView):
         responses={200: SubmissionSerializer, **error_responses(400, 403, 404), 409: CONFLICT},
     )
     def put(self, request, slug, code):
-        # The service reads the submission itself, under its row lock.
-        round_, municipality = get_round_and_municipality(request.user, slug, code)
+        # The service reads the submission itself, under its row lock; the previous round's
+        # answers come with the scoped lookup.
+        round_, municipality = get_round_and_municipality(
+            request.user, slug, code, with_previous_answers=True
+        )
         if not can_edit(request.user, municipality):
             forbid()
         serializer = SaveSerializer(data=request.data)
@@ -486,7 +489,9 @@ class SubmissionDetail(ApiView):
 )
 class SubmissionSubmit(ApiView):
     def post(self, request, slug, code):
-        round_, municipality = get_round_and_municipality(request.user, slug, code)
+        round_, municipality = get_round_and_municipality(
+            request.user, slug, code, with_previous_answers=True
+        )
         if not can_edit(request.user, municipality):
             forbid()
         serializer = SubmitSerializer(data=request.data if request.data else {})

@@ -72,6 +72,19 @@ class Submission(models.Model):
         return self.state in (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED)
 
 
+RESPONDED = (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED)
+
+
+def responded_answers(*, round_id, municipality_id) -> models.QuerySet:
+    """The answers a municipality responded (submitted or accepted) in a round, as a one-row
+    `values_list` — the one home of "the previous round's answers": read by
+    `services.previous_answers`, and as a subquery by the scoped lookup of the API's save and
+    submit (`OuterRef`s for the ids). One submission per round and municipality: no ORDER BY."""
+    return Submission.objects.filter(
+        round_id=round_id, municipality_id=municipality_id, state__in=RESPONDED
+    ).values_list("answers", flat=True)[:1]
+
+
 class Revision(models.Model):
     """Immutable snapshot of a submission each time it changes."""
 

@@ -2,16 +2,21 @@
 a missing one give the same 404."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Value
+from django.db.models import Exists, OuterRef, Subquery, Value
 from django.http import Http404
 
 from accounts.models import Membership, User
 from reference.models import Municipality
+from submissions.models import responded_answers
 from surveys.models import Round, RoundState
+
+# Where the scoped lookup leaves the previous round's answers on the municipality:
+# (previous round id, answers or None), read by services.previous_answers.
+PREVIOUS_ANSWERS_ATTR = "_previous_round_answers"
 
 
 def get_round_and_municipality(
-    user: User | AnonymousUser, slug: str, code: str
+    user: User | AnonymousUser, slug: str, code: str, *, with_previous_answers: bool = False
 ) -> tuple[Round, Municipality]:
     """The round and one of its recipient municipalities that the user may see, or 404.
 
@@ -20,7 +25,11 @@ def get_round_and_municipality(
     others opened rounds; officers only their own municipalities (which is also what makes
     the round visible to them). The
     municipality carries `is_member` (the user has a membership of it), found in the same
-    query, so `can_edit` and `is_member` need no query of their own for it."""
+    query, so `can_edit` and `is_member` need no query of their own for it.
+
+    `with_previous_answers` (a save or a submit, which validate against them): the same query
+    also reads the municipality's responded answers in the round's previous round
+    (`models.responded_answers`), so `services.previous_answers` needs no query of its own."""
     if not user.is_authenticated or not user.is_active:
         raise Http404
     links = Round.recipients.through.objects.select_related(
@@ -36,6 +45,15 @@ def get_round_and_municipality(
         )
     else:
         links = links.filter(municipality__memberships__user=user).annotate(is_member=Value(True))
+    if with_previous_answers:
+        links = links.annotate(
+            previous_answers=Subquery(
+                responded_answers(
+                    round_id=OuterRef("round__previous_id"),
+                    municipality_id=OuterRef("municipality_id"),
+                )
+            )
+        )
     # At most one link (a round lists a municipality once; a membership is unique): no ORDER BY.
     found = links[:1]
     if not found:
@@ -43,6 +61,10 @@ def get_round_and_municipality(
     link = found[0]
     municipality = link.municipality
     municipality.is_member = link.is_member
+    if with_previous_answers and link.round.previous_id:
+        setattr(
+            municipality, PREVIOUS_ANSWERS_ATTR, (link.round.previous_id, link.previous_answers)
+        )
     return link.round, municipality
 
 

@@ -1,5 +1,6 @@
 """Every write to a submission or round: one function, one transaction, a Revision and an audit
-row; e-mails are queued after commit and take IDs. Views, the API and commands all call these.
+row; e-mails take IDs and run only after the commit (`_enqueue_on_commit`). Views, the API and
+commands all call these.
 """
 
 import datetime as dt
@@ -11,14 +12,21 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db import DatabaseBackend
 
 from accounts.audit import record, record_many
 from accounts.models import User
 from lib.query import whole_number
 from reference.models import Municipality
 from submissions import impact, tasks
-from submissions.models import ImpactRun, Revision, Submission, SubmissionState
-from submissions.permissions import can_edit, is_member
+from submissions.models import (
+    ImpactRun,
+    Revision,
+    Submission,
+    SubmissionState,
+    responded_answers,
+)
+from submissions.permissions import PREVIOUS_ANSWERS_ATTR, can_edit, is_member
 from submissions.validation import MAX_EXPLANATION_LENGTH, Result, clean_explanations, validate
 from surveys.definitions import Spec
 from surveys.models import Round, RoundState
@@ -107,15 +115,16 @@ class Outcome:
 
 
 def previous_answers(round_: Round, municipality: Municipality) -> dict | None:
-    """The same municipality's responded answers in the round this one compares with."""
+    """The same municipality's responded answers in the round this one compares with.
+
+    The scoped lookup (`get_round_and_municipality(…, with_previous_answers=True)`) may have
+    read them already, in its own query, for this round's previous round: then no query."""
     if not round_.previous_id:
         return None
-    # At most one row (one submission per round and municipality): no ORDER BY, no model.
-    found = Submission.objects.filter(
-        round_id=round_.previous_id,
-        municipality=municipality,
-        state__in=(SubmissionState.SUBMITTED, SubmissionState.ACCEPTED),
-    ).values_list("answers", flat=True)[:1]
+    known = getattr(municipality, PREVIOUS_ANSWERS_ATTR, None)
+    if known is not None and known[0] == round_.previous_id:
+        return known[1]
+    found = responded_answers(round_id=round_.previous_id, municipality_id=municipality.pk)
     return found[0] if found else None
 
 
@@ -194,13 +203,17 @@ def changed_keys(old: dict, new: dict) -> list[str]:
     return [k for k in keys if old.get(k) != new.get(k)]
 
 
-def _lock(round_, municipality):
-    """The submission row, locked for this transaction; created on first save."""
+def _lock(round_, municipality, *, create=True):
+    """The submission row, locked for this transaction; created on first save. With
+    `create=False` a submission not saved yet comes back unsaved (no pk, version 0), for a
+    caller that inserts it with its content (`_insert`) instead of an empty row first."""
     # At most one row (unique per round and municipality), so no ORDER BY is needed.
     rows = Submission.objects.select_for_update().filter(round=round_, municipality=municipality)
     found = rows[:1]
     submission = found[0] if found else None
-    if submission is None:
+    if submission is None and not create:
+        submission = Submission(round=round_, municipality=municipality)
+    elif submission is None:
         try:
             with transaction.atomic():
                 # The new row is this transaction's until it commits: a concurrent first save
@@ -213,6 +226,21 @@ def _lock(round_, municipality):
     submission.round = round_
     submission.municipality = municipality
     return submission
+
+
+class _FirstSaveRaced(Exception):
+    """A concurrent first save inserted the row between our lock and our INSERT."""
+
+
+def _insert(submission):
+    """INSERT a submission `_lock(…, create=False)` found unsaved, in a savepoint: a
+    concurrent first save waits on the unique constraint and then raises _FirstSaveRaced, and
+    the caller starts again from the row that won (as `_lock` does)."""
+    try:
+        with transaction.atomic():
+            submission.save(force_insert=True)
+    except IntegrityError:
+        raise _FirstSaveRaced
 
 
 def _can_raise(spec, key: str) -> bool:
@@ -258,32 +286,50 @@ def save_draft(
         raise ExplanationNotRaised(not_raised)
     clean_expl = {k: v for k, v in clean_expl.items() if k in raised or _can_raise(spec, k)}
     with transaction.atomic():
-        submission = _lock(round_, municipality)
-        if version is not None and int(version) != submission.version:
-            raise StaleVersion(submission)
-        if (refusal := save_refusal(round_, actor, submission=submission)) is not None:
-            raise refusal
-        keys = changed_keys(submission.answers, result.answers)
-        keys += [f"explanation:{k}" for k in changed_keys(submission.explanations, clean_expl)]
-        if not keys and submission.version > 0:
-            return Outcome(submission, result, changed=False)
-        now = timezone.now()
-        submission.answers = result.answers
-        submission.explanations = clean_expl
-        store_result(submission, result)
-        submission.version += 1
-        submission.updated_by = actor
-        submission.last_activity_at = now
+        # A first save (version 0) inserts the row with its answers (one statement) rather
+        # than an empty row that the same save then updates; if a concurrent first save wins
+        # the INSERT, this one goes on from its row, exactly as when `_lock` finds it. Any
+        # other version cannot match a row not saved yet: the empty row is made (and rolled
+        # back with the StaleVersion) as before.
+        first = version is None or int(version) == 0
+        submission = _lock(round_, municipality, create=not first)
+        try:
+            return _save_locked(submission, round_, actor, result, clean_expl, version, ip)
+        except _FirstSaveRaced:
+            submission = _lock(round_, municipality)
+            return _save_locked(submission, round_, actor, result, clean_expl, version, ip)
+
+
+def _save_locked(submission, round_, actor, result, clean_expl, version, ip) -> Outcome:
+    """save_draft's work on the locked (or not yet saved) submission."""
+    if version is not None and int(version) != submission.version:
+        raise StaleVersion(submission)
+    if (refusal := save_refusal(round_, actor, submission=submission)) is not None:
+        raise refusal
+    keys = changed_keys(submission.answers, result.answers)
+    keys += [f"explanation:{k}" for k in changed_keys(submission.explanations, clean_expl)]
+    if not keys and submission.version > 0:
+        return Outcome(submission, result, changed=False)
+    now = timezone.now()
+    submission.answers = result.answers
+    submission.explanations = clean_expl
+    store_result(submission, result)
+    submission.version += 1
+    submission.updated_by = actor
+    submission.last_activity_at = now
+    if submission.pk is None:
+        _insert(submission)
+    else:
         submission.save()
-        _revise(submission, Revision.Action.SAVE, actor, keys)
-        record(
-            "submission.saved",
-            actor=actor,
-            ip=ip,
-            object_type="submission",
-            object_ref=_audit_ref(submission),
-            detail={"version": submission.version, "changed": keys[:50]},
-        )
+    _revise(submission, Revision.Action.SAVE, actor, keys)
+    record(
+        "submission.saved",
+        actor=actor,
+        ip=ip,
+        object_type="submission",
+        object_ref=_audit_ref(submission),
+        detail={"version": submission.version, "changed": keys[:50]},
+    )
     return Outcome(submission, result)
 
 
@@ -337,8 +383,7 @@ def submit(
             object_ref=_audit_ref(submission),
             detail={"late": submission.late},
         )
-        submission_id = submission.pk
-        transaction.on_commit(lambda: _enqueue("send_receipt", submission_id))
+        _enqueue_on_commit("send_receipt", submission.pk)
     return Outcome(submission, result)
 
 
@@ -483,13 +528,23 @@ def return_submission(
             object_ref=_audit_ref(submission),
             detail={"reason": submission.returned_reason},
         )
-        submission_id = submission.pk
-        transaction.on_commit(lambda: _enqueue("send_returned", submission_id))
+        _enqueue_on_commit("send_returned", submission.pk)
     return submission
 
 
-def _enqueue(name, object_id):
-    getattr(tasks, name).enqueue(object_id)
+def _enqueue_on_commit(name, object_id):
+    """Queue a task (an e-mail) that must run only if this transaction commits.
+
+    The database task backend writes the task's row now, in this transaction: the worker
+    sees it when the change commits, and a rollback takes it away with the change — one
+    commit fewer per submit than writing it after (issue 16), and no change committed
+    without its e-mail queued. Any other backend runs or sends the task at once, so it is
+    queued after the commit."""
+    task = getattr(tasks, name)
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(object_id)
+    else:
+        transaction.on_commit(lambda: task.enqueue(object_id))
 
 
 def request_impact(*, actor, ip, round_, content: dict, spec: Spec):
@@ -679,8 +734,7 @@ def import_row(
             },
         )
         if submit and notify:
-            submission_id = submission.pk
-            transaction.on_commit(lambda: _enqueue("send_receipt", submission_id))
+            _enqueue_on_commit("send_receipt", submission.pk)
     return ImportOutcome(
         "applied",
         result,

@@ -7,10 +7,11 @@ What one request costs, with a round that compares with a previous one (history 
 
 - the token, looked up once per request (RequireTwoFactorMiddleware and DRF share it);
 - the round and the municipality, in one scoped query that also says whether the user is a
-  member (so `can_edit` and the revision's `on_behalf` need no query of their own);
-- the previous round's answers;
-- the submission row, locked (`SELECT … FOR UPDATE`), created on the first save;
-- the UPDATE, the Revision and the audit row.
+  member (so `can_edit` and the revision's `on_behalf` need no query of their own) and reads
+  the previous round's answers (a subquery: before issue 16 they were a query of their own);
+- the submission row, locked (`SELECT … FOR UPDATE`); a first save INSERTs it with its
+  answers (since issue 16; it was an empty row and then the UPDATE), a later one UPDATEs it;
+- the Revision and the audit row.
 
 Tests run inside a transaction, so each service's `atomic()` shows as SAVEPOINT / RELEASE (in
 production it is BEGIN / COMMIT, which Django does not log as queries). The rate-limit counters
@@ -72,28 +73,28 @@ def test_an_officers_save_and_submit_through_the_api(lolland, rounds):
     warm(client)
 
     first = queries(lambda: client.put(SUB, {"version": 0, "answers": ANSWERS}, format="json"))
-    # token, round + municipality, previous answers, SAVEPOINT, lock (none yet), SAVEPOINT,
-    # INSERT, RELEASE, UPDATE, revision, audit, RELEASE
-    assert len(first) == 12, first_words(first)
+    # token, round + municipality + previous answers, SAVEPOINT, lock (none yet), SAVEPOINT,
+    # INSERT (with the answers), RELEASE, revision, audit, RELEASE
+    assert len(first) == 10, first_words(first)
 
     again = queries(
         lambda: client.put(
             SUB, {"version": 1, "answers": {**ANSWERS, "enrolled": 11}}, format="json"
         )
     )
-    # token, round + municipality, previous answers, SAVEPOINT, lock, UPDATE, revision, audit,
+    # token, round + municipality + previous answers, SAVEPOINT, lock, UPDATE, revision, audit,
     # RELEASE
-    assert len(again) == 9, first_words(again)
+    assert len(again) == 8, first_words(again)
 
     submit = queries(lambda: client.post(SUB + "submit/", {"version": 2}, format="json"))
-    # token, round + municipality, SAVEPOINT, lock, previous answers, UPDATE, revision, audit,
+    # token, round + municipality + previous answers, SAVEPOINT, lock, UPDATE, revision, audit,
     # RELEASE
-    assert len(submit) == 9, first_words(submit)
+    assert len(submit) == 8, first_words(submit)
 
     # Submitting again is a no-op: nothing is written.
     repeat = queries(lambda: client.post(SUB + "submit/", {}, format="json"))
-    # token, round + municipality, SAVEPOINT, lock, previous answers, RELEASE
-    assert len(repeat) == 6, first_words(repeat)
+    # token, round + municipality + previous answers, SAVEPOINT, lock, RELEASE
+    assert len(repeat) == 5, first_words(repeat)
 
 
 def test_a_save_that_changes_nothing_writes_nothing(lolland, rounds):
@@ -101,14 +102,14 @@ def test_a_save_that_changes_nothing_writes_nothing(lolland, rounds):
     warm(client)
     client.put(SUB, {"version": 0, "answers": ANSWERS}, format="json")
     same = queries(lambda: client.put(SUB, {"version": 1, "answers": ANSWERS}, format="json"))
-    # token, round + municipality, previous answers, SAVEPOINT, lock, RELEASE
-    assert len(same) == 6, first_words(same)
+    # token, round + municipality + previous answers, SAVEPOINT, lock, RELEASE
+    assert len(same) == 5, first_words(same)
 
 
 def test_a_coordinator_saving_on_behalf_costs_no_more_than_an_officer(coordinator, rounds):
     client = token_client(coordinator)
     warm(client)
     first = queries(lambda: client.put(SUB, {"version": 0, "answers": ANSWERS}, format="json"))
-    # The officer's 12 and the check that a coordinator has TOTP set up (middleware); whether
+    # The officer's 10 and the check that a coordinator has TOTP set up (middleware); whether
     # the save is on the municipality's behalf comes with the scoped lookup.
-    assert len(first) == 13, first_words(first)
+    assert len(first) == 11, first_words(first)
