@@ -21,6 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 
 from accounts.audit import client_ip
 from accounts.permissions import coordinator_required, is_coordinator
+from lib.query import whole_number
 from surveys import builder
 from surveys.builder_forms import FORMS, TYPE_LABELS, GeneralForm
 from surveys.definitions import MAX_CHOICES, text
@@ -147,8 +148,9 @@ def _part(slug):
 
 
 def _revision(request):
-    raw = request.POST.get("revision", "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else -1
+    """The revision the page was made from; -1 (a stale page: refused) for anything but a
+    whole number, so a posted "²" is a conflict, not a crash."""
+    return -1 if (n := whole_number(request.POST.get("revision", ""))) is None else n
 
 
 def _draft_url(survey):
@@ -695,8 +697,9 @@ def _names(content):
 def _choice_move(request):
     raw = request.POST.get("choice_move", "")
     index, _sep, direction = raw.partition(":")
-    if index.isdigit() and direction in ("up", "down"):
-        return int(index), (-1 if direction == "up" else 1)
+    n = whole_number(index)
+    if n is not None and direction in ("up", "down"):
+        return n, (-1 if direction == "up" else 1)
     return None
 
 

@@ -729,3 +729,59 @@ def test_a_save_for_an_item_removed_meanwhile_keeps_the_typing(draft, as_coordin
     assert response.status_code == 200
     assert "Skrevet før det forsvandt" in response.content.decode()
     assert len(fresh().content["questions"]) == last
+
+
+# A posted "²" (str.isdigit() is true for superscript digits, int() is not) is a stale page or
+# no move: a clear answer, never a 500, nothing saved.
+SUPERSCRIPT = "²"
+
+
+@pytest.mark.parametrize(
+    "path, extra",
+    [
+        (url("spoergsmaal", 0), None),
+        (url("spoergsmaal", 0, "flyt"), {"direction": "down"}),
+        (url("spoergsmaal", 0, "fjern"), {}),
+        (url("generelt/"), None),
+        (url("udgiv/"), {}),
+        (url("kasser/"), {}),
+    ],
+)
+def test_a_superscript_revision_is_refused_as_stale_not_a_crash(
+    path, extra, draft, survey, as_coordinator
+):
+    data = question_data(draft) if extra is None and "spoergsmaal" in path else extra
+    if path.endswith("generelt/"):
+        data = {"title_da": "Andet navn", "title_en": "Other name"}
+    data = {**(data or {}), "revision": SUPERSCRIPT}
+    if "spoergsmaal" in path and extra is None:
+        data["label_da"] = "Ændret tekst"
+    before = fresh()
+    response = as_coordinator.post(path, data, follow=True)
+    assert response.status_code < 500
+    page = response.content.decode()
+    assert "Kladden er ændret af" in page or "Indtast et heltal" in page  # said, not a 500
+    after = fresh()
+    assert after.revision == before.revision
+    assert after.content == before.content
+    assert Definition.objects.filter(survey=survey).count() == 1  # nothing published
+
+
+def test_a_superscript_choice_move_moves_nothing_and_is_no_crash(draft, as_coordinator):
+    data = {
+        "revision": draft.revision,
+        "key": "mode",
+        "type": "single_choice",
+        "label_da": "Form",
+        "choice-0-value": "online",
+        "choice-0-label_da": "Online",
+        "choice-1-value": "physical",
+        "choice-1-label_da": "Fysisk",
+    }
+    as_coordinator.post(url("spoergsmaal/ny/"), data)
+    for move in (f"{SUPERSCRIPT}:up", f"1{SUPERSCRIPT}:up", "١:up"):
+        data.update({"revision": fresh().revision, "choice_move": move})
+        response = as_coordinator.post(url("spoergsmaal", 3), data)
+        assert response.status_code < 500
+        choices = fresh().content["questions"][3]["choices"]
+        assert [c["value"] for c in choices] == ["online", "physical"]
