@@ -318,12 +318,19 @@ def _part_context(survey, content, part, problems, lang):
 def _state_context(survey, draft_, problems):
     """What the draft page says about the whole draft (its problems, when it was saved): the
     part of the page an htmx answer replaces besides the list it changed."""
+    blocking = [p for p in problems if not p.confirmable]
+    # A published choice value given another meaning is not an error: the draft can be
+    # published once that is confirmed on the publish page, so it is said apart.
+    confirmable = [p for p in problems if p.confirmable]
     return {
         "survey": survey,
         "draft": draft_,
         "problems": problems,
-        "summary": _problem_links(survey, problems),
-        "problem_count": sum(1 for p in problems if p.path),
+        "blocking": blocking,
+        "summary": _problem_links(survey, blocking),
+        "problem_count": sum(1 for p in blocking if p.path),
+        "confirm_summary": _problem_links(survey, confirmable),
+        "confirm_count": len(confirmable),
     }
 
 

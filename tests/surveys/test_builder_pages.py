@@ -785,3 +785,55 @@ def test_a_superscript_choice_move_moves_nothing_and_is_no_crash(draft, as_coord
         assert response.status_code < 500
         choices = fresh().content["questions"][3]["choices"]
         assert [c["value"] for c in choices] == ["online", "physical"]
+
+
+CONFIRM_DA = "1 ændring skal bekræftes, når du udgiver"
+CONFIRM_EN = "1 change must be confirmed when you publish"
+
+
+@pytest.mark.parametrize(
+    "language, confirm, error, ready",
+    [
+        ("da", CONFIRM_DA, "fejl og kan ikke udgives endnu", "kan udgives, når du har bekræftet"),
+        ("en", CONFIRM_EN, "cannot be published yet", "can be published once you have confirmed"),
+    ],
+)
+def test_a_changed_choice_meaning_is_said_as_a_confirmation_not_an_error(
+    language, confirm, error, ready, coordinator
+):
+    client = client_for(coordinator)
+    client.cookies["django_language"] = language
+    survey, index, data, page = _status_form(coordinator)
+    client.post(page, {**data, "choice-0-label_da": "Aflyst"}, HTTP_ACCEPT_LANGUAGE=language)
+    draft_url = "/undersoegelser/proevehandlinger/kladde/"
+    publish = draft_url + "udgiv/"
+    # The draft page: the change to confirm, linked to the question; no error; publishable.
+    html = client.get(draft_url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert confirm in html and error not in html and ready in html
+    assert f'href="{page}"' in html.split('id="draft-confirmations"')[1].split("</div>")[0]
+    assert f'href="{publish}"' in html
+    # The htmx answer to a move replaces the same summary, saying the same.
+    revision = DraftVersion.objects.get(survey=survey).revision
+    fragment = client.post(
+        draft_url + "spoergsmaal/0/flyt/",
+        {"revision": revision, "direction": "down"},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE=language,
+    ).content.decode()
+    assert "<html" not in fragment and 'id="draft-state"' in fragment
+    assert confirm in fragment and error not in fragment and ready in fragment
+    # The publish page offers the button with the box to tick.
+    html = client.get(publish, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert 'name="confirm_changed_meaning" value="1" required' in html
+    assert 'type="submit"' in html
+
+
+def test_an_error_beside_a_changed_choice_meaning_is_counted_alone(as_coordinator, coordinator):
+    survey, index, data, page = _status_form(coordinator)
+    as_coordinator.post(page, {**data, "choice-0-label_da": "Aflyst"})
+    draft_ = DraftVersion.objects.get(survey=survey)
+    content = {**draft_.content, "title": {"da": "", "en": ""}}
+    DraftVersion.objects.filter(pk=draft_.pk).update(content=content)
+    html = as_coordinator.get("/undersoegelser/proevehandlinger/kladde/").content.decode()
+    assert "Kladden har 1 fejl og kan ikke udgives endnu" in html
+    assert CONFIRM_DA in html and "kan udgives" not in html.split("Kladden har 1 fejl")[1]
