@@ -249,13 +249,16 @@ def _item_rows(content, part, problems, lang):
     items = content.get(part) or []
     for i, item in enumerate(items):
         label = item.get("label") or item.get("title") or item.get("message")
+        row_problems = builder.problems_under(problems, f"{part}[{i}]")
         rows.append(
             {
                 "index": i,
                 "key": item.get("key") or "—",
                 "label": text(label, lang) if isinstance(label, dict) else "",
                 "detail": _item_detail(part, item),
-                "problems": builder.problems_under(problems, f"{part}[{i}]"),
+                "problems": row_problems,
+                # Only a change to confirm (not an error): said, but not marked as an error.
+                "error": any(not p.confirmable for p in row_problems),
                 "first": i == 0,
                 "last": i == len(items) - 1,
             }

@@ -792,14 +792,26 @@ CONFIRM_EN = "1 change must be confirmed when you publish"
 
 
 @pytest.mark.parametrize(
-    "language, confirm, error, ready",
+    "language, confirm, error, ready, row_prefix",
     [
-        ("da", CONFIRM_DA, "fejl og kan ikke udgives endnu", "kan udgives, når du har bekræftet"),
-        ("en", CONFIRM_EN, "cannot be published yet", "can be published once you have confirmed"),
+        (
+            "da",
+            CONFIRM_DA,
+            "fejl og kan ikke udgives endnu",
+            "kan udgives, når du har bekræftet",
+            "Skal bekræftes, når du udgiver:",
+        ),
+        (
+            "en",
+            CONFIRM_EN,
+            "cannot be published yet",
+            "can be published once you have confirmed",
+            "To be confirmed when you publish:",
+        ),
     ],
 )
 def test_a_changed_choice_meaning_is_said_as_a_confirmation_not_an_error(
-    language, confirm, error, ready, coordinator
+    language, confirm, error, ready, row_prefix, coordinator
 ):
     client = client_for(coordinator)
     client.cookies["django_language"] = language
@@ -812,6 +824,10 @@ def test_a_changed_choice_meaning_is_said_as_a_confirmation_not_an_error(
     assert confirm in html and error not in html and ready in html
     assert f'href="{page}"' in html.split('id="draft-confirmations"')[1].split("</div>")[0]
     assert f'href="{publish}"' in html
+    # The question's row says it too, not as an error.
+    row = html.split('data-row="spoergsmaal:status"')[1].split("</tr>")[0]
+    assert 'class="form-error"' not in html.split('data-row="spoergsmaal:status"')[1][:20]
+    assert row_prefix in row and "form-error-message" not in row
     # The htmx answer to a move replaces the same summary, saying the same.
     revision = DraftVersion.objects.get(survey=survey).revision
     fragment = client.post(
