@@ -21,6 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect, HttpResponseClientRefre
 
 from accounts.audit import client_ip
 from accounts.permissions import coordinator_required, is_coordinator
+from lib.query import whole_number
 from surveys import builder
 from surveys.builder_forms import FORMS, TYPE_LABELS, GeneralForm
 from surveys.definitions import MAX_CHOICES, text
@@ -147,8 +148,9 @@ def _part(slug):
 
 
 def _revision(request):
-    raw = request.POST.get("revision", "")
-    return int(raw) if raw.isdigit() and len(raw) < 10 else -1
+    """The revision the page was made from; -1 (a stale page: refused) for anything but a
+    whole number, so a posted "²" is a conflict, not a crash."""
+    return -1 if (n := whole_number(request.POST.get("revision", ""))) is None else n
 
 
 def _draft_url(survey):
@@ -247,13 +249,16 @@ def _item_rows(content, part, problems, lang):
     items = content.get(part) or []
     for i, item in enumerate(items):
         label = item.get("label") or item.get("title") or item.get("message")
+        row_problems = builder.problems_under(problems, f"{part}[{i}]")
         rows.append(
             {
                 "index": i,
                 "key": item.get("key") or "—",
                 "label": text(label, lang) if isinstance(label, dict) else "",
                 "detail": _item_detail(part, item),
-                "problems": builder.problems_under(problems, f"{part}[{i}]"),
+                "problems": row_problems,
+                # Only a change to confirm (not an error): said, but not marked as an error.
+                "error": any(not p.confirmable for p in row_problems),
                 "first": i == 0,
                 "last": i == len(items) - 1,
             }
@@ -316,12 +321,19 @@ def _part_context(survey, content, part, problems, lang):
 def _state_context(survey, draft_, problems):
     """What the draft page says about the whole draft (its problems, when it was saved): the
     part of the page an htmx answer replaces besides the list it changed."""
+    blocking = [p for p in problems if not p.confirmable]
+    # A published choice value given another meaning is not an error: the draft can be
+    # published once that is confirmed on the publish page, so it is said apart.
+    confirmable = [p for p in problems if p.confirmable]
     return {
         "survey": survey,
         "draft": draft_,
         "problems": problems,
-        "summary": _problem_links(survey, problems),
-        "problem_count": sum(1 for p in problems if p.path),
+        "blocking": blocking,
+        "summary": _problem_links(survey, blocking),
+        "problem_count": sum(1 for p in blocking if p.path),
+        "confirm_summary": _problem_links(survey, confirmable),
+        "confirm_count": len(confirmable),
     }
 
 
@@ -695,8 +707,9 @@ def _names(content):
 def _choice_move(request):
     raw = request.POST.get("choice_move", "")
     index, _sep, direction = raw.partition(":")
-    if index.isdigit() and direction in ("up", "down"):
-        return int(index), (-1 if direction == "up" else 1)
+    n = whole_number(index)
+    if n is not None and direction in ("up", "down"):
+        return n, (-1 if direction == "up" else 1)
     return None
 
 

@@ -495,7 +495,7 @@ class _Reader:
             return xpath_to_cel(expression, current=current)
         except Untranslatable as exc:
             self.problem(
-                _(
+                _(  # xgettext:no-python-brace-format ("${navn}" is XLSForm's, not a placeholder)
                     "Udtrykket i kolonnen %(column)s kan ikke oversættes: »%(part)s« (kun ${navn}, "
                     "and, or, not(), =, !=, <, >, +, -, *, div, mod og count() kan bruges)."
                 )

@@ -152,6 +152,12 @@ def test_a_changed_choice_meaning_is_shown_and_confirmed_by_keyboard(
     page = page_for(language)
     log_in(page, live_server, coordinator)
     base = "/undersoegelser/proevehandlinger/kladde/"
+    # The draft page says it as a change to confirm, not as an error that blocks publishing.
+    page.goto(base)
+    check_page(page, "builder draft with a changed choice meaning", language)
+    assert page.locator("#draft-confirmations").is_visible()
+    assert page.locator("#draft-problems").count() == 0
+    assert page.locator("#draft-state .alert-success").is_visible()
     page.goto(base + f"spoergsmaal/{index}/")
     check_page(page, "builder question with a changed choice meaning", language)
     assert "Aflyst" in page.locator("#valgmuligheder .form-error-message").inner_text()

@@ -729,3 +729,127 @@ def test_a_save_for_an_item_removed_meanwhile_keeps_the_typing(draft, as_coordin
     assert response.status_code == 200
     assert "Skrevet før det forsvandt" in response.content.decode()
     assert len(fresh().content["questions"]) == last
+
+
+# A posted "²" (str.isdigit() is true for superscript digits, int() is not) is a stale page or
+# no move: a clear answer, never a 500, nothing saved.
+SUPERSCRIPT = "²"
+
+
+@pytest.mark.parametrize(
+    "path, extra",
+    [
+        (url("spoergsmaal", 0), None),
+        (url("spoergsmaal", 0, "flyt"), {"direction": "down"}),
+        (url("spoergsmaal", 0, "fjern"), {}),
+        (url("generelt/"), None),
+        (url("udgiv/"), {}),
+        (url("kasser/"), {}),
+    ],
+)
+def test_a_superscript_revision_is_refused_as_stale_not_a_crash(
+    path, extra, draft, survey, as_coordinator
+):
+    data = question_data(draft) if extra is None and "spoergsmaal" in path else extra
+    if path.endswith("generelt/"):
+        data = {"title_da": "Andet navn", "title_en": "Other name"}
+    data = {**(data or {}), "revision": SUPERSCRIPT}
+    if "spoergsmaal" in path and extra is None:
+        data["label_da"] = "Ændret tekst"
+    before = fresh()
+    response = as_coordinator.post(path, data, follow=True)
+    assert response.status_code < 500
+    page = response.content.decode()
+    assert "Kladden er ændret af" in page or "Indtast et heltal" in page  # said, not a 500
+    after = fresh()
+    assert after.revision == before.revision
+    assert after.content == before.content
+    assert Definition.objects.filter(survey=survey).count() == 1  # nothing published
+
+
+def test_a_superscript_choice_move_moves_nothing_and_is_no_crash(draft, as_coordinator):
+    data = {
+        "revision": draft.revision,
+        "key": "mode",
+        "type": "single_choice",
+        "label_da": "Form",
+        "choice-0-value": "online",
+        "choice-0-label_da": "Online",
+        "choice-1-value": "physical",
+        "choice-1-label_da": "Fysisk",
+    }
+    as_coordinator.post(url("spoergsmaal/ny/"), data)
+    for move in (f"{SUPERSCRIPT}:up", f"1{SUPERSCRIPT}:up", "١:up"):
+        data.update({"revision": fresh().revision, "choice_move": move})
+        response = as_coordinator.post(url("spoergsmaal", 3), data)
+        assert response.status_code < 500
+        choices = fresh().content["questions"][3]["choices"]
+        assert [c["value"] for c in choices] == ["online", "physical"]
+
+
+CONFIRM_DA = "1 ændring skal bekræftes, når du udgiver"
+CONFIRM_EN = "1 change must be confirmed when you publish"
+
+
+@pytest.mark.parametrize(
+    "language, confirm, error, ready, row_prefix",
+    [
+        (
+            "da",
+            CONFIRM_DA,
+            "fejl og kan ikke udgives endnu",
+            "kan udgives, når du har bekræftet",
+            "Skal bekræftes, når du udgiver:",
+        ),
+        (
+            "en",
+            CONFIRM_EN,
+            "cannot be published yet",
+            "can be published once you have confirmed",
+            "To be confirmed when you publish:",
+        ),
+    ],
+)
+def test_a_changed_choice_meaning_is_said_as_a_confirmation_not_an_error(
+    language, confirm, error, ready, row_prefix, coordinator
+):
+    client = client_for(coordinator)
+    client.cookies["django_language"] = language
+    survey, index, data, page = _status_form(coordinator)
+    client.post(page, {**data, "choice-0-label_da": "Aflyst"}, HTTP_ACCEPT_LANGUAGE=language)
+    draft_url = "/undersoegelser/proevehandlinger/kladde/"
+    publish = draft_url + "udgiv/"
+    # The draft page: the change to confirm, linked to the question; no error; publishable.
+    html = client.get(draft_url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert confirm in html and error not in html and ready in html
+    assert f'href="{page}"' in html.split('id="draft-confirmations"')[1].split("</div>")[0]
+    assert f'href="{publish}"' in html
+    # The question's row says it too, not as an error.
+    row = html.split('data-row="spoergsmaal:status"')[1].split("</tr>")[0]
+    assert 'class="form-error"' not in html.split('data-row="spoergsmaal:status"')[1][:20]
+    assert row_prefix in row and "form-error-message" not in row
+    # The htmx answer to a move replaces the same summary, saying the same.
+    revision = DraftVersion.objects.get(survey=survey).revision
+    fragment = client.post(
+        draft_url + "spoergsmaal/0/flyt/",
+        {"revision": revision, "direction": "down"},
+        HTTP_HX_REQUEST="true",
+        HTTP_ACCEPT_LANGUAGE=language,
+    ).content.decode()
+    assert "<html" not in fragment and 'id="draft-state"' in fragment
+    assert confirm in fragment and error not in fragment and ready in fragment
+    # The publish page offers the button with the box to tick.
+    html = client.get(publish, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert 'name="confirm_changed_meaning" value="1" required' in html
+    assert 'type="submit"' in html
+
+
+def test_an_error_beside_a_changed_choice_meaning_is_counted_alone(as_coordinator, coordinator):
+    survey, index, data, page = _status_form(coordinator)
+    as_coordinator.post(page, {**data, "choice-0-label_da": "Aflyst"})
+    draft_ = DraftVersion.objects.get(survey=survey)
+    content = {**draft_.content, "title": {"da": "", "en": ""}}
+    DraftVersion.objects.filter(pk=draft_.pk).update(content=content)
+    html = as_coordinator.get("/undersoegelser/proevehandlinger/kladde/").content.decode()
+    assert "Kladden har 1 fejl og kan ikke udgives endnu" in html
+    assert CONFIRM_DA in html and "kan udgives" not in html.split("Kladden har 1 fejl")[1]

@@ -2,7 +2,10 @@
 by someone else, and every refusal with its sheet and row."""
 
 import io
+import shutil
+import subprocess
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -778,3 +781,40 @@ def test_a_label_of_only_spaces_is_refused_at_its_row():
     data = xlsx({"survey": [HEAD, ["integer", "a", "   ", None]], "settings": SETTINGS})
     problems = refused(data)
     assert problems[0].row == 2 and "label" in problems[0].message
+
+
+def test_an_untranslatable_expression_is_refused_in_english():
+    from django.utils import translation
+
+    data = xlsx(
+        {
+            "survey": [
+                [*HEAD, "relevant"],
+                ["integer", "a", "A", "A"],
+                ["integer", "b", "B", "B", "string-length(${a}) > 2"],
+            ],
+            "settings": SETTINGS,
+        }
+    )
+    with translation.override("en"):
+        message = refused(data)[0].message
+    assert message.startswith("The expression in column relevant cannot be translated")
+    assert "only ${name}, and, or" in message and "Udtrykket" not in message
+
+
+@pytest.mark.skipif(shutil.which("xgettext") is None, reason="needs GNU gettext's xgettext")
+def test_xlsform_syntax_in_a_message_is_not_taken_for_a_brace_placeholder():
+    """xgettext guesses python-brace-format from "${navn}"; msgmerge then marks the entry
+    fuzzy (its English has "${name}") and a fuzzy entry is not compiled: the message would be
+    Danish on English pages after the next makemessages. The source says it is not."""
+    source = Path(__file__).resolve().parents[2] / "surveys" / "xlsform.py"
+    pot = subprocess.run(
+        ["xgettext", "--language=Python", "--keyword=_", "--from-code=UTF-8", "-o", "-", source],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    entries = [e for e in pot.split("\n\n") if "${" in e]
+    assert entries
+    for entry in entries:
+        assert "no-python-brace-format" in entry or "python-brace-format" not in entry, entry
