@@ -801,6 +801,30 @@ def _trend(spec, round_):
     return out
 
 
+def latest_rounds(trend, count):
+    """One indicator's trend (an item of `analyse_round(...)["trend"]`) over only its newest
+    `count` rounds — the round itself and the `count - 1` before it, oldest first — for a page
+    too narrow for them all: those rounds, each respondent's values in them, and only the
+    respondents with a value in one of them (as `_trend` keeps only those with one).
+    `all_rounds` is how many rounds the whole trend has. The one rule for which rounds a
+    shortened trend shows."""
+    total = len(trend["rounds"])
+    if count >= total:
+        return {**trend, "all_rounds": total}
+    count = max(count, 1)
+    respondents = []
+    for r in trend["respondents"]:
+        values = r["values"][-count:]
+        if any(v is not None for v in values):
+            respondents.append({**r, "values": values})
+    return {
+        **trend,
+        "rounds": trend["rounds"][-count:],
+        "respondents": respondents,
+        "all_rounds": total,
+    }
+
+
 # --- Anonymised reporting: respondents as codes R01, R02 … instead of names.
 
 

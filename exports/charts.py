@@ -27,6 +27,61 @@ NBSP = "\u00a0"
 
 SWAP_SEPARATORS = str.maketrans(".,", ",.")
 
+# Advance widths of DejaVu Sans (the report's font, the first one FONT names) in em, grouped;
+# any other character counts as 0.8 em, wider than most, so a measured text is not too short.
+ADVANCES = {
+    0.28: "'ijlIJ",
+    0.33: " ,.\u00a0/:;\\|f-",
+    0.4: "()[]t!r",
+    0.5: '"*_`–sz?',
+    0.56: "cLFkvxy",
+    0.62: "PTYaoøåeé",
+    0.64: "ESbdghnpqu$0123456789{}",
+    0.7: "KAVÅBRXZC",
+    0.77: "UHNDG&OQØ",
+    0.86: "w#+<=>^~M",
+    1.0: "%mÆæW@—…",
+}
+ADVANCE = {ch: em for em, chars in ADVANCES.items() for ch in chars}
+
+
+def text_width(s, size):
+    """The width of `s` set in DejaVu Sans at `size` (px or pt: the unit of `size`)."""
+    return size * sum(ADVANCE.get(ch, 0.8) for ch in str(s))
+
+
+def _shortened(s, size, room):
+    """`s`, or as much of it as fits `room` followed by an ellipsis."""
+    s = str(s)
+    if text_width(s, size) <= room:
+        return s
+    while s and text_width(s + "…", size) > room:
+        s = s[:-1]
+    return s.rstrip() + "…"
+
+
+def axis_labels(centres, labels, size, lo, hi, gap=8):
+    """[(x, label)] of the labels along an axis that fit side by side without touching: the
+    last (the newest round) always, then every k-th before it, k the smallest step at which
+    the widest label fits its slots; a label is moved inwards to stay within [lo, hi] and
+    left out if it would then touch its neighbour."""
+    n = len(labels)
+    if not n:
+        return []
+    labels = [_shortened(t, size, hi - lo) for t in labels]
+    widths = [text_width(t, size) for t in labels]
+    slot = (centres[-1] - centres[0]) / (n - 1) if n > 1 else hi - lo
+    step = max(1, math.ceil((max(widths) + gap) / slot)) if slot > 0 else n
+    out, left_edge = [], hi + gap
+    for i in range(n - 1, -1, -step):
+        w = widths[i]
+        x = min(max(centres[i], lo + w / 2), hi - w / 2)
+        if x + w / 2 + gap > left_edge:
+            continue
+        out.append((x, labels[i]))
+        left_edge = x - w / 2
+    return out[::-1]
+
 
 def figure(value, kind, decimals=1):
     """A value as a reader reads it: a share (0.43) and a percentage question (43) both as
@@ -172,8 +227,11 @@ def trend_chart(trend, uid, language="da", width=640, height=340, respondents=Tr
     for t in yt:
         body.append(_hline(left, left + pw, py(t), GRID))
         body.append(_text(left - 6, py(t) + 4, figure(t, kind, 0), "end", 10))
-    for i, r in enumerate(rounds):
-        body.append(_text(px(i), top + ph + 16, r["title"], "middle", 10))
+    # Under a line as long as the plot and its margins, the round titles that fit (they would
+    # overlap each other if there are many rounds, or long titles).
+    centres = [px(i) for i in range(n)]
+    for x, title in axis_labels(centres, [r["title"] for r in rounds], 10, 4, width - 4):
+        body.append(_text(x, top + ph + 16, title, "middle", 10))
     body.append(f'<path d="M{left},{top}V{top + ph}H{left + pw}" fill="none" stroke="{INK}"/>')
 
     def path(series):

@@ -14,7 +14,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 
 from exports import charts, renderers
-from exports.analysis import RESPONDED, analyse_round, anonymise, num, pct
+from exports.analysis import RESPONDED, analyse_round, anonymise, latest_rounds, num, pct
 from reference.models import Organisation
 from reference.municipalities import GEOJSON
 from submissions.models import Submission
@@ -514,6 +514,53 @@ def anonymised_summary(round_, summary=None):
     )
 
 
+# The trend's tables on the report's page: A4 less the margins (210 − 2 × 18 mm = 493 pt), set
+# at 9 pt (the table of totals; the respondents' table is at 8 pt), header cells in bold (about
+# a tenth wider), 2 mm (5.7 pt) of padding on either side of a cell. A column is as wide as the
+# longest word of its header or its widest figure: beyond the page's width, columns are drawn
+# off its edge. Six rounds at most: more would be too narrow to read at a glance, and every
+# round is one more cell a respondent (a thousand rows) for WeasyPrint to lay out.
+PAGE_WIDTH_PT = 493
+TREND_FONT_PT = 9
+TREND_BOLD = 1.1
+TREND_PADDING_PT = 2 * 5.7
+TREND_MOST_ROUNDS = 6
+
+
+def _longest_word(s, size, bold=False):
+    words = re.split(r"(?<=-)|\s+", str(s))
+    return max(charts.text_width(w, size) for w in words) * (TREND_BOLD if bold else 1)
+
+
+def report_trend_rounds(trend):
+    """How many of the trend's newest rounds (at least two, at most TREND_MOST_ROUNDS) fit
+    side by side in the report's trend tables, next to the respondents' names."""
+    kind = "number" if trend["type"] == "ratio" else "share"
+    names = [r["name"] for r in trend["respondents"]]
+    first = max(
+        _longest_word(s, TREND_FONT_PT, bold)
+        for s, bold in [(n, False) for n in names] + [("Respondenter med tal", False),
+                                                       ("Respondent", True)]
+    )  # fmt: skip
+    room = PAGE_WIDTH_PT - first - TREND_PADDING_PT
+    count = 0
+    for i in range(len(trend["rounds"]) - 1, -1, -1):
+        r = trend["rounds"][i]
+        title = r["title"] + (" (foreløbig)" if r["provisional"] else "")
+        figures = [charts.figure(r["national"], kind)] + [
+            charts.figure(p["values"][i], kind) for p in trend["respondents"]
+        ]
+        column = TREND_PADDING_PT + max(
+            _longest_word(title, TREND_FONT_PT, bold=True),
+            max(charts.text_width(f, TREND_FONT_PT) for f in set(figures)),
+        )
+        if count >= TREND_MOST_ROUNDS or (column > room and count >= 2):
+            break
+        room -= column
+        count += 1
+    return count
+
+
 MUNICIPAL_NOUN = {"one": "kommune", "many": "kommuner"}
 RESPONDENT_NOUN = {"one": "respondent", "many": "respondenter"}
 
@@ -544,7 +591,17 @@ def report_context(round_, anonymised=False):
         # What the text calls those who answer: municipalities, or for any other register
         # the neutral "respondent" the tables of splits and scatters use.
         "noun": MUNICIPAL_NOUN if round_.survey.register.key == "kommuner" else RESPONDENT_NOUN,
-        **analysis_context(summary, "da"),
+        # The trend over the newest rounds that fit the page (the data page and the exports
+        # have all of them).
+        **analysis_context(
+            {
+                **summary,
+                "trend": [
+                    latest_rounds(t, report_trend_rounds(t)) for t in summary.get("trend") or []
+                ],
+            },
+            "da",
+        ),
     }
     if spec.has_entries:
         context["catalogue"], context["nothing_to_report"] = catalogue(round_, spec, names)
