@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls our tests make
 # between browser steps are still plain synchronous calls.
@@ -85,7 +86,12 @@ def check_page(page, name, language="da", best_practice=False):
     """Save a screenshot and assert axe-core finds no WCAG 2.1 A/AA violations (and, with
     `best_practice`, none of axe's best-practice rules either: region, heading-order …)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{_slug(name)}-{language}.png"), full_page=True)
+    try:
+        page.screenshot(path=str(SHOTS / f"{_slug(name)}-{language}.png"), full_page=True)
+    except PlaywrightTimeoutError:
+        # The picture is for a person looking at the run, not part of the check: on a loaded
+        # machine a full-page capture has timed out (30 s) while the page itself was fine.
+        pass
     assert page.locator("html").get_attribute("lang") == language
     page.add_script_tag(path=str(AXE))
     tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] + (
