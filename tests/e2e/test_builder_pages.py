@@ -130,8 +130,13 @@ def test_live_checking_and_moving_without_a_reload(page_for, live_server):
     page.locator('tr[data-row="spoergsmaal:pupils_8_9"] button[value="down"]').click()
     page.locator('tr[data-row="spoergsmaal:pupils_8_9"] button[value="up"]').wait_for()
     assert page.evaluate("window.notReloaded") is True
-    focused = page.evaluate("document.activeElement.closest('tr').getAttribute('data-row')")
-    assert focused == "spoergsmaal:pupils_8_9"
+    # builder.js moves focus once htmx has settled the swap, a moment after the new row is in
+    # the page: wait for it rather than read it at once (under load the read came first).
+    page.wait_for_function(
+        "(row) => !!document.activeElement && !!document.activeElement.closest('tr') "
+        "&& document.activeElement.closest('tr').getAttribute('data-row') === row",
+        arg="spoergsmaal:pupils_8_9",
+    )
     keys = [q["key"] for q in DraftVersion.objects.get().content["questions"]]
     assert keys[:2] == ["enrolled", "pupils_8_9"]
 
