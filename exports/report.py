@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 
 from exports import charts, renderers
 from exports.analysis import RESPONDED, analyse_round, anonymise, latest_rounds, num, pct
+from lib.formula import ILLEGAL_CHARACTERS_RE
 from reference.models import Organisation
 from reference.municipalities import GEOJSON
 from submissions.models import Submission
@@ -658,7 +659,9 @@ def charts_as_images(html):
 
     def image(match):
         name = f"chart:{len(charts)}"
-        charts[name] = match.group(0)
+        # A name may hold a control character that html.escape keeps: the HTML parser took it
+        # inline, but it makes an SVG image invalid XML, and WeasyPrint drops the drawing.
+        charts[name] = ILLEGAL_CHARACTERS_RE.sub("", match.group(0))
         return f'<img src="{name}" alt="">'
 
     return SVG_ELEMENT.sub(image, html), charts

@@ -35,3 +35,17 @@ def test_the_chart_fetcher_serves_its_charts_and_refuses_everything_else():
     for url in ("chart:1", "file:///etc/passwd", "http://169.254.169.254/", "data:,x"):
         with pytest.raises(ValueError, match="refused"):
             fetcher(url)
+
+
+def test_a_name_with_a_control_character_keeps_its_drawing_in_the_pdf(rounds):
+    # html.escape keeps \x0b, which the HTML parser tolerated inline; as an SVG image it makes
+    # the XML invalid and WeasyPrint would drop the whole drawing with only a warning.
+    from reference.models import Municipality
+
+    Municipality.objects.filter(code="101").update(name="Køben\x0bhavn")
+    _html, charts = charts_as_images(render_report_html(rounds[1]))
+    assert not any("\x0b" in svg for svg in charts.values())
+    text = "\n".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(render_report(rounds[1]))).pages
+    )
+    assert "Mål: 5 %" in text.replace("\xa0", " ")  # the top-10 chart, which names 101
