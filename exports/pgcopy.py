@@ -89,6 +89,13 @@ def supported():
     return is_psycopg3
 
 
+def applies(register) -> bool:
+    """Whether an export of rounds of `register` is written by PostgreSQL (this module): on
+    PostgreSQL with psycopg 3, for the municipalities (the SELECTs write the municipal
+    columns only); otherwise the Python path."""
+    return supported() and datasets.is_municipal(register)
+
+
 def _lit(text):
     """A string literal (standard_conforming_strings is on in every supported PostgreSQL)."""
     if "\x00" in text:

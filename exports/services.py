@@ -164,7 +164,7 @@ def csv_chunks(
     municipalities always take the Python path (COPY writes the municipal columns only)."""
     register = datasets.register_of(rounds)
     if use_copy is None:
-        use_copy = pgcopy.supported() and datasets.is_municipal(register)
+        use_copy = pgcopy.applies(register)
     if use_copy:
         stream = pgcopy.csv_stream(rounds, fmt, include_personal)
         return iter(stream), stream
@@ -197,7 +197,7 @@ def render_bytes(
     register = datasets.register_of(rounds)
     if fmt == "xlsx":
         if use_copy is None:
-            use_copy = pgcopy.supported() and datasets.is_municipal(register)
+            use_copy = pgcopy.applies(register)
         if use_copy:
             wide, long_rows, non_responders = pgcopy.xlsx_sheets(rounds, include_personal)
         else:

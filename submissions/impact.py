@@ -20,12 +20,11 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
-from submissions.models import ImpactRun, Submission, SubmissionState
+from submissions.models import RESPONDED, ImpactRun, Submission
 from submissions.validation import clean_value, validate
 from surveys.definitions import DefinitionError, Spec, validate_definition
 from surveys.relevance import names_in
 
-RESPONDED = (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED)
 RULE_CODES = ("rule", "history")
 
 

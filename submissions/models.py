@@ -69,9 +69,10 @@ class Submission(models.Model):
 
     @property
     def has_responded(self):
-        return self.state in (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED)
+        return self.state in RESPONDED
 
 
+# The states in which a municipality has responded (its answers count): one definition.
 RESPONDED = (SubmissionState.SUBMITTED, SubmissionState.ACCEPTED)
 
 
