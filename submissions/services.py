@@ -239,8 +239,14 @@ def _insert(submission):
     try:
         with transaction.atomic():
             submission.save(force_insert=True)
-    except IntegrityError:
-        raise _FirstSaveRaced
+    except IntegrityError as error:
+        # Only the race is handled here; any other constraint's failure stays what it is.
+        won = Submission.objects.filter(
+            round_id=submission.round_id, municipality_id=submission.municipality_id
+        ).exists()
+        if not won:
+            raise
+        raise _FirstSaveRaced from error
 
 
 def _can_raise(spec, key: str) -> bool:

@@ -160,3 +160,19 @@ def test_two_first_saves_at_once_one_wins_and_the_other_is_stale():
         stored = Submission.objects.get(round=round_)
         assert (stored.version, stored.answers["enrolled"]) == (1, winner)
         assert [r.number for r in stored.revisions.all()] == [1]
+
+
+def test_another_constraint_failing_on_the_insert_is_not_taken_for_the_race(
+    round_, lolland_m, lolland, monkeypatch
+):
+    # Only "someone else inserted the row first" is handled by starting again; any other
+    # IntegrityError must surface as itself, not be retried against a row that does not exist.
+    from django.db import IntegrityError
+
+    def failing_save(self, *args, **kwargs):
+        raise IntegrityError("some other constraint")
+
+    monkeypatch.setattr(Submission, "save", failing_save)
+    with pytest.raises(IntegrityError, match="some other constraint"):
+        save(round_, lolland_m, lolland)
+    assert not Submission.objects.exists()
