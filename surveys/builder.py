@@ -652,9 +652,15 @@ def draft_problems(
     ones are empty exactly when the import's check (`validate_definition`) passes and the
     builder's own checks do; `blocking_only` is the question "is this a valid definition"
     (preview, impact, download)."""
-    problems = _builder_checks(content)
+    problems = _blocking_problems(content, survey=survey)
     if survey is not None and not blocking_only:
+        # After the blocking ones, so a confirmable one never hides a real error at its field.
         problems += choice_meaning_problems(content, published_choice_labels(survey))
+    return problems
+
+
+def _blocking_problems(content: dict, *, survey: Survey | None) -> list[Problem]:
+    problems = _builder_checks(content)
     seen = {p.path for p in problems}
     if survey is not None and content.get("key") != survey.key:
         problems.append(Problem("key", _("Nøglen kan ikke ændres i en kladde.")))
