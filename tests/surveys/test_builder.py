@@ -456,7 +456,20 @@ def test_a_label_of_only_spaces_sent_whole_is_said_at_the_field(survey, draft, c
     [
         ("Gennemfort", "Gennemført", True),  # a typo fixed
         ("Planlagt.", "planlagt", True),  # case and punctuation
-        ("Tidlig indsats og bedre datagrunlag", "Tidlig indsats og bedre datagrundlag", True),
+        ("Tidlig indsats og bedre datagrunlag", "Tidlig indsats og bedre datagrundlag", False),
+        ("Planlaggt", "Planlagt", True),  # a doubled letter
+        ("Gennemfrøt", "Gennemført", True),  # two neighbours swapped
+        ("Paabegyndt", "Påbegyndt", True),  # aa/å
+        ("Maelt", "Mælt", True),  # ae/æ
+        ("Café", "Cafe", True),
+        ("Mand", "Mund", False),  # another vowel is another word
+        ("Juni", "Juli", False),
+        ("Lille", "Lilla", False),
+        ("Lærer", "Læser", False),
+        ("Fast", "Fest", False),
+        ("Tidligere", "Tidligste", False),
+        ("Værre", "Være", False),  # a doubled letter in a short word
+        ("Under 12", "Under 21", False),  # numbers swapped
         ({"da": "I gang", "en": "Running"}, {"da": "I gang", "en": "Ongoing"}, True),  # English
         ("Enig", "Uenig", False),  # the first letter: a negation
         ("Ja", "Nej", False),
