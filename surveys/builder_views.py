@@ -681,7 +681,9 @@ def item_check(request, survey, draft_, part, index=None):
     return JsonResponse(
         {
             "errors": {name: m for name, m in errors.items() if name != "__all__"},
-            "general": errors.get("__all__", []) + list(form.choice_problems),
+            "general": errors.get("__all__", [])
+            + list(form.choice_problems)
+            + list(form.choice_changes),
         }
     )
 
