@@ -105,22 +105,33 @@ class DraftSerializer(serializers.Serializer):
     )
     content = serializers.DictField(help_text="The definition as edited; may be invalid.")
     problems = ProblemSerializer(
-        many=True, help_text="What keeps it from being published (empty: it can be)."
+        many=True,
+        help_text="What keeps it from being published (empty: it can be). Since Nov. 2026 "
+        "only these; the changes to confirm are in `changes_to_confirm`.",
+    )
+    changes_to_confirm = ProblemSerializer(
+        many=True,
+        help_text="Added Nov. 2026: each published choice value the draft gives another "
+        "meaning (`confirmable: true`). Publishing needs `confirm_changed_meaning: true` "
+        "while it is not empty.",
     )
 
 
 def draft_data(draft):
+    problems = builder.draft_problems(draft.content, survey=draft.survey)
     return {
         "survey": draft.survey.key,
         "version": draft.next_version,
         "revision": draft.revision,
         "based_on": draft.based_on.version if draft.based_on_id else None,
         "content": draft.content,
-        "problems": [
-            {"field": p.path or "(root)", "message": p.message, "confirmable": p.confirmable}
-            for p in builder.draft_problems(draft.content, survey=draft.survey)
-        ],
+        "problems": [_problem(p) for p in problems if not p.confirmable],
+        "changes_to_confirm": [_problem(p) for p in problems if p.confirmable],
     }
+
+
+def _problem(p: builder.Problem) -> dict:
+    return {"field": p.path or "(root)", "message": p.message, "confirmable": p.confirmable}
 
 
 def builder_error(exc: builder.BuilderError):
@@ -169,7 +180,7 @@ class PublishSerializer(RevisionSerializer):
         required=False,
         default=False,
         help_text="Added Nov. 2026: publish although the draft gives a published choice "
-        "value another meaning (the draft's `problems` with `confirmable: true`). Without it "
+        "value another meaning (the draft's `changes_to_confirm`). Without it "
         "such a draft answers 400 `changed_meaning`, each choice in `fields`.",
     )
 

@@ -146,43 +146,66 @@ def _label_words(label) -> list[str]:
     return [w for w in (w.strip(_EDGE_PUNCTUATION) for w in normal.split()) if w]
 
 
-def _edit_distance(a: str, b: str) -> int:
-    """Levenshtein distance with transpositions of neighbours (optimal string alignment)."""
-    previous2, previous = None, list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        row = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                row[j] = min(row[j], previous2[j - 2] + 1)
-        previous2, previous = previous, row
-    return previous[-1]
+# Danish spellings of the same letter: each word is compared with these folded away.
+_SPELLING_FOLDS = (("æ", "ae"), ("ø", "o"), ("å", "a"), ("é", "e"), ("aa", "a"), ("oe", "o"))
+# A doubled letter added or removed is a fix only in words this long: in shorter ones it is
+# often another word (»Værre« → »Være«).
+_DOUBLED_LETTER_MIN_LENGTH = 6
+
+
+def _folded(word: str) -> str:
+    for spelling, folded in _SPELLING_FOLDS:
+        word = word.replace(spelling, folded)
+    return word
+
+
+def _one_slip(x: str, y: str) -> bool:
+    """Whether the (folded) words differ by one doubled letter added or removed, or by two
+    neighbouring letters swapped."""
+    if len(x) == len(y):
+        diff = [k for k in range(len(x)) if x[k] != y[k]]
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and (x[diff[0]], x[diff[1]]) == (y[diff[1]], y[diff[0]])
+        )
+    short, long = sorted((x, y), key=len)
+    if len(long) - len(short) != 1:
+        return False
+    return any(
+        long[k] == long[k - 1] and long[:k] + long[k + 1 :] == short for k in range(1, len(long))
+    )
 
 
 def same_meaning(old, new) -> bool:
     """Whether a choice's new text (a {"da", "en"} label or a string; the Danish is compared)
     keeps the meaning of the old one: the same words apart from case, spaces and punctuation at
-    the ends of words, or a spelling fix — the same number of words, the same numbers, and at
-    most two letters changed in all, at most one per word (two in words of 8 letters or more),
-    only in words of 4 letters or more and never their first letter. So "Gennemfort" →
-    "Gennemført" and "Planlagt." → "planlagt" keep the meaning; "Enig" → "Uenig", "Ja" →
-    "Nej", "Under 10" → "Under 20" change it."""
+    the ends of words, Danish spellings of a letter (o/ø, a/å, aa/å, æ/ae, ø/oe, é/e), and at
+    most two slips in all, one per word: a doubled letter added or removed (in words of
+    6 letters or more) or two neighbouring letters swapped — never in a word with a number.
+    So "Gennemfort" → "Gennemført" and "Planlagt." → "planlagt" keep the meaning; "Enig" →
+    "Uenig", "Ja" → "Nej", "Under 10" → "Under 20", "Juni" → "Juli", "Værre" → "Være" change
+    it."""
     a, b = _label_words(old), _label_words(new)
     if a == b:
         return True
     if len(a) != len(b):
         return False
-    edits = 0
+    slips = 0
     for x, y in zip(a, b, strict=True):
         if x == y:
             continue
-        if min(len(x), len(y)) < 4 or x[0] != y[0] or any(ch.isdigit() for ch in x + y):
+        if any(ch.isdigit() for ch in x + y):
             return False
-        distance = _edit_distance(x, y)
-        if distance > (2 if min(len(x), len(y)) >= 8 else 1):
+        fx, fy = _folded(x), _folded(y)
+        if fx == fy:
+            continue
+        if not _one_slip(fx, fy):
             return False
-        edits += distance
-    return edits <= 2
+        if len(fx) != len(fy) and min(len(x), len(y)) < _DOUBLED_LETTER_MIN_LENGTH:
+            return False
+        slips += 1
+    return slips <= 2
 
 
 @dataclass(frozen=True)
@@ -652,9 +675,15 @@ def draft_problems(
     ones are empty exactly when the import's check (`validate_definition`) passes and the
     builder's own checks do; `blocking_only` is the question "is this a valid definition"
     (preview, impact, download)."""
-    problems = _builder_checks(content)
+    problems = _blocking_problems(content, survey=survey)
     if survey is not None and not blocking_only:
+        # After the blocking ones, so a confirmable one never hides a real error at its field.
         problems += choice_meaning_problems(content, published_choice_labels(survey))
+    return problems
+
+
+def _blocking_problems(content: dict, *, survey: Survey | None) -> list[Problem]:
+    problems = _builder_checks(content)
     seen = {p.path for p in problems}
     if survey is not None and content.get("key") != survey.key:
         problems.append(Problem("key", _("Nøglen kan ikke ændres i en kladde.")))

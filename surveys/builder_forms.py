@@ -105,6 +105,8 @@ class PartForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         self.choice_problems = []
+        # Published choices given another meaning: said, not errors (publishing confirms them).
+        self.choice_changes = []
         super().__init__(*args, **kwargs)
         for name in self.REQUIRED:
             self.fields[name].required = True
@@ -146,7 +148,7 @@ class PartForm(forms.Form):
             rest = p.path[len(prefix) :].lstrip(".")
             name = re.split(r"[.\[]", rest, maxsplit=1)[0] if rest else ""
             if rest.startswith("choices") or name == "choices":
-                self.choice_problems.append(p.message)
+                (self.choice_changes if p.confirmable else self.choice_problems).append(p.message)
                 continue
             sub = rest.split(".")
             if len(sub) == 2 and sub[0] in self.BILINGUAL:

@@ -116,7 +116,9 @@ def tolerate_too_many_fields(view):
     Instead only the form's first fields are read (the csrf token, the revision: the CSRF
     check runs on them as always), `request.too_many_fields` says how many choice rows came,
     and the view answers its page with a message at the choice list; nothing is saved. The
-    limit itself stays: a question can have at most MAX_CHOICES choices, about 430 fields."""
+    limit itself stays: a choice row is 3 fields (value, Danish and English text) and the rest
+    of the form about 18, so the cap is about 330 rows, and MAX_CHOICES choices (with the
+    EXTRA_CHOICE_ROWS empty ones) take about 330 fields."""
 
     protected = csrf_protect(view)
 
@@ -681,7 +683,9 @@ def item_check(request, survey, draft_, part, index=None):
     return JsonResponse(
         {
             "errors": {name: m for name, m in errors.items() if name != "__all__"},
-            "general": errors.get("__all__", []) + list(form.choice_problems),
+            "general": errors.get("__all__", [])
+            + list(form.choice_problems)
+            + list(form.choice_changes),
         }
     )
 

@@ -315,7 +315,10 @@ def test_a_changed_choice_meaning_through_the_api_is_reported_and_needs_a_confir
     )
     assert put.status_code == 200  # a draft may hold it …
     field = f"questions[{i}].choices[0].label.da"
-    assert [(p["field"], p["confirmable"]) for p in put.json()["problems"]] == [(field, True)]
+    assert put.json()["problems"] == []  # nothing stands in the way of publishing …
+    assert [(p["field"], p["confirmable"]) for p in put.json()["changes_to_confirm"]] == [
+        (field, True)
+    ]  # … but a change to confirm
     revision = put.json()["revision"]
     refused = coordinator.post(url(PH + "draft/publish/"), {"revision": revision}, format="json")
     assert refused.status_code == 400  # … but publishing it needs it confirmed
@@ -340,6 +343,7 @@ def test_an_xlsform_that_changes_a_choice_meaning_is_reported(clients, db):
         url(PH + "draft/xlsform/"), {"file": io.BytesIO(fixed)}, format="multipart"
     )
     assert response.status_code == 200 and response.json()["problems"] == []
+    assert response.json()["changes_to_confirm"] == []
     changed = _relabelled_xlsform(coordinator, "planned", "Aflyst")
     response = coordinator.post(
         url(PH + "draft/xlsform/"),
@@ -347,6 +351,42 @@ def test_an_xlsform_that_changes_a_choice_meaning_is_reported(clients, db):
         format="multipart",
     )
     assert response.status_code == 200  # the upload makes the draft, never publishes
-    [problem] = response.json()["problems"]
+    assert response.json()["problems"] == []
+    [problem] = response.json()["changes_to_confirm"]
     assert problem["confirmable"] and problem["field"].endswith(".choices[0].label.da")
     assert "»Aflyst« giver den en anden betydning" in problem["message"]
+
+
+def test_a_blocking_problem_and_a_change_to_confirm_are_listed_apart(clients, db):
+    shipped_definition("proevehandlinger")
+    coordinator = clients["coordinator"]
+    draft = coordinator.post(url(PH + "draft/")).json()
+    assert (draft["problems"], draft["changes_to_confirm"]) == ([], [])
+    content = copy.deepcopy(draft["content"])
+    i = next(n for n, q in enumerate(content["questions"]) if q["key"] == "status")
+    content["questions"][i]["choices"][0]["label"]["da"] = "Aflyst"
+    content["questions"][i]["label"]["da"] = ""
+    put = coordinator.put(
+        url(PH + "draft/"), {"revision": draft["revision"], "content": content}, format="json"
+    )
+    assert [(p["field"], p["confirmable"]) for p in put.json()["problems"]] == [
+        (f"questions[{i}].label.da", False)
+    ]
+    assert [(p["field"], p["confirmable"]) for p in put.json()["changes_to_confirm"]] == [
+        (f"questions[{i}].choices[0].label.da", True)
+    ]
+    got = coordinator.get(url(PH + "draft/")).json()
+    assert (got["problems"], got["changes_to_confirm"]) == (
+        put.json()["problems"],
+        put.json()["changes_to_confirm"],
+    )
+
+
+def test_the_schema_declares_the_changes_to_confirm_apart_from_the_problems(db):
+    from drf_spectacular.generators import SchemaGenerator
+
+    draft = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    draft = draft["Draft"]
+    assert {"problems", "changes_to_confirm"} <= set(draft["required"])
+    for name in ("problems", "changes_to_confirm"):
+        assert draft["properties"][name]["items"]["$ref"].endswith("/Problem")

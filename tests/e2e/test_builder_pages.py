@@ -165,7 +165,10 @@ def test_a_changed_choice_meaning_is_shown_and_confirmed_by_keyboard(
     assert page.locator("#draft-state .alert-success").is_visible()
     page.goto(base + f"spoergsmaal/{index}/")
     check_page(page, "builder question with a changed choice meaning", language)
-    assert "Aflyst" in page.locator("#valgmuligheder .form-error-message").inner_text()
+    # The question page too: a warning to confirm, not an error.
+    assert "Aflyst" in page.locator("#choice-changes").inner_text()
+    assert page.locator("#valgmuligheder > .form-hint", has_text="Aflyst").count() == 1
+    assert page.locator("#valgmuligheder .form-error-message").count() == 0
     page.goto(base + "udgiv/")
     check_page(page, "builder publish with a changed choice meaning", language)
     button = page.locator("form button.button-primary")

@@ -456,7 +456,20 @@ def test_a_label_of_only_spaces_sent_whole_is_said_at_the_field(survey, draft, c
     [
         ("Gennemfort", "Gennemført", True),  # a typo fixed
         ("Planlagt.", "planlagt", True),  # case and punctuation
-        ("Tidlig indsats og bedre datagrunlag", "Tidlig indsats og bedre datagrundlag", True),
+        ("Tidlig indsats og bedre datagrunlag", "Tidlig indsats og bedre datagrundlag", False),
+        ("Planlaggt", "Planlagt", True),  # a doubled letter
+        ("Gennemfrøt", "Gennemført", True),  # two neighbours swapped
+        ("Paabegyndt", "Påbegyndt", True),  # aa/å
+        ("Maelt", "Mælt", True),  # ae/æ
+        ("Café", "Cafe", True),
+        ("Mand", "Mund", False),  # another vowel is another word
+        ("Juni", "Juli", False),
+        ("Lille", "Lilla", False),
+        ("Lærer", "Læser", False),
+        ("Fast", "Fest", False),
+        ("Tidligere", "Tidligste", False),
+        ("Værre", "Være", False),  # a doubled letter in a short word
+        ("Under 12", "Under 21", False),  # numbers swapped
         ({"da": "I gang", "en": "Running"}, {"da": "I gang", "en": "Ongoing"}, True),  # English
         ("Enig", "Uenig", False),  # the first letter: a negation
         ("Ja", "Nej", False),
@@ -563,3 +576,32 @@ def test_a_spelling_fix_of_a_published_choice_publishes_without_confirmation(
         survey=survey, revision=saved.revision, actor=coordinator, ip=IP
     )
     assert definition.version == 2
+
+
+def test_an_error_at_a_changed_meanings_field_is_reported_and_refuses_the_publish(
+    status_draft, coordinator
+):
+    """A value that is both invalid and over a published one: the error is not hidden behind
+    the confirmable problem, and a confirmed publish is refused with it in Danish."""
+    survey, draft, i = status_draft
+    content = copy.deepcopy(draft.content)
+    content["questions"][i]["choices"][0]["value"] = "not valid!"
+    saved = _replace(survey, draft, content, coordinator)
+    path = f"questions[{i}].choices[0].value"
+    problems = builder.draft_problems(saved.content, survey=survey)
+    assert [(p.path, p.confirmable) for p in problems if p.path == path] == [
+        (path, False),
+        (path, True),
+    ]
+    with pytest.raises(builder.BuilderError) as exc:
+        builder.publish_draft(
+            survey=survey,
+            revision=saved.revision,
+            actor=coordinator,
+            ip=IP,
+            confirm_changed_meaning=True,
+        )
+    assert exc.value.code == "invalid"
+    assert [p.path for p in exc.value.problems] == [path]
+    assert "does not match" not in exc.value.problems[0].message
+    assert survey.definitions.count() == 1

@@ -853,3 +853,29 @@ def test_an_error_beside_a_changed_choice_meaning_is_counted_alone(as_coordinato
     html = as_coordinator.get("/undersoegelser/proevehandlinger/kladde/").content.decode()
     assert "Kladden har 1 fejl og kan ikke udgives endnu" in html
     assert CONFIRM_DA in html and "kan udgives" not in html.split("Kladden har 1 fejl")[1]
+
+
+@pytest.mark.parametrize(
+    "language, prefix, error",
+    [
+        ("da", "Skal bekræftes, når du udgiver:", "Fejl:"),
+        ("en", "To be confirmed when you publish:", "Error:"),
+    ],
+)
+def test_the_question_page_says_a_changed_choice_meaning_as_a_warning(
+    language, prefix, error, coordinator
+):
+    client = client_for(coordinator)
+    client.cookies["django_language"] = language
+    survey, index, data, page = _status_form(coordinator)
+    client.post(page, {**data, "choice-0-label_da": "Aflyst"}, HTTP_ACCEPT_LANGUAGE=language)
+    html = client.get(page, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    said = "Aflyst"
+    assert 'class="alert alert-error"' not in html and 'role="alert"' not in html
+    alert = html.split('class="alert alert-warning" role="status" id="choice-changes"')[1]
+    alert = alert.split("</div></div>")[0]
+    assert prefix in alert and said in alert
+    choices = html.split('id="valgmuligheder"')[1].split("<table")[0]
+    assert prefix in choices and said in choices
+    assert "form-error-message" not in choices and error not in choices
+    assert 'class="form-group form-error" id="valgmuligheder"' not in html
