@@ -4,6 +4,7 @@ swaps: the part's list after an add, move or remove, the add form or the remove 
 under the list, the message slots of the live check."""
 
 import json
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -395,3 +396,33 @@ def test_a_refused_htmx_choice_save_replaces_the_whole_content(draft, as_coordin
     assert response["HX-Reswap"] == "outerHTML"
     assert 'id="refusal"' in response.content.decode()
     assert fresh().content == before
+
+
+def test_a_choice_button_swaps_back_the_item_key_so_a_renamed_question_saves_again(
+    draft, as_coordinator
+):
+    """Op/Ned and "Gem og tilføj flere" on a question's page replace only the choices; the
+    hidden item_key (the key the page was opened with) must come back with them, or the next
+    Gem after renaming the key is refused as "moved"."""
+    as_coordinator.post(
+        url("spoergsmaal", "ny"), urlencode(choice_rows(draft, 2)), content_type=FORM
+    )
+    index = len(fresh().content["questions"]) - 1
+    page = as_coordinator.get(url("spoergsmaal", index)).content.decode()
+    assert 'id="id_item_key"' in page
+    buttons = re.findall(r"<button[^>]*hx-select-oob=\"([^\"]*)\"", page)
+    assert buttons and all("#id_item_key" in b.split(",") for b in buttons)
+    # Rename and move a choice down, as the button posts it (htmx follows the redirect).
+    data = choice_rows(fresh(), 2) | {"key": "renamed", "item_key": "teachers"}
+    data["choice_move"] = "0:down"
+    moved = as_coordinator.post(
+        url("spoergsmaal", index), urlencode(data), content_type=FORM, follow=True, **HTMX
+    ).content.decode()
+    assert re.search(r'name="item_key" id="id_item_key" value="renamed"', moved)
+    revision = re.search(r'name="revision" value="(\d+)"', moved).group(1)
+    # The next Gem posts what the swap left on the page: saved, not refused.
+    again = choice_rows(fresh(), 2) | {"key": "renamed", "item_key": "renamed"}
+    again["revision"] = revision
+    response = as_coordinator.post(url("spoergsmaal", index), urlencode(again), content_type=FORM)
+    assert response.status_code == 302
+    assert fresh().content["questions"][index]["key"] == "renamed"
