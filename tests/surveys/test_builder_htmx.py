@@ -366,7 +366,10 @@ def test_a_question_page_offers_its_choice_buttons_to_htmx(draft, as_coordinator
     html = as_coordinator.get(url("spoergsmaal", n)).content.decode()
     button = html.split('name="choice_move" value="0:down"')[1].split(">")[0]
     assert f'hx-post="{url("spoergsmaal", n)}" hx-target="#valgmuligheder"' in button
-    assert 'hx-select="#valgmuligheder"' in button and 'hx-select-oob="#id_revision"' in button
+    assert (
+        'hx-select="#valgmuligheder"' in button
+        and 'hx-select-oob="#id_revision,#id_item_key"' in button
+    )
     # The add page's choice buttons post the whole page (the item does not exist yet).
     add = as_coordinator.get(url("spoergsmaal", "ny")).content.decode()
     assert 'hx-target="#valgmuligheder"' not in add
