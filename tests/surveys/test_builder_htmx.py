@@ -429,3 +429,21 @@ def test_a_choice_button_swaps_back_the_item_key_so_a_renamed_question_saves_aga
     response = as_coordinator.post(url("spoergsmaal", index), urlencode(again), content_type=FORM)
     assert response.status_code == 302
     assert fresh().content["questions"][index]["key"] == "renamed"
+
+
+def test_a_move_answers_only_the_list_and_a_saved_add_empties_its_panel(draft, as_coordinator):
+    """The panel (an open add form with typed text) is outside the swapped #part-… block: a move
+    does not touch it; the add form's own save empties it out of band."""
+    moved = as_coordinator.post(
+        url("spoergsmaal", 0, "flyt"), {"revision": draft.revision, "direction": "down"}, **HTMX
+    ).content.decode()
+    assert 'id="part-spoergsmaal"' in moved and 'id="panel-spoergsmaal"' not in moved
+    added = as_coordinator.post(url("spoergsmaal", "ny"), new_question(fresh()), **HTMX)
+    html = added.content.decode()
+    assert '<div id="panel-spoergsmaal" class="builder-panel" hx-swap-oob="true"></div>' in html
+
+
+def test_the_pages_carry_the_translated_not_saved_text_for_a_failed_request(draft, as_coordinator):
+    for path in (url(), url("spoergsmaal", 0)):
+        html = as_coordinator.get(path).content.decode()
+        assert 'id="builder-error" role="alert" data-said="Ikke gemt – prøv igen."' in html
