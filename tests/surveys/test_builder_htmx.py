@@ -443,7 +443,13 @@ def test_a_move_answers_only_the_list_and_a_saved_add_empties_its_panel(draft, a
     assert '<div id="panel-spoergsmaal" class="builder-panel" hx-swap-oob="true"></div>' in html
 
 
-def test_the_pages_carry_the_translated_not_saved_text_for_a_failed_request(draft, as_coordinator):
+@pytest.mark.parametrize(
+    ("language", "said"), [("da", "Ikke gemt – prøv igen."), ("en", "Not saved – try again.")]
+)
+def test_the_pages_carry_the_translated_not_saved_text_for_a_failed_request(
+    draft, as_coordinator, language, said
+):
+    as_coordinator.cookies["django_language"] = language
     for path in (url(), url("spoergsmaal", 0)):
         html = as_coordinator.get(path).content.decode()
-        assert 'id="builder-error" role="alert" data-said="Ikke gemt – prøv igen."' in html
+        assert f'id="builder-error" role="alert" data-said="{said}"' in html
