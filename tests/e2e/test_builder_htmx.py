@@ -255,3 +255,11 @@ def test_typed_text_in_an_open_form_survives_a_move_another_panel_and_a_failed_s
     assert page.locator("#id_label_da").input_value() == typed
     assert page.evaluate("window.notReloaded") is True
     check_page(page, "builder htmx not saved", "da")
+    # No answer at all (the connection dropped): the same.
+    page.unroute("**/spoergsmaal/ny/")
+    page.route("**/spoergsmaal/ny/", lambda route: route.abort())
+    page.evaluate("document.getElementById('builder-error').innerHTML = ''")
+    page.locator("#panel-spoergsmaal button.button-primary").click()
+    page.locator("#builder-error .alert-error").wait_for()
+    assert page.locator("#id_label_da").input_value() == typed
+    assert page.evaluate("window.notReloaded") is True
