@@ -263,3 +263,22 @@ def test_typed_text_in_an_open_form_survives_a_move_another_panel_and_a_failed_s
     page.locator("#builder-error .alert-error").wait_for()
     assert page.locator("#id_label_da").input_value() == typed
     assert page.evaluate("window.notReloaded") is True
+
+
+def test_a_move_closes_an_open_remove_confirmation(page_for, live_server):
+    """The confirmation names its item by place; after a move that place holds another item,
+    so the move closes it (an add form, which names no place, stays)."""
+    survey = shipped_definition().survey
+    coordinator = make_user(Role.COORDINATOR, email="htmx-remove-move@indberet.dk")
+    builder.open_draft(survey=survey, actor=coordinator, ip="127.0.0.1")
+    before = question_keys()
+    page = page_for("da")
+    log_in(page, live_server, coordinator)
+    page.goto(DRAFT)
+    page.locator(f'{QUESTIONS} tbody tr a[href$="/fjern/"]').first.click()
+    wait_focus(page, "(id) => document.activeElement.id === id", "panel-spoergsmaal-heading")
+    page.locator(f"{QUESTIONS} tbody tr").first.locator('button[value="down"]').click()
+    page.wait_for_function(
+        "() => document.getElementById('panel-spoergsmaal').innerHTML.trim() === ''"
+    )
+    assert question_keys()[:2] == [before[1], before[0]]
