@@ -359,12 +359,13 @@ def draft(request, survey, draft_):
     )
 
 
-def _part_swap(request, survey, part, *, announce, focus=None):
+def _part_swap(request, survey, part, *, announce, focus=None, close_panel=True):
     """The answer to an htmx add, move or remove on the draft page: the part's list as it is
     now (it replaces the one on the page), the draft's state (problems, revision) out of band,
     and `announce` for the page's live region. `focus`: (row index, what) — the element that
     gets focus after the swap (static/js/builder.js), e.g. (3, "down") for a moved row's button;
-    None: the part's heading."""
+    None: the part's heading. `close_panel`: empty the part's panel (its form was saved); a
+    move leaves it, so an add form open with typed text stays as it is."""
     draft_ = builder.draft_for(survey)
     if draft_ is None:
         messages.info(request, str(builder.MSG_NO_DRAFT))
@@ -389,6 +390,7 @@ def _part_swap(request, survey, part, *, announce, focus=None):
             "p": p,
             "focus_heading": focus is None,
             "announce": announce,
+            "close_panel": close_panel,
         },
     )
     # Whichever element asked (a move button, the add form, the remove confirmation), the
@@ -760,6 +762,7 @@ def item_move(request, survey, draft_, part, index):
                 announce=(_("%(what)s er flyttet op.") if up else _("%(what)s er flyttet ned."))
                 % {"what": what},
                 focus=(index + offset, "up" if up else "down"),
+                close_panel=False,
             )
     return redirect(_draft_url(survey) + f"#{SLUG_OF[part]}")
 

@@ -13,7 +13,11 @@
  * - The draft page: after a swap, focus goes to the element marked data-focus (the moved item's
  *   button, the new item's "Ret" link, the opened form's heading, an error summary); every
  *   revision field takes the draft's new revision (#draft-state); one panel (add form or remove
- *   confirmation) is open at a time, and its "Fortryd" closes it and gives focus back.
+ *   confirmation) is open at a time, and its "Fortryd" closes it and gives focus back. A panel
+ *   whose form has typed text is never emptied by opening another: focus goes back to it and
+ *   the live region says so. A move swaps only the list (#part-…), not the panel.
+ * - A failed request (an error answer, no connection) leaves the page as it is and shows
+ *   "Ikke gemt – prøv igen" in #builder-error; it does not reload.
  */
 (function () {
   "use strict";
@@ -198,6 +202,44 @@
     }
   });
 
+  // --- Panels: one open at a time, and never one with unsaved text emptied ------------------
+
+  function markChanged(event) {
+    var form = event.target.closest && event.target.closest(".builder-panel form[data-live-check]");
+    if (form) {
+      form.setAttribute("data-changed", "");
+    }
+  }
+  document.addEventListener("input", markChanged);
+  document.addEventListener("change", markChanged);
+
+  function unsavedPanel() {
+    var form = document.querySelector(".builder-panel form[data-changed]");
+    return form ? form.closest(".builder-panel") : null;
+  }
+
+  // Tilføj / Fjern while a form with typed text is open: the request is not made; focus goes to
+  // that form's heading and the live region says why (builder-status's data-said-unsaved).
+  document.body.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (!elt || !elt.hasAttribute || !elt.hasAttribute("data-panel-opener")) {
+      return;
+    }
+    var panel = unsavedPanel();
+    if (!panel) {
+      return;
+    }
+    event.preventDefault();
+    var heading = panel.querySelector("h3[tabindex]") || panel.querySelector("input, select, textarea");
+    if (heading) {
+      heading.focus();
+    }
+    var status = document.getElementById("builder-status");
+    if (status) {
+      status.textContent = status.getAttribute("data-said-unsaved") || "";
+    }
+  });
+
   document.body.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     if (target.classList && target.classList.contains("builder-panel")) {
@@ -207,6 +249,18 @@
           panel.innerHTML = "";
         }
       });
+      // A refused save: the form is back with what was typed, still not saved.
+      var form = target.querySelector("form[data-live-check]");
+      if (form && event.detail.requestConfig && event.detail.requestConfig.verb === "post") {
+        form.setAttribute("data-changed", "");
+      }
+    } else if (target.id && /^part-/.test(target.id)) {
+      // A move swaps only the list: an add form in the panel stays, but a remove confirmation
+      // would name the item by its old place, so it is closed.
+      var own = document.getElementById(target.id.replace(/^part-/, "panel-"));
+      if (own && !own.querySelector("form[data-live-check]")) {
+        own.innerHTML = "";
+      }
     }
   });
 
@@ -228,13 +282,43 @@
     }
   });
 
-  // An answer htmx does not swap (a server error): reload, so the page shows the draft as it is.
-  document.body.addEventListener("htmx:responseError", function (event) {
+  // An answer htmx does not swap (403 after a new login elsewhere, 413, 5xx, 502 during a
+  // deploy) or no answer at all: the page stays as it is, with what was typed, and the alert
+  // says it was not saved (#builder-error, its text translated in the template). "Someone else
+  // changed the draft" is not an error: the server answers HX-Refresh and htmx reloads.
+  function notSaved(event) {
     var elt = event.detail.elt;
     if (elt && elt.getAttribute && elt.getAttribute("hx-trigger") === "builder-check from:closest form") {
       return; // a failed check changes nothing; the save checks anyway
     }
-    window.location.reload();
+    var region = document.getElementById("builder-error");
+    if (!region) {
+      return;
+    }
+    region.innerHTML = "";
+    var alert = document.createElement("div");
+    alert.className = "alert alert-error";
+    var body = document.createElement("div");
+    body.className = "alert-body";
+    var text = document.createElement("p");
+    text.className = "alert-text";
+    text.textContent = region.getAttribute("data-said") || "";
+    body.appendChild(text);
+    alert.appendChild(body);
+    region.appendChild(alert);
+  }
+  document.body.addEventListener("htmx:responseError", notSaved);
+  document.body.addEventListener("htmx:sendError", notSaved);
+
+  // A request that went through: an earlier "not saved" no longer holds.
+  document.body.addEventListener("htmx:afterRequest", function (event) {
+    var region = document.getElementById("builder-error");
+    if (region && event.detail.successful && event.detail.requestConfig && event.detail.requestConfig.verb === "post") {
+      var elt = event.detail.elt;
+      if (!(elt && elt.getAttribute && elt.getAttribute("hx-trigger") === "builder-check from:closest form")) {
+        region.innerHTML = "";
+      }
+    }
   });
 
   watchAll(document);

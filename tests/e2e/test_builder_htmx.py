@@ -43,7 +43,7 @@ def test_add_move_and_remove_a_question_by_keyboard_without_a_reload(
     status = page.locator("#builder-status")
 
     # Add: the form opens under the questions, focus on its heading.
-    page.locator(f'{QUESTIONS} a[data-panel-opener][href$="/spoergsmaal/ny/"]').focus()
+    page.locator('a[data-panel-opener][href$="/spoergsmaal/ny/"]').focus()
     page.keyboard.press("Enter")
     wait_focus(page, "(id) => document.activeElement.id === id", "panel-spoergsmaal-heading")
     check_page(page, "builder htmx add form open", language)
@@ -133,12 +133,12 @@ def test_cancel_closes_the_form_and_gives_focus_back(page_for, live_server):
     page = page_for("da")
     log_in(page, live_server, coordinator)
     page.goto(DRAFT)
-    opener = page.locator('#part-regler a[data-panel-opener][href$="/regler/ny/"]')
+    opener = page.locator('a[data-panel-opener][href$="/regler/ny/"]')
     opener.focus()
     page.keyboard.press("Enter")
     wait_focus(page, "(id) => document.activeElement.id === id", "panel-regler-heading")
     # Opening another part's form closes this one: one form (one set of field ids) at a time.
-    page.locator('#part-afledte a[data-panel-opener][href$="/afledte/ny/"]').focus()
+    page.locator('a[data-panel-opener][href$="/afledte/ny/"]').focus()
     page.keyboard.press("Enter")
     wait_focus(page, "(id) => document.activeElement.id === id", "panel-afledte-heading")
     assert page.locator("#panel-regler").inner_text().strip() == ""
@@ -200,3 +200,85 @@ def test_a_choice_moves_by_keyboard_on_the_question_page_without_a_reload(
     page.locator(".alert-success").wait_for()
     assert DraftVersion.objects.get().content["questions"][n]["label"]["da"] == "Form (2026)"
     check_page(page, "builder htmx choice moved", language)
+
+
+def test_typed_text_in_an_open_form_survives_a_move_another_panel_and_a_failed_save(
+    page_for, live_server
+):
+    """With the add form open and text typed in it: a move on the same list swaps only the list;
+    "Fjern" (another panel) does not empty the form but sends focus back to it and says why; a
+    save that fails (here a 502, as during a deploy) keeps the page and says "Ikke gemt"."""
+    survey = shipped_definition().survey
+    coordinator = make_user(Role.COORDINATOR, email="htmx-keep@indberet.dk")
+    builder.open_draft(survey=survey, actor=coordinator, ip="127.0.0.1")
+    before = question_keys()
+    page = page_for("da")
+    log_in(page, live_server, coordinator)
+    page.goto(DRAFT)
+    page.evaluate("window.notReloaded = true")
+    status = page.locator("#builder-status")
+    page.locator('a[data-panel-opener][href$="/spoergsmaal/ny/"]').focus()
+    page.keyboard.press("Enter")
+    wait_focus(page, "(id) => document.activeElement.id === id", "panel-spoergsmaal-heading")
+    typed = "Tekst, der ikke må forsvinde"
+    page.locator("#id_label_da").focus()
+    page.keyboard.type(typed)
+
+    # A move on the same list: the list changes, the form and its text stay.
+    page.locator(f"{QUESTIONS} tbody tr").first.locator('button[value="down"]').click()
+    page.wait_for_function(
+        "(key) => document.querySelector('#part-spoergsmaal tbody tr')"
+        ".getAttribute('data-row') !== key",
+        arg=f"spoergsmaal:{before[0]}",
+    )
+    assert question_keys()[:2] == [before[1], before[0]]
+    assert page.locator("#id_label_da").input_value() == typed
+
+    # Another panel ("Fjern"): not opened over the typed text; focus back to the form, said why.
+    page.locator(f'{QUESTIONS} tbody tr a[href$="/fjern/"]').first.click()
+    wait_focus(page, "(id) => document.activeElement.id === id", "panel-spoergsmaal-heading")
+    assert page.locator("#id_label_da").input_value() == typed
+    assert "ikke er gemt" in status.inner_text()
+
+    # A save that fails: no reload, the text stays, the alert says it was not saved.
+    def bad_gateway(route):
+        if route.request.method == "POST":
+            route.fulfill(status=502, body="Bad Gateway")
+        else:
+            route.continue_()
+
+    page.route("**/spoergsmaal/ny/", bad_gateway)
+    page.locator("#id_key").fill("kept")
+    page.locator("#panel-spoergsmaal button.button-primary").click()
+    page.locator("#builder-error .alert-error").wait_for()
+    assert "Ikke gemt" in page.locator("#builder-error").inner_text()
+    assert page.locator("#id_label_da").input_value() == typed
+    assert page.evaluate("window.notReloaded") is True
+    check_page(page, "builder htmx not saved", "da")
+    # No answer at all (the connection dropped): the same.
+    page.unroute("**/spoergsmaal/ny/")
+    page.route("**/spoergsmaal/ny/", lambda route: route.abort())
+    page.evaluate("document.getElementById('builder-error').innerHTML = ''")
+    page.locator("#panel-spoergsmaal button.button-primary").click()
+    page.locator("#builder-error .alert-error").wait_for()
+    assert page.locator("#id_label_da").input_value() == typed
+    assert page.evaluate("window.notReloaded") is True
+
+
+def test_a_move_closes_an_open_remove_confirmation(page_for, live_server):
+    """The confirmation names its item by place; after a move that place holds another item,
+    so the move closes it (an add form, which names no place, stays)."""
+    survey = shipped_definition().survey
+    coordinator = make_user(Role.COORDINATOR, email="htmx-remove-move@indberet.dk")
+    builder.open_draft(survey=survey, actor=coordinator, ip="127.0.0.1")
+    before = question_keys()
+    page = page_for("da")
+    log_in(page, live_server, coordinator)
+    page.goto(DRAFT)
+    page.locator(f'{QUESTIONS} tbody tr a[href$="/fjern/"]').first.click()
+    wait_focus(page, "(id) => document.activeElement.id === id", "panel-spoergsmaal-heading")
+    page.locator(f"{QUESTIONS} tbody tr").first.locator('button[value="down"]').click()
+    page.wait_for_function(
+        "() => document.getElementById('panel-spoergsmaal').innerHTML.trim() === ''"
+    )
+    assert question_keys()[:2] == [before[1], before[0]]

@@ -399,7 +399,10 @@ def test_a_question_page_offers_its_choice_buttons_to_htmx(draft, as_coordinator
     html = as_coordinator.get(url("spoergsmaal", n)).content.decode()
     button = html.split('name="choice_move" value="0:down"')[1].split(">")[0]
     assert f'hx-post="{url("spoergsmaal", n)}" hx-target="#valgmuligheder"' in button
-    assert 'hx-select="#valgmuligheder"' in button and 'hx-select-oob="#id_revision"' in button
+    assert (
+        'hx-select="#valgmuligheder"' in button
+        and 'hx-select-oob="#id_revision,#id_item_key"' in button
+    )
     # The add page's choice buttons post the whole page (the item does not exist yet).
     add = as_coordinator.get(url("spoergsmaal", "ny")).content.decode()
     assert 'hx-target="#valgmuligheder"' not in add
@@ -429,3 +432,57 @@ def test_a_refused_htmx_choice_save_replaces_the_whole_content(draft, as_coordin
     assert response["HX-Reswap"] == "outerHTML"
     assert 'id="refusal"' in response.content.decode()
     assert fresh().content == before
+
+
+def test_a_choice_button_swaps_back_the_item_key_so_a_renamed_question_saves_again(
+    draft, as_coordinator
+):
+    """Op/Ned and "Gem og tilføj flere" on a question's page replace only the choices; the
+    hidden item_key (the key the page was opened with) must come back with them, or the next
+    Gem after renaming the key is refused as "moved"."""
+    as_coordinator.post(
+        url("spoergsmaal", "ny"), urlencode(choice_rows(draft, 2)), content_type=FORM
+    )
+    index = len(fresh().content["questions"]) - 1
+    page = as_coordinator.get(url("spoergsmaal", index)).content.decode()
+    assert 'id="id_item_key"' in page
+    buttons = re.findall(r"<button[^>]*hx-select-oob=\"([^\"]*)\"", page)
+    assert buttons and all("#id_item_key" in b.split(",") for b in buttons)
+    # Rename and move a choice down, as the button posts it (htmx follows the redirect).
+    data = choice_rows(fresh(), 2) | {"key": "renamed", "item_key": "teachers"}
+    data["choice_move"] = "0:down"
+    moved = as_coordinator.post(
+        url("spoergsmaal", index), urlencode(data), content_type=FORM, follow=True, **HTMX
+    ).content.decode()
+    assert re.search(r'name="item_key" id="id_item_key" value="renamed"', moved)
+    revision = re.search(r'name="revision" value="(\d+)"', moved).group(1)
+    # The next Gem posts what the swap left on the page: saved, not refused.
+    again = choice_rows(fresh(), 2) | {"key": "renamed", "item_key": "renamed"}
+    again["revision"] = revision
+    response = as_coordinator.post(url("spoergsmaal", index), urlencode(again), content_type=FORM)
+    assert response.status_code == 302
+    assert fresh().content["questions"][index]["key"] == "renamed"
+
+
+def test_a_move_answers_only_the_list_and_a_saved_add_empties_its_panel(draft, as_coordinator):
+    """The panel (an open add form with typed text) is outside the swapped #part-… block: a move
+    does not touch it; the add form's own save empties it out of band."""
+    moved = as_coordinator.post(
+        url("spoergsmaal", 0, "flyt"), {"revision": draft.revision, "direction": "down"}, **HTMX
+    ).content.decode()
+    assert 'id="part-spoergsmaal"' in moved and 'id="panel-spoergsmaal"' not in moved
+    added = as_coordinator.post(url("spoergsmaal", "ny"), new_question(fresh()), **HTMX)
+    html = added.content.decode()
+    assert '<div id="panel-spoergsmaal" class="builder-panel" hx-swap-oob="true"></div>' in html
+
+
+@pytest.mark.parametrize(
+    ("language", "said"), [("da", "Ikke gemt – prøv igen."), ("en", "Not saved – try again.")]
+)
+def test_the_pages_carry_the_translated_not_saved_text_for_a_failed_request(
+    draft, as_coordinator, language, said
+):
+    as_coordinator.cookies["django_language"] = language
+    for path in (url(), url("spoergsmaal", 0)):
+        html = as_coordinator.get(path).content.decode()
+        assert f'id="builder-error" role="alert" data-said="{said}"' in html
