@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import Error as PlaywrightError
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls our tests make
 # between browser steps are still plain synchronous calls.
@@ -88,9 +88,10 @@ def check_page(page, name, language="da", best_practice=False):
     SHOTS.mkdir(parents=True, exist_ok=True)
     try:
         page.screenshot(path=str(SHOTS / f"{_slug(name)}-{language}.png"), full_page=True)
-    except PlaywrightTimeoutError:
+    except PlaywrightError:
         # The picture is for a person looking at the run, not part of the check: on a loaded
-        # machine a full-page capture has timed out (30 s) while the page itself was fine.
+        # machine a full-page capture has timed out (30 s) or Chromium answered "Unable to
+        # capture screenshot" while the page itself was fine (axe below is the check).
         pass
     assert page.locator("html").get_attribute("lang") == language
     page.add_script_tag(path=str(AXE))

@@ -79,8 +79,10 @@ def test_xlsform_and_impact_pages_pass_axe_and_work_by_keyboard(
     page.locator("#id_round").select_option("jml-september")
     page.locator("#id_round").focus()
     page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    # Wait for the result page itself: wait_for_load_state() alone could return for the form
+    # before the navigation began, and the check then ran (and captured) mid-navigation.
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     check_page(page, "rule impact result", language)
     row = page.locator("tr", has=page.locator("code", has_text="share_over_7"))
     assert "Odder" in row.inner_text()
